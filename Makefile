@@ -1,0 +1,48 @@
+# The verbs a newcomer needs: run, test, lint (bench and e2e arrive with their issues).
+# Only Python >= 3.12 and make are required; everything else is installed into .venv.
+
+PYTHON_BIN := $(shell for p in python3.12 python3.13 python3.14; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 \
+	&& echo $$p && break; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STACK := $(PY) -m config.devstack
+
+.PHONY: run test lint format install messages clean-data
+
+$(STAMP): requirements.lock
+	@if [ -z "$(PYTHON_BIN)" ]; then \
+		echo "error: Python 3.12 or newer is needed (looked for python3.12, python3.13, python3.14 on PATH)." >&2; \
+		echo "       Install one (e.g. apt-get install python3.12, or pyenv install 3.12) and retry." >&2; \
+		exit 1; fi
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(STACK) run
+
+test: $(STAMP)
+	$(STACK) exec -- $(PY) -m pytest -n 2 --create-db $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	SECRET_KEY=lint-only $(VENV)/bin/mypy .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Regenerate translation catalogues after changing user-facing strings (needs GNU gettext).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=.data --ignore=static
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=.data --ignore=static/vendor
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean-data:
+	rm -rf .data

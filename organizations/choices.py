@@ -1,0 +1,66 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+
+
+class Role(models.TextChoices):
+    ENTERPRISE_OFFICER = "enterprise_officer", _("Enterprise safety officer")
+    ENTERPRISE_HEAD = "enterprise_head", _("Enterprise head")
+    INSPECTOR = "inspector", _("Inspector")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    COMMITTEE_STAFF = "committee_staff", _("Safety committee staff")
+    TENANT_ADMIN = "tenant_admin", _("Tenant administrator")
+
+
+ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_OFFICER, Role.ENTERPRISE_HEAD})
+DEPARTMENT_ROLES = frozenset({Role.INSPECTOR, Role.DEPARTMENT_HEAD})
+# Roles that may manage the directory (enterprises, departments, users) within their scope.
+DIRECTORY_MANAGER_ROLES = frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})
+
+
+class UnitType(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    DEPARTMENT = "department", _("Department")
+    REGION = "region", _("Region")
+    TENANT = "tenant", _("Tenant")
+
+
+class EnterpriseScale(models.TextChoices):
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
+class EnterpriseStatus(models.TextChoices):
+    OPERATING = "operating", _("Operating")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Rejected")
+
+
+# The key industries every tenant starts with, under stable codes the API uses.
+KEY_INDUSTRIES: list[tuple[str, str, str]] = [
+    ("mines", "矿山", "Mines"),
+    ("hazardous_chemicals", "危险化学品", "Hazardous chemicals"),
+    ("road_traffic", "道路交通", "Road traffic"),
+    ("construction", "建筑施工", "Construction"),
+    ("town_gas", "城镇燃气", "Town gas"),
+    ("fire_safety", "消防", "Fire safety"),
+    ("water_traffic", "水上交通", "Water traffic"),
+    ("fishing_vessels", "渔业船舶", "Fishing vessels"),
+    ("tourism", "旅游", "Tourism"),
+    ("industry_trade", "冶金工贸", "Metallurgy, industry and trade"),
+    ("special_equipment", "特种设备", "Special equipment"),
+]

@@ -1,0 +1,356 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    DEPARTMENT_ROLES,
+    ENTERPRISE_ROLES,
+    EnterpriseScale,
+    EnterpriseStatus,
+    ImportStatus,
+    RegionLevel,
+    Role,
+    UnitType,
+)
+from .scoping import Scope, ScopedManager, ScopedQuerySet, any_of, path_within
+from .validators import validate_credit_code, validate_region_code
+
+
+class BilingualNameMixin(models.Model):
+    """Official Chinese name plus an English rendering; `display_name` follows the active language."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        language = get_language() or ""
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Tenant(BilingualNameMixin):
+    """An organisation that runs its own campaigns, typically a province; strictly isolated from others."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+
+class TenantOwned(models.Model):
+    """Every tenant-owned row carries tenant_id; composite indexes lead with it."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant"))
+
+    class Meta:
+        abstract = True
+
+
+class Region(BilingualNameMixin, TenantOwned):
+    """An administrative division (GB/T 2260) in a tenant's region tree."""
+
+    code = models.CharField(_("region code"), max_length=6, validators=[validate_region_code])
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    # Materialised path of codes ("210000/210200/210211/"): a subtree is one indexed prefix query.
+    path = models.CharField(max_length=100, editable=False)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="region_unique_code_per_tenant")]
+        indexes = [
+            # varchar_pattern_ops lets LIKE 'prefix%' use the index whatever the database collation.
+            models.Index(
+                fields=["tenant", "path"], opclasses=["int8_ops", "varchar_pattern_ops"], name="region_tenant_path_idx"
+            ),
+        ]
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        # The region tree is shared reference data inside a tenant: every member may read all of it.
+        return Q()
+
+    def is_within(self, other: "Region") -> bool:
+        return self.tenant_id == other.tenant_id and self.path.startswith(other.path)
+
+
+class Industry(BilingualNameMixin, TenantOwned):
+    """A regulated industry in a tenant's catalogue (the key industries plus any the tenant adds)."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    is_key = models.BooleanField(_("key industry"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="industry_unique_code_per_tenant")]
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return Q()  # the catalogue is shared by the whole tenant
+
+
+class Department(BilingualNameMixin, TenantOwned):
+    """An industry regulator of one region (e.g. Dalian emergency management) covering some industries."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region"))
+    industries = models.ManyToManyField(Industry, related_name="departments", verbose_name=_("industries"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["region__path", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "region", "name"], name="department_unique_name_per_region")
+        ]
+        indexes = [models.Index(fields=["tenant", "region"], name="department_tenant_region_idx")]
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        # Departments are the tenant's public directory: handovers may go to any of them.
+        return Q()
+
+
+class Enterprise(TenantOwned):
+    """A production or business unit that bears the main responsibility for its own hazards."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, validators=[validate_credit_code]
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("region"))
+    # Copy of region.path so "enterprises in this subtree" needs no join; kept in step by the services.
+    region_path = models.CharField(max_length=100, editable=False)
+    industries = models.ManyToManyField(Industry, related_name="enterprises", verbose_name=_("industries"))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    scale = models.CharField(_("scale"), max_length=10, choices=EnterpriseScale.choices, default=EnterpriseScale.SMALL)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name", "id"]
+        permissions = [("assist_enterprise", _("Assist the enterprise as an expert"))]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "credit_code"], name="enterprise_unique_credit_code_per_tenant")
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "region_path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="enterprise_tenant_rpath_idx",
+            ),
+            models.Index(fields=["tenant", "region"], name="enterprise_tenant_region_idx"),
+        ]
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        if scope.is_tenant_admin:
+            return Q()
+        conditions = path_within("region_path", scope.committee_paths)
+        for coverage in scope.departments:
+            # Departments see enterprises of the industries they regulate, in their region and below.
+            in_industries = Enterprise.industries.through.objects.filter(
+                industry_id__in=coverage.industry_ids
+            ).values("enterprise_id")
+            conditions.append(Q(region_path__startswith=coverage.region_path, pk__in=in_industries))
+        own = scope.enterprise_ids | scope.expert_enterprise_ids
+        if own:
+            conditions.append(Q(pk__in=own))
+        return any_of(conditions)
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in; belongs to exactly one tenant (platform staff have none)."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("tenant")
+    )
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = TenantUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        indexes = [models.Index(fields=["tenant", "username"], name="user_tenant_username_idx")]
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        if scope.is_tenant_admin:
+            return Q()
+        colleagues = Membership.objects.filter(Membership.committee_filter(scope)).values("user_id")
+        visible = Q(pk=scope.user_id) | Q(pk__in=colleagues)
+        if scope.committee_paths:
+            # Committee staff also see accounts with no role yet (new staff, experts) so they can assign them.
+            visible |= ~Q(pk__in=Membership.objects.filter(is_active=True).values("user_id"))
+        return visible
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Membership(TenantOwned):
+    """A user's role on one organisational unit: an enterprise, a department, a region's committee or the tenant."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        verbose_name=_("enterprise"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        verbose_name=_("department"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        verbose_name=_("region"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            # Exactly the unit the role needs, and no other: the database refuses a half-made membership.
+            models.CheckConstraint(
+                name="membership_unit_matches_role",
+                condition=(
+                    Q(
+                        role__in=[r.value for r in ENTERPRISE_ROLES],
+                        enterprise__isnull=False, department__isnull=True, region__isnull=True,
+                    )
+                    | Q(
+                        role__in=[r.value for r in DEPARTMENT_ROLES],
+                        enterprise__isnull=True, department__isnull=False, region__isnull=True,
+                    )
+                    | Q(
+                        role=Role.COMMITTEE_STAFF.value,
+                        enterprise__isnull=True, department__isnull=True, region__isnull=False,
+                    )
+                    | Q(
+                        role=Role.TENANT_ADMIN.value,
+                        enterprise__isnull=True, department__isnull=True, region__isnull=True,
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "enterprise", "department", "region"],
+                name="membership_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "user"], name="membership_tenant_user_idx")]
+
+    @classmethod
+    def committee_filter(cls, scope: Scope) -> Q:
+        """Memberships on units inside the committee regions of the scope."""
+        conditions: list[Q] = []
+        for path in scope.committee_paths:
+            conditions += [
+                Q(enterprise__region_path__startswith=path),
+                Q(department__region__path__startswith=path),
+                Q(region__path__startswith=path),
+            ]
+        return any_of(conditions)
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        if scope.is_tenant_admin:
+            return Q()
+        return Q(user_id=scope.user_id) | cls.committee_filter(scope)
+
+    @property
+    def unit_type(self) -> str:
+        if self.enterprise_id:
+            return UnitType.ENTERPRISE
+        if self.department_id:
+            return UnitType.DEPARTMENT
+        if self.region_id:
+            return UnitType.REGION
+        return UnitType.TENANT
+
+    @property
+    def unit(self) -> "Enterprise | Department | Region | Tenant":
+        return self.enterprise or self.department or self.region or self.tenant
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class EnterpriseImport(TenantOwned):
+    """One upload of an enterprise XLSX: validated row by row, then imported whole or not at all."""
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    imported_count = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "field": "credit_code", "message": "..."}]; empty when every row was valid.
+    errors = models.JSONField(default=list)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("enterprise import")
+        verbose_name_plural = _("enterprise imports")
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="import_tenant_created_idx")]
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return Q() if scope.is_tenant_admin else Q(created_by_id=scope.user_id)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0 if self.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} else 100
+        return min(100, round(100 * self.rows_done / self.rows_total))

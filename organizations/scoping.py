@@ -1,0 +1,206 @@
+"""Access scoping in one place (DESIGN.md section 4).
+
+Every tenant-owned model gets its rows through `Model.objects.visible_to(actor)`: the tenant filter is
+always applied, then the model's own `scope_filter(scope)` narrows to what the actor's memberships
+allow. Selectors, DRF viewsets and browser views all start from it; nothing else reads tenant data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.db import models
+from django.db.models import Q
+
+from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
+from .errors import NotFoundError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from .models import User
+
+_CACHE_ATTR = "_hazard_ledger_scope"
+
+
+@dataclass(frozen=True)
+class DepartmentCoverage:
+    department_id: int
+    region_path: str
+    industry_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see inside their tenant, resolved once per request from their memberships."""
+
+    user_id: int | None
+    tenant_id: int | None
+    roles: frozenset[str] = frozenset()
+    enterprise_ids: frozenset[int] = frozenset()
+    expert_enterprise_ids: frozenset[int] = frozenset()
+    departments: tuple[DepartmentCoverage, ...] = ()
+    committee_paths: tuple[str, ...] = ()
+    committee_region_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return Role.TENANT_ADMIN in self.roles
+
+    @property
+    def department_ids(self) -> frozenset[int]:
+        return frozenset(coverage.department_id for coverage in self.departments)
+
+    def has_any_role(self, roles: frozenset[str] | set[str]) -> bool:
+        return bool(self.roles & set(roles))
+
+
+NO_SCOPE = Scope(user_id=None, tenant_id=None)
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, memoised on the user object (one per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "tenant_id", None):
+        return NO_SCOPE
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    scope = _build_scope(user)
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the memoised scope after the user's memberships change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _build_scope(user: User) -> Scope:
+    from guardian.shortcuts import get_objects_for_user
+
+    from .models import Enterprise, Membership
+
+    memberships = list(
+        Membership.objects.filter(user=user, tenant_id=user.tenant_id, is_active=True)
+        .select_related("department__region", "region")
+        .prefetch_related("department__industries")
+    )
+    roles = frozenset(m.role for m in memberships)
+    enterprise_ids = frozenset(m.enterprise_id for m in memberships if m.role in ENTERPRISE_ROLES and m.enterprise_id)
+    departments = tuple(
+        DepartmentCoverage(
+            department_id=m.department.pk,
+            region_path=m.department.region.path,
+            industry_ids=frozenset(industry.pk for industry in m.department.industries.all()),
+        )
+        for m in memberships
+        if m.role in DEPARTMENT_ROLES and m.department is not None
+    )
+    committee = [m.region for m in memberships if m.role == Role.COMMITTEE_STAFF and m.region is not None]
+    experts = get_objects_for_user(
+        user, "organizations.assist_enterprise", klass=Enterprise.objects.filter(tenant_id=user.tenant_id),
+        accept_global_perms=False, with_superuser=False,
+    ).values_list("pk", flat=True)
+    return Scope(
+        user_id=user.pk,
+        tenant_id=user.tenant_id,
+        roles=roles,
+        enterprise_ids=enterprise_ids,
+        expert_enterprise_ids=frozenset(experts),
+        departments=departments,
+        committee_paths=tuple(region.path for region in committee),
+        committee_region_ids=frozenset(region.pk for region in committee),
+    )
+
+
+NOTHING = Q(pk__in=[])
+
+
+def any_of(conditions: list[Q]) -> Q:
+    """OR the conditions together; no condition means no rows (fail closed)."""
+    if not conditions:
+        return NOTHING
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def path_within(field_name: str, paths: tuple[str, ...] | list[str]) -> list[Q]:
+    return [Q(**{f"{field_name}__startswith": path}) for path in paths]
+
+
+class ScopedModel(Protocol):
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q: ...
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The only door to tenant data: `visible_to(actor)` applies tenant and scope together."""
+
+    def visible_to(self, actor: Any) -> models.QuerySet:
+        scope = scope_for(actor)
+        if scope.tenant_id is None:
+            return self.none()
+        scope_filter = getattr(self.model, "scope_filter", None)
+        if scope_filter is None:
+            raise TypeError(f"{self.model.__name__} has no scope_filter(); refusing to read it unscoped.")
+        return self.filter(tenant_id=scope.tenant_id).filter(scope_filter(scope))
+
+    def get_visible(self, actor: Any, **lookup: Any) -> Any:
+        """One object the actor may see, or NotFoundError (never a hint that it exists elsewhere)."""
+        try:
+            return self.visible_to(actor).get(**lookup)
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            raise NotFoundError(
+                f"{self.model._meta.verbose_name} not found."  # type: ignore[union-attr]
+            ) from None
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def require_role(actor: Any, roles: frozenset[str] | set[str], message: object = None) -> Scope:
+    """The actor's scope if they hold one of the roles, else a 403."""
+    scope = scope_for(actor)
+    if not scope.has_any_role(roles):
+        raise PermissionDeniedError(message)
+    return scope
+
+
+def ensure_visible(actor: Any, obj: models.Model) -> None:
+    """Refuse a related object the actor cannot see, with the same 404 as an unknown id."""
+    model = type(obj)
+    if not model._default_manager.visible_to(actor).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+        raise NotFoundError(f"{model._meta.verbose_name} not found.")
+
+
+class ScopedQuerysetMixin:
+    """Base for every browser view and API viewset that reads a tenant-owned model.
+
+    `get_queryset()` always starts from `scoped_model.objects.visible_to(request.user)`; subclasses
+    narrow it in `narrow_queryset()`. Overriding `get_queryset` in a subclass is refused when the
+    class is created, unless the override is named `dangerously_get_queryset` so that it stands out.
+    """
+
+    scoped_model: type[models.Model]
+    _scoping_base = True
+    request: Any
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__ and not cls.__dict__.get("_scoping_base", False):
+            raise TypeError(
+                f"{cls.__name__}.get_queryset() would bypass tenant scoping: override narrow_queryset() "
+                "instead, or name the method dangerously_get_queryset() if it truly must."
+            )
+
+    def get_queryset(self) -> models.QuerySet:
+        dangerous = getattr(self, "dangerously_get_queryset", None)
+        if dangerous is not None:
+            return dangerous()
+        manager = self.scoped_model._default_manager
+        return self.narrow_queryset(manager.visible_to(self.request.user))  # type: ignore[attr-defined]
+
+    def narrow_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset

@@ -1,0 +1,22 @@
+"""Thin Celery wrappers: take ids, call a service."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+
+@shared_task(acks_late=True)
+def enterprise_import_task(import_id: int) -> str:
+    from .imports import enterprise_import_run
+
+    return enterprise_import_run(import_id=import_id).status
+
+
+@shared_task
+def purge_expired_login_attempts() -> int:
+    """Forget failed-login records older than the cool-off; they no longer lock anyone out."""
+    from axes.models import AccessAttempt
+
+    cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
+    deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    return deleted

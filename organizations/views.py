@@ -1,0 +1,301 @@
+"""Browser pages: landing per role and directory management. Thin: parse, call a service, render."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
+
+from . import imports, services
+from .choices import DIRECTORY_MANAGER_ROLES
+from .filters import EnterpriseFilter
+from .forms import (
+    DepartmentForm,
+    EnterpriseForm,
+    ImportForm,
+    LoginForm,
+    MembershipForm,
+    UserCreateForm,
+    apply_service_errors,
+)
+from .models import Department, Enterprise, EnterpriseImport, Membership, User
+from .scoping import ScopedQuerysetMixin, require_role, scope_for
+from .selectors import landing_numbers, primary_role, user_memberships
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    role = primary_role(user)
+    context: dict[str, Any] = {"role": role, "memberships": user_memberships(user) if user.tenant_id else []}
+    if role:
+        context["numbers"] = landing_numbers(user)
+    return render(request, f"organizations/home_{role or 'none'}.html", context)
+
+
+# ------------------------------------------------------------------ base classes
+
+
+class ScopedListView(LoginRequiredMixin, ScopedQuerysetMixin, ListView):
+    paginate_by = 50
+
+
+class ScopedDetailView(LoginRequiredMixin, ScopedQuerysetMixin, DetailView):
+    pass
+
+
+def _manager_only(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory."))
+    return user
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: Any,
+    template: str,
+    save: Callable[[dict[str, Any]], Any],
+    success: Callable[[Any], str],
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """GET shows the form; a valid POST calls the service; its errors land on the form's fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(success(result))
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
+# ------------------------------------------------------------------ enterprises
+
+
+class EnterpriseListView(ScopedListView):
+    scoped_model = Enterprise
+    template_name = "organizations/enterprise_list.html"
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        self.filterset = EnterpriseFilter(self.request.GET, queryset=queryset, request=self.request)
+        return self.filterset.qs.select_related("region").prefetch_related("industries")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["query"] = self.request.GET.get("q", "")
+        return context
+
+
+class EnterpriseDetailView(ScopedDetailView):
+    scoped_model = Enterprise
+    template_name = "organizations/enterprise_detail.html"
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("region").prefetch_related("industries")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        return context
+
+
+@login_required
+def enterprise_create(request: HttpRequest) -> HttpResponse:
+    actor = _manager_only(request)
+    form = EnterpriseForm(request.POST or None, actor=actor)
+    return _form_page(
+        request, form=form, template="organizations/enterprise_form.html",
+        save=lambda data: services.enterprise_create(actor=actor, **data),
+        success=lambda enterprise: f"/directory/enterprises/{enterprise.pk}/",
+    )
+
+
+@login_required
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _manager_only(request)
+    enterprise = Enterprise.objects.get_visible(actor, pk=pk)
+    form = EnterpriseForm(request.POST or None, actor=actor, initial=EnterpriseForm.initial_for(enterprise))
+    return _form_page(
+        request, form=form, template="organizations/enterprise_form.html",
+        save=lambda data: services.enterprise_update(actor=actor, enterprise=enterprise, **data),
+        success=lambda saved: f"/directory/enterprises/{saved.pk}/",
+        context={"enterprise": enterprise},
+    )
+
+
+@login_required
+def enterprise_import(request: HttpRequest) -> HttpResponse:
+    actor = _manager_only(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    recent = EnterpriseImport.objects.visible_to(actor).defer("content").order_by("-created_at")[:10]
+    return _form_page(
+        request, form=form, template="organizations/enterprise_import.html",
+        save=lambda data: imports.enterprise_import_start(
+            actor=actor, file_name=data["file"].name, content=data["file"].read()
+        ),
+        success=lambda job: f"/directory/imports/{job.pk}/",
+        context={"recent": recent},
+    )
+
+
+@login_required
+def enterprise_import_template(request: HttpRequest) -> HttpResponse:
+    _manager_only(request)
+    response = HttpResponse(imports.enterprise_import_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="enterprise-import-template.xlsx"'
+    return response
+
+
+class EnterpriseImportDetailView(ScopedDetailView):
+    """The job's progress; the page polls itself (htmx) until the import is finished."""
+
+    scoped_model = EnterpriseImport
+    template_name = "organizations/enterprise_import_detail.html"
+    context_object_name = "job"
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.defer("content")
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request"):
+            return ["organizations/_import_progress.html"]
+        return [self.template_name]
+
+
+# ------------------------------------------------------------------ departments
+
+
+class DepartmentListView(ScopedListView):
+    scoped_model = Department
+    template_name = "organizations/department_list.html"
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("region").prefetch_related("industries")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        return context
+
+
+@login_required
+def department_create(request: HttpRequest) -> HttpResponse:
+    actor = _manager_only(request)
+    form = DepartmentForm(request.POST or None, actor=actor)
+    return _form_page(
+        request, form=form, template="organizations/department_form.html",
+        save=lambda data: services.department_create(actor=actor, **data),
+        success=lambda _department: "/directory/departments/",
+    )
+
+
+@login_required
+def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _manager_only(request)
+    department = Department.objects.get_visible(actor, pk=pk)
+    form = DepartmentForm(
+        request.POST or None, actor=actor, editing=True, initial=DepartmentForm.initial_for(department)
+    )
+
+    def save(data: dict[str, Any]) -> Department:
+        data.pop("region", None)
+        return services.department_update(actor=actor, department=department, **data)
+
+    return _form_page(
+        request, form=form, template="organizations/department_form.html", save=save,
+        success=lambda _department: "/directory/departments/", context={"department": department},
+    )
+
+
+# ------------------------------------------------------------------ users and memberships
+
+
+class UserListView(ScopedListView):
+    scoped_model = User
+    template_name = "organizations/user_list.html"
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("username")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        return context
+
+
+class UserDetailView(ScopedDetailView):
+    scoped_model = User
+    template_name = "organizations/user_detail.html"
+    context_object_name = "person"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        actor = self.request.user
+        context["memberships"] = (
+            Membership.objects.visible_to(actor).filter(user=self.object)
+            .select_related("enterprise", "department", "region", "tenant").order_by("-is_active", "id")
+        )
+        can_manage = scope_for(actor).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = can_manage
+        if can_manage:
+            context["grant_form"] = MembershipForm(actor=actor)  # type: ignore[arg-type]
+        return context
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    actor = _manager_only(request)
+    form = UserCreateForm(request.POST or None)
+    return _form_page(
+        request, form=form, template="organizations/user_form.html",
+        save=lambda data: services.user_create(actor=actor, **data),
+        success=lambda user: f"/directory/users/{user.pk}/",
+    )
+
+
+@login_required
+@require_POST
+def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _manager_only(request)
+    person = User.objects.get_visible(actor, pk=pk)
+    form = MembershipForm(request.POST, actor=actor)
+    return _form_page(
+        request, form=form, template="organizations/membership_form.html",
+        save=lambda data: services.membership_grant(actor=actor, user=person, role=data["role"], unit=form.unit()),
+        success=lambda _membership: f"/directory/users/{person.pk}/",
+        context={"person": person},
+    )
+
+
+@login_required
+@require_POST
+def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _manager_only(request)
+    membership = Membership.objects.get_visible(actor, pk=pk)
+    try:
+        services.membership_revoke(actor=actor, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The role has ended; it stays on record."))
+    return redirect(f"/directory/users/{membership.user_id}/")

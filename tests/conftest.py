@@ -1,0 +1,115 @@
+"""The shared fixture world: two tenants, each with an enterprise officer and head, an inspector,
+committee staff, a tenant admin and an outsider (a member of the same tenant with no say over the
+others' objects). Every endpoint and page is tested against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from organizations.choices import Role
+from organizations.models import Department, Enterprise, Industry, Region, Tenant, User
+from organizations.services import region_create, tenant_create
+
+from .factories import DepartmentFactory, EnterpriseFactory, MembershipFactory, UserFactory
+
+PASSWORD = "pw-for-tests-1"
+
+
+@dataclass
+class TenantWorld:
+    tenant: Tenant
+    province: Region
+    city: Region
+    county: Region
+    sibling_county: Region
+    other_city: Region
+    industries: dict[str, Industry]
+    department: Department  # city emergency management: hazardous chemicals + mines
+    construction_department: Department
+    enterprise: Enterprise  # hazardous chemicals, in county
+    construction_enterprise: Enterprise  # construction, in sibling county
+    other_city_enterprise: Enterprise  # hazardous chemicals, in another city
+    officer: User
+    head: User
+    inspector: User
+    committee: User
+    admin: User
+    outsider: User  # officer of other_city_enterprise
+    users: dict[str, User] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: TenantWorld
+    b: TenantWorld
+
+
+def _build_tenant(slug: str, codes: dict[str, str], prefix: str) -> TenantWorld:
+    tenant = tenant_create(slug=slug, name=f"{slug}省", name_en=slug.title())
+    province = region_create(tenant=tenant, code=codes["province"], name=f"{slug}省", name_en=slug.title())
+    city = region_create(tenant=tenant, code=codes["city"], name="一市", name_en="City One", parent=province)
+    county = region_create(tenant=tenant, code=codes["county"], name="甲区", name_en="County A", parent=city)
+    sibling = region_create(tenant=tenant, code=codes["sibling"], name="乙区", name_en="County B", parent=city)
+    other_city = region_create(tenant=tenant, code=codes["other_city"], name="二市", name_en="City Two",
+                               parent=province)
+    industries = {industry.code: industry for industry in Industry.objects.filter(tenant=tenant)}
+    department = DepartmentFactory(region=city, name="一市应急管理局",
+                                   industries=[industries["hazardous_chemicals"], industries["mines"]])
+    construction = DepartmentFactory(region=city, name="一市住房和城乡建设局", industries=[industries["construction"]])
+    enterprise = EnterpriseFactory(region=county, name=f"{prefix}化工有限公司",
+                                   industries=[industries["hazardous_chemicals"]])
+    construction_enterprise = EnterpriseFactory(region=sibling, name=f"{prefix}建设工程有限公司",
+                                                industries=[industries["construction"]])
+    other_city_enterprise = EnterpriseFactory(region=other_city, name=f"{prefix}二市化工有限公司",
+                                              industries=[industries["hazardous_chemicals"]])
+
+    def member(name: str, role: str, **unit: Any) -> User:
+        user = UserFactory(username=f"{prefix}-{name}", tenant=tenant)
+        MembershipFactory(user=user, role=role, **unit)
+        return user
+
+    users = {
+        "officer": member("officer", Role.ENTERPRISE_OFFICER, enterprise=enterprise),
+        "head": member("head", Role.ENTERPRISE_HEAD, enterprise=enterprise),
+        "inspector": member("inspector", Role.INSPECTOR, department=department),
+        "committee": member("committee", Role.COMMITTEE_STAFF, region=city),
+        "admin": member("admin", Role.TENANT_ADMIN),
+        "outsider": member("outsider", Role.ENTERPRISE_OFFICER, enterprise=other_city_enterprise),
+    }
+    return TenantWorld(
+        tenant=tenant, province=province, city=city, county=county, sibling_county=sibling, other_city=other_city,
+        industries=industries, department=department, construction_department=construction, enterprise=enterprise,
+        construction_enterprise=construction_enterprise, other_city_enterprise=other_city_enterprise,
+        users=users, **users,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db: None, _fast_passwords: None) -> World:
+    return World(
+        a=_build_tenant("alpha", {"province": "210000", "city": "210200", "county": "210211",
+                                  "sibling": "210202", "other_city": "210100"}, "alpha"),
+        b=_build_tenant("beta", {"province": "140000", "city": "140100", "county": "140105",
+                                 "sibling": "140106", "other_city": "140200"}, "beta"),
+    )
+
+
+@pytest.fixture
+def api() -> Any:
+    """An API client; `api.as_user(user)` authenticates it as that user."""
+
+    class Client(APIClient):
+        def as_user(self, user: User | None) -> Client:
+            self.force_authenticate(user=user)
+            return self
+
+    return Client()

@@ -1,0 +1,65 @@
+"""factory_boy factories for the directory. Credit codes are generated valid (GB 32100 check character)."""
+
+import factory
+
+from organizations.models import Department, Enterprise, Membership, User
+from organizations.validators import credit_code_check_character
+
+
+def valid_credit_code(sequence: int, region_code: str = "210211") -> str:
+    body = f"91{region_code}{sequence:09d}"
+    return body + credit_code_check_character(body)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"测试用户{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.gov.cn")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @factory.post_generation
+    def persist_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试部门{n}")
+    tenant = factory.LazyAttribute(lambda department: department.region.tenant)
+
+    @factory.post_generation
+    def industries(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.industries.set(extracted)
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
+    credit_code = factory.LazyAttributeSequence(lambda enterprise, n: valid_credit_code(n, enterprise.region.code))
+    tenant = factory.LazyAttribute(lambda enterprise: enterprise.region.tenant)
+    region_path = factory.LazyAttribute(lambda enterprise: enterprise.region.path)
+    address = "测试路1号"
+
+    @factory.post_generation
+    def industries(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.industries.set(extracted)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    tenant = factory.LazyAttribute(lambda membership: membership.user.tenant)
