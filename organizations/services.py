@@ -43,7 +43,10 @@ def region_path_for(code: str, parent: Region | None) -> str:
 
 
 def _validate_region_placement(*, code: str, parent: Region | None) -> str:
-    validate_region_code(code)
+    try:
+        validate_region_code(code)
+    except ValidationError as error:
+        raise ValidationError({"code": error.messages}) from None
     level = region_level_of(code)
     if parent is None:
         if level != "province":
@@ -149,7 +152,7 @@ def enterprise_create(
 @transaction.atomic
 def enterprise_update(*, actor: User, enterprise: Enterprise, **changes: Any) -> Enterprise:
     """Change an enterprise's details; moving it to another region needs the new region in remit too."""
-    enterprise = Enterprise.objects.select_for_update().get_visible(actor, pk=enterprise.pk)
+    enterprise = Enterprise.objects.select_for_update(of=("self",)).get_visible(actor, pk=enterprise.pk)
     _require_manager_of(actor, enterprise.region)
     industries = changes.pop("industries", None)
     allowed = {"name", "credit_code", "region", "address", "scale", "status"}
@@ -188,7 +191,7 @@ def department_create(
 
 @transaction.atomic
 def department_update(*, actor: User, department: Department, **changes: Any) -> Department:
-    department = Department.objects.select_for_update().get_visible(actor, pk=department.pk)
+    department = Department.objects.select_for_update(of=("self",)).get_visible(actor, pk=department.pk)
     _require_manager_of(actor, department.region)
     industries = changes.pop("industries", None)
     unknown = set(changes) - {"name", "name_en", "is_active"}
@@ -267,7 +270,7 @@ def membership_grant(
 @transaction.atomic
 def membership_revoke(*, actor: User, membership: Membership) -> Membership:
     """End a membership; the row stays as the record of who held which role."""
-    membership = Membership.objects.select_for_update().get_visible(actor, pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).get_visible(actor, pk=membership.pk)
     scope = require_role(actor, DIRECTORY_MANAGER_ROLES)
     if membership.unit_type == "tenant" and not scope.is_tenant_admin:
         raise ValidationError({"role": _("Only a tenant admin can end a tenant admin's role.")})

@@ -4,6 +4,7 @@ others' objects). Every endpoint and page is tested against it."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,12 +90,20 @@ def _build_tenant(slug: str, codes: dict[str, str], prefix: str) -> TenantWorld:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test gets its own cache namespace in the real Redis: throttles and cached pages never leak
+    # between tests or between parallel workers.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}}
+    # Tests render pages without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
-def world(db: None, _fast_passwords: None) -> World:
+def world(db: None, _test_settings: None) -> World:
     return World(
         a=_build_tenant("alpha", {"province": "210000", "city": "210200", "county": "210211",
                                   "sibling": "210202", "other_city": "210100"}, "alpha"),
@@ -113,3 +122,22 @@ def api() -> Any:
             return self
 
     return Client()
+
+
+@pytest.fixture
+def live_worker(transactional_db: None, _test_settings: None) -> Any:
+    """A real Celery worker thread consuming a queue of its own on the real Redis broker."""
+    import os
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=20):
+            yield app
+    finally:
+        app.conf.task_default_queue = previous

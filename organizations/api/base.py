@@ -17,6 +17,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
         self.scoped_model = model
+        # Never used to look rows up (get_queryset below is); it tells the schema which model this is.
+        kwargs.setdefault("queryset", model._default_manager.none())
         super().__init__(**kwargs)
 
     def get_queryset(self) -> models.QuerySet:
