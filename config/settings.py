@@ -211,6 +211,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Axes logs every successful login at INFO; keep only its warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
