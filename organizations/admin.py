@@ -47,7 +47,7 @@ class EnterpriseAdmin(GuardedModelAdmin):
 class TenantUserAdmin(UserAdmin):
     list_display = ["username", "full_name", "tenant", "is_active", "is_staff"]
     list_filter = ["tenant", "is_active", "is_staff"]
-    fieldsets = (*UserAdmin.fieldsets, ("Tenant", {"fields": ("tenant", "full_name", "phone")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Tenant", {"fields": ("tenant", "full_name", "phone")}))
 
 
 @admin.register(Membership)

@@ -9,6 +9,7 @@ import csv
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -51,18 +52,68 @@ INDUSTRY_WORDS: dict[str, tuple[list[str], str]] = {
     "industry_trade": (["钢铁", "机械制造", "食品加工", "冷链仓储"], "有限公司"),
     "special_equipment": (["电梯工程", "起重设备", "锅炉"], "有限公司"),
 }
-STEMS = ["恒泰", "宏达", "金源", "海昌", "北方", "长兴", "联合", "新华", "瑞丰", "东方", "振兴", "盛世", "鑫源",
-         "华信", "永安", "晋能", "汾河", "龙城", "滨海", "辽南"]
+STEMS = [
+    "恒泰",
+    "宏达",
+    "金源",
+    "海昌",
+    "北方",
+    "长兴",
+    "联合",
+    "新华",
+    "瑞丰",
+    "东方",
+    "振兴",
+    "盛世",
+    "鑫源",
+    "华信",
+    "永安",
+    "晋能",
+    "汾河",
+    "龙城",
+    "滨海",
+    "辽南",
+]
 
 ENTERPRISE_PLAN: list[tuple[str, int]] = [
     # (region code, number of enterprises) — ~200 in all, weighted to the cities the demo accounts work in.
-    ("210211", 24), ("210202", 8), ("210203", 6), ("210204", 8), ("210212", 6), ("210213", 10),
-    ("210214", 5), ("210224", 4), ("210281", 6), ("210283", 5), ("210100", 14), ("210300", 6),
-    ("210400", 4), ("210500", 3), ("210600", 3), ("210700", 3), ("210800", 4), ("210900", 2),
-    ("211000", 2), ("211100", 4), ("211200", 2), ("211300", 2), ("211400", 2),
-    ("140105", 8), ("140106", 4), ("140107", 4), ("140108", 5), ("140109", 4), ("140110", 3),
-    ("140121", 2), ("140181", 4), ("140200", 6), ("140400", 4), ("140500", 4), ("140700", 3),
-    ("141000", 3), ("141100", 2),
+    ("210211", 24),
+    ("210202", 8),
+    ("210203", 6),
+    ("210204", 8),
+    ("210212", 6),
+    ("210213", 10),
+    ("210214", 5),
+    ("210224", 4),
+    ("210281", 6),
+    ("210283", 5),
+    ("210100", 14),
+    ("210300", 6),
+    ("210400", 4),
+    ("210500", 3),
+    ("210600", 3),
+    ("210700", 3),
+    ("210800", 4),
+    ("210900", 2),
+    ("211000", 2),
+    ("211100", 4),
+    ("211200", 2),
+    ("211300", 2),
+    ("211400", 2),
+    ("140105", 8),
+    ("140106", 4),
+    ("140107", 4),
+    ("140108", 5),
+    ("140109", 4),
+    ("140110", 3),
+    ("140121", 2),
+    ("140181", 4),
+    ("140200", 6),
+    ("140400", 4),
+    ("140500", 4),
+    ("140700", 3),
+    ("141000", 3),
+    ("141100", 2),
 ]
 
 
@@ -76,7 +127,13 @@ class DemoEnterprise:
 
 
 NAMED_ENTERPRISES = [
-    DemoEnterprise("dl-chem", "大连恒泰石化储运有限公司", "210211", ("hazardous_chemicals",), "大连市甘井子区革镇堡街道化工路18号"),
+    DemoEnterprise(
+        "dl-chem",
+        "大连恒泰石化储运有限公司",
+        "210211",
+        ("hazardous_chemicals",),
+        "大连市甘井子区革镇堡街道化工路18号",
+    ),
     DemoEnterprise("ty-coal", "太原汾河煤业有限公司", "140110", ("mines",), "太原市晋源区姚村镇煤矿路1号"),
 ]
 
@@ -88,7 +145,15 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str, str]] = [
     ("gjz-committee", "liaoning", Role.COMMITTEE_STAFF, "region", "210211", "刘晓梅", "13800000004"),
     ("dl-yj-inspector", "liaoning", Role.INSPECTOR, "department", "210200:yj", "陈建国", "13800000005"),
     ("dl-zj-inspector", "liaoning", Role.INSPECTOR, "department", "210200:zj", "赵文博", "13800000006"),
-    ("dl-chem-officer", "liaoning", Role.ENTERPRISE_OFFICER, "enterprise", "dl-chem", "孙志强", "13800000007"),
+    (
+        "dl-chem-officer",
+        "liaoning",
+        Role.ENTERPRISE_OFFICER,
+        "enterprise",
+        "dl-chem",
+        "孙志强",
+        "13800000007",
+    ),
     ("dl-chem-head", "liaoning", Role.ENTERPRISE_HEAD, "enterprise", "dl-chem", "周明远", "13800000008"),
     ("sx-admin", "shanxi", Role.TENANT_ADMIN, "tenant", "", "郭振华", "13900000001"),
     ("ty-committee", "shanxi", Role.COMMITTEE_STAFF, "region", "140100", "吴静怡", "13900000002"),
@@ -117,20 +182,26 @@ def _load_regions(tenant: Tenant, province_code: str) -> dict[str, Region]:
     return regions
 
 
-def _departments(tenant: Tenant, regions: dict[str, Region], industries: dict[str, Industry]) -> dict[str, Department]:
+def _departments(
+    tenant: Tenant, regions: dict[str, Region], industries: dict[str, Industry]
+) -> dict[str, Department]:
     departments: dict[str, Department] = {}
     inland = tenant.slug == "shanxi"
     for region in regions.values():
         if region.level == "city":
-            plan = [INLAND_FISHERIES if (inland and key == "hy") else (key, zh, en, codes)
-                    for key, zh, en, codes in CITY_DEPARTMENTS]
+            plan = [
+                INLAND_FISHERIES if (inland and key == "hy") else (key, zh, en, codes)
+                for key, zh, en, codes in CITY_DEPARTMENTS
+            ]
         elif region.level == "county" and region.code.startswith("2102"):
             plan = COUNTY_DEPARTMENTS
         else:
             continue
         for key, zh, en, codes in plan:
             department, created = Department.objects.get_or_create(
-                tenant=tenant, region=region, name=f"{region.name}{zh}",
+                tenant=tenant,
+                region=region,
+                name=f"{region.name}{zh}",
                 defaults={"name_en": f"{region.name_en} {en}"},
             )
             if created:
@@ -139,18 +210,23 @@ def _departments(tenant: Tenant, regions: dict[str, Region], industries: dict[st
     return departments
 
 
-def _enterprises(tenant: Tenant, regions: dict[str, Region], industries: dict[str, Industry],
-                 rng: random.Random) -> dict[str, Enterprise]:
+def _enterprises(
+    tenant: Tenant, regions: dict[str, Region], industries: dict[str, Industry], rng: random.Random
+) -> dict[str, Enterprise]:
     named: dict[str, Enterprise] = {}
     for demo in NAMED_ENTERPRISES:
         if demo.region_code not in regions:
             continue
         region = regions[demo.region_code]
         enterprise, created = Enterprise.objects.get_or_create(
-            tenant=tenant, name=demo.name,
+            tenant=tenant,
+            name=demo.name,
             defaults={
-                "credit_code": credit_code_for(rng, region.code), "region": region, "region_path": region.path,
-                "address": demo.address, "scale": EnterpriseScale.MEDIUM,
+                "credit_code": credit_code_for(rng, region.code),
+                "region": region,
+                "region_path": region.path,
+                "address": demo.address,
+                "scale": EnterpriseScale.MEDIUM,
             },
         )
         if created:
@@ -161,11 +237,16 @@ def _enterprises(tenant: Tenant, regions: dict[str, Region], industries: dict[st
         if region_code not in regions:
             continue
         region = regions[region_code]
-        place = region.name.rstrip("市区县") or region.name  # "甘井子区" -> "甘井子", as firms name themselves
+        place = (
+            region.name.rstrip("市区县") or region.name
+        )  # "甘井子区" -> "甘井子", as firms name themselves
         for index in range(count):
             # Coal country gets mines first; elsewhere cycle through the key industries.
-            industry = "mines" if region_code.startswith("14") and index % 3 == 0 else codes[(index * 7 + len(
-                region_code)) % len(codes)]
+            industry = (
+                "mines"
+                if region_code.startswith("14") and index % 3 == 0
+                else codes[(index * 7 + len(region_code)) % len(codes)]
+            )
             words, suffix = INDUSTRY_WORDS[industry]
             stem = STEMS[(index * 3 + int(region_code[-3:])) % len(STEMS)]
             name = f"{place}{stem}{words[index % len(words)]}{suffix}"
@@ -174,26 +255,39 @@ def _enterprises(tenant: Tenant, regions: dict[str, Region], industries: dict[st
             if Enterprise.objects.filter(tenant=tenant, name=name).exists():
                 continue
             enterprise = Enterprise.objects.create(
-                tenant=tenant, name=name, credit_code=credit_code_for(rng, region.code), region=region,
-                region_path=region.path, address=f"{region.name}{rng.randint(1, 300)}号",
+                tenant=tenant,
+                name=name,
+                credit_code=credit_code_for(rng, region.code),
+                region=region,
+                region_path=region.path,
+                address=f"{region.name}{rng.randint(1, 300)}号",
                 scale=rng.choice(EnterpriseScale.values),
             )
             enterprise.industries.set([industries[industry]])
     return named
 
 
-def _accounts(tenants: dict[str, Tenant], regions: dict[str, dict[str, Region]],
-              departments: dict[str, dict[str, Department]], enterprises: dict[str, dict[str, Enterprise]]) -> None:
+def _accounts(
+    tenants: dict[str, Tenant],
+    regions: dict[str, dict[str, Region]],
+    departments: dict[str, dict[str, Department]],
+    enterprises: dict[str, dict[str, Enterprise]],
+) -> None:
     password = settings.DEMO_PASSWORD
     for username, slug, role, kind, key, full_name, phone in ACCOUNTS:
         tenant = tenants[slug]
         user, _ = User.objects.get_or_create(
-            username=username, defaults={"tenant": tenant, "full_name": full_name, "phone": phone,
-                                         "email": f"{username}@example.gov.cn"},
+            username=username,
+            defaults={
+                "tenant": tenant,
+                "full_name": full_name,
+                "phone": phone,
+                "email": f"{username}@example.gov.cn",
+            },
         )
         user.set_password(password)
         user.save(update_fields=["password"])
-        unit: dict[str, object] = {"enterprise": None, "department": None, "region": None}
+        unit: dict[str, Any] = {"enterprise": None, "department": None, "region": None}
         if kind == "region":
             unit["region"] = regions[slug][key]
         elif kind == "department":
@@ -201,8 +295,9 @@ def _accounts(tenants: dict[str, Tenant], regions: dict[str, dict[str, Region]],
         elif kind == "enterprise":
             unit["enterprise"] = enterprises[slug][key]
         Membership.objects.get_or_create(tenant=tenant, user=user, role=role, **unit)
-    admin, created = User.objects.get_or_create(
-        username="platform-admin", defaults={"is_staff": True, "is_superuser": True, "full_name": "Platform staff"}
+    admin, _created = User.objects.get_or_create(
+        username="platform-admin",
+        defaults={"is_staff": True, "is_superuser": True, "full_name": "Platform staff"},
     )
     admin.set_password(password)
     admin.save(update_fields=["password"])

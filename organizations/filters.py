@@ -9,11 +9,11 @@ from .models import Department, Enterprise, Industry, Region
 
 class ScopedFilterSet(filters.FilterSet):
     def _visible_region(self, value: str) -> Region:
-        return Region.objects.get_visible(self.request.user, pk=value)  # type: ignore[union-attr]
+        return Region.objects.get_visible(self.request.user, pk=value)
 
     def _visible_industry(self, value: str) -> Industry:
         lookup = {"pk": value} if str(value).isdigit() else {"code": value}
-        return Industry.objects.get_visible(self.request.user, **lookup)  # type: ignore[union-attr]
+        return Industry.objects.get_visible(self.request.user, **lookup)
 
 
 class RegionFilter(ScopedFilterSet):

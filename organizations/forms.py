@@ -14,7 +14,7 @@ from .scoping import any_of, path_within, scope_for
 
 
 def managed_regions(actor: User) -> QuerySet[Region]:
-    """Regions the actor may put directory entries in: the tenant for admins, their subtrees for committees."""
+    """Regions the actor may file directory entries under: all for admins, their subtrees for committees."""
     scope = scope_for(actor)
     regions = Region.objects.visible_to(actor)
     if scope.is_tenant_admin:
@@ -32,14 +32,16 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True,
-                                                                                 "autocomplete": "username"}))
+    username = forms.CharField(
+        label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
 
 
 class EnterpriseForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     credit_code = forms.CharField(
-        label=_("Unified social credit code"), max_length=18,
+        label=_("Unified social credit code"),
+        max_length=18,
         help_text=_("18 characters, e.g. 914403001922038216"),
     )
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
@@ -47,8 +49,12 @@ class EnterpriseForm(forms.Form):
         label=_("Industries"), queryset=Industry.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    scale = forms.ChoiceField(label=_("Scale"), choices=EnterpriseScale.choices, initial=EnterpriseScale.SMALL)
-    status = forms.ChoiceField(label=_("Status"), choices=EnterpriseStatus.choices, initial=EnterpriseStatus.OPERATING)
+    scale = forms.ChoiceField(
+        label=_("Scale"), choices=EnterpriseScale.choices, initial=EnterpriseScale.SMALL
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=EnterpriseStatus.choices, initial=EnterpriseStatus.OPERATING
+    )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,9 +64,13 @@ class EnterpriseForm(forms.Form):
     @staticmethod
     def initial_for(enterprise: Enterprise) -> dict[str, Any]:
         return {
-            "name": enterprise.name, "credit_code": enterprise.credit_code, "region": enterprise.region_id,
-            "industries": list(enterprise.industries.values_list("pk", flat=True)), "address": enterprise.address,
-            "scale": enterprise.scale, "status": enterprise.status,
+            "name": enterprise.name,
+            "credit_code": enterprise.credit_code,
+            "region": enterprise.region_id,
+            "industries": list(enterprise.industries.values_list("pk", flat=True)),
+            "address": enterprise.address,
+            "scale": enterprise.scale,
+            "status": enterprise.status,
         }
 
 
@@ -82,7 +92,9 @@ class DepartmentForm(forms.Form):
     @staticmethod
     def initial_for(department: Department) -> dict[str, Any]:
         return {
-            "name": department.name, "name_en": department.name_en, "region": department.region_id,
+            "name": department.name,
+            "name_en": department.name_en,
+            "region": department.region_id,
             "industries": list(department.industries.values_list("pk", flat=True)),
         }
 
@@ -97,9 +109,15 @@ class UserCreateForm(forms.Form):
 
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
-    region = forms.ModelChoiceField(label=_("Region (committee)"), queryset=Region.objects.none(), required=False)
+    enterprise = forms.ModelChoiceField(
+        label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region (committee)"), queryset=Region.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,13 +17,14 @@ from openpyxl import Workbook, load_workbook
 
 from .choices import DIRECTORY_MANAGER_ROLES, EnterpriseScale, EnterpriseStatus, ImportStatus
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
-from .scoping import require_role, scope_for
+from .scoping import require_role, scope_for, tenant_of
 from .validators import validate_credit_code
 
 COLUMNS = ["name", "credit_code", "region_code", "industries", "address", "scale", "status"]
 REQUIRED = {"name", "credit_code", "region_code", "industries"}
 PROGRESS_EVERY = 1000
-_LIST_SEPARATORS = re.compile(r"[,，;；、\s]+")
+# ASCII and full-width commas and semicolons, the enumeration comma, and spaces.
+_LIST_SEPARATORS = re.compile("[,\uff0c;\uff1b\u3001\\s]+")
 
 
 def _choice_lookup(choices: Any) -> dict[str, str]:
@@ -46,16 +47,30 @@ def enterprise_import_template() -> bytes:
     assert sheet is not None
     sheet.title = "enterprises"
     sheet.append(COLUMNS)
-    sheet.append(["大连示例化工有限公司", "914403001922038216", "210211", "hazardous_chemicals", "甘井子区示例路1号",
-                  "medium", "operating"])
+    sheet.append(
+        [
+            "大连示例化工有限公司",
+            "914403001922038216",
+            "210211",
+            "hazardous_chemicals",
+            "甘井子区示例路1号",
+            "medium",
+            "operating",
+        ]
+    )
     codes = workbook.create_sheet("codes")
     codes.append(["industries", "scale", "status"])
     from .choices import KEY_INDUSTRIES
 
     scales, statuses = EnterpriseScale.values, EnterpriseStatus.values
     for index, (code, _zh, _en) in enumerate(KEY_INDUSTRIES):
-        codes.append([code, scales[index] if index < len(scales) else None,
-                      statuses[index] if index < len(statuses) else None])
+        codes.append(
+            [
+                code,
+                scales[index] if index < len(scales) else None,
+                statuses[index] if index < len(statuses) else None,
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -76,12 +91,18 @@ def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> E
     """Check the upload is an XLSX workbook and queue it; the worker validates and imports it."""
     require_role(actor, DIRECTORY_MANAGER_ROLES)
     if len(content) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than %(mb)d MB.") % {
-            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}})
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(mb)d MB.")
+                % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+            }
+        )
     if not _looks_like_xlsx(content):
-        raise ValidationError({"file": _("This is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")})
+        raise ValidationError(
+            {"file": _("This is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")}
+        )
     job = EnterpriseImport.objects.create(
-        tenant_id=actor.tenant_id, created_by=actor, file_name=file_name[:255], content=content
+        tenant_id=tenant_of(actor), created_by=actor, file_name=file_name[:255], content=content
     )
     from .tasks import enterprise_import_task
 
@@ -96,12 +117,13 @@ def _rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     header = [str(cell or "").strip().lower() for cell in next(rows, ())]
     missing = [column for column in COLUMNS if column in REQUIRED and column not in header]
     if missing:
-        raise ValidationError(_("The first row must name the columns; missing: %(cols)s.") % {
-            "cols": ", ".join(missing)})
+        raise ValidationError(
+            _("The first row must name the columns; missing: %(cols)s.") % {"cols": ", ".join(missing)}
+        )
     for number, values in enumerate(rows, start=2):
         record = {
             column: ("" if value is None else str(value).strip())
-            for column, value in zip(header, values)
+            for column, value in zip(header, values, strict=False)
             if column in COLUMNS
         }
         if any(record.values()):
@@ -114,7 +136,7 @@ class _RowValidator:
 
     def __init__(self, actor: User) -> None:
         scope = scope_for(actor)
-        tenant_id = actor.tenant_id
+        tenant_id = tenant_of(actor)
         self.regions = {region.code: region for region in Region.objects.visible_to(actor)}
         self.paths = None if scope.is_tenant_admin else scope.committee_paths
         self.industries: dict[str, Industry] = {}
@@ -130,7 +152,9 @@ class _RowValidator:
         self.scales = _choice_lookup(EnterpriseScale)
         self.statuses = _choice_lookup(EnterpriseStatus)
 
-    def validate(self, number: int, record: dict[str, str]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    def validate(
+        self, number: int, record: dict[str, str]
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         errors: list[dict[str, Any]] = []
 
         def fail(field: str, message: str) -> None:
@@ -152,7 +176,9 @@ class _RowValidator:
                 if code in self.existing_codes:
                     fail("credit_code", _("An enterprise with this credit code is already registered."))
                 elif code in self.seen_codes:
-                    fail("credit_code", _("Same credit code as row %(row)d.") % {"row": self.seen_codes[code]})
+                    fail(
+                        "credit_code", _("Same credit code as row %(row)d.") % {"row": self.seen_codes[code]}
+                    )
                 self.seen_codes.setdefault(code, number)
         region = self.regions.get(record.get("region_code", ""))
         if record.get("region_code") and region is None:
@@ -167,11 +193,15 @@ class _RowValidator:
                     fail("industries", _("Unknown industry %(code)s.") % {"code": token})
                 else:
                     industries.append(industry)
-        scale = self.scales.get(record.get("scale", "").lower()) if record.get("scale") else EnterpriseScale.SMALL
+        scale = (
+            self.scales.get(record.get("scale", "").lower()) if record.get("scale") else EnterpriseScale.SMALL
+        )
         if scale is None:
             fail("scale", _("Use one of: %(values)s.") % {"values": ", ".join(EnterpriseScale.values)})
         status = (
-            self.statuses.get(record.get("status", "").lower()) if record.get("status") else EnterpriseStatus.OPERATING
+            self.statuses.get(record.get("status", "").lower())
+            if record.get("status")
+            else EnterpriseStatus.OPERATING
         )
         if status is None:
             fail("status", _("Use one of: %(values)s.") % {"values": ", ".join(EnterpriseStatus.values)})
@@ -179,15 +209,22 @@ class _RowValidator:
             return None, errors
         assert region is not None
         return {
-            "name": name, "credit_code": code, "region": region, "address": record.get("address", "")[:300],
-            "scale": scale, "status": status, "industries": industries,
+            "name": name,
+            "credit_code": code,
+            "region": region,
+            "address": record.get("address", "")[:300],
+            "scale": scale,
+            "status": status,
+            "industries": industries,
         }, []
 
 
 def _claim(import_id: int) -> bool:
     """Only one worker runs a given import, however often the task is delivered."""
     return bool(
-        EnterpriseImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING)
+        EnterpriseImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING
+        )
     )
 
 
@@ -210,8 +247,13 @@ def enterprise_import_run(*, import_id: int) -> EnterpriseImport:
         created = Enterprise.objects.bulk_create(
             [
                 Enterprise(
-                    tenant_id=job.tenant_id, name=row["name"], credit_code=row["credit_code"], region=row["region"],
-                    region_path=row["region"].path, address=row["address"], scale=row["scale"],
+                    tenant_id=job.tenant_id,
+                    name=row["name"],
+                    credit_code=row["credit_code"],
+                    region=row["region"],
+                    region_path=row["region"].path,
+                    address=row["address"],
+                    scale=row["scale"],
                     status=row["status"],
                 )
                 for row in valid
@@ -222,7 +264,7 @@ def enterprise_import_run(*, import_id: int) -> EnterpriseImport:
         through.objects.bulk_create(
             [
                 through(enterprise_id=enterprise.pk, industry_id=industry.pk)
-                for enterprise, row in zip(created, valid)
+                for enterprise, row in zip(created, valid, strict=True)
                 for industry in {industry.pk: industry for industry in row["industries"]}.values()
             ],
             batch_size=5000,
@@ -247,8 +289,9 @@ def _validate_all(job: EnterpriseImport) -> tuple[list[dict[str, Any]], list[dic
     return valid, errors
 
 
-def _finish(job: EnterpriseImport, status: str, *, errors: list[dict[str, Any]] | None = None,
-            imported: int = 0) -> EnterpriseImport:
+def _finish(
+    job: EnterpriseImport, status: str, *, errors: list[dict[str, Any]] | None = None, imported: int = 0
+) -> EnterpriseImport:
     job.status = status
     job.errors = errors or []
     job.imported_count = imported

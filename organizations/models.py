@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -27,15 +29,15 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         language = get_language() or ""
         if language.startswith("en") and self.name_en:
             return self.name_en
         return self.name
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class Tenant(BilingualNameMixin):
@@ -63,7 +65,12 @@ class Region(BilingualNameMixin, TenantOwned):
 
     code = models.CharField(_("region code"), max_length=6, validators=[validate_region_code])
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     # Materialised path of codes ("210000/210200/210211/"): a subtree is one indexed prefix query.
@@ -75,11 +82,15 @@ class Region(BilingualNameMixin, TenantOwned):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         ordering = ["path"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="region_unique_code_per_tenant")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="region_unique_code_per_tenant")
+        ]
         indexes = [
             # varchar_pattern_ops lets LIKE 'prefix%' use the index whatever the database collation.
             models.Index(
-                fields=["tenant", "path"], opclasses=["int8_ops", "varchar_pattern_ops"], name="region_tenant_path_idx"
+                fields=["tenant", "path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="region_tenant_path_idx",
             ),
         ]
 
@@ -104,7 +115,9 @@ class Industry(BilingualNameMixin, TenantOwned):
         verbose_name = _("industry")
         verbose_name_plural = _("industries")
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="industry_unique_code_per_tenant")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="industry_unique_code_per_tenant")
+        ]
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
@@ -114,7 +127,9 @@ class Industry(BilingualNameMixin, TenantOwned):
 class Department(BilingualNameMixin, TenantOwned):
     """An industry regulator of one region (e.g. Dalian emergency management) covering some industries."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region")
+    )
     industries = models.ManyToManyField(Industry, related_name="departments", verbose_name=_("industries"))
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -125,7 +140,9 @@ class Department(BilingualNameMixin, TenantOwned):
         verbose_name_plural = _("departments")
         ordering = ["region__path", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "region", "name"], name="department_unique_name_per_region")
+            models.UniqueConstraint(
+                fields=["tenant", "region", "name"], name="department_unique_name_per_region"
+            )
         ]
         indexes = [models.Index(fields=["tenant", "region"], name="department_tenant_region_idx")]
 
@@ -142,12 +159,16 @@ class Enterprise(TenantOwned):
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, validators=[validate_credit_code]
     )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("region")
+    )
     # Copy of region.path so "enterprises in this subtree" needs no join; kept in step by the services.
     region_path = models.CharField(max_length=100, editable=False)
     industries = models.ManyToManyField(Industry, related_name="enterprises", verbose_name=_("industries"))
     address = models.CharField(_("address"), max_length=300, blank=True)
-    scale = models.CharField(_("scale"), max_length=10, choices=EnterpriseScale.choices, default=EnterpriseScale.SMALL)
+    scale = models.CharField(
+        _("scale"), max_length=10, choices=EnterpriseScale.choices, default=EnterpriseScale.SMALL
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING
     )
@@ -161,7 +182,9 @@ class Enterprise(TenantOwned):
         ordering = ["name", "id"]
         permissions = [("assist_enterprise", _("Assist the enterprise as an expert"))]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "credit_code"], name="enterprise_unique_credit_code_per_tenant")
+            models.UniqueConstraint(
+                fields=["tenant", "credit_code"], name="enterprise_unique_credit_code_per_tenant"
+            )
         ]
         indexes = [
             models.Index(
@@ -171,6 +194,9 @@ class Enterprise(TenantOwned):
             ),
             models.Index(fields=["tenant", "region"], name="enterprise_tenant_region_idx"),
         ]
+
+    def __str__(self) -> str:
+        return self.name
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
@@ -192,9 +218,6 @@ class Enterprise(TenantOwned):
     def display_name(self) -> str:
         return self.name
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class TenantUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     pass
@@ -204,17 +227,25 @@ class User(AbstractUser):
     """A person who signs in; belongs to exactly one tenant (platform staff have none)."""
 
     tenant = models.ForeignKey(
-        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("tenant")
+        Tenant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("tenant"),
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
-    objects = TenantUserManager()
+    objects: ClassVar[TenantUserManager] = TenantUserManager()
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["tenant", "username"], name="user_tenant_username_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
@@ -227,25 +258,36 @@ class User(AbstractUser):
             visible |= ~Q(pk__in=Membership.objects.filter(is_active=True).values("user_id"))
         return visible
 
-    def __str__(self) -> str:
-        return self.full_name or self.username
-
 
 class Membership(TenantOwned):
-    """A user's role on one organisational unit: an enterprise, a department, a region's committee or the tenant."""
+    """A user's role on one unit: an enterprise, a department, a region's committee or the whole tenant."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
         verbose_name=_("enterprise"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
         verbose_name=_("department"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships",
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
         verbose_name=_("region"),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -263,19 +305,27 @@ class Membership(TenantOwned):
                 condition=(
                     Q(
                         role__in=[r.value for r in ENTERPRISE_ROLES],
-                        enterprise__isnull=False, department__isnull=True, region__isnull=True,
+                        enterprise__isnull=False,
+                        department__isnull=True,
+                        region__isnull=True,
                     )
                     | Q(
                         role__in=[r.value for r in DEPARTMENT_ROLES],
-                        enterprise__isnull=True, department__isnull=False, region__isnull=True,
+                        enterprise__isnull=True,
+                        department__isnull=False,
+                        region__isnull=True,
                     )
                     | Q(
                         role=Role.COMMITTEE_STAFF.value,
-                        enterprise__isnull=True, department__isnull=True, region__isnull=False,
+                        enterprise__isnull=True,
+                        department__isnull=True,
+                        region__isnull=False,
                     )
                     | Q(
                         role=Role.TENANT_ADMIN.value,
-                        enterprise__isnull=True, department__isnull=True, region__isnull=True,
+                        enterprise__isnull=True,
+                        department__isnull=True,
+                        region__isnull=True,
                     )
                 ),
             ),
@@ -286,6 +336,9 @@ class Membership(TenantOwned):
             ),
         ]
         indexes = [models.Index(fields=["tenant", "user"], name="membership_tenant_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
 
     @classmethod
     def committee_filter(cls, scope: Scope) -> Q:
@@ -319,9 +372,6 @@ class Membership(TenantOwned):
     def unit(self) -> "Enterprise | Department | Region | Tenant":
         return self.enterprise or self.department or self.region or self.tenant
 
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.unit}"
-
 
 class EnterpriseImport(TenantOwned):
     """One upload of an enterprise XLSX: validated row by row, then imported whole or not at all."""
@@ -344,6 +394,9 @@ class EnterpriseImport(TenantOwned):
         verbose_name = _("enterprise import")
         verbose_name_plural = _("enterprise imports")
         indexes = [models.Index(fields=["tenant", "-created_at"], name="import_tenant_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -64,7 +65,7 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    scope = _build_scope(user)
+    scope = _build_scope(user, int(user.tenant_id))
     setattr(user, _CACHE_ATTR, scope)
     return scope
 
@@ -75,18 +76,20 @@ def forget_scope(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def _build_scope(user: User) -> Scope:
+def _build_scope(user: User, tenant_id: int) -> Scope:
     from guardian.shortcuts import get_objects_for_user
 
     from .models import Enterprise, Membership
 
     memberships = list(
-        Membership.objects.filter(user=user, tenant_id=user.tenant_id, is_active=True)
+        Membership.objects.filter(user=user, tenant_id=tenant_id, is_active=True)
         .select_related("department__region", "region")
         .prefetch_related("department__industries")
     )
     roles = frozenset(m.role for m in memberships)
-    enterprise_ids = frozenset(m.enterprise_id for m in memberships if m.role in ENTERPRISE_ROLES and m.enterprise_id)
+    enterprise_ids = frozenset(
+        m.enterprise_id for m in memberships if m.role in ENTERPRISE_ROLES and m.enterprise_id
+    )
     departments = tuple(
         DepartmentCoverage(
             department_id=m.department.pk,
@@ -98,12 +101,15 @@ def _build_scope(user: User) -> Scope:
     )
     committee = [m.region for m in memberships if m.role == Role.COMMITTEE_STAFF and m.region is not None]
     experts = get_objects_for_user(
-        user, "organizations.assist_enterprise", klass=Enterprise.objects.filter(tenant_id=user.tenant_id),
-        accept_global_perms=False, with_superuser=False,
+        user,
+        "organizations.assist_enterprise",
+        klass=Enterprise.objects.filter(tenant_id=tenant_id),
+        accept_global_perms=False,
+        with_superuser=False,
     ).values_list("pk", flat=True)
     return Scope(
         user_id=user.pk,
-        tenant_id=user.tenant_id,
+        tenant_id=tenant_id,
         roles=roles,
         enterprise_ids=enterprise_ids,
         expert_enterprise_ids=frozenset(experts),
@@ -151,13 +157,19 @@ class ScopedQuerySet(models.QuerySet):
         """One object the actor may see, or NotFoundError (never a hint that it exists elsewhere)."""
         try:
             return self.visible_to(actor).get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError):
-            raise NotFoundError(
-                f"{self.model._meta.verbose_name} not found."  # type: ignore[union-attr]
-            ) from None
+        except (ObjectDoesNotExist, ValueError, TypeError):
+            raise NotFoundError(f"{self.model._meta.verbose_name} not found.") from None
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def tenant_of(actor: Any) -> int:
+    """The actor's tenant id; an account without a tenant reaches no tenant data (404)."""
+    tenant_id = scope_for(actor).tenant_id
+    if tenant_id is None:
+        raise NotFoundError()
+    return tenant_id
 
 
 def require_role(actor: Any, roles: frozenset[str] | set[str], message: object = None) -> Scope:

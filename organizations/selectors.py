@@ -8,12 +8,12 @@ from django.db.models import Count, Q, QuerySet
 
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from .models import Department, Enterprise, Industry, Membership, Region, User
-from .scoping import any_of, path_within, scope_for
+from .scoping import any_of, path_within, scope_for, tenant_of
 
 
 def user_memberships(user: User) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user=user, tenant_id=user.tenant_id, is_active=True)
+        Membership.objects.filter(user=user, tenant_id=tenant_of(user), is_active=True)
         .select_related("enterprise", "department", "region", "tenant")
         .order_by("id")
     )
@@ -29,8 +29,14 @@ def user_roles(user: User) -> list[dict[str, Any]]:
 
 def primary_role(user: User) -> str | None:
     """The role whose landing page a user sees first: the widest remit wins."""
-    order = [Role.TENANT_ADMIN, Role.COMMITTEE_STAFF, Role.DEPARTMENT_HEAD, Role.INSPECTOR,
-             Role.ENTERPRISE_HEAD, Role.ENTERPRISE_OFFICER]
+    order = [
+        Role.TENANT_ADMIN,
+        Role.COMMITTEE_STAFF,
+        Role.DEPARTMENT_HEAD,
+        Role.INSPECTOR,
+        Role.ENTERPRISE_HEAD,
+        Role.ENTERPRISE_OFFICER,
+    ]
     roles = scope_for(user).roles
     return next((role.value for role in order if role in roles), None)
 
@@ -74,6 +80,8 @@ def landing_numbers(actor: User) -> dict[str, Any]:
         )
     if scope.roles & ENTERPRISE_ROLES:
         numbers["my_enterprises"] = list(
-            enterprises.filter(pk__in=scope.enterprise_ids).select_related("region").prefetch_related("industries")
+            enterprises.filter(pk__in=scope.enterprise_ids)
+            .select_related("region")
+            .prefetch_related("industries")
         )
     return numbers

@@ -21,7 +21,7 @@ from .choices import (
     Role,
 )
 from .models import Department, Enterprise, Industry, Membership, Region, Tenant, User
-from .scoping import Scope, ensure_visible, forget_scope, require_role
+from .scoping import Scope, ensure_visible, forget_scope, require_role, tenant_of
 from .validators import region_level_of, validate_region_code
 
 # ---------------------------------------------------------------- tenants and regions (platform level)
@@ -50,12 +50,17 @@ def _validate_region_placement(*, code: str, parent: Region | None) -> str:
     level = region_level_of(code)
     if parent is None:
         if level != "province":
-            raise ValidationError({"parent": _("Only a province (code ending 0000) may have no parent region.")})
+            raise ValidationError(
+                {"parent": _("Only a province (code ending 0000) may have no parent region.")}
+            )
         return level
     prefix = parent.code[:2] if parent.level == "province" else parent.code[:4]
     if parent.level == "county" or not code.startswith(prefix) or code == parent.code:
         raise ValidationError(
-            {"code": _("Region %(code)s cannot sit under %(parent)s.") % {"code": code, "parent": parent.code}}
+            {
+                "code": _("Region %(code)s cannot sit under %(parent)s.")
+                % {"code": code, "parent": parent.code}
+            }
         )
     return level
 
@@ -72,14 +77,19 @@ def region_create(
         tenant=tenant,
         code=code,
         defaults={
-            "name": name, "name_en": name_en, "parent": parent, "level": level,
+            "name": name,
+            "name_en": name_en,
+            "parent": parent,
+            "level": level,
             "path": region_path_for(code, parent),
         },
     )
     return region
 
 
-def region_create_by(*, actor: User, code: str, name: str, name_en: str = "", parent: Region | None) -> Region:
+def region_create_by(
+    *, actor: User, code: str, name: str, name_en: str = "", parent: Region | None
+) -> Region:
     """Tenant admins extend the region tree (e.g. a newly created county)."""
     require_role(actor, {Role.TENANT_ADMIN})
     if parent is not None:
@@ -95,10 +105,14 @@ def region_create_by(*, actor: User, code: str, name: str, name_en: str = "", pa
 
 def _require_manager_of(actor: User, region: Region, *, field: str = "region") -> Scope:
     """The actor manages the directory and the region lies inside their remit (else a field error)."""
-    scope = require_role(actor, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory."))
+    scope = require_role(
+        actor, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory.")
+    )
     ensure_visible(actor, region)
     if not scope.is_tenant_admin and not any(region.path.startswith(path) for path in scope.committee_paths):
-        raise ValidationError({field: _("%(region)s is outside the regions you manage.") % {"region": region}})
+        raise ValidationError(
+            {field: _("%(region)s is outside the regions you manage.") % {"region": region}}
+        )
     return scope
 
 
@@ -121,7 +135,9 @@ def _unique_credit_code(tenant_id: int, credit_code: str, exclude_pk: int | None
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"credit_code": _("An enterprise with this credit code is already registered.")})
+        raise ValidationError(
+            {"credit_code": _("An enterprise with this credit code is already registered.")}
+        )
 
 
 @transaction.atomic
@@ -139,8 +155,14 @@ def enterprise_create(
     _require_manager_of(actor, region)
     chosen = _check_industries(actor, industries)
     enterprise = Enterprise(
-        tenant_id=actor.tenant_id, name=name.strip(), credit_code=credit_code.strip().upper(), region=region,
-        region_path=region.path, address=address, scale=scale, status=status,
+        tenant_id=tenant_of(actor),
+        name=name.strip(),
+        credit_code=credit_code.strip().upper(),
+        region=region,
+        region_path=region.path,
+        address=address,
+        scale=scale,
+        status=status,
     )
     _full_clean(enterprise, exclude=["tenant", "region_path"])
     _unique_credit_code(region.tenant_id, enterprise.credit_code)
@@ -180,9 +202,9 @@ def department_create(
 ) -> Department:
     _require_manager_of(actor, region)
     chosen = _check_industries(actor, industries)
-    if Department.objects.filter(tenant_id=actor.tenant_id, region=region, name=name.strip()).exists():
+    if Department.objects.filter(tenant_id=tenant_of(actor), region=region, name=name.strip()).exists():
         raise ValidationError({"name": _("This region already has a department with that name.")})
-    department = Department(tenant_id=actor.tenant_id, name=name.strip(), name_en=name_en, region=region)
+    department = Department(tenant_id=tenant_of(actor), name=name.strip(), name_en=name_en, region=region)
     _full_clean(department, exclude=["tenant"])
     department.save()
     department.industries.set(chosen)
@@ -217,7 +239,7 @@ def user_create(
     require_role(actor, DIRECTORY_MANAGER_ROLES)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This username is taken.")})
-    user = User(username=username, full_name=full_name, email=email, phone=phone, tenant_id=actor.tenant_id)
+    user = User(username=username, full_name=full_name, email=email, phone=phone, tenant_id=tenant_of(actor))
     _full_clean(user, exclude=["password", "tenant"])
     from django.contrib.auth.password_validation import validate_password
 
@@ -258,7 +280,7 @@ def membership_grant(
     if unit is not None:
         _require_manager_of(actor, _unit_region(unit), field="unit")
     membership, created = Membership.objects.get_or_create(
-        tenant_id=actor.tenant_id, user=user, role=role, **fields, defaults={"is_active": True}
+        tenant_id=tenant_of(actor), user=user, role=role, **fields, defaults={"is_active": True}
     )
     if not created and not membership.is_active:
         membership.is_active = True

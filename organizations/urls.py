@@ -18,8 +18,16 @@ urlpatterns = [
     path("directory/enterprises/<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise-detail"),
     path("directory/enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise-edit"),
     path("directory/enterprises/import/", views.enterprise_import, name="enterprise-import"),
-    path("directory/enterprises/import/template/", views.enterprise_import_template, name="enterprise-import-template"),
-    path("directory/imports/<int:pk>/", views.EnterpriseImportDetailView.as_view(), name="enterprise-import-detail"),
+    path(
+        "directory/enterprises/import/template/",
+        views.enterprise_import_template,
+        name="enterprise-import-template",
+    ),
+    path(
+        "directory/imports/<int:pk>/",
+        views.EnterpriseImportDetailView.as_view(),
+        name="enterprise-import-detail",
+    ),
     path("directory/departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("directory/departments/new/", views.department_create, name="department-create"),
     path("directory/departments/<int:pk>/edit/", views.department_edit, name="department-edit"),

@@ -11,12 +11,50 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 _REGION_CODE = re.compile(r"^\d{6}$")
 # First two digits of GB/T 2260 codes: the provinces, autonomous regions and municipalities.
 PROVINCE_PREFIXES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
 )
 
 
 def credit_code_check_character(first17: str) -> str:
-    total = sum(CREDIT_CODE_ALPHABET.index(char) * weight for char, weight in zip(first17, CREDIT_CODE_WEIGHTS))
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(char) * weight
+        for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -24,7 +62,8 @@ def validate_credit_code(value: str) -> None:
     code = value.strip().upper()
     if len(code) != 18:
         raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(count)d.") % {"count": len(code)},
+            _("A unified social credit code has 18 characters; this one has %(count)d.")
+            % {"count": len(code)},
             code="length",
         )
     bad = sorted({char for char in code if char not in CREDIT_CODE_ALPHABET})
@@ -37,7 +76,10 @@ def validate_credit_code(value: str) -> None:
     expected = credit_code_check_character(code[:17])
     if code[17] != expected:
         raise ValidationError(
-            _("The check character should be %(expected)s, not %(actual)s: a character was probably mistyped.")
+            _(
+                "The check character should be %(expected)s, not %(actual)s: "
+                "a character was probably mistyped."
+            )
             % {"expected": expected, "actual": code[17]},
             code="check_character",
         )

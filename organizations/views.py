@@ -62,7 +62,9 @@ class ScopedDetailView(LoginRequiredMixin, ScopedQuerysetMixin, DetailView):
 
 def _manager_only(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory."))
+    require_role(
+        user, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory.")
+    )
     return user
 
 
@@ -124,7 +126,9 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
     actor = _manager_only(request)
     form = EnterpriseForm(request.POST or None, actor=actor)
     return _form_page(
-        request, form=form, template="organizations/enterprise_form.html",
+        request,
+        form=form,
+        template="organizations/enterprise_form.html",
         save=lambda data: services.enterprise_create(actor=actor, **data),
         success=lambda enterprise: f"/directory/enterprises/{enterprise.pk}/",
     )
@@ -136,7 +140,9 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = Enterprise.objects.get_visible(actor, pk=pk)
     form = EnterpriseForm(request.POST or None, actor=actor, initial=EnterpriseForm.initial_for(enterprise))
     return _form_page(
-        request, form=form, template="organizations/enterprise_form.html",
+        request,
+        form=form,
+        template="organizations/enterprise_form.html",
         save=lambda data: services.enterprise_update(actor=actor, enterprise=enterprise, **data),
         success=lambda saved: f"/directory/enterprises/{saved.pk}/",
         context={"enterprise": enterprise},
@@ -149,7 +155,9 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     recent = EnterpriseImport.objects.visible_to(actor).defer("content").order_by("-created_at")[:10]
     return _form_page(
-        request, form=form, template="organizations/enterprise_import.html",
+        request,
+        form=form,
+        template="organizations/enterprise_import.html",
         save=lambda data: imports.enterprise_import_start(
             actor=actor, file_name=data["file"].name, content=data["file"].read()
         ),
@@ -203,7 +211,9 @@ def department_create(request: HttpRequest) -> HttpResponse:
     actor = _manager_only(request)
     form = DepartmentForm(request.POST or None, actor=actor)
     return _form_page(
-        request, form=form, template="organizations/department_form.html",
+        request,
+        form=form,
+        template="organizations/department_form.html",
         save=lambda data: services.department_create(actor=actor, **data),
         success=lambda _department: "/directory/departments/",
     )
@@ -222,8 +232,12 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return services.department_update(actor=actor, department=department, **data)
 
     return _form_page(
-        request, form=form, template="organizations/department_form.html", save=save,
-        success=lambda _department: "/directory/departments/", context={"department": department},
+        request,
+        form=form,
+        template="organizations/department_form.html",
+        save=save,
+        success=lambda _department: "/directory/departments/",
+        context={"department": department},
     )
 
 
@@ -252,13 +266,15 @@ class UserDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         actor = self.request.user
         context["memberships"] = (
-            Membership.objects.visible_to(actor).filter(user=self.object)
-            .select_related("enterprise", "department", "region", "tenant").order_by("-is_active", "id")
+            Membership.objects.visible_to(actor)
+            .filter(user=self.object)
+            .select_related("enterprise", "department", "region", "tenant")
+            .order_by("-is_active", "id")
         )
         can_manage = scope_for(actor).has_any_role(DIRECTORY_MANAGER_ROLES)
         context["can_manage"] = can_manage
         if can_manage:
-            context["grant_form"] = MembershipForm(actor=actor)  # type: ignore[arg-type]
+            context["grant_form"] = MembershipForm(actor=actor)
         return context
 
 
@@ -267,7 +283,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
     actor = _manager_only(request)
     form = UserCreateForm(request.POST or None)
     return _form_page(
-        request, form=form, template="organizations/user_form.html",
+        request,
+        form=form,
+        template="organizations/user_form.html",
         save=lambda data: services.user_create(actor=actor, **data),
         success=lambda user: f"/directory/users/{user.pk}/",
     )
@@ -280,8 +298,12 @@ def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
     person = User.objects.get_visible(actor, pk=pk)
     form = MembershipForm(request.POST, actor=actor)
     return _form_page(
-        request, form=form, template="organizations/membership_form.html",
-        save=lambda data: services.membership_grant(actor=actor, user=person, role=data["role"], unit=form.unit()),
+        request,
+        form=form,
+        template="organizations/membership_form.html",
+        save=lambda data: services.membership_grant(
+            actor=actor, user=person, role=data["role"], unit=form.unit()
+        ),
         success=lambda _membership: f"/directory/users/{person.pk}/",
         context={"person": person},
     )

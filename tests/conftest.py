@@ -54,23 +54,34 @@ def _build_tenant(slug: str, codes: dict[str, str], prefix: str) -> TenantWorld:
     province = region_create(tenant=tenant, code=codes["province"], name=f"{slug}省", name_en=slug.title())
     city = region_create(tenant=tenant, code=codes["city"], name="一市", name_en="City One", parent=province)
     county = region_create(tenant=tenant, code=codes["county"], name="甲区", name_en="County A", parent=city)
-    sibling = region_create(tenant=tenant, code=codes["sibling"], name="乙区", name_en="County B", parent=city)
-    other_city = region_create(tenant=tenant, code=codes["other_city"], name="二市", name_en="City Two",
-                               parent=province)
+    sibling = region_create(
+        tenant=tenant, code=codes["sibling"], name="乙区", name_en="County B", parent=city
+    )
+    other_city = region_create(
+        tenant=tenant, code=codes["other_city"], name="二市", name_en="City Two", parent=province
+    )
     industries = {industry.code: industry for industry in Industry.objects.filter(tenant=tenant)}
-    department = DepartmentFactory(region=city, name="一市应急管理局",
-                                   industries=[industries["hazardous_chemicals"], industries["mines"]])
-    construction = DepartmentFactory(region=city, name="一市住房和城乡建设局", industries=[industries["construction"]])
-    enterprise = EnterpriseFactory(region=county, name=f"{prefix}化工有限公司",
-                                   industries=[industries["hazardous_chemicals"]])
-    construction_enterprise = EnterpriseFactory(region=sibling, name=f"{prefix}建设工程有限公司",
-                                                industries=[industries["construction"]])
-    other_city_enterprise = EnterpriseFactory(region=other_city, name=f"{prefix}二市化工有限公司",
-                                              industries=[industries["hazardous_chemicals"]])
+    department = DepartmentFactory.create(
+        region=city,
+        name="一市应急管理局",
+        industries=[industries["hazardous_chemicals"], industries["mines"]],
+    )
+    construction = DepartmentFactory.create(
+        region=city, name="一市住房和城乡建设局", industries=[industries["construction"]]
+    )
+    enterprise = EnterpriseFactory.create(
+        region=county, name=f"{prefix}化工有限公司", industries=[industries["hazardous_chemicals"]]
+    )
+    construction_enterprise = EnterpriseFactory.create(
+        region=sibling, name=f"{prefix}建设工程有限公司", industries=[industries["construction"]]
+    )
+    other_city_enterprise = EnterpriseFactory.create(
+        region=other_city, name=f"{prefix}二市化工有限公司", industries=[industries["hazardous_chemicals"]]
+    )
 
     def member(name: str, role: str, **unit: Any) -> User:
-        user = UserFactory(username=f"{prefix}-{name}", tenant=tenant)
-        MembershipFactory(user=user, role=role, **unit)
+        user = UserFactory.create(username=f"{prefix}-{name}", tenant=tenant)
+        MembershipFactory.create(user=user, role=role, **unit)
         return user
 
     users = {
@@ -82,10 +93,20 @@ def _build_tenant(slug: str, codes: dict[str, str], prefix: str) -> TenantWorld:
         "outsider": member("outsider", Role.ENTERPRISE_OFFICER, enterprise=other_city_enterprise),
     }
     return TenantWorld(
-        tenant=tenant, province=province, city=city, county=county, sibling_county=sibling, other_city=other_city,
-        industries=industries, department=department, construction_department=construction, enterprise=enterprise,
-        construction_enterprise=construction_enterprise, other_city_enterprise=other_city_enterprise,
-        users=users, **users,
+        tenant=tenant,
+        province=province,
+        city=city,
+        county=county,
+        sibling_county=sibling,
+        other_city=other_city,
+        industries=industries,
+        department=department,
+        construction_department=construction,
+        enterprise=enterprise,
+        construction_enterprise=construction_enterprise,
+        other_city_enterprise=other_city_enterprise,
+        users=users,
+        **users,
     )
 
 
@@ -94,7 +115,9 @@ def _test_settings(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test gets its own cache namespace in the real Redis: throttles and cached pages never leak
     # between tests or between parallel workers.
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}}
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    }
     # Tests render pages without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -105,10 +128,28 @@ def _test_settings(settings: Any) -> None:
 @pytest.fixture
 def world(db: None, _test_settings: None) -> World:
     return World(
-        a=_build_tenant("alpha", {"province": "210000", "city": "210200", "county": "210211",
-                                  "sibling": "210202", "other_city": "210100"}, "alpha"),
-        b=_build_tenant("beta", {"province": "140000", "city": "140100", "county": "140105",
-                                 "sibling": "140106", "other_city": "140200"}, "beta"),
+        a=_build_tenant(
+            "alpha",
+            {
+                "province": "210000",
+                "city": "210200",
+                "county": "210211",
+                "sibling": "210202",
+                "other_city": "210100",
+            },
+            "alpha",
+        ),
+        b=_build_tenant(
+            "beta",
+            {
+                "province": "140000",
+                "city": "140100",
+                "county": "140105",
+                "sibling": "140106",
+                "other_city": "140200",
+            },
+            "beta",
+        ),
     )
 
 

@@ -11,7 +11,7 @@ def valid_credit_code(sequence: int, region_code: str = "210211") -> str:
     return body + credit_code_check_character(body)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -22,12 +22,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
 
     @factory.post_generation
-    def persist_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def persist_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.save()
+            obj.save()
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
         skip_postgeneration_save = True
@@ -41,13 +41,15 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
             self.industries.set(extracted)
 
 
-class EnterpriseFactory(factory.django.DjangoModelFactory):
+class EnterpriseFactory(factory.django.DjangoModelFactory[Enterprise]):
     class Meta:
         model = Enterprise
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
-    credit_code = factory.LazyAttributeSequence(lambda enterprise, n: valid_credit_code(n, enterprise.region.code))
+    credit_code = factory.LazyAttributeSequence(
+        lambda enterprise, n: valid_credit_code(n, enterprise.region.code)
+    )
     tenant = factory.LazyAttribute(lambda enterprise: enterprise.region.tenant)
     region_path = factory.LazyAttribute(lambda enterprise: enterprise.region.path)
     address = "测试路1号"
@@ -58,7 +60,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
             self.industries.set(extracted)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

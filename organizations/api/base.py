@@ -1,11 +1,18 @@
 """Base classes every API viewset and related field builds on, so scoping cannot be skipped."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from rest_framework import serializers, viewsets
+from rest_framework.request import Request
 
+from ..models import User
 from ..scoping import ScopedQuerysetMixin
+
+
+def actor_of(request: Request) -> User:
+    """The signed-in caller; IsAuthenticated has already turned anonymous callers away."""
+    return cast(User, request.user)
 
 
 class ScopedViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):

@@ -17,7 +17,8 @@ class RegionInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=6)
     name = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    parent = ScopedRelatedField(Region, allow_null=True, required=False, default=None)
+    # DRF fields keep their parent serializer in `.parent`; a declared field of that name is still fine.
+    parent = ScopedRelatedField(Region, allow_null=True, required=False, default=None)  # type: ignore[assignment]
 
 
 class IndustrySerializer(serializers.ModelSerializer):
@@ -34,7 +35,9 @@ class RegionBriefSerializer(serializers.ModelSerializer):
 
 class DepartmentSerializer(serializers.ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
-    industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    industries: "serializers.SlugRelatedField[Industry]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Department
@@ -51,11 +54,23 @@ class DepartmentInputSerializer(serializers.Serializer):
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
-    industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    industries: "serializers.SlugRelatedField[Industry]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "credit_code", "region", "industries", "address", "scale", "status", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "region",
+            "industries",
+            "address",
+            "scale",
+            "status",
+            "created_at",
+        ]
 
 
 class EnterpriseInputSerializer(serializers.Serializer):
@@ -78,8 +93,16 @@ class EnterpriseImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = EnterpriseImport
         fields = [
-            "id", "file_name", "status", "rows_total", "rows_done", "progress_percent", "imported_count",
-            "errors", "created_at", "finished_at",
+            "id",
+            "file_name",
+            "status",
+            "rows_total",
+            "rows_done",
+            "progress_percent",
+            "imported_count",
+            "errors",
+            "created_at",
+            "finished_at",
         ]
 
 
@@ -108,7 +131,9 @@ class MembershipInputSerializer(serializers.Serializer):
     region = ScopedRelatedField(Region, required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        units = [attrs.get(name) for name in ("enterprise", "department", "region") if attrs.get(name) is not None]
+        units = [
+            attrs.get(name) for name in ("enterprise", "department", "region") if attrs.get(name) is not None
+        ]
         if len(units) > 1:
             raise serializers.ValidationError({"unit": "Give one unit: enterprise, department or region."})
         attrs["unit"] = units[0] if units else None

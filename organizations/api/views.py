@@ -21,7 +21,7 @@ from .. import imports, services
 from ..filters import DepartmentFilter, EnterpriseFilter, RegionFilter
 from ..models import Department, Enterprise, EnterpriseImport, Industry, Membership, Region, User
 from ..selectors import user_roles
-from .base import ScopedViewSet
+from .base import ScopedViewSet, actor_of
 from .serializers import (
     DepartmentInputSerializer,
     DepartmentSerializer,
@@ -60,12 +60,14 @@ def obtain_token(request: Request) -> Response:
     django_request = request._request
     credentials = {"username": data.validated_data["username"]}
     if not AxesProxyHandler.is_allowed(django_request, credentials):
-        return Response({"detail": _("Too many failed logins: this account is locked for a while.")},
-                        status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response(
+            {"detail": _("Too many failed logins: this account is locked for a while.")},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
     user = authenticate(django_request, **data.validated_data)
     if user is None or not user.is_active:
         raise AuthenticationFailed(_("Unable to log in with the provided credentials."))
-    return Response({"token": services.auth_token_for(user=user)})  # type: ignore[arg-type]
+    return Response({"token": services.auth_token_for(user=user)})
 
 
 @extend_schema(responses=MeSerializer)
@@ -73,7 +75,7 @@ def obtain_token(request: Request) -> Response:
 @permission_classes([IsAuthenticated])
 def me(request: Request) -> Response:
     """Who the caller is: tenant and roles on units."""
-    user: User = request.user  # type: ignore[assignment]
+    user = actor_of(request)
     tenant = user.tenant
     return Response(
         MeSerializer(
@@ -98,7 +100,7 @@ class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     def create(self, request: Request) -> Response:
         data = RegionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        region = services.region_create_by(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        region = services.region_create_by(actor=actor_of(request), **data.validated_data)
         return Response(RegionSerializer(region).data, status=status.HTTP_201_CREATED)
 
 
@@ -125,7 +127,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields.pop("is_active", None)
-        department = services.department_create(actor=request.user, **fields)  # type: ignore[arg-type]
+        department = services.department_create(actor=actor_of(request), **fields)
         return Response(DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DepartmentInputSerializer, responses={200: DepartmentSerializer})
@@ -135,7 +137,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         changes.pop("region", None)  # a department does not move between regions
-        department = services.department_update(actor=request.user, department=department, **changes)  # type: ignore[arg-type]
+        department = services.department_update(actor=actor_of(request), department=department, **changes)
         return Response(DepartmentSerializer(department).data)
 
 
@@ -153,7 +155,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def create(self, request: Request) -> Response:
         data = EnterpriseInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        enterprise = services.enterprise_create(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        enterprise = services.enterprise_create(actor=actor_of(request), **data.validated_data)
         return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EnterpriseInputSerializer, responses={200: EnterpriseSerializer})
@@ -162,7 +164,9 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         data = EnterpriseInputSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_update(
-            actor=request.user, enterprise=enterprise, **data.validated_data  # type: ignore[arg-type]
+            actor=actor_of(request),
+            enterprise=enterprise,
+            **data.validated_data,
         )
         return Response(EnterpriseSerializer(enterprise).data)
 
@@ -177,7 +181,9 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         job = imports.enterprise_import_start(
-            actor=request.user, file_name=upload.name, content=upload.read()  # type: ignore[arg-type]
+            actor=actor_of(request),
+            file_name=upload.name,
+            content=upload.read(),
         )
         return Response(EnterpriseImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -203,7 +209,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         enterprise = self.get_object()
         data = ExpertSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        service(actor=request.user, expert=data.validated_data["user"], enterprise=enterprise)
+        service(actor=actor_of(request), expert=data.validated_data["user"], enterprise=enterprise)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -230,7 +236,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def create(self, request: Request) -> Response:
         data = UserInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_create(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        user = services.user_create(actor=actor_of(request), **data.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -249,12 +255,15 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         membership = services.membership_grant(
-            actor=request.user, user=fields["user"], role=fields["role"], unit=fields["unit"]  # type: ignore[arg-type]
+            actor=actor_of(request),
+            user=fields["user"],
+            role=fields["role"],
+            unit=fields["unit"],
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: MembershipSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str) -> Response:
-        membership = services.membership_revoke(actor=request.user, membership=self.get_object())  # type: ignore[arg-type]
+        membership = services.membership_revoke(actor=actor_of(request), membership=self.get_object())
         return Response(MembershipSerializer(membership).data)

@@ -6,8 +6,11 @@ from ..conftest import PASSWORD
 
 
 def test_token_flow_gives_a_token_that_authenticates_me(world, client) -> None:
-    response = client.post("/api/v1/auth/token/", {"username": "alpha-inspector", "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "alpha-inspector", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     me = client.get("/api/v1/me/", headers={"Authorization": f"Token {token}"})
@@ -16,14 +19,22 @@ def test_token_flow_gives_a_token_that_authenticates_me(world, client) -> None:
     assert body["username"] == "alpha-inspector"
     assert body["tenant"] == {"slug": "alpha", "name": "alpha省"}
     assert body["roles"] == [
-        {"role": "inspector", "unit_type": "department", "unit_id": world.a.department.pk,
-         "unit_name": world.a.department.name},
+        {
+            "role": "inspector",
+            "unit_type": "department",
+            "unit_id": world.a.department.pk,
+            "unit_name": world.a.department.name,
+        },
     ]
 
 
 def test_the_same_token_comes_back_on_the_next_login(world, client) -> None:
-    first = client.post("/api/v1/auth/token/", {"username": "alpha-officer", "password": PASSWORD}).json()["token"]
-    second = client.post("/api/v1/auth/token/", {"username": "alpha-officer", "password": PASSWORD}).json()["token"]
+    first = client.post("/api/v1/auth/token/", {"username": "alpha-officer", "password": PASSWORD}).json()[
+        "token"
+    ]
+    second = client.post("/api/v1/auth/token/", {"username": "alpha-officer", "password": PASSWORD}).json()[
+        "token"
+    ]
     assert first == second
 
 
@@ -47,7 +58,9 @@ def test_an_invalid_token_is_refused(world, client) -> None:
     assert client.get("/api/v1/me/", headers={"Authorization": "Token deadbeef"}).status_code == 401
 
 
-def test_repeated_failed_api_logins_lock_the_account_even_with_the_right_password(world, client, settings) -> None:
+def test_repeated_failed_api_logins_lock_the_account_even_with_the_right_password(
+    world, client, settings
+) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/api/v1/auth/token/", {"username": "alpha-head", "password": "wrong"})
     response = client.post("/api/v1/auth/token/", {"username": "alpha-head", "password": PASSWORD})
@@ -56,19 +69,28 @@ def test_repeated_failed_api_logins_lock_the_account_even_with_the_right_passwor
 
 
 @pytest.mark.parametrize("forwarded", ["10.0.0.1", "10.0.0.2"])
-def test_a_spoofed_forwarded_for_header_does_not_dodge_the_browser_lockout(world, client, settings,
-                                                                           forwarded) -> None:
+def test_a_spoofed_forwarded_for_header_does_not_dodge_the_browser_lockout(
+    world, client, settings, forwarded
+) -> None:
     for index in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": "alpha-committee", "password": "wrong"},
-                    headers={"X-Forwarded-For": f"{forwarded}{index}"})
-    response = client.post("/accounts/login/", {"username": "alpha-committee", "password": PASSWORD},
-                           headers={"X-Forwarded-For": "192.0.2.99"})
+        client.post(
+            "/accounts/login/",
+            {"username": "alpha-committee", "password": "wrong"},
+            headers={"X-Forwarded-For": f"{forwarded}{index}"},
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alpha-committee", "password": PASSWORD},
+        headers={"X-Forwarded-For": "192.0.2.99"},
+    )
     assert response.status_code in {403, 429}
     assert "_auth_user_id" not in client.session
 
 
 def test_browser_login_lands_on_the_role_page_and_logout_ends_the_session(world, client) -> None:
-    response = client.post("/accounts/login/", {"username": "alpha-committee", "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "alpha-committee", "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert "alpha-committee" in response.content.decode()
     assert client.post("/accounts/logout/").status_code in {200, 302}
@@ -77,11 +99,15 @@ def test_browser_login_lands_on_the_role_page_and_logout_ends_the_session(world,
 
 def test_password_change_requires_the_old_password(world, client) -> None:
     client.force_login(world.a.officer)
-    response = client.post("/accounts/password/", {"old_password": "wrong", "new_password1": "Brand-new-pass-7",
-                                                    "new_password2": "Brand-new-pass-7"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "wrong", "new_password1": "Brand-new-pass-7", "new_password2": "Brand-new-pass-7"},
+    )
     assert response.status_code == 200
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "Brand-new-pass-7",
-                                                    "new_password2": "Brand-new-pass-7"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "Brand-new-pass-7", "new_password2": "Brand-new-pass-7"},
+    )
     assert response.status_code == 302
     world.a.officer.refresh_from_db()
     assert world.a.officer.check_password("Brand-new-pass-7")

@@ -26,14 +26,23 @@ def workbook(rows: list[list[object]], header: list[str] = COLUMNS) -> bytes:
 
 def good_rows(count: int, region: str = "210211", start: int = 5000) -> list[list[object]]:
     return [
-        [f"导入企业{index}有限公司", valid_credit_code(start + index, region), region, "hazardous_chemicals,mines",
-         f"导入路{index}号", "small", "operating"]
+        [
+            f"导入企业{index}有限公司",
+            valid_credit_code(start + index, region),
+            region,
+            "hazardous_chemicals,mines",
+            f"导入路{index}号",
+            "small",
+            "operating",
+        ]
         for index in range(count)
     ]
 
 
 def test_a_valid_workbook_imports_every_row(world) -> None:
-    job = enterprise_import_start(actor=world.a.committee, file_name="ok.xlsx", content=workbook(good_rows(30)))
+    job = enterprise_import_start(
+        actor=world.a.committee, file_name="ok.xlsx", content=workbook(good_rows(30))
+    )
     job = enterprise_import_run(import_id=job.pk)
     assert job.status == "succeeded"
     assert job.imported_count == 30
@@ -63,8 +72,11 @@ def test_duplicate_credit_codes_inside_the_file_and_against_the_directory_are_re
     rows = good_rows(3)
     rows[1][1] = rows[0][1]
     rows[2][1] = world.a.enterprise.credit_code
-    job = enterprise_import_run(import_id=enterprise_import_start(
-        actor=world.a.admin, file_name="dup.xlsx", content=workbook(rows)).pk)
+    job = enterprise_import_run(
+        import_id=enterprise_import_start(
+            actor=world.a.admin, file_name="dup.xlsx", content=workbook(rows)
+        ).pk
+    )
     messages = {error["row"]: error["message"] for error in job.errors}
     assert "row 2" in messages[3]
     assert "already registered" in messages[4]
@@ -73,24 +85,29 @@ def test_duplicate_credit_codes_inside_the_file_and_against_the_directory_are_re
 
 def test_committee_staff_cannot_import_into_regions_outside_their_own(world) -> None:
     rows = good_rows(2, region="210100")
-    job = enterprise_import_run(import_id=enterprise_import_start(
-        actor=world.a.committee, file_name="x.xlsx", content=workbook(rows)).pk)
+    job = enterprise_import_run(
+        import_id=enterprise_import_start(
+            actor=world.a.committee, file_name="x.xlsx", content=workbook(rows)
+        ).pk
+    )
     assert job.status == "failed"
     assert {error["field"] for error in job.errors} == {"region_code"}
 
 
 def test_another_tenants_region_codes_are_unknown(world) -> None:
     rows = good_rows(1, region=world.b.county.code)
-    job = enterprise_import_run(import_id=enterprise_import_start(
-        actor=world.a.admin, file_name="x.xlsx", content=workbook(rows)).pk)
+    job = enterprise_import_run(
+        import_id=enterprise_import_start(actor=world.a.admin, file_name="x.xlsx", content=workbook(rows)).pk
+    )
     assert job.status == "failed"
     assert not Enterprise.objects.filter(tenant=world.a.tenant, name__startswith="导入企业").exists()
 
 
 def test_a_missing_header_column_is_reported(world) -> None:
     content = workbook([["甲公司", "914403001922038216"]], header=["name", "credit_code"])
-    job = enterprise_import_run(import_id=enterprise_import_start(
-        actor=world.a.admin, file_name="x.xlsx", content=content).pk)
+    job = enterprise_import_run(
+        import_id=enterprise_import_start(actor=world.a.admin, file_name="x.xlsx", content=content).pk
+    )
     assert job.status == "failed"
     assert "region_code" in job.errors[0]["message"]
 
@@ -146,8 +163,17 @@ def test_the_template_download_has_the_expected_header(world, api) -> None:
 
 @pytest.mark.celery
 def test_upload_is_imported_by_a_real_celery_worker_with_progress(live_worker, api) -> None:
-    w = _build_tenant("gamma", {"province": "210000", "city": "210200", "county": "210211",
-                                "sibling": "210202", "other_city": "210100"}, "gamma")
+    w = _build_tenant(
+        "gamma",
+        {
+            "province": "210000",
+            "city": "210200",
+            "county": "210211",
+            "sibling": "210202",
+            "other_city": "210100",
+        },
+        "gamma",
+    )
     api.as_user(w.committee)
     upload = io.BytesIO(workbook(good_rows(40)))
     upload.name = "ok.xlsx"

@@ -42,7 +42,9 @@ def test_committee_staff_see_their_region_subtree(world, side) -> None:
 def test_tenant_admin_sees_the_whole_tenant_and_nothing_else(world, side) -> None:
     w = getattr(world, side)
     assert visible_enterprises(w.admin) == {
-        w.enterprise.name, w.construction_enterprise.name, w.other_city_enterprise.name,
+        w.enterprise.name,
+        w.construction_enterprise.name,
+        w.other_city_enterprise.name,
     }
 
 

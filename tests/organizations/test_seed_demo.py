@@ -23,7 +23,9 @@ def demo(db, settings):
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(model.objects.count() for model in (Tenant, Region, Department, Enterprise, User, Membership))
+    return tuple(
+        model.objects.count() for model in (Tenant, Region, Department, Enterprise, User, Membership)
+    )
 
 
 def test_demo_world_has_both_provinces_their_regions_and_about_200_enterprises(demo) -> None:
@@ -55,7 +57,9 @@ def test_seed_demo_refuses_to_run_when_debug_is_off(db, settings) -> None:
 @pytest.mark.parametrize(("username", "role"), [(account[0], account[2]) for account in ACCOUNTS])
 def test_each_demo_account_logs_in_and_lands_on_its_role_page(demo, client, settings, username, role) -> None:
     response = client.post(
-        "/accounts/login/", {"username": username, "password": settings.DEMO_PASSWORD}, follow=True,
+        "/accounts/login/",
+        {"username": username, "password": settings.DEMO_PASSWORD},
+        follow=True,
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200

@@ -56,7 +56,13 @@ def test_real_region_codes_are_accepted(code: str) -> None:
 
 @pytest.mark.parametrize(
     ("code", "fragment"),
-    [("21020", "6 digits"), ("2102000", "6 digits"), ("abcdef", "6 digits"), ("991234", "99"), ("", "6 digits")],
+    [
+        ("21020", "6 digits"),
+        ("2102000", "6 digits"),
+        ("abcdef", "6 digits"),
+        ("991234", "99"),
+        ("", "6 digits"),
+    ],
 )
 def test_bad_region_codes_are_refused_with_a_reason(code: str, fragment: str) -> None:
     with pytest.raises(ValidationError) as error:

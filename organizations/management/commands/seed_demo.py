@@ -11,8 +11,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, force: bool = False, **options: object) -> None:
         if not settings.DEBUG and not force:
-            raise CommandError("DEBUG is off: this looks like production. Pass --force to seed demo data anyway.")
-        # Each app contributes its part, lower apps first (settings.DEMO_SEEDERS), so no app imports a higher one.
+            raise CommandError(
+                "DEBUG is off: this looks like production. Pass --force to seed demo data anyway."
+            )
+        # Each app adds its part, lower apps first (settings.DEMO_SEEDERS): no app imports a higher one.
         for dotted in settings.DEMO_SEEDERS:
             self.stdout.write(f"seeding {dotted} …")
             import_string(dotted)()
