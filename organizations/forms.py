@@ -104,7 +104,9 @@ class UserCreateForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput(render_value=False))
+    password = forms.CharField(
+        label=_("Initial password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
 
 class MembershipForm(forms.Form):
