@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
@@ -24,10 +25,10 @@ DIRECTORY_MANAGER_ROLES = frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})
 
 
 class UnitType(models.TextChoices):
-    ENTERPRISE = "enterprise", _("Enterprise")
-    DEPARTMENT = "department", _("Department")
-    REGION = "region", _("Region")
-    TENANT = "tenant", _("Tenant")
+    ENTERPRISE = "enterprise", pgettext_lazy("unit type", "Enterprise")
+    DEPARTMENT = "department", pgettext_lazy("unit type", "Department")
+    REGION = "region", pgettext_lazy("unit type", "Region")
+    TENANT = "tenant", pgettext_lazy("unit type", "Tenant")
 
 
 class EnterpriseScale(models.TextChoices):
