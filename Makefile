@@ -11,14 +11,14 @@ STACK := $(PY) -m config.devstack
 
 .PHONY: run test lint format install messages clean-data
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-dev.lock
 	@if [ -z "$(PYTHON_BIN)" ]; then \
 		echo "error: Python 3.12 or newer is needed (looked for python3.12, python3.13, python3.14 on PATH)." >&2; \
 		echo "       Install one (e.g. apt-get install python3.12, or pyenv install 3.12) and retry." >&2; \
 		exit 1; fi
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements-dev.lock
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -164,8 +164,12 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str, str]] = [
 DEMO_USERNAMES = [account[0] for account in ACCOUNTS]
 
 
-def credit_code_for(rng: random.Random, region_code: str) -> str:
-    """A well-formed unified social credit code: 91 (enterprise) + region + organisation code + check."""
+def credit_code_for(name: str, region_code: str) -> str:
+    """A well-formed unified social credit code: 91 (enterprise) + region + organisation code + check.
+
+    Derived from the name, so an enterprise keeps its code however the demo world grows.
+    """
+    rng = random.Random(f"{region_code}:{name}")
     body = "91" + region_code + "".join(rng.choice(CREDIT_CODE_ALPHABET) for _ in range(9))
     return body + credit_code_check_character(body)
 
@@ -222,7 +226,7 @@ def _enterprises(
             tenant=tenant,
             name=demo.name,
             defaults={
-                "credit_code": credit_code_for(rng, region.code),
+                "credit_code": credit_code_for(demo.name, region.code),
                 "region": region,
                 "region_path": region.path,
                 "address": demo.address,
@@ -257,7 +261,7 @@ def _enterprises(
             enterprise = Enterprise.objects.create(
                 tenant=tenant,
                 name=name,
-                credit_code=credit_code_for(rng, region.code),
+                credit_code=credit_code_for(name, region.code),
                 region=region,
                 region_path=region.path,
                 address=f"{region.name}{rng.randint(1, 300)}号",
