@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -102,7 +102,8 @@ def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> E
             {"file": _("This is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")}
         )
     job = EnterpriseImport.objects.create(
-        tenant_id=tenant_of(actor), created_by=actor, file_name=file_name[:255], content=content
+        tenant_id=tenant_of(actor), created_by=actor, file_name=file_name[:255], content=content,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     from .tasks import enterprise_import_task
 
@@ -233,6 +234,11 @@ def enterprise_import_run(*, import_id: int) -> EnterpriseImport:
     if not _claim(import_id):
         return EnterpriseImport.objects.get(pk=import_id)
     job = EnterpriseImport.objects.select_related("created_by").get(pk=import_id)
+    with translation.override(job.language):
+        return _run(job)
+
+
+def _run(job: EnterpriseImport) -> EnterpriseImport:
     try:
         valid, errors = _validate_all(job)
     except ValidationError as error:

@@ -379,6 +379,8 @@ class EnterpriseImport(TenantOwned):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=255)
+    # The uploader's language, so the worker writes the row report in it.
+    language = models.CharField(max_length=10, default="zh-hans")
     content = models.BinaryField()
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)

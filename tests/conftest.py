@@ -5,10 +5,12 @@ others' objects). Every endpoint and page is tested against it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from organizations.choices import Role
@@ -111,7 +113,7 @@ def _build_tenant(slug: str, codes: dict[str, str], prefix: str) -> TenantWorld:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
+def _test_settings(settings: Any) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test gets its own cache namespace in the real Redis: throttles and cached pages never leak
     # between tests or between parallel workers.
@@ -123,6 +125,9 @@ def _test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Messages are asserted in English; requests still pick their language from Accept-Language.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -162,7 +167,7 @@ def api() -> Any:
             self.force_authenticate(user=user)
             return self
 
-    return Client()
+    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture

@@ -334,3 +334,12 @@ def test_api_docs_load_their_assets_from_this_server(client) -> None:
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_errors_come_in_the_callers_language(world, api) -> None:
+    api.as_user(world.a.admin)
+    payload = enterprise_payload(world.a, credit_code="914403001922038217")
+    chinese = api.post("/api/v1/enterprises/", payload, format="json", headers={"Accept-Language": "zh-hans"})
+    assert "校验码应为 6" in chinese.json()["credit_code"][0]
+    english = api.post("/api/v1/enterprises/", payload, format="json")
+    assert "should be 6" in english.json()["credit_code"][0]
