@@ -343,3 +343,9 @@ def test_errors_come_in_the_callers_language(world, api) -> None:
     assert "校验码应为 6" in chinese.json()["credit_code"][0]
     english = api.post("/api/v1/enterprises/", payload, format="json")
     assert "should be 6" in english.json()["credit_code"][0]
+
+
+def test_the_openapi_schema_is_valid_and_generates_without_warnings(db) -> None:
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
