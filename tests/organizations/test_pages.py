@@ -232,6 +232,6 @@ def test_committee_landing_page_counts_enterprises_in_scope(world, client) -> No
 def test_navigation_links_go_to_the_pages_not_the_api(world, client) -> None:
     client.force_login(world.a.committee)
     html = page(client, "/")
-    for href in ['href="/directory/enterprises/"', 'href="/directory/departments/"', 'href="/directory/users/"']:
-        assert href in html
+    for page_url in ["/directory/enterprises/", "/directory/departments/", "/directory/users/"]:
+        assert f'href="{page_url}"' in html
     assert 'href="/api/v1/' not in html
