@@ -16,7 +16,8 @@ $(STAMP): requirements.lock requirements-dev.lock
 		echo "error: Python 3.12 or newer is needed (looked for python3.12, python3.13, python3.14 on PATH)." >&2; \
 		echo "       Install one (e.g. apt-get install python3.12, or pyenv install 3.12) and retry." >&2; \
 		exit 1; fi
-	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	@# A venv left half-made by an interrupted run (no pip) is made again.
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON_BIN) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.lock
 	@touch $(STAMP)
