@@ -102,7 +102,10 @@ def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> E
             {"file": _("This is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")}
         )
     job = EnterpriseImport.objects.create(
-        tenant_id=tenant_of(actor), created_by=actor, file_name=file_name[:255], content=content,
+        tenant_id=tenant_of(actor),
+        created_by=actor,
+        file_name=file_name[:255],
+        content=content,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     from .tasks import enterprise_import_task
