@@ -206,6 +206,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # Static schedule: django-celery-beat pins Django below 6.1, and a schedule in code is reviewable.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Purge lockout records older than the cool-off so the attempts table stays small.
+    "sweep-overdue-hazards": {
+        "task": "hazards.tasks.sweep_overdue",
+        "schedule": crontab(minute=30, hour=1),
+    },
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
         "schedule": crontab(minute=15, hour=3),
@@ -224,3 +228,8 @@ LOGGING = {
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
 DEMO_SEEDERS = ["organizations.demo.seed_directory"]
+
+# Ledger rules.
+HANDOVER_RECEIPT_DAYS = env_int("HANDOVER_RECEIPT_DAYS", 3)
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)

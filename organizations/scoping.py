@@ -38,6 +38,7 @@ class Scope:
     tenant_id: int | None
     roles: frozenset[str] = frozenset()
     enterprise_ids: frozenset[int] = frozenset()
+    head_enterprise_ids: frozenset[int] = frozenset()
     expert_enterprise_ids: frozenset[int] = frozenset()
     departments: tuple[DepartmentCoverage, ...] = ()
     committee_paths: tuple[str, ...] = ()
@@ -90,6 +91,9 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
     enterprise_ids = frozenset(
         m.enterprise_id for m in memberships if m.role in ENTERPRISE_ROLES and m.enterprise_id
     )
+    head_enterprise_ids = frozenset(
+        m.enterprise_id for m in memberships if m.role == Role.ENTERPRISE_HEAD and m.enterprise_id
+    )
     departments = tuple(
         DepartmentCoverage(
             department_id=m.department.pk,
@@ -112,6 +116,7 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
         tenant_id=tenant_id,
         roles=roles,
         enterprise_ids=enterprise_ids,
+        head_enterprise_ids=head_enterprise_ids,
         expert_enterprise_ids=frozenset(experts),
         departments=departments,
         committee_paths=tuple(region.path for region in committee),

@@ -1,0 +1,108 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class HazardState(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
+    HANDED_OVER = "handed_over", _("Handed over")
+    RECTIFYING = "rectifying", _("Rectifying")
+    PENDING_VERIFICATION = "pending_verification", _("Pending verification")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATES = frozenset(
+    {
+        HazardState.REPORTED,
+        HazardState.CONFIRMED,
+        HazardState.HANDED_OVER,
+        HazardState.RECTIFYING,
+        HazardState.PENDING_VERIFICATION,
+    }
+)
+
+
+class HazardLevel(models.TextChoices):
+    GENERAL = "general", _("General")
+    MAJOR = "major", _("Major")
+
+
+class HazardSource(models.TextChoices):
+    SELF_INSPECTION = "self_inspection", _("Enterprise self-inspection")
+    INSPECTION = "inspection", _("Department inspection")
+    TIP_OFF = "tip_off", _("Tip-off")
+
+
+class HazardAction(models.TextChoices):
+    REPORT = "report", pgettext_lazy("hazard action", "Report")
+    CONFIRM = "confirm", pgettext_lazy("hazard action", "Confirm")
+    HANDOVER = "handover", pgettext_lazy("hazard action", "Hand over")
+    ACKNOWLEDGE = "acknowledge", pgettext_lazy("hazard action", "Acknowledge handover")
+    PLAN = "plan", pgettext_lazy("hazard action", "Plan rectification")
+    SUBMIT = "submit", pgettext_lazy("hazard action", "Submit rectification")
+    VERIFY = "verify", pgettext_lazy("hazard action", "Verify and close")
+    REJECT = "reject", pgettext_lazy("hazard action", "Reject rectification")
+    WITHDRAW = "withdraw", pgettext_lazy("hazard action", "Withdraw")
+    REQUEST_EXTENSION = "request_extension", pgettext_lazy("hazard action", "Request extension")
+    DECIDE_EXTENSION = "decide_extension", pgettext_lazy("hazard action", "Decide extension")
+    LIST_SUPERVISION = "list_supervision", pgettext_lazy("hazard action", "List for supervision")
+    OVERDUE = "overdue", pgettext_lazy("hazard action", "Became overdue")
+
+
+class InspectionKind(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    UNANNOUNCED = "unannounced", _('Unannounced ("four no, two direct")')
+    COVERT = "covert", _("Covert")
+    CROSS_REGION = "cross_region", _("Cross-region")
+    EXPERT_ASSISTED = "expert_assisted", _("Expert-assisted")
+    REINSPECTION = "reinspection", _("Re-inspection")
+
+
+class StopProduction(models.TextChoices):
+    NONE = "none", _("None")
+    PARTIAL = "partial", _("Partial stop-production order")
+    FULL = "full", _("Full stop-production order")
+
+
+class SelfInspectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class ItemResult(models.TextChoices):
+    OK = "ok", _("OK")
+    HAZARD = "hazard", _("Hazard found")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ListingLevel(models.TextChoices):
+    PROVINCE = "province", _("Provincial")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+
+
+# General items every enterprise's checklist carries, beside the criteria of its industries' standards.
+GENERAL_CHECKLIST: list[tuple[str, str, str]] = [
+    (
+        "GEN-1",
+        "全员安全生产责任制建立并落实",
+        "Safety responsibility system for all staff set up and applied",
+    ),
+    (
+        "GEN-2",
+        "隐患排查治理制度建立并执行",
+        "Hazard investigation and management system in place and followed",
+    ),
+    ("GEN-3", "主要负责人和安全管理人员考核合格", "Principal and safety managers examined and certified"),
+    ("GEN-4", "特种作业人员持证上岗", "Special-operations workers hold valid licences"),
+    ("GEN-5", "应急预案编制并定期演练", "Emergency plan drawn up and drilled regularly"),
+    ("GEN-6", "安全教育培训记录完整", "Safety training records complete"),
+]

@@ -1,0 +1,524 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Department, Enterprise, Industry, Region, TenantOwned, User
+from organizations.scoping import Scope, ScopedManager, any_of, path_within
+
+from .choices import (
+    ExtensionStatus,
+    HazardAction,
+    HazardLevel,
+    HazardSource,
+    HazardState,
+    InspectionKind,
+    ItemResult,
+    ListingLevel,
+    SelfInspectionStatus,
+    StopProduction,
+)
+
+
+class ReferenceQuerySet(models.QuerySet):
+    """National reference data: readable by every signed-in user of any tenant, by nobody else."""
+
+    def visible_to(self, actor: object) -> models.QuerySet:
+        return self.all() if getattr(actor, "is_authenticated", False) else self.none()
+
+
+ReferenceManager = models.Manager.from_queryset(ReferenceQuerySet)
+
+
+class Standard(models.Model):
+    """One version of an official major-hazard determination standard (national reference data)."""
+
+    key = models.SlugField(unique=True)
+    industry_code = models.CharField(_("industry"), max_length=40, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    effective_date = models.DateField(_("effective date"))
+    version = models.CharField(_("version"), max_length=40)
+    note = models.TextField(_("note"), blank=True)
+    # Only current versions feed new checklists; old versions stay for the hazards that cite them.
+    is_current = models.BooleanField(default=True)
+
+    objects = ReferenceManager()
+
+    class Meta:
+        verbose_name = _("determination standard")
+        verbose_name_plural = _("determination standards")
+        ordering = ["industry_code", "-effective_date"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name}（{self.document_number or self.version}）"
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+
+
+class Criterion(models.Model):
+    """A numbered item of a standard: meeting it makes a hazard major. Never edited once cited."""
+
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="criteria")
+    number = models.CharField(_("number"), max_length=10)
+    text = models.TextField(_("text"))
+    text_en = models.TextField(_("English text"), blank=True)
+
+    objects = ReferenceManager()
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["standard_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["standard", "number"], name="criterion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.display_text}"
+
+    @property
+    def display_text(self) -> str:
+        return self.text_en if (get_language() or "").startswith("en") and self.text_en else self.text
+
+
+def _enterprise_scope(scope: Scope, enterprise_field: str, path_field: str) -> list[Q]:
+    """Conditions that make a row tied to an enterprise visible: the enterprise's own scope rule."""
+    conditions = path_within(path_field, scope.committee_paths)
+    for coverage in scope.departments:
+        # A subquery, not a join over industries: a join would repeat rows.
+        in_industries = Enterprise.industries.through.objects.filter(
+            industry_id__in=coverage.industry_ids
+        ).values("enterprise_id")
+        conditions.append(
+            Q(
+                **{
+                    f"{path_field}__startswith": coverage.region_path,
+                    f"{enterprise_field}_id__in": in_industries,
+                }
+            )
+        )
+    own = scope.enterprise_ids | scope.expert_enterprise_ids
+    if own:
+        conditions.append(Q(**{f"{enterprise_field}_id__in": own}))
+    return conditions
+
+
+class SelfInspection(TenantOwned):
+    """An enterprise's monthly self-inspection against its industry checklist."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="self_inspections")
+    region_path = models.CharField(max_length=100, editable=False)
+    period = models.DateField(_("month"), help_text=_("First day of the month inspected"))
+    status = models.CharField(
+        max_length=10, choices=SelfInspectionStatus.choices, default=SelfInspectionStatus.DRAFT
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("self-inspection")
+        verbose_name_plural = _("self-inspections")
+        ordering = ["-period", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "enterprise", "period"], name="self_inspection_one_per_month"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "period", "region_path"],
+                opclasses=["int8_ops", "date_ops", "varchar_pattern_ops"],
+                name="selfinsp_tenant_period_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.period:%Y-%m}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        if scope.is_tenant_admin:
+            return Q()
+        return any_of(_enterprise_scope(scope, "enterprise", "region_path"))
+
+
+class SelfInspectionItem(TenantOwned):
+    """One answered line of a self-inspection: a criterion or general item, or a free-form hazard."""
+
+    self_inspection = models.ForeignKey(SelfInspection, on_delete=models.PROTECT, related_name="items")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    general_code = models.CharField(max_length=10, blank=True)
+    label = models.TextField(_("item"))
+    result = models.CharField(_("result"), max_length=10, choices=ItemResult.choices)
+    description = models.TextField(_("what was found"), blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("self-inspection item")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["tenant", "self_inspection"], name="selfinsp_item_parent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.result}"
+
+
+class Inspection(TenantOwned):
+    """A department's inspection of an enterprise, with its enforcement measures."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="inspections")
+    region_path = models.CharField(max_length=100, editable=False)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="inspections")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=InspectionKind.choices)
+    inspectors = models.ManyToManyField(User, related_name="inspections", verbose_name=_("inspectors"))
+    summary = models.TextField(_("summary"), blank=True)
+    rectification_order = models.BooleanField(_("rectification order issued"), default=False)
+    stop_production = models.CharField(
+        _("stop-production order"), max_length=10, choices=StopProduction.choices, default=StopProduction.NONE
+    )
+    fine_amount = models.DecimalField(
+        _("fine (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "enterprise", "date"], name="inspection_tenant_ent_idx"),
+            models.Index(fields=["tenant", "department", "date"], name="inspection_tenant_dept_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.date} ({self.get_kind_display()})"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        if scope.is_tenant_admin:
+            return Q()
+        conditions = _enterprise_scope(scope, "enterprise", "region_path")
+        if scope.department_ids:
+            conditions.append(Q(department_id__in=scope.department_ids))
+        return any_of(conditions)
+
+
+class Hazard(TenantOwned):
+    """A record in the hazard ledger: found, graded, handed over, rectified, verified. Never deleted."""
+
+    code = models.CharField(_("code"), max_length=30)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="hazards")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=100, editable=False)
+    industry = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, related_name="+", verbose_name=_("industry")
+    )
+    source = models.CharField(_("source"), max_length=20, choices=HazardSource.choices)
+    self_inspection = models.ForeignKey(
+        SelfInspection, on_delete=models.PROTECT, null=True, blank=True, related_name="hazards"
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="hazards"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    location = models.CharField(_("location"), max_length=200)
+    level = models.CharField(_("grade"), max_length=10, choices=HazardLevel.choices, blank=True)
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("criterion"),
+    )
+    discovered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    discovered_at = models.DateTimeField(_("discovered at"))
+    state = models.CharField(_("state"), max_length=24, choices=HazardState.choices)
+    # The five implementations (五落实), filed with the rectification plan.
+    responsible_person = models.CharField(_("responsible person"), max_length=100, blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    funds = models.DecimalField(_("funds (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    contingency_plan = models.TextField(_("contingency plan"), blank=True)
+    # Listed supervision (挂牌督办).
+    listed = models.BooleanField(_("listed for supervision"), default=False)
+    listing_level = models.CharField(
+        _("listing level"), max_length=10, choices=ListingLevel.choices, blank=True
+    )
+    listing_body = models.CharField(_("supervising body"), max_length=200, blank=True)
+    listing_document = models.CharField(_("listing document number"), max_length=100, blank=True)
+    listing_deadline = models.DateField(_("listing deadline"), null=True, blank=True)
+    # Derived by the daily sweep: deadline passed while still open.
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    overdue_since = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("withdrawal reason"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        ordering = ["-discovered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="hazard_unique_code_per_tenant"),
+            models.CheckConstraint(
+                name="hazard_major_cites_criterion",
+                condition=~Q(level=HazardLevel.MAJOR) | Q(criterion__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-discovered_at", "-id"], name="hazard_tenant_disc_idx"),
+            models.Index(
+                fields=["tenant", "region_path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="hazard_tenant_rpath_idx",
+            ),
+            models.Index(fields=["tenant", "enterprise", "-discovered_at"], name="hazard_tenant_ent_idx"),
+            models.Index(fields=["tenant", "state", "deadline"], name="hazard_tenant_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        if scope.is_tenant_admin:
+            return Q()
+        conditions = path_within("region_path", scope.committee_paths)
+        for coverage in scope.departments:
+            conditions.append(
+                Q(region_path__startswith=coverage.region_path, industry_id__in=coverage.industry_ids)
+            )
+        if scope.department_ids:
+            handed = HandoverReceipt.objects.filter(department_id__in=scope.department_ids).values(
+                "handover__hazard_id"
+            )
+            conditions.append(Q(pk__in=handed))
+        own = scope.enterprise_ids | scope.expert_enterprise_ids
+        if own:
+            conditions.append(Q(enterprise_id__in=own))
+        return any_of(conditions)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in {HazardState.CLOSED, HazardState.WITHDRAWN}
+
+
+class HazardCounter(models.Model):
+    """The last sequence number used for hazard codes of one tenant, region and year."""
+
+    tenant_id = models.BigIntegerField()
+    region_code = models.CharField(max_length=6)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_id", "region_code", "year"], name="hazard_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code}-{self.year}: {self.last}"
+
+
+class HazardEvent(TenantOwned):
+    """An append-only line of a hazard's history: who did what, from which state to which, when."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=24, choices=HazardAction.choices)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("hazard event")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["tenant", "hazard", "created_at"], name="hazard_event_tenant_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.action} {self.from_state}->{self.to_state}"
+
+
+class Handover(TenantOwned):
+    """The handover of a major hazard to its territorial government and the following departments."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="handovers")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("territorial region")
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["tenant", "hazard"], name="handover_tenant_hazard_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} → {self.region}"
+
+
+class HandoverReceipt(TenantOwned):
+    """One department's receipt of a handover, acknowledged by the receiver before its deadline."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.PROTECT, related_name="receipts")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="handover_receipts")
+    receipt_deadline = models.DateField(_("receipt deadline"))
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handover", "department"], name="handover_receipt_unique_department"
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "department"], name="receipt_tenant_dept_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.handover_id} → {self.department}"
+
+
+class Extension(TenantOwned):
+    """A request to move a rectification deadline, decided by the supervising body."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="extensions")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    previous_deadline = models.DateField()
+    new_deadline = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"], condition=Q(status="pending"), name="extension_one_pending_per_hazard"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} → {self.new_deadline} ({self.status})"
+
+
+class RectificationReport(TenantOwned):
+    """What the enterprise says it did, with evidence, when it asks for verification."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="reports")
+    report = models.TextField(_("report"))
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} report {self.submitted_at:%Y-%m-%d}"
+
+
+class Verification(TenantOwned):
+    """A verification of a rectification: accepted (closure, 销号) or rejected with a reason."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="verifications")
+    verified_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField()
+    on_site = models.BooleanField(_("verified on site"), default=True)
+    accepted = models.BooleanField(_("accepted"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["verified_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {'accepted' if self.accepted else 'rejected'}"
+
+
+class Evidence(TenantOwned):
+    """An uploaded photo or PDF: checked by content, stored under a random name, served only in scope."""
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    report = models.ForeignKey(
+        RectificationReport, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    self_inspection_item = models.ForeignKey(
+        SelfInspectionItem, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        indexes = [models.Index(fields=["tenant", "hazard"], name="evidence_tenant_hazard_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notification(TenantOwned):
+    """An in-app message to one user (reminders, escalations); also sent by e-mail."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notifications")
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=30)
+    message = models.TextField()
+    created_at = models.DateTimeField()
+    sent_on = models.DateField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One reminder of a kind per hazard, user and day: the sweep can run twice without spamming.
+            models.UniqueConstraint(
+                fields=["user", "hazard", "kind", "sent_on"], name="notification_once_a_day"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "user", "-created_at"], name="notification_tenant_user_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return Q(user_id=scope.user_id)  # notifications are personal, admins included

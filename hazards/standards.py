@@ -1,0 +1,46 @@
+"""Load the determination standards library shipped in hazards/data/standards.json (idempotent)."""
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+STANDARDS_JSON = Path(__file__).resolve().parent / "data" / "standards.json"
+
+
+def load_standards_into(standard_model: Any, criterion_model: Any, path: Path = STANDARDS_JSON) -> int:
+    """Create missing standards and criteria; existing criteria are never rewritten (hazards cite them).
+
+    Takes the model classes so the data migration can pass its historical models.
+    """
+    created = 0
+    for entry in json.loads(path.read_text(encoding="utf-8"))["standards"]:
+        standard, _ = standard_model.objects.get_or_create(
+            key=entry["key"],
+            defaults={
+                "industry_code": entry["industry"],
+                "name": entry["name"],
+                "name_en": entry["name_en"],
+                "document_number": entry["document_number"],
+                "effective_date": dt.date.fromisoformat(entry["effective_date"]),
+                "version": entry["version"],
+                "note": entry["note"],
+            },
+        )
+        for item in entry["criteria"]:
+            _, was_created = criterion_model.objects.get_or_create(
+                standard=standard,
+                number=item["number"],
+                defaults={"text": item["text"], "text_en": item["text_en"]},
+            )
+            created += int(was_created)
+    return created
+
+
+@transaction.atomic
+def standards_load() -> int:
+    from .models import Criterion, Standard
+
+    return load_standards_into(Standard, Criterion)
