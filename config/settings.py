@@ -227,7 +227,7 @@ LOGGING = {
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
-DEMO_SEEDERS = ["organizations.demo.seed_directory"]
+DEMO_SEEDERS = ["organizations.demo.seed_directory", "hazards.demo.seed_ledger"]
 
 # Ledger rules.
 HANDOVER_RECEIPT_DAYS = env_int("HANDOVER_RECEIPT_DAYS", 3)
