@@ -193,6 +193,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "organizations.choices.EnterpriseStatus",
         "ImportStatusEnum": "organizations.choices.ImportStatus",
+        "HazardLevelEnum": "hazards.choices.HazardLevel",
+        "ListingLevelEnum": "hazards.choices.ListingLevel",
+        "RegionLevelEnum": "organizations.choices.RegionLevel",
     },
 }
 
@@ -226,6 +229,9 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
+# The main menu (url name, label, roles), defined where every app is known.
+NAVIGATION = "config.navigation.NAVIGATION"
+
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
 DEMO_SEEDERS = ["organizations.demo.seed_directory", "hazards.demo.seed_ledger"]
 

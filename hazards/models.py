@@ -483,12 +483,27 @@ class Evidence(TenantOwned):
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("evidence file")
         indexes = [models.Index(fields=["tenant", "hazard"], name="evidence_tenant_hazard_idx")]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        """Whoever may see the hazard or the self-inspection a file belongs to may see the file."""
+        if scope.tenant_id is None:
+            return Q(pk__in=[])
+        hazards = Hazard.objects.filter(tenant_id=scope.tenant_id).filter(Hazard.scope_filter(scope))
+        inspections = SelfInspection.objects.filter(tenant_id=scope.tenant_id).filter(
+            SelfInspection.scope_filter(scope)
+        )
+        return Q(hazard__in=hazards.values("pk")) | Q(
+            self_inspection_item__self_inspection__in=inspections.values("pk")
+        )
 
 
 class Notification(TenantOwned):

@@ -2,20 +2,11 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
+from django.utils.module_loading import import_string
 
-from .choices import DIRECTORY_MANAGER_ROLES
 from .scoping import scope_for
-
-# (url name, label, roles that see it; None = every signed-in member of a tenant)
-NAVIGATION: list[tuple[str, Any, frozenset[str] | None]] = [
-    ("home", _("Overview"), None),
-    ("enterprise-list", _("Enterprises"), None),
-    ("department-list", _("Departments"), None),
-    ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES),
-    ("enterprise-import", _("Import"), DIRECTORY_MANAGER_ROLES),
-]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -28,7 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
     items = [
         {"url_name": name, "label": label, "active": name == current}
-        for name, label, roles in NAVIGATION
+        for name, label, roles in import_string(settings.NAVIGATION)
         if roles is None or scope.has_any_role(roles)
     ]
     return {"nav_items": items, "current_tenant": user.tenant}

@@ -722,3 +722,48 @@ def hazard_list_supervision(
 
 # Roles that can ever report: used by pages to decide whether to offer the form.
 REPORTING_ROLES = ENTERPRISE_ROLES | DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}
+
+
+def available_actions(actor: User, hazard: Hazard) -> list[str]:
+    """The transitions the actor may take on the hazard now: the pages offer exactly these forms.
+
+    Mirrors the checks of the services above; the services remain the authority.
+    """
+    scope = scope_for(actor)
+    regulator, committee = is_regulator_of(scope, hazard), is_committee_over(scope, hazard)
+    member, head = is_enterprise_member(scope, hazard), hazard.enterprise_id in scope.head_enterprise_ids
+    state, major = hazard.state, hazard.level == HazardLevel.MAJOR
+    offered: list[str] = []
+    if state == S.REPORTED and (regulator or committee or head):
+        offered.append("confirm")
+    if state == S.CONFIRMED and major and (regulator or committee):
+        offered.append("handover")
+    if (
+        state not in {S.CLOSED, S.WITHDRAWN}
+        and HandoverReceipt.objects.filter(
+            handover__hazard=hazard, department_id__in=scope.department_ids, acknowledged_at__isnull=True
+        ).exists()
+    ):
+        offered.append("acknowledge_handover")
+    if member and ((state == S.CONFIRMED and not major) or state == S.HANDED_OVER):
+        offered.append("plan")
+    pending_extension = hazard.extensions.filter(status=ExtensionStatus.PENDING).exists()
+    if member and state == S.RECTIFYING:
+        offered.append("submit")
+        if not pending_extension:
+            offered.append("request_extension")
+    if state == S.PENDING_VERIFICATION and _may_verify(scope, hazard):
+        offered.append("verify")
+    if pending_extension and (regulator or committee):
+        offered.append("decide_extension")
+    if (
+        state in OPEN_STATES
+        and state != S.REPORTED
+        and major
+        and not hazard.listed
+        and (regulator or committee)
+    ):
+        offered.append("list_supervision")
+    if state in OPEN_STATES and (regulator or committee):
+        offered.append("withdraw")
+    return offered

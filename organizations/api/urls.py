@@ -3,9 +3,6 @@ from rest_framework.routers import DefaultRouter
 
 from . import views
 
-# Namespaced "api": the router names (enterprise-list, …) must not shadow the browser pages of the same name.
-app_name = "api"
-
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("industries", views.IndustryViewSet, basename="industry")

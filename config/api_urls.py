@@ -1,0 +1,11 @@
+"""/api/v1/: every app's API under one namespace ("api"), so router names (enterprise-list, …) never
+shadow the browser pages of the same name."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("organizations.api.urls")),
+    path("", include("hazards.api.urls")),
+]

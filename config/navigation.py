@@ -1,0 +1,24 @@
+"""The main navigation: (url name, label, roles that see it — None for every member of a tenant).
+
+Lives in config, which knows every app, so lower apps never import higher ones for their menu.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from organizations.choices import DEPARTMENT_ROLES, DIRECTORY_MANAGER_ROLES, ENTERPRISE_ROLES, Role
+
+NAVIGATION = [
+    ("home", _("Overview"), None),
+    ("ledger", _("Hazard ledger"), None),
+    (
+        "self-inspection-list",
+        _("Self-inspections"),
+        ENTERPRISE_ROLES | DIRECTORY_MANAGER_ROLES | DEPARTMENT_ROLES,
+    ),
+    ("inspection-list", _("Inspections"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
+    ("enterprise-list", _("Enterprises"), None),
+    ("department-list", _("Departments"), None),
+    ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES),
+    ("enterprise-import", _("Import"), DIRECTORY_MANAGER_ROLES),
+    ("notifications", _("Notifications"), None),
+]

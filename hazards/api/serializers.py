@@ -1,0 +1,363 @@
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from organizations.api.base import ScopedRelatedField
+from organizations.models import Department, Enterprise, Industry, Region, User
+
+from ..choices import HazardLevel, InspectionKind, ItemResult, ListingLevel, StopProduction
+from ..models import (
+    Criterion,
+    Evidence,
+    Extension,
+    Handover,
+    HandoverReceipt,
+    Hazard,
+    HazardEvent,
+    Inspection,
+    RectificationReport,
+    SelfInspection,
+    SelfInspectionItem,
+    Standard,
+    Verification,
+)
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    standard: "serializers.SlugRelatedField[Standard]" = serializers.SlugRelatedField(
+        slug_field="key", read_only=True
+    )
+    industry = serializers.CharField(source="standard.industry_code", read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["id", "standard", "industry", "number", "text", "text_en"]
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Standard
+        fields = [
+            "id",
+            "key",
+            "industry_code",
+            "name",
+            "name_en",
+            "document_number",
+            "effective_date",
+            "version",
+            "note",
+            "is_current",
+            "criteria",
+        ]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at", "url"]
+
+    def get_url(self, evidence: Evidence) -> str:
+        return reverse("evidence-download", args=[evidence.pk])
+
+
+class HazardListSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.code", read_only=True)
+    industry = serializers.CharField(source="industry.code", read_only=True)
+    criterion = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "id",
+            "code",
+            "title",
+            "state",
+            "level",
+            "source",
+            "enterprise",
+            "region",
+            "industry",
+            "criterion",
+            "location",
+            "discovered_at",
+            "deadline",
+            "is_overdue",
+            "listed",
+            "closed_at",
+        ]
+
+    def get_enterprise(self, hazard: Hazard) -> dict[str, Any]:
+        return {"id": hazard.enterprise_id, "name": hazard.enterprise.name}
+
+    def get_criterion(self, hazard: Hazard) -> dict[str, Any] | None:
+        criterion = hazard.criterion
+        if criterion is None:
+            return None
+        return {
+            "id": criterion.pk,
+            "standard": criterion.standard.key,
+            "number": criterion.number,
+            "text": criterion.text,
+        }
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name")
+
+    class Meta:
+        model = HandoverReceipt
+        fields = ["department_id", "department", "receipt_deadline", "acknowledged_at"]
+
+
+class HandoverSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code")
+    receipts = ReceiptSerializer(many=True)
+
+    class Meta:
+        model = Handover
+        fields = ["id", "region", "created_at", "receipts"]
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Extension
+        fields = [
+            "id",
+            "requested_at",
+            "previous_deadline",
+            "new_deadline",
+            "reason",
+            "status",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    evidence = EvidenceSerializer(many=True)
+
+    class Meta:
+        model = RectificationReport
+        fields = ["id", "report", "submitted_at", "evidence"]
+
+
+class VerificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Verification
+        fields = ["id", "verified_at", "on_site", "accepted", "note"]
+
+
+class HazardDetailSerializer(HazardListSerializer):
+    handovers = HandoverSerializer(many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
+    reports = ReportSerializer(many=True, read_only=True)
+    verifications = VerificationSerializer(many=True, read_only=True)
+    photos = serializers.SerializerMethodField()
+
+    class Meta(HazardListSerializer.Meta):
+        fields = [
+            *HazardListSerializer.Meta.fields,
+            "description",
+            "responsible_person",
+            "measures",
+            "funds",
+            "contingency_plan",
+            "listing_level",
+            "listing_body",
+            "listing_document",
+            "listing_deadline",
+            "overdue_since",
+            "withdrawn_reason",
+            "handovers",
+            "extensions",
+            "reports",
+            "verifications",
+            "photos",
+        ]
+
+    def get_photos(self, hazard: Hazard) -> list[dict[str, Any]]:
+        found = [item for item in hazard.evidence.all() if item.report_id is None]
+        return EvidenceSerializer(found, many=True).data  # type: ignore[return-value]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+
+    class Meta:
+        model = HazardEvent
+        fields = ["id", "action", "from_state", "to_state", "actor", "note", "data", "created_at"]
+
+
+class HazardCreateSerializer(serializers.Serializer):
+    enterprise = ScopedRelatedField(Enterprise)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    location = serializers.CharField(max_length=200)
+    industry = ScopedRelatedField(Industry, required=False, allow_null=True)
+    level = serializers.ChoiceField(choices=HazardLevel.choices, required=False, allow_blank=True)
+    criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=HazardLevel.choices)
+    criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HandoverInputSerializer(serializers.Serializer):
+    region = ScopedRelatedField(Region)
+    departments = ScopedRelatedField(Department, many=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanSerializer(serializers.Serializer):
+    responsible_person = serializers.CharField(max_length=100)
+    measures = serializers.CharField()
+    funds = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    deadline = serializers.DateField()
+    contingency_plan = serializers.CharField()
+
+
+class SubmitSerializer(serializers.Serializer):
+    report = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class VerifySerializer(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    on_site = serializers.BooleanField(required=False, default=True)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    new_deadline = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    approved = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ListingSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=ListingLevel.choices)
+    body = serializers.CharField(max_length=200)
+    document_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    deadline = serializers.DateField()
+
+
+class SelfInspectionItemSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SelfInspectionItem
+        fields = ["id", "key", "label", "result", "description", "location"]
+
+    def get_key(self, item: SelfInspectionItem) -> str:
+        return f"C{item.criterion_id}" if item.criterion_id else (item.general_code or f"X{item.pk}")
+
+
+class SelfInspectionSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    items = SelfInspectionItemSerializer(many=True, read_only=True)
+    hazards = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SelfInspection
+        fields = ["id", "enterprise", "period", "status", "submitted_at", "note", "items", "hazards"]
+
+    def get_enterprise(self, inspection: SelfInspection) -> dict[str, Any]:
+        return {"id": inspection.enterprise_id, "name": inspection.enterprise.name}
+
+    def get_hazards(self, inspection: SelfInspection) -> list[str]:
+        return [hazard.code for hazard in inspection.hazards.all()]
+
+
+class AnswerSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    result = serializers.ChoiceField(choices=ItemResult.choices)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtraHazardSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    location = serializers.CharField()
+
+
+class SelfInspectionInputSerializer(serializers.Serializer):
+    enterprise = ScopedRelatedField(Enterprise)
+    period = serializers.DateField(help_text="Any day of the month inspected")
+    items = AnswerSerializer(many=True, required=False)
+    extra_hazards = ExtraHazardSerializer(many=True, required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    submit = serializers.BooleanField(required=False, default=False)
+
+
+class FindingSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    location = serializers.CharField(max_length=200)
+    level = serializers.ChoiceField(choices=HazardLevel.choices)
+    criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
+    industry = ScopedRelatedField(Industry, required=False, allow_null=True)
+
+
+class InspectionInputSerializer(serializers.Serializer):
+    enterprise = ScopedRelatedField(Enterprise)
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=InspectionKind.choices)
+    inspectors = ScopedRelatedField(User, many=True, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    rectification_order = serializers.BooleanField(required=False, default=False)
+    stop_production = serializers.ChoiceField(
+        choices=StopProduction.choices, required=False, default=StopProduction.NONE
+    )
+    fine_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, default=Decimal(0)
+    )
+    findings = FindingSerializer(many=True, required=False)
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    enterprise = serializers.SerializerMethodField()
+    department = serializers.CharField(source="department.name")
+    inspectors: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
+    hazards = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "enterprise",
+            "department",
+            "date",
+            "kind",
+            "inspectors",
+            "summary",
+            "rectification_order",
+            "stop_production",
+            "fine_amount",
+            "hazards",
+        ]
+
+    def get_enterprise(self, inspection: Inspection) -> dict[str, Any]:
+        return {"id": inspection.enterprise_id, "name": inspection.enterprise.name}
+
+    def get_hazards(self, inspection: Inspection) -> list[str]:
+        return [hazard.code for hazard in inspection.hazards.all()]

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("hazards", views.HazardViewSet, basename="hazard")
+router.register("self-inspections", views.SelfInspectionViewSet, basename="self-inspection")
+router.register("inspections", views.InspectionViewSet, basename="inspection")
+router.register("standards", views.StandardViewSet, basename="standard")
+router.register("criteria", views.CriterionViewSet, basename="criterion")
+
+urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,229 @@
+"""Browser forms for the ledger: parse input; services decide. Choices come from the caller's scope."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Department, Enterprise, Industry, Region, User
+
+from .choices import HazardLevel, HazardSource, HazardState, InspectionKind, ListingLevel, StopProduction
+from .models import Criterion, Hazard
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos in one input; on phones `capture` opens the camera."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": "image/jpeg,image/png,application/pdf", "capture": "environment"}
+            ),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def criterion_choices(industry_code: str | None = None) -> Any:
+    criteria = Criterion.objects.select_related("standard").filter(standard__is_current=True)
+    if industry_code:
+        criteria = criteria.filter(standard__industry_code=industry_code)
+    return criteria.order_by("standard__industry_code", "standard_id", "id")
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger page's filter bar (the same names the API uses)."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    state = forms.MultipleChoiceField(
+        label=_("State"), choices=HazardState.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    level = forms.ChoiceField(label=_("Grade"), choices=[("", "—"), *HazardLevel.choices], required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *HazardSource.choices], required=False)
+    industry = forms.ModelChoiceField(
+        label=_("Industry"), queryset=Industry.objects.none(), required=False, to_field_name="code"
+    )
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
+    overdue = forms.NullBooleanField(
+        label=_("Overdue"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    listed = forms.NullBooleanField(
+        label=_("Listed for supervision"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    found_from = forms.DateField(
+        label=_("Found from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    found_to = forms.DateField(
+        label=_("Found to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ordering = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("-discovered_at", _("Newest first")),
+            ("discovered_at", _("Oldest first")),
+            ("deadline", _("Deadline soonest")),
+        ],
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        self.fields["region"].queryset = Region.objects.visible_to(actor)  # type: ignore[attr-defined]
+
+
+class ReportForm(forms.Form):
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    location = forms.CharField(label=_("Location"), max_length=200)
+    industry = forms.ModelChoiceField(label=_("Industry"), queryset=Industry.objects.none(), required=False)
+    photos = MultipleFileField(label=_("Photos"))
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        enterprises = Enterprise.objects.visible_to(actor)
+        self.fields["enterprise"].queryset = enterprises  # type: ignore[attr-defined]
+        self.fields["industry"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        if enterprises.count() == 1:
+            self.fields["enterprise"].initial = enterprises.get().pk
+
+
+class ConfirmForm(forms.Form):
+    level = forms.ChoiceField(label=_("Grade"), choices=HazardLevel.choices, widget=forms.RadioSelect)
+    criterion = forms.ModelChoiceField(
+        label=_("Criterion met (major hazards)"), queryset=Criterion.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, hazard: Hazard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = criterion_choices(hazard.industry.code)  # type: ignore[attr-defined]
+
+
+class HandoverForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Territorial region"), queryset=Region.objects.none())
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments to follow it"),
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, actor: User, hazard: Hazard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ancestors = [code for code in hazard.region_path.split("/") if code]
+        regions = Region.objects.visible_to(actor).filter(code__in=ancestors)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        self.fields["region"].initial = hazard.region_id
+        self.fields["departments"].queryset = (  # type: ignore[attr-defined]
+            Department.objects.visible_to(actor)
+            .filter(region__in=regions, industries=hazard.industry_id)
+            .select_related("region")
+            .distinct()
+        )
+
+
+class PlanForm(forms.Form):
+    responsible_person = forms.CharField(label=_("Responsible person"), max_length=100)
+    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 3}))
+    funds = forms.DecimalField(label=_("Funds (yuan)"), min_value=0, max_digits=14, decimal_places=2)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    contingency_plan = forms.CharField(label=_("Contingency plan"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SubmitForm(forms.Form):
+    report = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = MultipleFileField(label=_("Photos or PDF"))
+
+
+class VerifyForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("Result"),
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Accept and close")), ("no", _("Reject"))],
+    )
+    on_site = forms.BooleanField(label=_("Verified on site"), required=False, initial=True)
+    note = forms.CharField(
+        label=_("Note (required when rejecting)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionRequestForm(forms.Form):
+    new_deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Approve")), ("no", _("Refuse"))],
+    )
+    note = forms.CharField(label=_("Note (required when refusing)"), required=False)
+
+
+class ListingForm(forms.Form):
+    level = forms.ChoiceField(label=_("Level"), choices=ListingLevel.choices)
+    body = forms.CharField(label=_("Supervising body"), max_length=200)
+    document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class InspectionForm(forms.Form):
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rectification_order = forms.BooleanField(label=_("Rectification order issued"), required=False)
+    stop_production = forms.ChoiceField(label=_("Stop-production order"), choices=StopProduction.choices)
+    fine_amount = forms.DecimalField(
+        label=_("Fine (yuan)"), min_value=0, initial=0, max_digits=12, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
+
+
+class FindingForm(forms.Form):
+    """One finding of an inspection; an empty title means the row is unused."""
+
+    title = forms.CharField(label=_("Finding"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    level = forms.ChoiceField(label=_("Grade"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL)
+    criterion = forms.ModelChoiceField(
+        label=_("Criterion (major)"), queryset=Criterion.objects.none(), required=False
+    )
+    photos = MultipleFileField(label=_("Photos"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = criterion_choices()  # type: ignore[attr-defined]
+
+
+FindingFormSet = forms.formset_factory(FindingForm, extra=3, max_num=10)

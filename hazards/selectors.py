@@ -1,0 +1,67 @@
+"""Reads of the ledger, always from the caller's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+
+from organizations.models import Enterprise, Region, User
+
+from .choices import SelfInspectionStatus
+from .models import Hazard, HazardEvent, SelfInspection
+
+LIST_RELATED = ("enterprise", "region", "industry", "criterion__standard")
+
+
+def parse_month(value: str) -> dt.date:
+    try:
+        year, month = value.strip().split("-")
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise ValidationError({"month": _("Give the month as YYYY-MM, e.g. 2023-06.")}) from None
+
+
+def hazard_list(*, actor: User) -> QuerySet[Hazard]:
+    """The ledger rows the actor may see, with what a list row shows joined in (no per-row queries)."""
+    return Hazard.objects.visible_to(actor).select_related(*LIST_RELATED)
+
+
+def hazard_get(*, actor: User, pk: int | str) -> Hazard:
+    hazard: Hazard = Hazard.objects.select_related(*LIST_RELATED, "discovered_by").get_visible(actor, pk=pk)
+    return hazard
+
+
+def hazard_timeline(*, actor: User, hazard: Hazard) -> QuerySet[HazardEvent]:
+    hazard_get(actor=actor, pk=hazard.pk)  # the timeline is as private as the hazard
+    return HazardEvent.objects.filter(hazard=hazard, tenant_id=hazard.tenant_id).select_related("actor")
+
+
+def self_inspection_missing(*, actor: User, region: Region, month: dt.date) -> QuerySet[Enterprise]:
+    """Operating enterprises in the region (and below) that have not submitted the month's self-inspection."""
+    submitted = SelfInspection.objects.filter(
+        tenant_id=region.tenant_id,
+        enterprise=OuterRef("pk"),
+        period=month,
+        status=SelfInspectionStatus.SUBMITTED,
+    )
+    return (
+        Enterprise.objects.visible_to(actor)
+        .filter(region_path__startswith=region.path, status="operating")
+        .annotate(filed=Exists(submitted))
+        .filter(filed=False)
+        .select_related("region")
+        .order_by("region__path", "name")
+    )
+
+
+def filing_summary(*, actor: User, region: Region, month: dt.date) -> dict[str, Any]:
+    enterprises = Enterprise.objects.visible_to(actor).filter(
+        region_path__startswith=region.path, status="operating"
+    )
+    total = enterprises.count()
+    missing = self_inspection_missing(actor=actor, region=region, month=month).count()
+    return {"total": total, "filed": total - missing, "missing": missing}

@@ -1,0 +1,444 @@
+"""Ledger pages: list, detail with timeline and transition forms, report, exports, evidence,
+self-inspections, inspections and notifications. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.choices import DEPARTMENT_ROLES
+from organizations.forms import apply_service_errors
+from organizations.models import Enterprise, Region, User
+from organizations.scoping import require_role, scope_for
+
+from . import forms, services
+from .choices import SelfInspectionStatus
+from .exports import csv_stream, xlsx_file
+from .filters import HazardFilter
+from .models import Evidence, Hazard, Inspection, Notification, SelfInspection
+from .selectors import (
+    filing_summary,
+    hazard_get,
+    hazard_list,
+    hazard_timeline,
+    parse_month,
+    self_inspection_missing,
+)
+from .services.evidence import ALLOWED
+from .services.inspections import (
+    checklist_for,
+    first_of_month,
+    inspection_record,
+    self_inspection_open,
+    self_inspection_save,
+    self_inspection_submit,
+)
+from .services.ledger import REPORTING_ROLES, available_actions
+from .services.notifications import notifications_mark_read
+
+PAGE_SIZE = 50
+ORDERINGS = {
+    "-discovered_at": ("-discovered_at", "-id"),
+    "discovered_at": ("discovered_at", "id"),
+    "deadline": ("deadline", "id"),
+}
+
+
+def _actor(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.LedgerFilterForm]:
+    actor = _actor(request)
+    filter_form = forms.LedgerFilterForm(request.GET or None, actor=actor)
+    filterset = HazardFilter(request.GET, queryset=hazard_list(actor=actor), request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    ordering = ORDERINGS.get(request.GET.get("ordering", ""), ORDERINGS["-discovered_at"])
+    return filterset.qs.order_by(*ordering), filter_form
+
+
+# ------------------------------------------------------------------ the ledger
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    """The filtered ledger, 50 rows a page; no COUNT over the whole ledger (one extra row tells if more)."""
+    queryset, filter_form = _filtered_ledger(request)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "hazards/ledger.html",
+        {
+            "hazards": rows[:PAGE_SIZE],
+            "filter_form": filter_form,
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "query": query.urlencode(),
+            "can_report": scope_for(request.user).has_any_role(REPORTING_ROLES),
+        },
+    )
+
+
+@login_required
+def ledger_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    queryset, _form = _filtered_ledger(request)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.csv"'
+        return response
+    return FileResponse(
+        xlsx_file(queryset),
+        as_attachment=True,
+        filename=f"ledger-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# (form class, service, extra form kwargs) for each transition offered on the detail page.
+def _action_table(actor: User, hazard: Hazard) -> dict[str, tuple[type, Callable[..., Any], dict[str, Any]]]:
+    return {
+        "confirm": (forms.ConfirmForm, services.hazard_confirm, {"hazard": hazard}),
+        "handover": (forms.HandoverForm, services.hazard_handover, {"hazard": hazard, "actor": actor}),
+        "acknowledge_handover": (_EmptyForm, services.hazard_acknowledge_handover, {}),
+        "plan": (forms.PlanForm, services.hazard_plan, {}),
+        "submit": (forms.SubmitForm, services.hazard_submit, {}),
+        "verify": (forms.VerifyForm, services.hazard_verify, {}),
+        "withdraw": (forms.WithdrawForm, services.hazard_withdraw, {}),
+        "request_extension": (forms.ExtensionRequestForm, services.hazard_request_extension, {}),
+        "decide_extension": (forms.ExtensionDecisionForm, services.hazard_decide_extension, {}),
+        "list_supervision": (forms.ListingForm, services.hazard_list_supervision, {}),
+    }
+
+
+class _EmptyForm(forms.forms.Form):
+    pass
+
+
+def _detail_page(
+    request: HttpRequest, hazard: Hazard, bound: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    actor = _actor(request)
+    table = _action_table(actor, hazard)
+    action_forms = []
+    for name in available_actions(actor, hazard):
+        form_class, _service, kwargs = table[name]
+        form = (bound or {}).get(name) or form_class(**kwargs)
+        action_forms.append(
+            {"name": name, "form": form, "url": f"/ledger/{hazard.pk}/{name.replace('_', '-')}/"}
+        )
+    context = {
+        "hazard": hazard,
+        "events": hazard_timeline(actor=actor, hazard=hazard),
+        "photos": [e for e in hazard.evidence.all() if e.report_id is None],
+        "handovers": hazard.handovers.prefetch_related("receipts__department").select_related("region"),
+        "extensions": hazard.extensions.all(),
+        "reports": hazard.reports.prefetch_related("evidence"),
+        "verifications": hazard.verifications.select_related("verified_by"),
+        "action_forms": action_forms,
+    }
+    return render(request, "hazards/hazard_detail.html", context, status=status)
+
+
+@login_required
+def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, hazard_get(actor=_actor(request), pk=pk))
+
+
+@login_required
+@require_POST
+def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one transition from its form; field errors re-show the page with the form filled in."""
+    actor = _actor(request)
+    hazard = hazard_get(actor=actor, pk=pk)
+    name = action.replace("-", "_")
+    table = _action_table(actor, hazard)
+    if name not in table:
+        return render(request, "404.html", status=404)
+    form_class, service, kwargs = table[name]
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if form.is_valid():
+        try:
+            service(actor=actor, hazard=hazard, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": _label(name)})
+            return redirect(f"/ledger/{hazard.pk}/")
+    return _detail_page(request, hazard, bound={name: form}, status=400)
+
+
+def _label(name: str) -> str:
+    from .choices import HazardAction
+
+    return str(HazardAction(name.replace("acknowledge_handover", "acknowledge")).label)
+
+
+@login_required
+def hazard_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    require_role(actor, REPORTING_ROLES)
+    form = forms.ReportForm(request.POST or None, request.FILES or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hazard = services.hazard_report(actor=actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Hazard %(code)s recorded.") % {"code": hazard.code})
+            return redirect(f"/ledger/{hazard.pk}/")
+    return render(
+        request, "hazards/hazard_form.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Evidence only through this scoped view: never a public media URL."""
+    evidence: Evidence = Evidence.objects.get_visible(request.user, pk=pk)
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    disposition = "inline" if evidence.content_type.startswith("image/") else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="evidence-{evidence.pk}.{ALLOWED[evidence.content_type]}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# ------------------------------------------------------------------ self-inspections
+
+
+@login_required
+def self_inspection_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    scope = scope_for(actor)
+    inspections = (
+        SelfInspection.objects.visible_to(actor).select_related("enterprise").order_by("-period", "id")[:100]
+    )
+    own = Enterprise.objects.visible_to(actor).filter(pk__in=scope.enterprise_ids)
+    return render(
+        request,
+        "hazards/self_inspection_list.html",
+        {
+            "inspections": inspections,
+            "own_enterprises": own,
+            "this_month": first_of_month(timezone.localdate()),
+            "can_see_missing": bool(scope.committee_paths or scope.is_tenant_admin),
+        },
+    )
+
+
+@login_required
+@require_POST
+def self_inspection_start(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    enterprise = Enterprise.objects.get_visible(actor, pk=request.POST.get("enterprise"))
+    try:
+        period = (
+            parse_month(request.POST.get("month", "")) if request.POST.get("month") else timezone.localdate()
+        )
+        inspection = self_inspection_open(actor=actor, enterprise=enterprise, period=period)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("/self-inspections/")
+    return redirect(f"/self-inspections/{inspection.pk}/")
+
+
+@login_required
+def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Walk the checklist: each line ok / hazard / n.a.; free-form hazards with photos; save or submit."""
+    actor = _actor(request)
+    inspection: SelfInspection = SelfInspection.objects.select_related("enterprise").get_visible(actor, pk=pk)
+    lines = checklist_for(inspection.enterprise)
+    saved = {(item.criterion_id, item.general_code): item for item in inspection.items.all()}
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        answers = {
+            line.key: {
+                "result": request.POST.get(f"result-{line.key}", ""),
+                "description": request.POST.get(f"description-{line.key}", ""),
+                "location": request.POST.get(f"location-{line.key}", ""),
+            }
+            for line in lines
+            if request.POST.get(f"result-{line.key}")
+        }
+        extra = [
+            {
+                "description": request.POST.get(f"extra-{i}-description", ""),
+                "location": request.POST.get(f"extra-{i}-location", ""),
+                "photos": request.FILES.getlist(f"extra-{i}-photos"),
+            }
+            for i in range(3)
+            if request.POST.get(f"extra-{i}-description", "").strip()
+        ]
+        try:
+            self_inspection_save(
+                actor=actor,
+                self_inspection=inspection,
+                answers=answers,
+                extra_hazards=extra,
+                note=request.POST.get("note", ""),
+            )
+            if "submit" in request.POST:
+                self_inspection_submit(actor=actor, self_inspection=inspection)
+                messages.success(request, _("Self-inspection submitted."))
+            else:
+                messages.success(request, _("Draft saved."))
+            return redirect(f"/self-inspections/{inspection.pk}/")
+        except ValidationError as error:
+            errors = error.messages
+            status = 400
+    rows = []
+    for line in lines:
+        item = saved.get((line.criterion_id, line.general_code))
+        rows.append(
+            {
+                "line": line,
+                "item": item,
+                "result": request.POST.get(f"result-{line.key}") or (item.result if item else ""),
+            }
+        )
+    extra_items = [item for item in inspection.items.all() if not item.criterion_id and not item.general_code]
+    scope = scope_for(actor)
+    return render(
+        request,
+        "hazards/self_inspection_form.html",
+        {
+            "inspection": inspection,
+            "rows": rows,
+            "extra_items": extra_items,
+            "errors": errors,
+            "editable": inspection.status == SelfInspectionStatus.DRAFT
+            and inspection.enterprise_id in scope.enterprise_ids,
+            "can_submit": inspection.enterprise_id in scope.head_enterprise_ids,
+            "extra_slots": range(3),
+        },
+        status=status,
+    )
+
+
+@login_required
+def self_inspection_missing_view(request: HttpRequest) -> HttpResponse:
+    """Committee staff: which enterprises of a region have not filed the month's self-inspection."""
+    actor = _actor(request)
+    scope = scope_for(actor)
+    if not (scope.committee_paths or scope.is_tenant_admin):
+        from organizations.errors import PermissionDeniedError
+
+        raise PermissionDeniedError(_("Only committee staff follow up on missing self-inspections."))
+    regions = Region.objects.visible_to(actor)
+    if not scope.is_tenant_admin:
+        from organizations.scoping import any_of, path_within
+
+        regions = regions.filter(any_of(path_within("path", scope.committee_paths)))
+    region_id = request.GET.get("region")
+    region = (
+        regions.get(pk=region_id) if region_id and regions.filter(pk=region_id).exists() else regions.first()
+    )
+    month_text = request.GET.get("month") or (
+        first_of_month(timezone.localdate()) - dt.timedelta(days=1)
+    ).strftime("%Y-%m")
+    month = parse_month(month_text)
+    missing = list(self_inspection_missing(actor=actor, region=region, month=month)[:500]) if region else []
+    summary = filing_summary(actor=actor, region=region, month=month) if region else None
+    return render(
+        request,
+        "hazards/self_inspection_missing.html",
+        {
+            "regions": regions,
+            "region": region,
+            "month": month_text,
+            "missing": missing,
+            "summary": summary,
+        },
+    )
+
+
+# ------------------------------------------------------------------ inspections
+
+
+@login_required
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    inspections = (
+        Inspection.objects.visible_to(actor)
+        .select_related("enterprise", "department")
+        .order_by("-date", "-id")[:100]
+    )
+    return render(
+        request,
+        "hazards/inspection_list.html",
+        {
+            "inspections": inspections,
+            "can_log": scope_for(actor).has_any_role(DEPARTMENT_ROLES),
+        },
+    )
+
+
+@login_required
+def inspection_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    require_role(actor, DEPARTMENT_ROLES, _("Only inspectors log inspections."))
+    form = forms.InspectionForm(request.POST or None, actor=actor, initial={"date": timezone.localdate()})
+    findings = forms.FindingFormSet(request.POST or None, request.FILES or None, prefix="finding")
+    if request.method == "POST" and form.is_valid() and findings.is_valid():
+        rows = [f.cleaned_data for f in findings if f.cleaned_data.get("title")]
+        try:
+            inspection = inspection_record(actor=actor, findings=rows, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Inspection recorded with %(count)d finding(s).") % {"count": len(rows)}
+            )
+            return redirect(f"/inspections/{inspection.pk}/")
+    return render(
+        request,
+        "hazards/inspection_form.html",
+        {"form": form, "findings": findings},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = (
+        Inspection.objects.select_related("enterprise", "department")
+        .prefetch_related("inspectors", "hazards")
+        .get_visible(request.user, pk=pk)
+    )
+    return render(request, "hazards/inspection_detail.html", {"inspection": inspection})
+
+
+# ------------------------------------------------------------------ notifications
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if request.method == "POST":
+        notifications_mark_read(actor=actor)
+        return redirect("/notifications/")
+    rows = Notification.objects.visible_to(actor).select_related("hazard")[:200]
+    return render(request, "hazards/notifications.html", {"notifications": rows})
