@@ -18,13 +18,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several photos in one input; on phones `capture` opens the camera."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(
-                attrs={"accept": "image/jpeg,image/png,application/pdf", "capture": "environment"}
-            ),
-        )
+    def __init__(self, *args: Any, camera: bool = True, **kwargs: Any) -> None:
+        # Photos open the phone's camera; evidence may also be a PDF, which a camera cannot pick.
+        accept = {"accept": "image/jpeg,image/png", "capture": "environment"}
+        documents = {"accept": "image/jpeg,image/png,application/pdf"}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=accept if camera else documents))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -149,7 +147,7 @@ class PlanForm(forms.Form):
 
 class SubmitForm(forms.Form):
     report = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = MultipleFileField(label=_("Photos or PDF"))
+    evidence = MultipleFileField(label=_("Photos or PDF"), camera=False)
 
 
 class VerifyForm(forms.Form):

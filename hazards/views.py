@@ -142,7 +142,8 @@ def _detail_page(
     action_forms = []
     for name in available_actions(actor, hazard):
         form_class, _service, kwargs = table[name]
-        form = (bound or {}).get(name) or form_class(**kwargs)
+        # Each form's ids carry its action: several forms share field names (note, deadline, level).
+        form = (bound or {}).get(name) or form_class(auto_id=f"{name}-%s", **kwargs)
         action_forms.append(
             {"name": name, "form": form, "url": f"/ledger/{hazard.pk}/{name.replace('_', '-')}/"}
         )
@@ -175,7 +176,7 @@ def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if name not in table:
         return render(request, "404.html", status=404)
     form_class, service, kwargs = table[name]
-    form = form_class(request.POST, request.FILES, **kwargs)
+    form = form_class(request.POST, request.FILES, auto_id=f"{name}-%s", **kwargs)
     if form.is_valid():
         try:
             service(actor=actor, hazard=hazard, **form.cleaned_data)
@@ -312,13 +313,15 @@ def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for line in lines:
         item = saved.get((line.criterion_id, line.general_code))
-        rows.append(
-            {
-                "line": line,
-                "item": item,
-                "result": request.POST.get(f"result-{line.key}") or (item.result if item else ""),
-            }
-        )
+        # After a refused POST, show what was typed rather than what was saved before.
+        posted = request.method == "POST"
+        rows.append({
+            "line": line,
+            "item": item,
+            "result": request.POST.get(f"result-{line.key}") or (item.result if item else ""),
+            "description": request.POST.get(f"description-{line.key}", "") if posted else (item.description if item else ""),
+            "location": request.POST.get(f"location-{line.key}", "") if posted else (item.location if item else ""),
+        })
     extra_items = [item for item in inspection.items.all() if not item.criterion_id and not item.general_code]
     scope = scope_for(actor)
     return render(

@@ -1,0 +1,200 @@
+"""Ledger pages: what each role sees and can do in the browser; 404/403/409; both languages."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from hazards.models import Hazard, SelfInspection
+
+from .conftest import photo
+
+EN = {"Accept-Language": "en"}
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_ledger_lists_what_the_role_may_see_with_filters(world, client, ledger) -> None:
+    major = ledger.confirmed()
+    general = ledger.reported(title="动火作业未办理作业票")
+    client.force_login(world.a.committee)
+    page = text(client.get("/ledger/", headers=EN))
+    assert major.code in page and general.code in page
+    filtered = text(client.get("/ledger/", {"level": "major"}, headers=EN))
+    assert major.code in filtered and general.code not in filtered
+    client.force_login(world.b.committee)
+    assert major.code not in text(client.get("/ledger/"))
+    client.force_login(world.a.outsider)
+    assert major.code not in text(client.get("/ledger/"))
+
+
+def test_ledger_pages_without_counting_the_whole_ledger(world, client, ledger, django_assert_max_num_queries):
+    for _ in range(3):
+        ledger.reported()
+    client.force_login(world.a.committee)
+    with django_assert_max_num_queries(20):
+        response = client.get("/ledger/")
+    assert response.status_code == 200
+
+
+def test_detail_page_is_404_outside_the_scope(world, client, ledger) -> None:
+    hazard = ledger.reported()
+    for user in (world.b.admin, world.b.committee, world.a.outsider):
+        client.force_login(user)
+        assert client.get(f"/ledger/{hazard.pk}/").status_code == 404
+        assert client.post(f"/ledger/{hazard.pk}/confirm/", {"level": "general"}).status_code == 404
+
+
+def test_detail_offers_only_the_forms_the_role_may_use(world, client, ledger) -> None:
+    hazard = ledger.reported()
+    client.force_login(world.a.inspector)
+    page = text(client.get(f"/ledger/{hazard.pk}/", headers=EN))
+    assert f"/ledger/{hazard.pk}/confirm/" in page
+    assert f"/ledger/{hazard.pk}/withdraw/" in page
+    client.force_login(world.a.officer)
+    page = text(client.get(f"/ledger/{hazard.pk}/", headers=EN))
+    assert f"/ledger/{hazard.pk}/confirm/" not in page
+    assert hazard.title in page
+
+
+def test_the_loop_in_the_browser(world, client, ledger) -> None:
+    w = world.a
+    hazard = ledger.reported()
+    client.force_login(w.inspector)
+    response = client.post(f"/ledger/{hazard.pk}/confirm/", {"level": "major", "criterion": ledger.criterion.pk})
+    assert response.status_code == 302
+    client.force_login(w.committee)
+    response = client.post(f"/ledger/{hazard.pk}/handover/", {"region": w.city.pk, "departments": [w.department.pk]})
+    assert response.status_code == 302
+    client.force_login(w.officer)
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    response = client.post(f"/ledger/{hazard.pk}/plan/", {"responsible_person": "周明远", "measures": "更换",
+                                                            "funds": "1000", "deadline": deadline,
+                                                            "contingency_plan": "停用"})
+    assert response.status_code == 302
+    response = client.post(f"/ledger/{hazard.pk}/submit/", {"report": "已整改", "evidence": [photo()]})
+    assert response.status_code == 302
+    client.force_login(w.inspector)
+    response = client.post(f"/ledger/{hazard.pk}/verify/", {"accepted": "no", "note": ""}, headers=EN)
+    assert response.status_code == 400
+    assert "Say why" in text(response)
+    assert client.post(f"/ledger/{hazard.pk}/verify/", {"accepted": "yes", "on_site": "on"}).status_code == 302
+    hazard.refresh_from_db()
+    assert hazard.state == "closed"
+    page = text(client.get(f"/ledger/{hazard.pk}/", headers=EN))
+    assert page.count('class="timeline"') == 1
+    assert page.count('class="timeline-action"') == 6  # report, confirm, handover, plan, submit, verify
+    assert "/evidence/" in page
+
+
+def test_a_transition_from_the_wrong_state_shows_a_409_page(world, client, ledger) -> None:
+    hazard = ledger.reported()
+    client.force_login(world.a.officer)
+    response = client.post(f"/ledger/{hazard.pk}/submit/", {"report": "x"}, headers=EN)
+    assert response.status_code == 409
+    assert "Reported" in text(response)
+
+
+def test_a_wrong_role_gets_403(world, client, ledger) -> None:
+    hazard = ledger.reported()
+    client.force_login(world.a.officer)
+    assert client.post(f"/ledger/{hazard.pk}/confirm/", {"level": "general"}).status_code == 403
+
+
+def test_report_form_records_a_hazard_with_a_photo(world, client, standards) -> None:
+    client.force_login(world.a.officer)
+    page = text(client.get("/ledger/new/", headers=EN))
+    assert 'capture="environment"' in page
+    response = client.post("/ledger/new/", {"enterprise": world.a.enterprise.pk, "title": "报警器失效",
+                                            "description": "可燃气体报警器失效", "location": "罐区",
+                                            "photos": [photo()]})
+    assert response.status_code == 302
+    hazard = Hazard.objects.get(title="报警器失效")
+    assert hazard.evidence.count() == 1
+
+
+def test_report_form_refuses_a_fake_photo_with_a_clear_error(world, client, standards) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.a.officer)
+    fake = SimpleUploadedFile("photo.png", b"<html>not a picture</html>", content_type="image/png")
+    response = client.post("/ledger/new/", {"enterprise": world.a.enterprise.pk, "title": "t", "description": "d",
+                                            "location": "l", "photos": [fake]}, headers=EN)
+    assert response.status_code == 400
+    assert "not a JPEG, PNG or PDF" in text(response)
+    assert not Hazard.objects.exists()
+
+
+def test_self_inspection_in_the_browser_officer_fills_head_submits(world, client, standards) -> None:
+    w = world.a
+    client.force_login(w.officer)
+    response = client.post("/self-inspections/start/", {"enterprise": w.enterprise.pk})
+    assert response.status_code == 302
+    url = response["Location"]
+    page = text(client.get(url, headers=EN))
+    keys = sorted(set(__import__("re").findall(r'name="result-([^"]+)"', page)))
+    assert "GEN-1" in keys
+    data = {f"result-{key}": "ok" for key in keys}
+    data[f"result-{keys[0]}"] = "hazard"
+    data[f"description-{keys[0]}"] = "未设置紧急切断"
+    data[f"location-{keys[0]}"] = "罐区"
+    data["extra-0-description"] = "消防通道堵塞"
+    data["extra-0-location"] = "仓库北侧"
+    data["extra-0-photos"] = [photo()]
+    data["save"] = "1"
+    assert client.post(url, data).status_code == 302
+    data.pop("extra-0-description")
+    data.pop("extra-0-photos")
+    data.pop("save")
+    data["submit"] = "1"
+    assert client.post(url, data, headers=EN).status_code == 403  # only the head submits
+    client.force_login(w.head)
+    assert client.post(url, data).status_code == 302
+    inspection = SelfInspection.objects.get()
+    assert inspection.status == "submitted"
+    hazards = Hazard.objects.filter(self_inspection=inspection)
+    assert hazards.count() == 2
+    assert set(hazards.values_list("state", flat=True)) == {"reported"}
+    assert hazards.get(title="消防通道堵塞").evidence.count() == 1
+
+
+def test_committee_sees_who_has_not_filed(world, client, standards) -> None:
+    client.force_login(world.a.committee)
+    month = timezone.localdate().strftime("%Y-%m")
+    page = text(client.get("/self-inspections/missing/", {"region": world.a.city.pk, "month": month}, headers=EN))
+    assert world.a.enterprise.name in page
+    assert world.a.construction_enterprise.name in page
+    assert world.a.other_city_enterprise.name not in page
+    client.force_login(world.a.officer)
+    assert client.get("/self-inspections/missing/").status_code == 403
+
+
+def test_inspector_logs_an_unannounced_inspection_with_a_finding(world, client, ledger) -> None:
+    client.force_login(world.a.inspector)
+    assert client.get("/inspections/new/").status_code == 200
+    data = {
+        "enterprise": world.a.enterprise.pk, "date": timezone.localdate().isoformat(), "kind": "unannounced",
+        "stop_production": "none", "fine_amount": "0",
+        "finding-TOTAL_FORMS": "3", "finding-INITIAL_FORMS": "0", "finding-MIN_NUM_FORMS": "0",
+        "finding-MAX_NUM_FORMS": "10",
+        "finding-0-title": "罐区无紧急切断", "finding-0-description": "d", "finding-0-location": "罐区",
+        "finding-0-level": "major", "finding-0-criterion": ledger.criterion.pk,
+        "finding-1-level": "general", "finding-2-level": "general",
+    }
+    response = client.post("/inspections/new/", data)
+    assert response.status_code == 302, text(response)[:2000]
+    hazard = Hazard.objects.get(title="罐区无紧急切断")
+    assert (hazard.state, hazard.level, hazard.source) == ("confirmed", "major", "inspection")
+    client.force_login(world.a.officer)
+    assert client.get("/inspections/new/").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/ledger/", "/self-inspections/", "/inspections/", "/notifications/", "/ledger/new/"])
+def test_pages_render_in_both_languages(world, client, url) -> None:
+    client.force_login(world.a.committee)
+    english = client.get(url, headers=EN)
+    chinese = client.get(url, headers={"Accept-Language": "zh-hans"})
+    assert english.status_code == chinese.status_code == 200
+    assert 'lang="en"' in text(english) and 'lang="zh-hans"' in text(chinese)
