@@ -315,13 +315,19 @@ def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         item = saved.get((line.criterion_id, line.general_code))
         # After a refused POST, show what was typed rather than what was saved before.
         posted = request.method == "POST"
-        rows.append({
-            "line": line,
-            "item": item,
-            "result": request.POST.get(f"result-{line.key}") or (item.result if item else ""),
-            "description": request.POST.get(f"description-{line.key}", "") if posted else (item.description if item else ""),
-            "location": request.POST.get(f"location-{line.key}", "") if posted else (item.location if item else ""),
-        })
+        rows.append(
+            {
+                "line": line,
+                "item": item,
+                "result": request.POST.get(f"result-{line.key}") or (item.result if item else ""),
+                "description": request.POST.get(f"description-{line.key}", "")
+                if posted
+                else (item.description if item else ""),
+                "location": request.POST.get(f"location-{line.key}", "")
+                if posted
+                else (item.location if item else ""),
+            }
+        )
     extra_items = [item for item in inspection.items.all() if not item.criterion_id and not item.general_code]
     scope = scope_for(actor)
     return render(

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -84,3 +85,19 @@ def test_approved_extension_beyond_today_clears_overdue(world, ledger) -> None:
     hazard_decide_extension(actor=world.a.committee, hazard=hazard, approved=True)
     hazard.refresh_from_db()
     assert not hazard.is_overdue
+
+
+def test_every_scheduled_job_names_a_registered_task(settings) -> None:
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+
+
+@pytest.mark.celery
+def test_the_sweep_runs_as_a_real_celery_task(live_worker) -> None:
+    from hazards.tasks import sweep_overdue
+
+    result = sweep_overdue.delay().get(timeout=60)
+    assert set(result) == {"newly_overdue", "notifications"}

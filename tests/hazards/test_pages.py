@@ -63,16 +63,27 @@ def test_the_loop_in_the_browser(world, client, ledger) -> None:
     w = world.a
     hazard = ledger.reported()
     client.force_login(w.inspector)
-    response = client.post(f"/ledger/{hazard.pk}/confirm/", {"level": "major", "criterion": ledger.criterion.pk})
+    response = client.post(
+        f"/ledger/{hazard.pk}/confirm/", {"level": "major", "criterion": ledger.criterion.pk}
+    )
     assert response.status_code == 302
     client.force_login(w.committee)
-    response = client.post(f"/ledger/{hazard.pk}/handover/", {"region": w.city.pk, "departments": [w.department.pk]})
+    response = client.post(
+        f"/ledger/{hazard.pk}/handover/", {"region": w.city.pk, "departments": [w.department.pk]}
+    )
     assert response.status_code == 302
     client.force_login(w.officer)
     deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
-    response = client.post(f"/ledger/{hazard.pk}/plan/", {"responsible_person": "周明远", "measures": "更换",
-                                                            "funds": "1000", "deadline": deadline,
-                                                            "contingency_plan": "停用"})
+    response = client.post(
+        f"/ledger/{hazard.pk}/plan/",
+        {
+            "responsible_person": "周明远",
+            "measures": "更换",
+            "funds": "1000",
+            "deadline": deadline,
+            "contingency_plan": "停用",
+        },
+    )
     assert response.status_code == 302
     response = client.post(f"/ledger/{hazard.pk}/submit/", {"report": "已整改", "evidence": [photo()]})
     assert response.status_code == 302
@@ -80,7 +91,9 @@ def test_the_loop_in_the_browser(world, client, ledger) -> None:
     response = client.post(f"/ledger/{hazard.pk}/verify/", {"accepted": "no", "note": ""}, headers=EN)
     assert response.status_code == 400
     assert "Say why" in text(response)
-    assert client.post(f"/ledger/{hazard.pk}/verify/", {"accepted": "yes", "on_site": "on"}).status_code == 302
+    assert (
+        client.post(f"/ledger/{hazard.pk}/verify/", {"accepted": "yes", "on_site": "on"}).status_code == 302
+    )
     hazard.refresh_from_db()
     assert hazard.state == "closed"
     page = text(client.get(f"/ledger/{hazard.pk}/", headers=EN))
@@ -107,9 +120,16 @@ def test_report_form_records_a_hazard_with_a_photo(world, client, standards) -> 
     client.force_login(world.a.officer)
     page = text(client.get("/ledger/new/", headers=EN))
     assert 'capture="environment"' in page
-    response = client.post("/ledger/new/", {"enterprise": world.a.enterprise.pk, "title": "报警器失效",
-                                            "description": "可燃气体报警器失效", "location": "罐区",
-                                            "photos": [photo()]})
+    response = client.post(
+        "/ledger/new/",
+        {
+            "enterprise": world.a.enterprise.pk,
+            "title": "报警器失效",
+            "description": "可燃气体报警器失效",
+            "location": "罐区",
+            "photos": [photo()],
+        },
+    )
     assert response.status_code == 302
     hazard = Hazard.objects.get(title="报警器失效")
     assert hazard.evidence.count() == 1
@@ -120,8 +140,17 @@ def test_report_form_refuses_a_fake_photo_with_a_clear_error(world, client, stan
 
     client.force_login(world.a.officer)
     fake = SimpleUploadedFile("photo.png", b"<html>not a picture</html>", content_type="image/png")
-    response = client.post("/ledger/new/", {"enterprise": world.a.enterprise.pk, "title": "t", "description": "d",
-                                            "location": "l", "photos": [fake]}, headers=EN)
+    response = client.post(
+        "/ledger/new/",
+        {
+            "enterprise": world.a.enterprise.pk,
+            "title": "t",
+            "description": "d",
+            "location": "l",
+            "photos": [fake],
+        },
+        headers=EN,
+    )
     assert response.status_code == 400
     assert "not a JPEG, PNG or PDF" in text(response)
     assert not Hazard.objects.exists()
@@ -136,7 +165,7 @@ def test_self_inspection_in_the_browser_officer_fills_head_submits(world, client
     page = text(client.get(url, headers=EN))
     keys = sorted(set(__import__("re").findall(r'name="result-([^"]+)"', page)))
     assert "GEN-1" in keys
-    data = {f"result-{key}": "ok" for key in keys}
+    data: dict[str, object] = {f"result-{key}": "ok" for key in keys}
     data[f"result-{keys[0]}"] = "hazard"
     data[f"description-{keys[0]}"] = "未设置紧急切断"
     data[f"location-{keys[0]}"] = "罐区"
@@ -163,7 +192,9 @@ def test_self_inspection_in_the_browser_officer_fills_head_submits(world, client
 def test_committee_sees_who_has_not_filed(world, client, standards) -> None:
     client.force_login(world.a.committee)
     month = timezone.localdate().strftime("%Y-%m")
-    page = text(client.get("/self-inspections/missing/", {"region": world.a.city.pk, "month": month}, headers=EN))
+    page = text(
+        client.get("/self-inspections/missing/", {"region": world.a.city.pk, "month": month}, headers=EN)
+    )
     assert world.a.enterprise.name in page
     assert world.a.construction_enterprise.name in page
     assert world.a.other_city_enterprise.name not in page
@@ -175,13 +206,22 @@ def test_inspector_logs_an_unannounced_inspection_with_a_finding(world, client, 
     client.force_login(world.a.inspector)
     assert client.get("/inspections/new/").status_code == 200
     data = {
-        "enterprise": world.a.enterprise.pk, "date": timezone.localdate().isoformat(), "kind": "unannounced",
-        "stop_production": "none", "fine_amount": "0",
-        "finding-TOTAL_FORMS": "3", "finding-INITIAL_FORMS": "0", "finding-MIN_NUM_FORMS": "0",
+        "enterprise": world.a.enterprise.pk,
+        "date": timezone.localdate().isoformat(),
+        "kind": "unannounced",
+        "stop_production": "none",
+        "fine_amount": "0",
+        "finding-TOTAL_FORMS": "3",
+        "finding-INITIAL_FORMS": "0",
+        "finding-MIN_NUM_FORMS": "0",
         "finding-MAX_NUM_FORMS": "10",
-        "finding-0-title": "罐区无紧急切断", "finding-0-description": "d", "finding-0-location": "罐区",
-        "finding-0-level": "major", "finding-0-criterion": ledger.criterion.pk,
-        "finding-1-level": "general", "finding-2-level": "general",
+        "finding-0-title": "罐区无紧急切断",
+        "finding-0-description": "d",
+        "finding-0-location": "罐区",
+        "finding-0-level": "major",
+        "finding-0-criterion": ledger.criterion.pk,
+        "finding-1-level": "general",
+        "finding-2-level": "general",
     }
     response = client.post("/inspections/new/", data)
     assert response.status_code == 302, text(response)[:2000]
@@ -191,7 +231,9 @@ def test_inspector_logs_an_unannounced_inspection_with_a_finding(world, client, 
     assert client.get("/inspections/new/").status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/ledger/", "/self-inspections/", "/inspections/", "/notifications/", "/ledger/new/"])
+@pytest.mark.parametrize(
+    "url", ["/ledger/", "/self-inspections/", "/inspections/", "/notifications/", "/ledger/new/"]
+)
 def test_pages_render_in_both_languages(world, client, url) -> None:
     client.force_login(world.a.committee)
     english = client.get(url, headers=EN)
