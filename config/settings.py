@@ -232,6 +232,10 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
 # The main menu (url name, label, roles), defined where every app is known.
 NAVIGATION = "config.navigation.NAVIGATION"
 
+# Panels on each role's landing page, contributed by the apps: callables taking the user and returning
+# {"template": ..., "context": {...}} or None.
+LANDING_PANELS = ["hazards.selectors.landing_panel"]
+
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
 DEMO_SEEDERS = ["organizations.demo.seed_directory", "hazards.demo.seed_ledger"]
 

@@ -65,3 +65,39 @@ def filing_summary(*, actor: User, region: Region, month: dt.date) -> dict[str, 
     total = enterprises.count()
     missing = self_inspection_missing(actor=actor, region=region, month=month).count()
     return {"total": total, "filed": total - missing, "missing": missing}
+
+
+def landing_panel(actor: User) -> dict[str, Any] | None:
+    """The ledger's numbers for a role's landing page: one grouped query, each tile linking to its rows."""
+    from django.db.models import Count, Q
+
+    from .choices import OPEN_STATES, HazardLevel, HazardState
+
+    open_q = Q(state__in=OPEN_STATES)
+    numbers = Hazard.objects.visible_to(actor).aggregate(
+        open=Count("pk", filter=open_q),
+        major=Count("pk", filter=open_q & Q(level=HazardLevel.MAJOR)),
+        overdue=Count("pk", filter=open_q & Q(is_overdue=True)),
+        listed=Count("pk", filter=open_q & Q(listed=True)),
+        reported=Count("pk", filter=Q(state=HazardState.REPORTED)),
+        pending=Count("pk", filter=Q(state=HazardState.PENDING_VERIFICATION)),
+        closed=Count("pk", filter=Q(state=HazardState.CLOSED)),
+    )
+    tiles = [
+        ("open", _("Open hazards"), "state=" + "&state=".join(sorted(OPEN_STATES))),
+        ("major", _("Open major hazards"), "level=major&state=" + "&state=".join(sorted(OPEN_STATES))),
+        ("overdue", _("Overdue"), "overdue=true"),
+        ("listed", _("Listed for supervision"), "listed=true&state=" + "&state=".join(sorted(OPEN_STATES))),
+        ("reported", _("Awaiting confirmation"), "state=reported"),
+        ("pending", _("Awaiting verification"), "state=pending_verification"),
+        ("closed", _("Closed"), "state=closed"),
+    ]
+    return {
+        "template": "hazards/_landing_panel.html",
+        "context": {
+            "tiles": [
+                {"key": key, "label": label, "count": numbers[key], "query": query}
+                for key, label, query in tiles
+            ]
+        },
+    }

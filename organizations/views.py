@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
@@ -46,6 +48,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"role": role, "memberships": user_memberships(user) if user.tenant_id else []}
     if role:
         context["numbers"] = landing_numbers(user)
+        # Higher apps add their panels (e.g. the ledger's numbers) through settings.LANDING_PANELS.
+        panels = (import_string(path)(user) for path in settings.LANDING_PANELS)
+        context["panels"] = [panel for panel in panels if panel]
     return render(request, f"organizations/home_{role or 'none'}.html", context)
 
 

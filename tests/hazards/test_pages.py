@@ -1,6 +1,7 @@
 """Ledger pages: what each role sees and can do in the browser; 404/403/409; both languages."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -163,7 +164,7 @@ def test_self_inspection_in_the_browser_officer_fills_head_submits(world, client
     assert response.status_code == 302
     url = response["Location"]
     page = text(client.get(url, headers=EN))
-    keys = sorted(set(__import__("re").findall(r'name="result-([^"]+)"', page)))
+    keys = sorted(set(re.findall(r'name="result-([^"]+)"', page)))
     assert "GEN-1" in keys
     data: dict[str, object] = {f"result-{key}": "ok" for key in keys}
     data[f"result-{keys[0]}"] = "hazard"
@@ -240,3 +241,16 @@ def test_pages_render_in_both_languages(world, client, url) -> None:
     chinese = client.get(url, headers={"Accept-Language": "zh-hans"})
     assert english.status_code == chinese.status_code == 200
     assert 'lang="en"' in text(english) and 'lang="zh-hans"' in text(chinese)
+
+
+def test_landing_pages_show_the_ledger_numbers_that_the_ledger_filter_returns(world, client, ledger) -> None:
+    ledger.confirmed()
+    ledger.reported()
+    client.force_login(world.a.committee)
+    page = text(client.get("/", headers=EN))
+    match = re.search(r'href="/ledger/\?(level=major[^"]*)">\s*<span class="tile-number">(\d+)</span>', page)
+    assert match
+    query, shown = match.group(1).replace("&amp;", "&"), int(match.group(2))
+    listed = text(client.get(f"/ledger/?{query}", headers=EN))
+    assert shown == 1
+    assert listed.count('class="badge state-') >= shown
