@@ -9,7 +9,7 @@ class HazardState(models.TextChoices):
     HANDED_OVER = "handed_over", _("Handed over")
     RECTIFYING = "rectifying", _("Rectifying")
     PENDING_VERIFICATION = "pending_verification", _("Pending verification")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("hazard state", "Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
