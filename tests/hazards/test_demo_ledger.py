@@ -31,7 +31,7 @@ def seed() -> None:
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path) -> None:
+def demo(standards, settings, tmp_path) -> None:
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path  # rectification photos land here, not in the developer's .data
     seed()

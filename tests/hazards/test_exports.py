@@ -29,7 +29,7 @@ def test_xlsx_export_opens_and_holds_the_rows_in_the_users_language(world, clien
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "编号"
+    assert rows[0][0] == "隐患编号"
     assert {row[0] for row in rows[1:]} == {hazard.code for hazard in hazards}
 
 
