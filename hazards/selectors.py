@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from organizations.models import Enterprise, Region, User
 
@@ -90,7 +91,7 @@ def landing_panel(actor: User) -> dict[str, Any] | None:
         ("listed", _("Listed for supervision"), "listed=true&state=" + "&state=".join(sorted(OPEN_STATES))),
         ("reported", _("Awaiting confirmation"), "state=reported"),
         ("pending", _("Awaiting verification"), "state=pending_verification"),
-        ("closed", _("Closed"), "state=closed"),
+        ("closed", pgettext("hazard state", "Closed"), "state=closed"),
     ]
     return {
         "template": "hazards/_landing_panel.html",
