@@ -351,3 +351,39 @@ def test_regulators_report_graded_hazards_that_start_confirmed(world, ledger) ->
 def test_hazard_codes_count_up_per_region_and_year(world, ledger) -> None:
     first, second = ledger.reported(), ledger.reported()
     assert int(second.code.rsplit("-", 1)[1]) == int(first.code.rsplit("-", 1)[1]) + 1
+
+
+def test_no_step_of_the_loop_deletes_any_row(world, ledger) -> None:
+    """Row counts of every ledger table only ever grow along the whole loop, rejection included."""
+    from django.apps import apps
+
+    models = list(apps.get_app_config("hazards").get_models())
+
+    def counts() -> dict[str, int]:
+        return {model.__name__: model._default_manager.count() for model in models}
+
+    w = world.a
+    history = [counts()]
+    hazard = ledger.handed_over()
+    history.append(counts())
+    hazard = hazard_plan(
+        actor=w.officer,
+        hazard=hazard,
+        responsible_person="x",
+        measures="x",
+        funds=Decimal(1),
+        deadline=timezone.localdate(),
+        contingency_plan="x",
+    )
+    history.append(counts())
+    hazard = hazard_submit(actor=w.officer, hazard=hazard, report="x", evidence=[photo()])
+    history.append(counts())
+    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=False, note="不合格")
+    history.append(counts())
+    hazard = hazard_submit(actor=w.officer, hazard=hazard, report="y", evidence=[photo()])
+    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True)
+    history.append(counts())
+    for before, after in zip(history, history[1:], strict=False):
+        assert all(after[name] >= before[name] for name in before), (before, after)
+    assert history[-1]["RectificationReport"] == 2
+    assert history[-1]["Verification"] == 2
