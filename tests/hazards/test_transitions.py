@@ -1,6 +1,7 @@
 """The closed loop step by step: role (403), scope (404), state (409), events, nothing deleted."""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -383,7 +384,7 @@ def test_no_step_of_the_loop_deletes_any_row(world, ledger) -> None:
     hazard = hazard_submit(actor=w.officer, hazard=hazard, report="y", evidence=[photo()])
     hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True)
     history.append(counts())
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert all(after[name] >= before[name] for name in before), (before, after)
     assert history[-1]["RectificationReport"] == 2
     assert history[-1]["Verification"] == 2
