@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Industry, Region, User
+from organizations.scoping import scope_for
 
 from .choices import HazardLevel, HazardSource, HazardState, InspectionKind, ListingLevel, StopProduction
 from .models import Criterion, Hazard
@@ -193,6 +194,12 @@ class InspectionForm(forms.Form):
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
+    inspectors = forms.ModelMultipleChoiceField(
+        label=_("Other inspectors on the team"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     rectification_order = forms.BooleanField(label=_("Rectification order issued"), required=False)
     stop_production = forms.ChoiceField(label=_("Stop-production order"), choices=StopProduction.choices)
@@ -203,6 +210,15 @@ class InspectionForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
+        from organizations.choices import DEPARTMENT_ROLES
+        from organizations.models import Membership
+
+        team = Membership.objects.filter(
+            department_id__in=scope_for(actor).department_ids, role__in=DEPARTMENT_ROLES, is_active=True
+        ).values("user_id")
+        self.fields["inspectors"].queryset = (  # type: ignore[attr-defined]
+            User.objects.visible_to(actor).filter(pk__in=team).exclude(pk=actor.pk).order_by("username")
+        )
 
 
 class FindingForm(forms.Form):

@@ -253,6 +253,13 @@ class User(AbstractUser):
             return Q()
         colleagues = Membership.objects.filter(Membership.committee_filter(scope)).values("user_id")
         visible = Q(pk=scope.user_id) | Q(pk__in=colleagues)
+        if scope.department_ids or scope.enterprise_ids:
+            # People of one's own departments and enterprises: inspection teams, who did what on a record.
+            same_units = Membership.objects.filter(
+                Q(department_id__in=scope.department_ids) | Q(enterprise_id__in=scope.enterprise_ids),
+                is_active=True,
+            ).values("user_id")
+            visible |= Q(pk__in=same_units)
         if scope.committee_paths:
             # Committee staff also see accounts with no role yet (new staff, experts) so they can assign them.
             visible |= ~Q(pk__in=Membership.objects.filter(is_active=True).values("user_id"))

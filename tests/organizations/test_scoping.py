@@ -90,8 +90,14 @@ def test_committee_staff_see_users_in_their_subtree_only(world) -> None:
     assert "alpha-admin" not in visible
 
 
-def test_enterprise_officer_sees_only_themselves_among_users(world) -> None:
-    assert [user.username for user in User.objects.visible_to(world.a.officer)] == ["alpha-officer"]
+def test_enterprise_officer_sees_only_their_enterprise_colleagues_among_users(world) -> None:
+    visible = {user.username for user in User.objects.visible_to(world.a.officer)}
+    assert visible == {"alpha-officer", "alpha-head"}
+
+
+def test_inspectors_see_their_department_colleagues_only(world) -> None:
+    visible = {user.username for user in User.objects.visible_to(world.a.inspector)}
+    assert visible == {"alpha-inspector"}
 
 
 def test_overriding_get_queryset_in_a_scoped_view_is_refused_at_class_creation() -> None:
