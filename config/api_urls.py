@@ -7,5 +7,6 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("organizations.api.urls")),
+    path("", include("campaigns.api.urls")),
     path("", include("hazards.api.urls")),
 ]

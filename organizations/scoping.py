@@ -43,6 +43,8 @@ class Scope:
     departments: tuple[DepartmentCoverage, ...] = ()
     committee_paths: tuple[str, ...] = ()
     committee_region_ids: frozenset[int] = field(default_factory=frozenset)
+    # Region paths of every unit the user belongs to (enterprise, department or committee region).
+    unit_paths: tuple[str, ...] = ()
 
     @property
     def is_tenant_admin(self) -> bool:
@@ -84,7 +86,7 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
 
     memberships = list(
         Membership.objects.filter(user=user, tenant_id=tenant_id, is_active=True)
-        .select_related("department__region", "region")
+        .select_related("department__region", "region", "enterprise")
         .prefetch_related("department__industries")
     )
     roles = frozenset(m.role for m in memberships)
@@ -121,6 +123,13 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
         departments=departments,
         committee_paths=tuple(region.path for region in committee),
         committee_region_ids=frozenset(region.pk for region in committee),
+        unit_paths=tuple(
+            sorted(
+                {m.enterprise.region_path for m in memberships if m.enterprise}
+                | {m.department.region.path for m in memberships if m.department}
+                | {m.region.path for m in memberships if m.region}
+            )
+        ),
     )
 
 
@@ -135,6 +144,12 @@ def any_of(conditions: list[Q]) -> Q:
     for condition in conditions[1:]:
         combined |= condition
     return combined
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """'210000/210200/210211/' -> ['210000/', '210000/210200/', '210000/210200/210211/']."""
+    codes = [code for code in path.split("/") if code]
+    return ["".join(f"{code}/" for code in codes[: index + 1]) for index in range(len(codes))]
 
 
 def path_within(field_name: str, paths: tuple[str, ...] | list[str]) -> list[Q]:

@@ -10,4 +10,7 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("standards", views.StandardViewSet, basename="standard")
 router.register("criteria", views.CriterionViewSet, basename="criterion")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("", include(router.urls)),
+    path("campaigns/<int:pk>/wall-chart/", views.campaign_wall_chart, name="campaign-wall-chart"),
+]

@@ -5,9 +5,10 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -271,3 +272,16 @@ class CriterionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     @extend_schema(parameters=[OpenApiParameter("industry", str, description="industry code")])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT})
+@api_view(["GET"])
+def campaign_wall_chart(request: Request, pk: int) -> Response:
+    """The wall chart of a campaign: sub-regions by key industries, each cell with its counts and the
+    ledger filter behind every number; plus task completion by stage."""
+    from campaigns.models import Campaign
+
+    from ..campaign_stats import wall_chart
+
+    campaign = Campaign.objects.select_related("region").get_visible(request.user, pk=pk)
+    return Response(wall_chart(actor=actor_of(request), campaign=campaign))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from organizations.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from organizations.models import Membership, User
+from organizations.scoping import ancestor_paths
 
 from ..choices import OPEN_STATES, HazardAction, HazardState
 from ..models import HandoverReceipt, Hazard, HazardEvent, Notification
@@ -54,23 +55,17 @@ def recipients(hazard: Hazard) -> dict[str, set[int]]:
     departments = set(
         memberships.filter(role__in=DEPARTMENT_ROLES)
         .filter(department__industries=hazard.industry_id)
-        .filter(department__region__path__in=_ancestor_paths(hazard.region_path))
+        .filter(department__region__path__in=ancestor_paths(hazard.region_path))
         .values_list("user_id", flat=True)
     ) | set(memberships.filter(department_id__in=handed).values_list("user_id", flat=True))
     committee: set[int] = set()
-    for path in reversed(_ancestor_paths(hazard.region_path)):  # nearest committee first
+    for path in reversed(ancestor_paths(hazard.region_path)):  # nearest committee first
         committee = set(
             memberships.filter(role=Role.COMMITTEE_STAFF, region__path=path).values_list("user_id", flat=True)
         )
         if committee:
             break
     return {"enterprise": enterprise, "departments": departments, "committee": committee}
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    """'210000/210200/210211/' -> ['210000/', '210000/210200/', '210000/210200/210211/']."""
-    codes = [code for code in path.split("/") if code]
-    return ["".join(f"{code}/" for code in codes[: index + 1]) for index in range(len(codes))]
 
 
 def _notify(hazard: Hazard, users: set[int], kind: str, message: str, now: dt.datetime) -> list[Notification]:

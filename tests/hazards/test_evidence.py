@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hazards.models import Evidence
 from hazards.services import hazard_report, hazard_submit
-from hazards.services.evidence import sniff_content_type
+from organizations.uploads import sniff_content_type
 
 from .conftest import photo, png_bytes
 
