@@ -157,7 +157,8 @@ def test_task_table_round_trips_through_xlsx(world, campaign) -> None:
     )
     assert tasks_import(actor=w.committee, campaign=copy, content=content) == []
     assert sorted(copy.tasks.values_list("number", "title")) == [("1", "总体排查"), ("1.1", "危化排查")]
-    assert copy.tasks.get(number="1.1").parent.number == "1"
+    parent = copy.tasks.get(number="1.1").parent
+    assert parent is not None and parent.number == "1"
     assert list(copy.tasks.get(number="1").regions.values_list("code", flat=True)) == [w.county.code]
     del today
 
