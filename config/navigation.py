@@ -10,6 +10,7 @@ from organizations.choices import DEPARTMENT_ROLES, DIRECTORY_MANAGER_ROLES, ENT
 NAVIGATION = [
     ("home", _("Overview"), None),
     ("ledger", _("Hazard ledger"), None),
+    ("campaign-list", _("Campaigns"), None),
     (
         "self-inspection-list",
         _("Self-inspections"),

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import campaign_views, views
 
 urlpatterns = [
+    path(
+        "campaigns/<int:pk>/wall-chart/",
+        campaign_views.campaign_wall_chart_page,
+        name="campaign-wall-chart-page",
+    ),
+    path("campaigns/<int:pk>/dashboard/", campaign_views.campaign_dashboard_page, name="campaign-dashboard"),
+    path("campaigns/<int:pk>/summary.<str:fmt>", campaign_views.campaign_summary, name="campaign-summary"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/new/", views.hazard_create, name="hazard-create"),
     path("ledger/export.<str:fmt>", views.ledger_export, name="ledger-export"),

@@ -1,0 +1,283 @@
+"""Campaign pages: list, create and edit, stages, the table of tasks, progress, XLSX import/export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.errors import NotFoundError
+from organizations.forms import apply_service_errors
+from organizations.models import User
+from organizations.scoping import scope_for
+
+from . import services
+from .forms import CampaignForm, ProgressForm, StageForm, TaskForm, TaskImportForm
+from .models import Campaign, Stage, Task
+from .task_sheets import tasks_export, tasks_import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _actor(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def may_run(actor: User, campaign: Campaign) -> bool:
+    scope = scope_for(actor)
+    return scope.is_tenant_admin or any(campaign.region_path.startswith(p) for p in scope.committee_paths)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    template: str,
+    save: Callable[[dict[str, Any]], Any],
+    success: Callable[[Any], str],
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(success(result))
+    return render(
+        request, template, {"form": form, **(context or {})}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    campaigns = Campaign.objects.visible_to(actor).select_related("region").prefetch_related("stages")
+    scope = scope_for(actor)
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "campaigns": campaigns,
+            "today": timezone.localdate(),
+            "can_create": scope.is_tenant_admin or bool(scope.committee_paths),
+        },
+    )
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = CampaignForm(request.POST or None, actor=actor, initial={"status": "active"})
+    return _form_page(
+        request,
+        form,
+        "campaigns/campaign_form.html",
+        save=lambda data: services.campaign_create(actor=actor, **data),
+        success=lambda campaign: f"/campaigns/{campaign.pk}/",
+    )
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
+    initial = {
+        field: getattr(campaign, field)
+        for field in (
+            "name",
+            "start_date",
+            "end_date",
+            "general_requirement",
+            "responsibilities",
+            "guarantee_measures",
+            "status",
+        )
+    }
+    initial.update(
+        region=campaign.region_id,
+        parent=campaign.parent_id,
+        industries=list(campaign.industries.values_list("pk", flat=True)),
+    )
+    form = CampaignForm(request.POST or None, actor=actor, editing=True, initial=initial)
+
+    def save(data: dict[str, Any]) -> Campaign:
+        data.pop("region", None)
+        data.pop("parent", None)
+        return services.campaign_update(actor=actor, campaign=campaign, **data)
+
+    return _form_page(
+        request,
+        form,
+        "campaigns/campaign_form.html",
+        save=save,
+        success=lambda saved: f"/campaigns/{saved.pk}/",
+        context={"campaign": campaign},
+    )
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    campaign: Campaign = (
+        Campaign.objects.select_related("region", "parent")
+        .prefetch_related("industries", "stages")
+        .get_visible(actor, pk=pk)
+    )
+    tasks = campaign.tasks.select_related("parent").prefetch_related("departments", "regions")
+    children = Campaign.objects.visible_to(actor).filter(parent=campaign).select_related("region")
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "tasks": tasks,
+            "children": children,
+            "today": timezone.localdate(),
+            "current_stage": campaign.current_stage(),
+            "can_run": may_run(actor, campaign),
+            "stage_form": StageForm(),
+            "task_form": TaskForm(actor=actor, campaign=campaign),
+        },
+    )
+
+
+@login_required
+@require_POST
+def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
+    form = StageForm(request.POST)
+    return _form_page(
+        request,
+        form,
+        "campaigns/stage_form.html",
+        save=lambda data: services.stage_add(actor=actor, campaign=campaign, **data),
+        success=lambda _stage: f"/campaigns/{campaign.pk}/",
+        context={"campaign": campaign},
+    )
+
+
+@login_required
+def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
+    stage = Stage.objects.filter(campaign=campaign, pk=stage_pk).first()  # the campaign is already in scope
+    if stage is None:
+        raise NotFoundError()
+    form = StageForm(
+        request.POST or None,
+        initial={
+            "name": stage.name,
+            "name_en": stage.name_en,
+            "start_date": stage.start_date,
+            "end_date": stage.end_date,
+        },
+    )
+    return _form_page(
+        request,
+        form,
+        "campaigns/stage_form.html",
+        save=lambda data: services.stage_update(actor=actor, stage=stage, **data),
+        success=lambda _stage: f"/campaigns/{campaign.pk}/",
+        context={"campaign": campaign, "stage": stage},
+    )
+
+
+@login_required
+@require_POST
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
+    form = TaskForm(request.POST, actor=actor, campaign=campaign)
+    return _form_page(
+        request,
+        form,
+        "campaigns/task_form.html",
+        save=lambda data: services.task_create(actor=actor, campaign=campaign, **data),
+        success=lambda task: f"/tasks/{task.pk}/",
+        context={"campaign": campaign},
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    task: Task = (
+        Task.objects.select_related("campaign", "parent")
+        .prefetch_related("departments", "regions", "subtasks")
+        .get_visible(actor, pk=pk)
+    )
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                upload = form.cleaned_data.get("attachments")
+                services.progress_report(
+                    actor=actor,
+                    task=task,
+                    percent=form.cleaned_data["percent"],
+                    narrative=form.cleaned_data["narrative"],
+                    attachments=[upload] if upload else [],
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Progress reported."))
+                return redirect(f"/tasks/{task.pk}/")
+        status = 400
+    reports = task.progress_reports.select_related("reported_by", "department", "region").prefetch_related(
+        "attachments"
+    )
+    return render(
+        request,
+        "campaigns/task_detail.html",
+        {
+            "task": task,
+            "reports": reports,
+            "form": form,
+            "can_report": services.is_responsible(actor, task),
+        },
+        status=status,
+    )
+
+
+@login_required
+def tasks_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = Campaign.objects.get_visible(request.user, pk=pk)
+    response = HttpResponse(tasks_export(campaign), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-tasks.xlsx"'
+    return response
+
+
+@login_required
+def tasks_import_page(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
+    form = TaskImportForm(request.POST or None, request.FILES or None)
+    errors: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            errors = tasks_import(actor=actor, campaign=campaign, content=form.cleaned_data["file"].read())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            if not errors:
+                messages.success(request, _("All tasks imported."))
+                return redirect(f"/campaigns/{campaign.pk}/")
+    return render(
+        request,
+        "campaigns/task_import.html",
+        {"campaign": campaign, "form": form, "errors": errors},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,119 @@
+"""The campaign summary a committee hands up at stage end: tasks, open problems, major hazards, measures,
+responsible units. As XLSX and as PDF (reportlab; Chinese through the Adobe-GB1 CID font it ships)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from campaigns.models import Campaign
+from organizations.models import User
+
+from .campaign_stats import campaign_hazards
+from .choices import OPEN_STATES, HazardLevel
+
+FONT = "STSong-Light"
+
+
+def summary_sections(*, actor: User, campaign: Campaign) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(title, header, rows) for each section, shared by both formats."""
+    tasks = campaign.tasks.prefetch_related("departments", "regions").order_by("id")
+    hazards = campaign_hazards(actor=actor, campaign=campaign).select_related("enterprise", "region")
+    open_problems = hazards.filter(state__in=OPEN_STATES, is_overdue=True).order_by("deadline")
+    majors = hazards.filter(level=HazardLevel.MAJOR).order_by("discovered_at")
+    units = sorted(
+        {d.name for t in tasks for d in t.departments.all()}
+        | {r.name for t in tasks for r in t.regions.all()}
+    )
+    return [
+        (
+            _("Table of tasks"),
+            [_("Number"), _("Task"), _("Due date"), _("Status"), _("Progress (%)")],
+            [[t.number, t.title, t.due_date.isoformat(), t.display_status, t.percent] for t in tasks],
+        ),
+        (
+            _("Open problems (overdue hazards)"),
+            [_("Code"), _("Enterprise"), _("Title"), _("Deadline")],
+            [
+                [h.code, h.enterprise.name, h.title, h.deadline.isoformat() if h.deadline else ""]
+                for h in open_problems
+            ],
+        ),
+        (
+            _("Major hazards"),
+            [_("Code"), _("Enterprise"), _("Title"), _("State")],
+            [[h.code, h.enterprise.name, h.title, h.get_state_display()] for h in majors],
+        ),
+        (
+            _("Institutional measures adopted"),
+            [_("Measure")],
+            [[line] for line in campaign.guarantee_measures.splitlines() if line.strip()],
+        ),
+        (_("Responsible units"), [_("Unit")], [[unit] for unit in units]),
+    ]
+
+
+def summary_xlsx(*, actor: User, campaign: Campaign) -> bytes:
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, header, rows in summary_sections(actor=actor, campaign=campaign):
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def summary_pdf(*, actor: User, campaign: Campaign) -> bytes:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=FONT, fontSize=9, leading=12)
+    heading = ParagraphStyle("heading", parent=styles["Heading2"], fontName=FONT)
+    title = ParagraphStyle("title", parent=styles["Title"], fontName=FONT)
+    story: list[Any] = [
+        Paragraph(campaign.name, title),
+        Paragraph(f"{campaign.region.name} · {campaign.start_date} ~ {campaign.end_date}", body),
+        Paragraph(_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, body),
+        Spacer(1, 4 * mm),
+    ]
+    for section, header, rows in summary_sections(actor=actor, campaign=campaign):
+        story.append(Paragraph(section, heading))
+        data = [[Paragraph(str(cell), body) for cell in header]]
+        data += [[Paragraph(str(cell), body) for cell in row] for row in rows] or [[Paragraph("—", body)]]
+        table = Table(data, repeatRows=1, hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef8")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story += [table, Spacer(1, 4 * mm)]
+
+    def number_pages(canvas: Any, document: Any) -> None:
+        canvas.setFont(FONT, 8)
+        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, str(document.page))
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer, pagesize=A4, title=campaign.name, leftMargin=15 * mm, rightMargin=15 * mm
+    ).build(story, onFirstPage=number_pages, onLaterPages=number_pages)
+    return buffer.getvalue()

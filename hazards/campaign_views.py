@@ -1,0 +1,73 @@
+"""Campaign pages that need the ledger: the wall chart, the dashboard and the summary exports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from organizations.models import User
+
+from .campaign_stats import dashboard_series, wall_chart
+from .campaign_summary import summary_pdf, summary_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign: Campaign = (
+        Campaign.objects.select_related("region")
+        .prefetch_related("stages", "industries")
+        .get_visible(request.user, pk=pk)
+    )
+    return campaign
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+@login_required
+def campaign_wall_chart_page(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    return render(
+        request,
+        "hazards/campaign_wall_chart.html",
+        {
+            "campaign": campaign,
+            "chart": wall_chart(actor=_user(request), campaign=campaign),
+            "current_stage": campaign.current_stage(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def campaign_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    return render(
+        request,
+        "hazards/campaign_dashboard.html",
+        {
+            "campaign": campaign,
+            "series": dashboard_series(actor=_user(request), campaign=campaign),
+            "current_stage": campaign.current_stage(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def campaign_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    if fmt == "pdf":
+        response = HttpResponse(
+            summary_pdf(actor=_user(request), campaign=campaign), content_type="application/pdf"
+        )
+    else:
+        response = HttpResponse(summary_xlsx(actor=_user(request), campaign=campaign), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-summary.{fmt}"'
+    return response
