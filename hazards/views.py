@@ -24,6 +24,7 @@ from organizations.scoping import require_role, scope_for
 
 from . import forms, services
 from .choices import SelfInspectionStatus
+from .campaign_stats import campaign_for
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .models import Evidence, Hazard, Inspection, Notification, SelfInspection
@@ -150,6 +151,7 @@ def _detail_page(
     context = {
         "hazard": hazard,
         "events": hazard_timeline(actor=actor, hazard=hazard),
+        "campaign": campaign_for(hazard),
         "photos": [e for e in hazard.evidence.all() if e.report_id is None],
         "handovers": hazard.handovers.prefetch_related("receipts__department").select_related("region"),
         "extensions": hazard.extensions.all(),
