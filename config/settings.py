@@ -196,6 +196,7 @@ SPECTACULAR_SETTINGS = {
         "HazardLevelEnum": "hazards.choices.HazardLevel",
         "ListingLevelEnum": "hazards.choices.ListingLevel",
         "RegionLevelEnum": "organizations.choices.RegionLevel",
+        "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
     },
 }
 
