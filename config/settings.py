@@ -194,8 +194,8 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseStatusEnum": "organizations.choices.EnterpriseStatus",
         "ImportStatusEnum": "organizations.choices.ImportStatus",
         "HazardLevelEnum": "hazards.choices.HazardLevel",
-        "ListingLevelEnum": "hazards.choices.ListingLevel",
         "RegionLevelEnum": "organizations.choices.RegionLevel",
+        "TaskStatusEnum": "campaigns.choices.TaskStatus",
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
     },
 }

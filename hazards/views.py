@@ -23,8 +23,8 @@ from organizations.models import Enterprise, Region, User
 from organizations.scoping import require_role, scope_for
 
 from . import forms, services
-from .choices import SelfInspectionStatus
 from .campaign_stats import campaign_for
+from .choices import SelfInspectionStatus
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .models import Evidence, Hazard, Inspection, Notification, SelfInspection

@@ -1,0 +1,101 @@
+"""Campaign pages: who sees them (404), who runs them (403), the summary files, both languages."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from campaigns.models import Task
+from campaigns.services import task_create
+
+EN = {"Accept-Language": "en"}
+
+
+def pages(campaign, task) -> list[str]:
+    return [
+        f"/campaigns/{campaign.pk}/",
+        f"/campaigns/{campaign.pk}/wall-chart/",
+        f"/campaigns/{campaign.pk}/dashboard/",
+        f"/campaigns/{campaign.pk}/summary.xlsx",
+        f"/campaigns/{campaign.pk}/summary.pdf",
+        f"/campaigns/{campaign.pk}/tasks.xlsx",
+        f"/tasks/{task.pk}/",
+    ]
+
+
+@pytest.fixture
+def task(world, campaign) -> Task:
+    return task_create(
+        actor=world.a.committee,
+        campaign=campaign,
+        number="1",
+        title="危化企业全覆盖排查",
+        due_date=campaign.end_date,
+        departments=[world.a.department],
+    )
+
+
+def test_campaign_pages_open_for_those_it_covers(world, client, campaign, task) -> None:
+    for role in ("committee", "inspector", "officer", "admin"):
+        client.force_login(world.a.users[role])
+        for url in pages(campaign, task):
+            assert client.get(url, headers=EN).status_code == 200, (role, url)
+
+
+@pytest.mark.parametrize("role", ["officer", "inspector", "committee", "admin", "outsider"])
+def test_campaign_pages_are_404_for_the_other_tenant(world, client, campaign, task, role) -> None:
+    client.force_login(world.b.users[role])
+    for url in pages(campaign, task):
+        assert client.get(url).status_code == 404, url
+
+
+def test_campaign_pages_are_404_for_an_enterprise_in_another_city(world, client, campaign, task) -> None:
+    client.force_login(world.a.outsider)
+    for url in pages(campaign, task):
+        assert client.get(url).status_code == 404, url
+
+
+def test_detail_shows_the_current_stage(world, client, campaign, task) -> None:
+    client.force_login(world.a.committee)
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert campaign.current_stage().name in page
+    assert task.title in page
+
+
+def test_only_the_committee_adds_tasks_and_the_responsible_unit_reports(
+    world, client, campaign, task
+) -> None:
+    data = {
+        "number": "2",
+        "title": "x",
+        "due_date": campaign.end_date.isoformat(),
+        "weight": "1",
+        "departments": [world.a.department.pk],
+    }
+    client.force_login(world.a.inspector)
+    assert client.post(f"/campaigns/{campaign.pk}/tasks/new/", data).status_code == 403
+    client.force_login(world.a.committee)
+    assert client.post(f"/campaigns/{campaign.pk}/tasks/new/", data).status_code == 302
+    assert client.post(f"/tasks/{task.pk}/", {"percent": "50", "narrative": "x"}).status_code == 403
+    client.force_login(world.a.inspector)
+    response = client.post(f"/tasks/{task.pk}/", {"percent": "150", "narrative": "x"}, headers=EN)
+    assert response.status_code == 400
+    assert client.post(f"/tasks/{task.pk}/", {"percent": "50", "narrative": "已排查一半"}).status_code == 302
+    task.refresh_from_db()
+    assert task.percent == 50
+
+
+def test_summary_xlsx_and_pdf_hold_the_tasks_in_chinese(world, client, campaign, task) -> None:
+    client.force_login(world.a.committee)
+    workbook = load_workbook(io.BytesIO(client.get(f"/campaigns/{campaign.pk}/summary.xlsx").content))
+    assert task.title in [row[1] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    pdf = client.get(f"/campaigns/{campaign.pk}/summary.pdf").content
+    assert pdf.startswith(b"%PDF")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:  # poppler-utils: present on the CI machine kind
+        text = subprocess.run(
+            [pdftotext, "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        assert campaign.name in text.replace("\n", "")
