@@ -238,7 +238,11 @@ NAVIGATION = "config.navigation.NAVIGATION"
 LANDING_PANELS = ["hazards.selectors.landing_panel"]
 
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
-DEMO_SEEDERS = ["organizations.demo.seed_directory", "hazards.demo.seed_ledger"]
+DEMO_SEEDERS = [
+    "organizations.demo.seed_directory",
+    "campaigns.demo.seed_campaigns",
+    "hazards.demo.seed_ledger",
+]
 
 # Ledger rules.
 HANDOVER_RECEIPT_DAYS = env_int("HANDOVER_RECEIPT_DAYS", 3)
