@@ -20,7 +20,7 @@ from organizations.models import Department, Industry, Region, Tenant, User
 
 from .choices import CampaignStatus
 from .models import Campaign, Task
-from .services import campaign_create, progress_report, stage_update, task_create
+from .services import campaign_create, campaign_update, progress_report, stage_update, task_create
 
 TZ = ZoneInfo("Asia/Shanghai")
 YEAR = 2023
@@ -803,3 +803,10 @@ def seed_campaigns() -> None:
         status=CampaignStatus.ACTIVE,
     )
     _tasks(shanxi_admin, shanxi_campaign, SHANXI_TASKS, shanxi, users)
+    # The 2023 campaigns are over: closed, with everything they recorded kept.
+    for actor, finished in (
+        (province_committee, province),
+        (city_committee, dalian),
+        (shanxi_admin, shanxi_campaign),
+    ):
+        campaign_update(actor=actor, campaign=finished, status=CampaignStatus.CLOSED)

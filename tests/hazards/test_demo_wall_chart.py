@@ -1,0 +1,47 @@
+"""On the demo world: dl-committee opens Liaoning's 2023 campaign and every wall-chart number equals
+what the ledger filter behind it returns."""
+
+from urllib.parse import parse_qs
+
+from django.core.management import call_command
+
+from campaigns.models import Campaign
+from organizations.models import User
+
+
+def count_rows(client, params: dict) -> int:
+    """Rows of the ledger API for the filter, following the cursor pages to the end."""
+    response = client.get("/api/v1/hazards/", {**params, "page_size": 200}).json()
+    total = len(response["results"])
+    while response["next"]:
+        response = client.get(response["next"]).json()
+        total += len(response["results"])
+    return total
+
+
+def test_dalian_committee_sees_the_campaign_and_a_wall_chart_that_matches_the_ledger(db, client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    client.force_login(User.objects.get(username="dl-committee"))
+    campaign = Campaign.objects.get(name="辽宁省重大事故隐患专项排查整治2023行动")
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    last_stage = campaign.stages.order_by("order").last()
+    assert last_stage is not None and last_stage.name in page  # the campaign's stage (it ended in 2023)
+    chart = client.get(f"/api/v1/campaigns/{campaign.pk}/wall-chart/").json()
+    dalian = next(row for row in chart["rows"] if row["region"]["code"] == "210200")
+    assert sum(cell["total"] for cell in dalian["cells"]) > 100
+    checked = 0
+    for row in chart["rows"]:
+        for cell in row["cells"]:
+            if not cell["total"]:
+                continue
+            for measure, query in cell["links"].items():
+                assert count_rows(client, parse_qs(query)) == cell[measure], (
+                    row["region"],
+                    cell["industry"],
+                    measure,
+                )
+                checked += 1
+    assert checked > 20
+    html = client.get(f"/campaigns/{campaign.pk}/wall-chart/").content.decode()
+    assert dalian["cells"][0]["links"]["total"].replace("&", "&amp;") in html
