@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("campaign status", "Active")
     CLOSED = "closed", pgettext_lazy("campaign status", "Closed")
 
 

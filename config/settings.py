@@ -195,6 +195,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "organizations.choices.ImportStatus",
         "HazardLevelEnum": "hazards.choices.HazardLevel",
         "RegionLevelEnum": "organizations.choices.RegionLevel",
+        "ListingLevelEnum": "hazards.choices.ListingLevel",
         "TaskStatusEnum": "campaigns.choices.TaskStatus",
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
     },

@@ -84,9 +84,11 @@ class ExtensionStatus(models.TextChoices):
 
 
 class ListingLevel(models.TextChoices):
-    PROVINCE = "province", _("Provincial")
-    CITY = "city", _("City")
-    COUNTY = "county", _("County")
+    """Who lists a hazard for supervision; values differ from region levels so the API enums stay apart."""
+
+    PROVINCE = "provincial", _("Provincial")
+    CITY = "municipal", _("Municipal")
+    COUNTY = "county_level", _("County-level")
 
 
 # General items every enterprise's checklist carries, beside the criteria of its industries' standards.

@@ -263,7 +263,7 @@ class Hazard(TenantOwned):
     # Listed supervision (挂牌督办).
     listed = models.BooleanField(_("listed for supervision"), default=False)
     listing_level = models.CharField(
-        _("listing level"), max_length=10, choices=ListingLevel.choices, blank=True
+        _("listing level"), max_length=12, choices=ListingLevel.choices, blank=True
     )
     listing_body = models.CharField(_("supervising body"), max_length=200, blank=True)
     listing_document = models.CharField(_("listing document number"), max_length=100, blank=True)

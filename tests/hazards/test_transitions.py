@@ -301,7 +301,7 @@ def test_listed_supervision_is_for_major_hazards_by_regulators(world, ledger) ->
         hazard_list_supervision(
             actor=w.officer,
             hazard=hazard,
-            level="city",
+            level="municipal",
             body="一市安委会",
             document_number="一安委〔2023〕1号",
             deadline=timezone.localdate(),
@@ -309,7 +309,7 @@ def test_listed_supervision_is_for_major_hazards_by_regulators(world, ledger) ->
     hazard = hazard_list_supervision(
         actor=w.committee,
         hazard=hazard,
-        level="city",
+        level="municipal",
         body="一市安委会",
         document_number="一安委〔2023〕1号",
         deadline=timezone.localdate(),
@@ -319,7 +319,7 @@ def test_listed_supervision_is_for_major_hazards_by_regulators(world, ledger) ->
         hazard_list_supervision(
             actor=w.committee,
             hazard=ledger.confirmed("general"),
-            level="city",
+            level="municipal",
             body="x",
             document_number="",
             deadline=timezone.localdate(),
