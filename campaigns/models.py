@@ -201,5 +201,11 @@ class Attachment(TenantOwned):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
 
+    objects = ScopedManager()
+
     def __str__(self) -> str:
         return self.original_name
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return campaign_scope(scope, "report__task__campaign__region_path")

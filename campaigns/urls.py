@@ -13,4 +13,5 @@ urlpatterns = [
     path("campaigns/<int:pk>/tasks.xlsx", views.tasks_xlsx, name="campaign-tasks-xlsx"),
     path("campaigns/<int:pk>/tasks/import/", views.tasks_import_page, name="campaign-tasks-import"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +18,11 @@ from organizations.errors import NotFoundError
 from organizations.forms import apply_service_errors
 from organizations.models import User
 from organizations.scoping import scope_for
+from organizations.uploads import EXTENSIONS
 
 from . import services
 from .forms import CampaignForm, ProgressForm, StageForm, TaskForm, TaskImportForm
-from .models import Campaign, Stage, Task
+from .models import Attachment, Campaign, Stage, Task
 from .task_sheets import tasks_export, tasks_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -250,6 +251,18 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Progress attachments only through this scoped view, like hazard evidence."""
+    attachment: Attachment = Attachment.objects.get_visible(request.user, pk=pk)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="attachment-{attachment.pk}.{EXTENSIONS[attachment.content_type]}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

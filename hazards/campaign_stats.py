@@ -20,7 +20,7 @@ from campaigns.choices import TaskStatus
 from campaigns.models import Campaign
 from organizations.models import Region, User
 
-from .choices import OPEN_STATES, HazardLevel, HazardSource, HazardState
+from .choices import OPEN_STATES, HazardLevel, HazardSource, HazardState, SelfInspectionStatus
 from .models import Hazard, Inspection, SelfInspection
 
 
@@ -129,6 +129,10 @@ def wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
         "industries": [{"code": i.code, "name": i.display_name} for i in industries],
         "rows": matrix,
         "stages": stage_completion(campaign),
+        "inspections": campaign_inspections(actor=actor, campaign=campaign).count(),
+        "self_inspections": campaign_self_inspections(actor=actor, campaign=campaign)
+        .filter(status=SelfInspectionStatus.SUBMITTED)
+        .count(),
     }
 
 

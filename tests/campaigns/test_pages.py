@@ -99,3 +99,45 @@ def test_summary_xlsx_and_pdf_hold_the_tasks_in_chinese(world, client, campaign,
             [pdftotext, "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode()
         assert campaign.name in text.replace("\n", "")
+
+
+def test_progress_attachments_are_served_only_in_scope(world, client, campaign, task) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.services import progress_report
+
+    from ..hazards.conftest import png_bytes
+
+    report = progress_report(
+        actor=world.a.inspector,
+        task=task,
+        percent=20,
+        narrative="x",
+        attachments=[SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")],
+    )
+    url = f"/attachments/{report.attachments.get().pk}/"
+    client.force_login(world.a.committee)
+    assert client.get(url).status_code == 200
+    assert url in client.get(f"/tasks/{task.pk}/").content.decode()
+    for outsider in (world.a.outsider, world.b.admin):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+
+def test_a_fake_attachment_is_refused(world, campaign, task) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.services import progress_report
+
+    with pytest.raises(ValidationError) as error:
+        progress_report(
+            actor=world.a.inspector,
+            task=task,
+            percent=20,
+            narrative="x",
+            attachments=[SimpleUploadedFile("p.png", b"<html></html>", content_type="image/png")],
+        )
+    assert "attachments" in error.value.message_dict
+    task.refresh_from_db()
+    assert task.percent == 0
