@@ -6,7 +6,15 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Department, Enterprise, Industry, Region, TenantOwned, User
+from organizations.models import (
+    Department,
+    Enterprise,
+    Industry,
+    Region,
+    TenantOwned,
+    User,
+    enterprise_conditions,
+)
 from organizations.scoping import Scope, ScopedManager, any_of, path_within
 
 from .choices import (
@@ -87,25 +95,8 @@ class Criterion(models.Model):
 
 
 def _enterprise_scope(scope: Scope, enterprise_field: str, path_field: str) -> list[Q]:
-    """Conditions that make a row tied to an enterprise visible: the enterprise's own scope rule."""
-    conditions = path_within(path_field, scope.committee_paths)
-    for coverage in scope.departments:
-        # A subquery, not a join over industries: a join would repeat rows.
-        in_industries = Enterprise.industries.through.objects.filter(
-            industry_id__in=coverage.industry_ids
-        ).values("enterprise_id")
-        conditions.append(
-            Q(
-                **{
-                    f"{path_field}__startswith": coverage.region_path,
-                    f"{enterprise_field}_id__in": in_industries,
-                }
-            )
-        )
-    own = scope.enterprise_ids | scope.expert_enterprise_ids
-    if own:
-        conditions.append(Q(**{f"{enterprise_field}_id__in": own}))
-    return conditions
+    """Rows tied to an enterprise are visible where the enterprise is."""
+    return enterprise_conditions(scope, id_field=f"{enterprise_field}_id", path_field=path_field)
 
 
 class SelfInspection(TenantOwned):

@@ -202,21 +202,32 @@ class Enterprise(TenantOwned):
     def scope_filter(cls, scope: Scope) -> Q:
         if scope.is_tenant_admin:
             return Q()
-        conditions = path_within("region_path", scope.committee_paths)
-        for coverage in scope.departments:
-            # Departments see enterprises of the industries they regulate, in their region and below.
-            in_industries = Enterprise.industries.through.objects.filter(
-                industry_id__in=coverage.industry_ids
-            ).values("enterprise_id")
-            conditions.append(Q(region_path__startswith=coverage.region_path, pk__in=in_industries))
-        own = scope.enterprise_ids | scope.expert_enterprise_ids
-        if own:
-            conditions.append(Q(pk__in=own))
-        return any_of(conditions)
+        return any_of(enterprise_conditions(scope, id_field="pk", path_field="region_path"))
 
     @property
     def display_name(self) -> str:
         return self.name
+
+
+def enterprise_conditions(scope: Scope, *, id_field: str, path_field: str) -> list[Q]:
+    """The enterprise visibility rule, for enterprises and for rows tied to one (hazards, inspections).
+
+    Committee staff see their region subtree; departments the enterprises of the industries they regulate
+    in their region and below; enterprise members and experts their own enterprises.
+    """
+    conditions = path_within(path_field, scope.committee_paths)
+    for coverage in scope.departments:
+        # A subquery, not a join over industries: a join would repeat rows.
+        in_industries = Enterprise.industries.through.objects.filter(
+            industry_id__in=coverage.industry_ids
+        ).values("enterprise_id")
+        conditions.append(
+            Q(**{f"{path_field}__startswith": coverage.region_path, f"{id_field}__in": in_industries})
+        )
+    own = scope.enterprise_ids | scope.expert_enterprise_ids
+    if own:
+        conditions.append(Q(**{f"{id_field}__in": own}))
+    return conditions
 
 
 class TenantUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
