@@ -7,6 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/data/media
 
+# The Chinese font embedded in every PDF (organizations/pdf_fonts.py).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY requirements.lock .
 RUN pip install -r requirements.lock

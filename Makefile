@@ -9,7 +9,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STACK := $(PY) -m config.devstack
 
-.PHONY: run test lint format install messages clean-data
+.PHONY: run test lint format install messages clean-data fonts
+
+# PDFs embed this TrueType Chinese font (see organizations/pdf_fonts.py); installed from Debian when missing.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 $(STAMP): requirements.lock requirements-dev.lock
 	@if [ -z "$(PYTHON_BIN)" ]; then \
@@ -22,12 +25,20 @@ $(STAMP): requirements.lock requirements-dev.lock
 	$(PY) -m pip install --quiet -r requirements-dev.lock
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
-run: $(STAMP)
+fonts:
+	@test -f $(CJK_FONT) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing fonts-wqy-microhei (Chinese font embedded in PDFs)"; \
+			apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 \
+			|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null; }; \
+		else echo "note: install fonts-wqy-microhei so PDFs embed a Chinese font" >&2; fi; }
+
+run: $(STAMP) fonts
 	$(STACK) run
 
-test: $(STAMP)
+test: $(STAMP) fonts
 	$(STACK) exec -- $(PY) -m pytest -n 2 --create-db $(PYTEST_ARGS)
 
 lint: $(STAMP)

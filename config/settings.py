@@ -215,6 +215,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "hazards.tasks.sweep_overdue",
         "schedule": crontab(minute=30, hour=1),
     },
+    "monthly-disclosure-drafts": {
+        "task": "disclosure.tasks.monthly_disclosures_for_all_tenants",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
         "schedule": crontab(minute=15, hour=3),

@@ -1,5 +1,5 @@
 """The campaign summary a committee hands up at stage end: tasks, open problems, major hazards, measures,
-responsible units. As XLSX and as PDF (reportlab; Chinese through the Adobe-GB1 CID font it ships)."""
+responsible units. As XLSX and as PDF (reportlab, embedding the font of organizations.pdf_fonts)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from campaigns.models import Campaign
 from organizations.models import User
+from organizations.pdf_fonts import cjk_font
 
 from .campaign_stats import campaign_hazards
 from .choices import OPEN_STATES, HazardLevel
-
-FONT = "STSong-Light"
 
 
 def summary_sections(*, actor: User, campaign: Campaign) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -80,12 +77,11 @@ def summary_xlsx(*, actor: User, campaign: Campaign) -> bytes:
 
 
 def summary_pdf(*, actor: User, campaign: Campaign) -> bytes:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    font = cjk_font()
     styles = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=FONT, fontSize=9, leading=12)
-    heading = ParagraphStyle("heading", parent=styles["Heading2"], fontName=FONT)
-    title = ParagraphStyle("title", parent=styles["Title"], fontName=FONT)
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9, leading=12)
+    heading = ParagraphStyle("heading", parent=styles["Heading2"], fontName=font)
+    title = ParagraphStyle("title", parent=styles["Title"], fontName=font)
     story: list[Any] = [
         Paragraph(campaign.name, title),
         Paragraph(f"{campaign.region.name} · {campaign.start_date} ~ {campaign.end_date}", body),
@@ -109,7 +105,7 @@ def summary_pdf(*, actor: User, campaign: Campaign) -> bytes:
         story += [table, Spacer(1, 4 * mm)]
 
     def number_pages(canvas: Any, document: Any) -> None:
-        canvas.setFont(FONT, 8)
+        canvas.setFont(font, 8)
         canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, str(document.page))
 
     buffer = io.BytesIO()

@@ -1,0 +1,149 @@
+"""What a monthly disclosure says: major hazards, rectification progress and results, redacted by policy.
+
+Only fields listed here ever leave the ledger: no personal names, phone numbers, photos, descriptions
+or internal notes, whatever the policy says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from hazards.choices import OPEN_STATES, ExtensionStatus, HazardLevel, HazardState
+from hazards.models import Extension, Hazard
+from organizations.models import Region
+
+from .models import DisclosurePolicy, PublicHazardId
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    zone = timezone.get_current_timezone()
+    following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return (
+        dt.datetime(month.year, month.month, 1, tzinfo=zone),
+        dt.datetime(following.year, following.month, 1, tzinfo=zone),
+    )
+
+
+def _public_ids(hazards: list[Hazard]) -> dict[int, str]:
+    """Stable random public ids, created the first time a hazard is disclosed."""
+    existing = dict(PublicHazardId.objects.filter(hazard__in=hazards).values_list("hazard_id", "public_id"))
+    missing = [PublicHazardId(tenant_id=h.tenant_id, hazard=h) for h in hazards if h.pk not in existing]
+    PublicHazardId.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        existing = dict(
+            PublicHazardId.objects.filter(hazard__in=hazards).values_list("hazard_id", "public_id")
+        )
+    return existing
+
+
+def _majors(in_region: QuerySet[Hazard], start: dt.datetime, end: dt.datetime) -> list[Hazard]:
+    """Major hazards found in the month, or found before it and still open at some point of it."""
+    open_in_month = Q(discovered_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+    return list(
+        in_region.filter(level=HazardLevel.MAJOR)
+        .exclude(state=HazardState.WITHDRAWN)
+        .filter(open_in_month)
+        .select_related("enterprise", "region", "industry", "criterion__standard")
+        .order_by("discovered_at", "id")
+    )
+
+
+def build_content(*, region: Region, month: dt.date) -> dict[str, Any]:
+    start, end = month_bounds(month)
+    policy, _created = DisclosurePolicy.objects.get_or_create(tenant_id=region.tenant_id)
+    in_region = Hazard.objects.filter(tenant_id=region.tenant_id, region_path__startswith=region.path)
+    majors = _majors(in_region, start, end)
+    ids = _public_ids(majors)
+    rows = []
+    for hazard in majors:
+        row: dict[str, Any] = {
+            "public_id": ids[hazard.pk],
+            "code": hazard.code,
+            "enterprise": hazard.enterprise.name,
+            "credit_code": hazard.enterprise.credit_code,
+            "region": hazard.region.name,
+            "region_code": hazard.region.code,
+            "industry": hazard.industry.code,
+            "industry_name": hazard.industry.name,
+            "title": hazard.title,
+            "found": timezone.localtime(hazard.discovered_at).date().isoformat(),
+            "state": hazard.state,
+            "closed": timezone.localtime(hazard.closed_at).date().isoformat() if hazard.closed_at else None,
+        }
+        if policy.show_criterion and hazard.criterion:
+            standard = hazard.criterion.standard
+            row["criterion"] = f"{standard.name} {standard.document_number} 第{hazard.criterion.number}项"
+        if policy.show_deadline:
+            row["deadline"] = hazard.deadline.isoformat() if hazard.deadline else None
+        if policy.show_listing:
+            row["listed"] = hazard.listing_body if hazard.listed else None
+        if policy.show_location:
+            row["location"] = hazard.location
+        rows.append(row)
+    found_in_month = in_region.filter(discovered_at__gte=start, discovered_at__lt=end)
+    closed_in_month = in_region.filter(closed_at__gte=start, closed_at__lt=end)
+    return {
+        "region": {"code": region.code, "name": region.name, "name_en": region.name_en},
+        "month": month.strftime("%Y-%m"),
+        "major_hazards": rows,
+        "progress": {
+            "by_region": _progress(found_in_month, closed_in_month, majors, "region__name"),
+            "by_industry": _progress(found_in_month, closed_in_month, majors, "industry__name"),
+        },
+        "results": {
+            "closed_in_month": closed_in_month.count(),
+            "major_closed_in_month": [
+                r["public_id"]
+                for r in rows
+                if r["closed"] and start.date().isoformat() <= r["closed"] < end.date().isoformat()
+            ],
+            "overdue": in_region.filter(
+                state__in=OPEN_STATES, is_overdue=True, discovered_at__lt=end
+            ).count(),
+            "extensions_granted": Extension.objects.filter(
+                tenant_id=region.tenant_id,
+                hazard__region_path__startswith=region.path,
+                status=ExtensionStatus.APPROVED,
+                decided_at__gte=start,
+                decided_at__lt=end,
+            ).count(),
+        },
+        "policy": {
+            "location": policy.show_location,
+            "criterion": policy.show_criterion,
+            "deadline": policy.show_deadline,
+            "listing": policy.show_listing,
+        },
+    }
+
+
+def _progress(
+    found: QuerySet[Hazard], closed: QuerySet[Hazard], majors: list[Hazard], field: str
+) -> list[dict[str, Any]]:
+    """Found and closed in the month per group, and the rectification rate of the disclosed major hazards."""
+    found_counts = dict(found.values_list(field).annotate(n=Count("pk")))
+    closed_counts = dict(closed.values_list(field).annotate(n=Count("pk")))
+    major_total: dict[str, int] = {}
+    major_closed: dict[str, int] = {}
+    for hazard in majors:
+        key = hazard.region.name if field == "region__name" else hazard.industry.name
+        major_total[key] = major_total.get(key, 0) + 1
+        major_closed[key] = major_closed.get(key, 0) + (hazard.state == HazardState.CLOSED)
+    groups = sorted(set(found_counts) | set(closed_counts) | set(major_total))
+    return [
+        {
+            "name": group,
+            "found": found_counts.get(group, 0),
+            "closed": closed_counts.get(group, 0),
+            "major": major_total.get(group, 0),
+            "major_closed": major_closed.get(group, 0),
+            "major_rate": round(100 * major_closed.get(group, 0) / major_total[group])
+            if major_total.get(group)
+            else None,
+        }
+        for group in groups
+    ]

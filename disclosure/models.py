@@ -1,0 +1,93 @@
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hazards.models import Hazard
+from organizations.models import Region, Tenant, TenantOwned, User
+from organizations.scoping import Scope, ScopedManager, any_of, path_within
+
+from .choices import PublicationStatus
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class DisclosurePolicy(models.Model):
+    """Which optional fields a tenant publishes; personal names, phones, photos and notes never are."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.PROTECT, related_name="disclosure_policy")
+    show_location = models.BooleanField(_("publish the location within the enterprise"), default=False)
+    show_criterion = models.BooleanField(_("publish the criterion met"), default=True)
+    show_deadline = models.BooleanField(_("publish the rectification deadline"), default=True)
+    show_listing = models.BooleanField(_("publish listed supervision"), default=True)
+
+    def __str__(self) -> str:
+        return f"policy of {self.tenant}"
+
+
+class PublicHazardId(TenantOwned):
+    """A disclosed hazard's id on the public site: random, stable across months, never the database id."""
+
+    hazard = models.OneToOneField(Hazard, on_delete=models.PROTECT, related_name="public_id")
+    public_id = models.CharField(max_length=20, unique=True, default=new_public_id)
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class Publication(TenantOwned):
+    """One month's disclosure for one region: a draft, then an immutable published snapshot with its PDF."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="publications")
+    region_path = models.CharField(max_length=100, editable=False)
+    month = models.DateField(_("month"))
+    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(
+        max_length=12, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    public_id = models.CharField(max_length=20, unique=True, default=new_public_id)
+    content = models.JSONField()
+    pdf = models.BinaryField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    correction_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+    )
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("publication")
+        ordering = ["-month", "region_path", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "region", "month", "version"], name="publication_version"
+            ),
+            # However often the monthly job runs, and however many at once: one draft per region and month.
+            models.UniqueConstraint(
+                fields=["tenant", "region", "month"],
+                condition=Q(status="draft"),
+                name="publication_one_draft",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "status", "month"], name="publication_tenant_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.month:%Y-%m} v{self.version}"
+
+    @property
+    def pdf_bytes(self) -> bytes:
+        return bytes(self.pdf) if self.pdf is not None else b""
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        """Committee staff (and tenant admins) review their regions' publications."""
+        if scope.is_tenant_admin:
+            return Q()
+        return any_of(path_within("region_path", scope.committee_paths))

@@ -1,0 +1,155 @@
+"""Every write to disclosures: monthly drafts, publishing, corrections. Published rows never change
+(the database refuses it too: migration 0002)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.choices import Role
+from organizations.errors import InvalidStateError, PermissionDeniedError
+from organizations.models import Membership, Region, Tenant, User
+from organizations.scoping import scope_for
+
+from .choices import PublicationStatus
+from .content import build_content
+from .models import Publication
+from .pdf import render_pdf
+
+
+def previous_month(today: dt.date) -> dt.date:
+    first = today.replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def regions_with_committee(tenant: Tenant) -> list[Region]:
+    """Every region whose safety committee has staff: each gets its own monthly disclosure."""
+    region_ids = Membership.objects.filter(tenant=tenant, role=Role.COMMITTEE_STAFF, is_active=True).values(
+        "region_id"
+    )
+    return list(Region.objects.filter(tenant=tenant, pk__in=region_ids).order_by("path"))
+
+
+@dataclass(frozen=True)
+class DraftRun:
+    created: int
+    existing: int
+
+
+def publication_draft(*, region: Region, month: dt.date) -> Publication | None:
+    """The region's draft for the month, built once. None when the month is already published."""
+    month = month.replace(day=1)
+    existing = Publication.objects.filter(tenant_id=region.tenant_id, region=region, month=month)
+    if existing.exclude(status=PublicationStatus.DRAFT).exists():
+        return None
+    draft = existing.filter(status=PublicationStatus.DRAFT).first()
+    if draft:
+        return draft
+    try:
+        with transaction.atomic():  # all or nothing: a killed worker leaves no half publication
+            return Publication.objects.create(
+                tenant_id=region.tenant_id,
+                region=region,
+                region_path=region.path,
+                month=month,
+                content=build_content(region=region, month=month),
+            )
+    except IntegrityError:  # another run made it at the same moment: one draft per region and month
+        return existing.filter(status=PublicationStatus.DRAFT).first()
+
+
+def publication_build_month(*, tenant: Tenant, month: dt.date) -> DraftRun:
+    """Drafts of the month for every region with a committee; safe to run again or twice at once."""
+    created = existing = 0
+    for region in regions_with_committee(tenant):
+        before = Publication.objects.filter(tenant=tenant, region=region, month=month.replace(day=1)).exists()
+        publication_draft(region=region, month=month)
+        existing += before
+        created += not before
+    return DraftRun(created=created, existing=existing)
+
+
+def _require_committee_of(actor: User, publication: Publication) -> None:
+    scope = scope_for(actor)
+    if not (
+        scope.is_tenant_admin or any(publication.region_path.startswith(p) for p in scope.committee_paths)
+    ):
+        raise PermissionDeniedError(_("Only the region's committee staff publish its disclosures."))
+    if Role.COMMITTEE_STAFF not in scope.roles and not scope.is_tenant_admin:
+        raise PermissionDeniedError(_("Only the region's committee staff publish its disclosures."))
+
+
+def _title(publication: Publication) -> str:
+    return f"{publication.region.name}重大事故隐患排查整治信息公开（{publication.month:%Y年%m月}）"
+
+
+def invalidate_public_pages(tenant_id: int) -> None:
+    """Public pages are cached per tenant under a generation number; a publication moves it on."""
+    key = f"public-generation:{tenant_id}"
+    cache.add(key, 0, timeout=None)
+    cache.incr(key)
+
+
+@transaction.atomic
+def publication_publish(
+    *, actor: User, publication: Publication, now: dt.datetime | None = None
+) -> Publication:
+    """Freeze the draft: its JSON, its PDF and the PDF's SHA-256 never change again."""
+    locked: Publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .get_visible(actor, pk=publication.pk)
+    )
+    _require_committee_of(actor, locked)
+    if locked.status != PublicationStatus.DRAFT:
+        raise InvalidStateError(
+            _("This publication is %(status)s; only a draft is published.")
+            % {"status": locked.get_status_display()}
+        )
+    pdf = render_pdf(locked.content, title=_title(locked))
+    locked.pdf, locked.sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    locked.status, locked.published_at, locked.published_by = (
+        PublicationStatus.PUBLISHED,
+        now or timezone.now(),
+        actor,
+    )
+    locked.save()
+    transaction.on_commit(lambda: invalidate_public_pages(locked.tenant_id))
+    return locked
+
+
+@transaction.atomic
+def publication_correct(
+    *, actor: User, publication: Publication, reason: str, now: dt.datetime | None = None
+) -> Publication:
+    """Publish a corrected version rebuilt from the ledger with a public reason; the old one stays."""
+    locked: Publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .get_visible(actor, pk=publication.pk)
+    )
+    _require_committee_of(actor, locked)
+    if locked.status != PublicationStatus.PUBLISHED:
+        raise InvalidStateError(_("Only the current published version can be corrected."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the public reason for the correction.")})
+    locked.status = PublicationStatus.SUPERSEDED
+    locked.save(update_fields=["status"])
+    correction = Publication.objects.create(
+        tenant_id=locked.tenant_id,
+        region=locked.region,
+        region_path=locked.region_path,
+        month=locked.month,
+        version=locked.version + 1,
+        correction_of=locked,
+        correction_reason=reason,
+        content=build_content(region=locked.region, month=locked.month),
+    )
+    return publication_publish(actor=actor, publication=correction, now=now)

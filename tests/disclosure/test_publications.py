@@ -1,0 +1,117 @@
+"""Monthly publications: one draft per region and month, immutable once published, redacted, corrected."""
+
+import hashlib
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
+from django.utils import timezone
+
+from disclosure.models import Publication
+from disclosure.services import publication_build_month, publication_correct, publication_publish
+from organizations.errors import NotFoundError
+
+
+@pytest.fixture
+def month():
+    return timezone.localdate().replace(day=1)
+
+
+@pytest.fixture
+def draft(world, ledger, month):
+    w = world.a
+    w.officer.full_name, w.officer.phone = "孙志强", "13800000007"
+    w.officer.save()
+    ledger.confirmed()  # major
+    ledger.reported()  # not graded: not disclosed
+    publication_build_month(tenant=w.tenant, month=month)
+    return Publication.objects.get(tenant=w.tenant, region=w.city, month=month)
+
+
+def test_the_month_builds_one_draft_per_region_with_a_committee(world, draft, month) -> None:
+    assert draft.status == "draft"
+    assert [h["code"] for h in draft.content["major_hazards"]] == [
+        h.code for h in world.a.enterprise.hazards.filter(level="major")
+    ]
+    run = publication_build_month(tenant=world.a.tenant, month=month)
+    assert (run.created, run.existing) == (0, 1)
+    assert Publication.objects.filter(tenant=world.a.tenant).count() == 1
+    quiet = open("/dev/null", "w")  # noqa: SIM115
+    call_command("run_monthly_jobs", "--tenant", "alpha", "--month", month.strftime("%Y-%m"), stdout=quiet)
+    assert Publication.objects.filter(tenant=world.a.tenant).count() == 1
+
+
+def test_nothing_personal_ever_leaves_the_ledger(world, draft) -> None:
+    text = str(draft.content)
+    for secret in ("孙志强", "13800000007", world.a.officer.username, "一级重大危险源储罐未设置紧急切断装置"):
+        assert secret not in text
+    publication = publication_publish(actor=world.a.committee, publication=draft)
+    pdf = publication.pdf_bytes
+    assert b"13800000007" not in pdf
+
+
+def test_publishing_freezes_json_pdf_and_digest_with_an_embedded_chinese_font(world, draft) -> None:
+    publication = publication_publish(actor=world.a.committee, publication=draft)
+    pdf = publication.pdf_bytes
+    assert pdf.startswith(b"%PDF")
+    assert publication.sha256 == hashlib.sha256(pdf).hexdigest()
+    assert b"FontFile2" in pdf, "the TrueType Chinese font is embedded (make installs fonts-wqy-microhei)"
+    assert publication.status == "published" and publication.published_by == world.a.committee
+
+
+def test_the_database_refuses_to_change_or_delete_a_published_snapshot(world, draft) -> None:
+    publication = publication_publish(actor=world.a.committee, publication=draft)
+    for attempt in (
+        lambda: Publication.objects.filter(pk=publication.pk).update(content={"major_hazards": []}),
+        lambda: Publication.objects.filter(pk=publication.pk).update(sha256="0" * 64),
+        lambda: Publication.objects.filter(pk=publication.pk).update(status="draft"),
+        lambda: Publication.objects.filter(pk=publication.pk).delete(),
+    ):
+        with pytest.raises((InternalError, ProgrammingError, IntegrityError)), transaction.atomic():
+            attempt()
+    publication.refresh_from_db()
+    assert publication.content["major_hazards"]
+
+
+def test_a_correction_is_a_new_version_with_a_public_reason_and_the_old_stays(world, draft) -> None:
+    first = publication_publish(actor=world.a.committee, publication=draft)
+    with pytest.raises(ValidationError):
+        publication_correct(actor=world.a.committee, publication=first, reason=" ")
+    second = publication_correct(actor=world.a.committee, publication=first, reason="更正一处整改时限")
+    first.refresh_from_db()
+    assert (first.status, second.status, second.version) == ("superseded", "published", 2)
+    assert second.correction_of == first and second.correction_reason == "更正一处整改时限"
+    assert first.pdf_bytes and first.sha256
+
+
+def test_only_the_regions_committee_publishes(world, draft) -> None:
+    with pytest.raises(NotFoundError):
+        publication_publish(actor=world.a.inspector, publication=draft)
+    with pytest.raises(NotFoundError):
+        publication_publish(actor=world.b.committee, publication=draft)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_monthly_runs_at_once_leave_one_draft(world, ledger, month) -> None:
+    ledger.confirmed()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            publication_build_month(tenant=world.a.tenant, month=month)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Publication.objects.filter(tenant=world.a.tenant, month=month).count() == 1
