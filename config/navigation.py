@@ -17,6 +17,8 @@ NAVIGATION = [
         ENTERPRISE_ROLES | DIRECTORY_MANAGER_ROLES | DEPARTMENT_ROLES,
     ),
     ("inspection-list", _("Inspections"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
+    ("publication-list", _("Disclosure"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("enterprise-list", _("Enterprises"), None),
     ("department-list", _("Departments"), None),
     ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES),

@@ -253,3 +253,9 @@ DEMO_SEEDERS = [
 HANDOVER_RECEIPT_DAYS = env_int("HANDOVER_RECEIPT_DAYS", 3)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
+
+# Public tip-offs: at most TIPOFF_LIMIT per client address and tenant in each window.
+TIPOFF_LIMIT = env_int("TIPOFF_LIMIT", 5)
+TIPOFF_WINDOW_SECONDS = env_int("TIPOFF_WINDOW_SECONDS", 3600)
+# Public disclosure pages are cached per tenant; publishing a month clears them.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)

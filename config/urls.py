@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("campaigns.urls")),
     path("", include("hazards.urls")),
+    path("", include("disclosure.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

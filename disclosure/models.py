@@ -8,7 +8,7 @@ from hazards.models import Hazard
 from organizations.models import Region, Tenant, TenantOwned, User
 from organizations.scoping import Scope, ScopedManager, any_of, path_within
 
-from .choices import PublicationStatus
+from .choices import PublicationStatus, TipOffStatus
 
 
 def new_public_id() -> str:
@@ -88,6 +88,45 @@ class Publication(TenantOwned):
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         """Committee staff (and tenant admins) review their regions' publications."""
+        if scope.is_tenant_admin:
+            return Q()
+        return any_of(path_within("region_path", scope.committee_paths))
+
+
+def new_tracking_code() -> str:
+    """What the sender keeps to follow a tip-off: hard to guess, easy to read out (no 0/O, 1/I)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+class TipOff(TenantOwned):
+    """A report (举报) from the public, routed to the committee of the chosen region."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="tip_offs")
+    region_path = models.CharField(max_length=100, editable=False)
+    tracking_code = models.CharField(max_length=12, unique=True, default=new_tracking_code)
+    enterprise_name = models.CharField(_("enterprise or place"), max_length=200, blank=True)
+    description = models.TextField(_("what you saw"))
+    # Only committee staff ever see the sender's contact; the public status page never shows it.
+    contact = models.CharField(_("contact (optional)"), max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=TipOffStatus.choices, default=TipOffStatus.RECEIVED)
+    public_note = models.TextField(_("note for the sender"), blank=True)
+    triaged_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("tip-off")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "status", "-created_at"], name="tipoff_tenant_status_idx")]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
         if scope.is_tenant_admin:
             return Q()
         return any_of(path_within("region_path", scope.committee_paths))

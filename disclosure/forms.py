@@ -1,0 +1,44 @@
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Region
+
+
+class TipOffForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Where (region)"), queryset=Region.objects.none())
+    enterprise_name = forms.CharField(label=_("Enterprise or place"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("What you saw"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    contact = forms.CharField(
+        label=_("Contact (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Only the safety committee sees it; leave it empty to stay anonymous."),
+    )
+
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Public reason for the correction"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TriageForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("lead", _("Pass to inspectors as a lead")), ("dismiss", _("Close without inspection"))],
+    )
+    public_note = forms.CharField(
+        label=_("Note for the sender (required when closing)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,282 @@
+"""The public site (no login): published disclosures, open data, the Atom feed, enterprise pages, tip-offs.
+
+Only published snapshots are read here, never the ledger: what is not published cannot be found, and public
+ids are random, not database ids. Pages are cached per tenant, language and query; publishing clears them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from organizations.forms import apply_service_errors
+from organizations.models import Region, Tenant
+
+from .choices import PublicationStatus, TipOffStatus
+from .forms import TipOffForm
+from .models import Publication, TipOff
+from .tipoffs import RateLimited, tipoff_file
+
+PUBLIC_STATES = (PublicationStatus.PUBLISHED, PublicationStatus.SUPERSEDED)
+
+
+def _tenant(slug: str) -> Tenant:
+    return get_object_or_404(Tenant, slug=slug)
+
+
+def _published(tenant: Tenant) -> QuerySet[Publication]:
+    # The public side reads published snapshots only (no user scope applies here: it is public by design).
+    return Publication.objects.filter(tenant=tenant, status__in=PUBLIC_STATES).select_related("region")
+
+
+def _cached(request: HttpRequest, tenant: Tenant, build: Callable[[], HttpResponse]) -> HttpResponse:
+    generation = cache.get_or_set(f"public-generation:{tenant.pk}", 0, timeout=None)
+    key = f"public:{tenant.pk}:{generation}:{get_language()}:{request.get_full_path()}"
+    hit = cache.get(key)
+    if hit is not None:
+        content, content_type, status = hit
+        return HttpResponse(content, content_type=content_type, status=status)
+    response = build()
+    if response.status_code == 200:
+        cache.set(key, (response.content, response["Content-Type"], 200), settings.PUBLIC_CACHE_SECONDS)
+    return response
+
+
+def index(request: HttpRequest, tenant: str) -> HttpResponse:
+    the_tenant = _tenant(tenant)
+
+    def build() -> HttpResponse:
+        publications = (
+            _published(the_tenant)
+            .filter(status=PublicationStatus.PUBLISHED)
+            .order_by("-month", "region_path")
+        )
+        return render(
+            request, "disclosure/public_index.html", {"tenant": the_tenant, "publications": publications}
+        )
+
+    return _cached(request, the_tenant, build)
+
+
+def _publication(tenant: Tenant, public_id: str) -> Publication:
+    return get_object_or_404(_published(tenant), public_id=public_id)
+
+
+def _filter_hazards(content: dict[str, Any], params: Any) -> list[dict[str, Any]]:
+    rows = content["major_hazards"]
+    text = params.get("q", "").strip()
+    if text:
+        rows = [r for r in rows if text in r["enterprise"] or text in r["title"] or text in r["code"]]
+    for field in ("industry", "state", "region_code"):
+        if params.get(field):
+            rows = [r for r in rows if r.get(field) == params[field]]
+    return rows
+
+
+def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
+    the_tenant = _tenant(tenant)
+
+    def build() -> HttpResponse:
+        item = _publication(the_tenant, public_id)
+        rows = item.content["major_hazards"]
+        return render(
+            request,
+            "disclosure/public_publication.html",
+            {
+                "tenant": the_tenant,
+                "publication": item,
+                "content": item.content,
+                "hazards": _filter_hazards(item.content, request.GET),
+                "industries": sorted({(r["industry"], r["industry_name"]) for r in rows}),
+                "regions": sorted({(r["region_code"], r["region"]) for r in rows}),
+                "states": sorted({r["state"] for r in rows}),
+                "newer": getattr(item, "corrected_by", None)
+                if item.status == PublicationStatus.SUPERSEDED
+                else None,
+                "query": request.GET,
+            },
+        )
+
+    return _cached(request, the_tenant, build)
+
+
+def publication_pdf(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
+    item = _publication(_tenant(tenant), public_id)
+    response = HttpResponse(item.pdf_bytes, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="disclosure-{item.content["month"]}-{item.public_id}.pdf"'
+    )
+    return response
+
+
+def publication_csv(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
+    item = _publication(_tenant(tenant), public_id)
+    columns = [
+        "public_id",
+        "code",
+        "enterprise",
+        "credit_code",
+        "region",
+        "industry_name",
+        "title",
+        "criterion",
+        "found",
+        "deadline",
+        "state",
+        "listed",
+        "closed",
+    ]
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel reads UTF-8 with a BOM
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in item.content["major_hazards"]:
+        writer.writerow([row.get(column) or "" for column in columns])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="disclosure-{item.content["month"]}-{item.public_id}.csv"'
+    )
+    return response
+
+
+def publication_json(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
+    item = _publication(_tenant(tenant), public_id)
+    document = {
+        "publication": item.public_id,
+        "version": item.version,
+        "status": item.status,
+        "published_at": item.published_at.isoformat() if item.published_at else None,
+        "pdf_sha256": item.sha256,
+        "correction_reason": item.correction_reason or None,
+        **item.content,
+    }
+    return HttpResponse(json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json")
+
+
+def enterprise(request: HttpRequest, tenant: str, credit_code: str) -> HttpResponse:
+    """Every disclosed hazard of one enterprise across published months; 404 if it was never disclosed."""
+    the_tenant = _tenant(tenant)
+    code = credit_code.upper()
+    months = (
+        _published(the_tenant)
+        .filter(status=PublicationStatus.PUBLISHED, content__major_hazards__contains=[{"credit_code": code}])
+        .order_by("-month")
+    )
+    entries = [
+        (item, [r for r in item.content["major_hazards"] if r["credit_code"] == code]) for item in months
+    ]
+    if not entries:
+        raise Http404
+    name = entries[0][1][0]["enterprise"]
+    return render(
+        request,
+        "disclosure/public_enterprise.html",
+        {"tenant": the_tenant, "name": name, "credit_code": code, "entries": entries},
+    )
+
+
+class PublicationsFeed(Feed):
+    """Atom feed of a tenant's publications."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, tenant: str) -> Tenant:
+        return _tenant(tenant)
+
+    def title(self, obj: Tenant) -> str:
+        return _("%(tenant)s: hazard disclosures") % {"tenant": obj.name}
+
+    def link(self, obj: Tenant) -> str:
+        return f"/public/{obj.slug}/"
+
+    def items(self, obj: Tenant) -> QuerySet[Publication]:
+        return _published(obj).order_by("-published_at")[:50]
+
+    def item_title(self, item: Publication) -> str:
+        return f"{item.region.name} {item.content['month']}" + (
+            f" (v{item.version})" if item.version > 1 else ""
+        )
+
+    def item_description(self, item: Publication) -> str:
+        count = len(item.content["major_hazards"])
+        text = _("%(count)d major hazards disclosed.") % {"count": count}
+        return f"{text} {item.correction_reason}" if item.correction_reason else text
+
+    def item_link(self, item: Publication) -> str:
+        return f"/public/{item.tenant.slug}/p/{item.public_id}/"
+
+    def item_pubdate(self, item: Publication) -> Any:
+        return item.published_at
+
+
+def set_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Public pages switch language by a plain link (cached pages carry no CSRF token to post a form)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax")
+    return response
+
+
+def tipoff_new(request: HttpRequest, tenant: str) -> HttpResponse:
+    the_tenant = _tenant(tenant)
+    regions = Region.objects.filter(tenant=the_tenant).order_by("path")
+    form = TipOffForm(request.POST or None, regions=regions)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                tip = tipoff_file(
+                    tenant=the_tenant, client_address=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data
+                )
+            except RateLimited:
+                return render(
+                    request,
+                    "disclosure/public_tipoff.html",
+                    {"tenant": the_tenant, "form": form, "rate_limited": True},
+                    status=429,
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                return redirect(f"/public/{the_tenant.slug}/tip-off/{tip.tracking_code}/")
+    return render(
+        request, "disclosure/public_tipoff.html", {"tenant": the_tenant, "form": form}, status=status
+    )
+
+
+def tipoff_status(request: HttpRequest, tenant: str, code: str) -> HttpResponse:
+    """What the sender may know: status and the public note. Never the contact or who triaged it."""
+    the_tenant = _tenant(tenant)
+    tip = get_object_or_404(TipOff, tenant=the_tenant, tracking_code=code.upper())
+    return render(
+        request,
+        "disclosure/public_tipoff_status.html",
+        {
+            "tenant": the_tenant,
+            "code": tip.tracking_code,
+            "status": tip.get_status_display(),
+            "received": tip.created_at,
+            "public_note": tip.public_note,
+            "done": tip.status != TipOffStatus.RECEIVED,
+        },
+    )
