@@ -27,13 +27,18 @@ $(STAMP): requirements.lock requirements-dev.lock
 
 install: $(STAMP) fonts
 
+# Debian packages the product and its tests use: the Chinese font embedded in PDFs, and poppler-utils
+# (pdftotext) with which tests read the PDFs back. Installed when missing and we may (root with apt).
 fonts:
-	@test -f $(CJK_FONT) || { \
+	@missing=""; test -f $(CJK_FONT) || missing="fonts-wqy-microhei"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "installing fonts-wqy-microhei (Chinese font embedded in PDFs)"; \
-			apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 \
-			|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null; }; \
-		else echo "note: install fonts-wqy-microhei so PDFs embed a Chinese font" >&2; fi; }
+			echo "installing$$missing"; \
+			apt-get install -y -q $$missing >/dev/null 2>&1 \
+			|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $$missing >/dev/null; }; \
+		else echo "note: install$$missing (PDF font and pdftotext for the tests)" >&2; fi; \
+	fi
 
 run: $(STAMP) fonts
 	$(STACK) run

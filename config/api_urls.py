@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("organizations.api.urls")),
     path("", include("campaigns.api.urls")),
     path("", include("hazards.api.urls")),
+    path("", include("disclosure.api.urls")),
 ]

@@ -1,0 +1,90 @@
+"""Disclosure API for committee staff: publications (publish, correct) and tip-off triage."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from hazards.selectors import parse_month
+from organizations.api.base import ScopedViewSet, actor_of
+from organizations.models import Region
+
+from ..models import Publication, TipOff
+from ..services import publication_correct, publication_publish
+from ..tipoffs import tipoff_triage
+from . import serializers as s
+
+
+class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Monthly publications of the caller's regions; `?month=YYYY-MM&region=<id>`."""
+
+    scoped_model = Publication
+    serializer_class = s.PublicationSerializer
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.select_related("region", "tenant").defer("pdf")
+        params = self.request.query_params
+        if params.get("month"):
+            queryset = queryset.filter(month=parse_month(params["month"]))
+        if params.get("region"):
+            queryset = queryset.filter(
+                region=Region.objects.get_visible(self.request.user, pk=params["region"])
+            )
+        return queryset
+
+    @extend_schema(parameters=[OpenApiParameter("month", str), OpenApiParameter("region", int)])
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=s.PublicationSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str) -> Response:
+        """Freeze the draft: JSON, PDF and its SHA-256 never change again."""
+        published = publication_publish(actor=actor_of(request), publication=self.get_object())
+        return Response(s.PublicationSerializer(published).data)
+
+    @extend_schema(request=s.CorrectionInputSerializer, responses=s.PublicationSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str) -> Response:
+        """Publish a corrected version with a public reason; the old one stays readable, superseded."""
+        data = s.CorrectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        corrected = publication_correct(
+            actor=actor_of(request), publication=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return Response(s.PublicationSerializer(corrected).data)
+
+
+class TipOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Tip-offs from the public for the caller's regions (committee staff only see the sender's contact)."""
+
+    scoped_model = TipOff
+    serializer_class = s.TipOffSerializer
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("region")
+
+    @extend_schema(request=s.TriageInputSerializer, responses=s.TipOffSerializer)
+    @action(detail=True, methods=["post"])
+    def lead(self, request: Request, pk: str) -> Response:
+        """Pass the tip-off to inspectors as a lead."""
+        return self._triage(request, lead=True)
+
+    @extend_schema(request=s.TriageInputSerializer, responses=s.TipOffSerializer)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request: Request, pk: str) -> Response:
+        """Close without inspection; `public_note` (the reason the sender reads) is required."""
+        return self._triage(request, lead=False)
+
+    def _triage(self, request: Request, *, lead: bool) -> Response:
+        data = s.TriageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tip = tipoff_triage(
+            actor=actor_of(request),
+            tip_off=self.get_object(),
+            lead=lead,
+            public_note=data.validated_data["public_note"],
+        )
+        return Response(s.TipOffSerializer(tip).data)
