@@ -19,6 +19,7 @@ NAVIGATION = [
     ("inspection-list", _("Inspections"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("publication-list", _("Disclosure"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("disclosure-policy", _("Disclosure policy"), frozenset({Role.TENANT_ADMIN})),
     ("enterprise-list", _("Enterprises"), None),
     ("department-list", _("Departments"), None),
     ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES),

@@ -42,3 +42,10 @@ class TriageForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PolicyForm(forms.Form):
+    show_location = forms.BooleanField(label=_("Publish the location within the enterprise"), required=False)
+    show_criterion = forms.BooleanField(label=_("Publish the criterion met"), required=False)
+    show_deadline = forms.BooleanField(label=_("Publish the rectification deadline"), required=False)
+    show_listing = forms.BooleanField(label=_("Publish listed supervision"), required=False)

@@ -20,7 +20,7 @@ from organizations.scoping import scope_for
 
 from .choices import PublicationStatus
 from .content import build_content
-from .models import Publication
+from .models import DisclosurePolicy, Publication
 from .pdf import render_pdf
 
 
@@ -153,3 +153,21 @@ def publication_correct(
         content=build_content(region=locked.region, month=locked.month),
     )
     return publication_publish(actor=actor, publication=correction, now=now)
+
+
+@transaction.atomic
+def disclosure_policy_update(*, actor: User, **fields: bool) -> DisclosurePolicy:
+    """Tenant admins choose the optional public fields; names, phones, photos and notes are never among them.
+
+    The policy applies to drafts built from now on; what is published stays as it was published.
+    """
+    scope = scope_for(actor)
+    if not scope.is_tenant_admin or scope.tenant_id is None:
+        raise PermissionDeniedError(_("Only a tenant admin sets the disclosure policy."))
+    policy, _created = DisclosurePolicy.objects.select_for_update().get_or_create(tenant_id=scope.tenant_id)
+    allowed = {"show_location", "show_criterion", "show_deadline", "show_listing"}
+    for name, value in fields.items():
+        if name in allowed:
+            setattr(policy, name, bool(value))
+    policy.save()
+    return policy

@@ -4,6 +4,7 @@ from . import public_views, views
 
 urlpatterns = [
     path("disclosure/", views.publication_list, name="publication-list"),
+    path("disclosure/policy/", views.policy, name="disclosure-policy"),
     path("disclosure/<int:pk>/", views.publication_review, name="publication-review"),
     path("disclosure/<int:pk>/publish/", views.publication_publish_view, name="publication-publish"),
     path("disclosure/<int:pk>/correct/", views.publication_correct_view, name="publication-correct"),

@@ -16,9 +16,9 @@ from organizations.forms import apply_service_errors
 from organizations.models import User
 
 from .choices import PublicationStatus
-from .forms import CorrectionForm, TriageForm
+from .forms import CorrectionForm, PolicyForm, TriageForm
 from .models import Publication, TipOff
-from .services import publication_correct, publication_publish
+from .services import disclosure_policy_update, publication_correct, publication_publish
 from .tipoffs import tipoff_triage
 
 
@@ -134,3 +134,25 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"tip": tip, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    """The tenant's redaction policy: which optional fields the public sees."""
+    actor = _actor(request)
+    from organizations.scoping import require_role, tenant_of
+
+    require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))
+    from .models import DisclosurePolicy
+
+    current, _created = DisclosurePolicy.objects.get_or_create(tenant_id=tenant_of(actor))
+    form = PolicyForm(
+        request.POST or None, initial={name: getattr(current, name) for name in PolicyForm.base_fields}
+    )
+    if request.method == "POST" and form.is_valid():
+        disclosure_policy_update(actor=actor, **form.cleaned_data)
+        messages.success(
+            request, _("Saved. New drafts follow this policy; published months stay as published.")
+        )
+        return redirect("/disclosure/policy/")
+    return render(request, "disclosure/policy.html", {"form": form})
