@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from organizations.forms import apply_service_errors
 from organizations.models import User
 from organizations.scoping import scope_for
 from organizations.uploads import EXTENSIONS
+from organizations.views import form_page
 
 from . import services
 from .forms import CampaignForm, ProgressForm, StageForm, TaskForm, TaskImportForm
@@ -36,27 +36,6 @@ def _actor(request: HttpRequest) -> User:
 def may_run(actor: User, campaign: Campaign) -> bool:
     scope = scope_for(actor)
     return scope.is_tenant_admin or any(campaign.region_path.startswith(p) for p in scope.committee_paths)
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    template: str,
-    save: Callable[[dict[str, Any]], Any],
-    success: Callable[[Any], str],
-    context: dict[str, Any] | None = None,
-) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(success(result))
-    return render(
-        request, template, {"form": form, **(context or {})}, status=400 if request.method == "POST" else 200
-    )
 
 
 @login_required
@@ -79,7 +58,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = CampaignForm(request.POST or None, actor=actor, initial={"status": "active"})
-    return _form_page(
+    return form_page(
         request,
         form,
         "campaigns/campaign_form.html",
@@ -116,7 +95,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data.pop("parent", None)
         return services.campaign_update(actor=actor, campaign=campaign, **data)
 
-    return _form_page(
+    return form_page(
         request,
         form,
         "campaigns/campaign_form.html",
@@ -158,7 +137,7 @@ def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     form = StageForm(request.POST)
-    return _form_page(
+    return form_page(
         request,
         form,
         "campaigns/stage_form.html",
@@ -184,7 +163,7 @@ def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
             "end_date": stage.end_date,
         },
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         "campaigns/stage_form.html",
@@ -200,7 +179,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     form = TaskForm(request.POST, actor=actor, campaign=campaign)
-    return _form_page(
+    return form_page(
         request,
         form,
         "campaigns/task_form.html",

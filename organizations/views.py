@@ -73,11 +73,11 @@ def _manager_only(request: HttpRequest) -> User:
     return user
 
 
-def _form_page(
+def form_page(
     request: HttpRequest,
-    *,
     form: Any,
     template: str,
+    *,
     save: Callable[[dict[str, Any]], Any],
     success: Callable[[Any], str],
     context: dict[str, Any] | None = None,
@@ -130,7 +130,7 @@ class EnterpriseDetailView(ScopedDetailView):
 def enterprise_create(request: HttpRequest) -> HttpResponse:
     actor = _manager_only(request)
     form = EnterpriseForm(request.POST or None, actor=actor)
-    return _form_page(
+    return form_page(
         request,
         form=form,
         template="organizations/enterprise_form.html",
@@ -144,7 +144,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _manager_only(request)
     enterprise = Enterprise.objects.get_visible(actor, pk=pk)
     form = EnterpriseForm(request.POST or None, actor=actor, initial=EnterpriseForm.initial_for(enterprise))
-    return _form_page(
+    return form_page(
         request,
         form=form,
         template="organizations/enterprise_form.html",
@@ -159,7 +159,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
     actor = _manager_only(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     recent = EnterpriseImport.objects.visible_to(actor).defer("content").order_by("-created_at")[:10]
-    return _form_page(
+    return form_page(
         request,
         form=form,
         template="organizations/enterprise_import.html",
@@ -215,7 +215,7 @@ class DepartmentListView(ScopedListView):
 def department_create(request: HttpRequest) -> HttpResponse:
     actor = _manager_only(request)
     form = DepartmentForm(request.POST or None, actor=actor)
-    return _form_page(
+    return form_page(
         request,
         form=form,
         template="organizations/department_form.html",
@@ -236,7 +236,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data.pop("region", None)
         return services.department_update(actor=actor, department=department, **data)
 
-    return _form_page(
+    return form_page(
         request,
         form=form,
         template="organizations/department_form.html",
@@ -287,7 +287,7 @@ class UserDetailView(ScopedDetailView):
 def user_create(request: HttpRequest) -> HttpResponse:
     actor = _manager_only(request)
     form = UserCreateForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form=form,
         template="organizations/user_form.html",
@@ -302,7 +302,7 @@ def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _manager_only(request)
     person = User.objects.get_visible(actor, pk=pk)
     form = MembershipForm(request.POST, actor=actor)
-    return _form_page(
+    return form_page(
         request,
         form=form,
         template="organizations/membership_form.html",
