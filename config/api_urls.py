@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("campaigns.api.urls")),
     path("", include("hazards.api.urls")),
     path("", include("disclosure.api.urls")),
+    path("", include("accountability.api.urls")),
 ]

@@ -198,6 +198,8 @@ SPECTACULAR_SETTINGS = {
         "ListingLevelEnum": "hazards.choices.ListingLevel",
         "TaskStatusEnum": "campaigns.choices.TaskStatus",
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
+        "InspectionKindEnum": "hazards.choices.InspectionKind",
+        "SanctionKindEnum": "accountability.choices.SanctionKind",
     },
 }
 

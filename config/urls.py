@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("hazards.urls")),
     path("", include("disclosure.urls")),
+    path("", include("accountability.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

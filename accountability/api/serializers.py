@@ -1,0 +1,119 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from organizations.api.base import ScopedRelatedField
+from organizations.models import Enterprise, Region
+
+from ..choices import InterviewReason, SanctionKind, Track
+from ..models import Accident, AccountabilityCase, Investigation, Sanction, WarningInterview
+
+
+class AccidentSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    case = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Accident
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "occurred_at",
+            "deaths",
+            "injuries",
+            "economic_loss",
+            "description",
+            "recorded_at",
+            "case",
+        ]
+
+    def get_case(self, accident: Accident) -> int | None:
+        case = getattr(accident, "case", None)
+        return case.pk if case else None
+
+
+class AccidentInputSerializer(serializers.Serializer):
+    enterprise = ScopedRelatedField(Enterprise)
+    occurred_at = serializers.DateTimeField()
+    deaths = serializers.IntegerField(min_value=0, default=0)
+    injuries = serializers.IntegerField(min_value=0, default=0)
+    economic_loss = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), default=Decimal(0)
+    )
+    description = serializers.CharField()
+
+
+class SanctionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sanction
+        fields = ["id", "kind", "subject", "issuing_body", "decided_on", "note"]
+
+
+class InvestigationSerializer(serializers.ModelSerializer):
+    sanctions = SanctionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Investigation
+        fields = ["track", "subject_unit", "subject_person", "findings", "sanctions"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    investigations = InvestigationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AccountabilityCase
+        fields = ["id", "accident", "opened_at", "trace", "conclusion", "investigations"]
+
+
+class CaseInputSerializer(serializers.Serializer):
+    accident = ScopedRelatedField(Accident)
+
+
+class InvestigationInputSerializer(serializers.Serializer):
+    track = serializers.ChoiceField(choices=Track.choices)
+    subject_unit = serializers.CharField(required=False, allow_blank=True, default="")
+    subject_person = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SanctionInputSerializer(serializers.Serializer):
+    track = serializers.ChoiceField(choices=Track.choices)
+    kind = serializers.ChoiceField(choices=SanctionKind.choices)
+    subject = serializers.CharField()
+    issuing_body = serializers.CharField()
+    decided_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class InterviewSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code", read_only=True)
+
+    class Meta:
+        model = WarningInterview
+        fields = [
+            "id",
+            "region",
+            "interviewer",
+            "interviewee_unit",
+            "interviewee_person",
+            "reason",
+            "reason_detail",
+            "accident",
+            "held_on",
+            "commitments",
+            "follow_up",
+        ]
+
+
+class InterviewInputSerializer(serializers.Serializer):
+    region = ScopedRelatedField(Region)
+    interviewer = serializers.CharField(max_length=200)
+    interviewee_unit = serializers.CharField(max_length=200)
+    interviewee_person = serializers.CharField(max_length=100)
+    reason = serializers.ChoiceField(choices=InterviewReason.choices)
+    reason_detail = serializers.CharField(required=False, allow_blank=True, default="")
+    accident = ScopedRelatedField(Accident, required=False, allow_null=True)
+    held_on = serializers.DateField()
+    commitments = serializers.CharField(required=False, allow_blank=True, default="")
+    follow_up = serializers.CharField(required=False, allow_blank=True, default="")

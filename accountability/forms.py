@@ -1,0 +1,67 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organizations.forms import managed_regions
+from organizations.models import Enterprise, Region, User
+
+from .choices import InterviewReason, SanctionKind, Track
+from .models import Accident
+
+
+class AccidentForm(forms.Form):
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
+    occurred_at = forms.DateTimeField(
+        label=_("Occurred at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    deaths = forms.IntegerField(label=_("Deaths"), min_value=0, initial=0)
+    injuries = forms.IntegerField(label=_("Injuries"), min_value=0, initial=0)
+    economic_loss = forms.DecimalField(label=_("Direct economic loss (10,000 yuan)"), min_value=0, initial=0)
+    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
+
+
+class InvestigationForm(forms.Form):
+    track = forms.ChoiceField(choices=Track.choices, widget=forms.HiddenInput)
+    subject_unit = forms.CharField(label=_("Unit"), max_length=200, required=False)
+    subject_person = forms.CharField(label=_("Person in charge"), max_length=100, required=False)
+    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SanctionForm(forms.Form):
+    track = forms.ChoiceField(choices=Track.choices, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Sanction"), choices=SanctionKind.choices)
+    subject = forms.CharField(label=_("Subject (person or unit)"), max_length=200)
+    issuing_body = forms.CharField(label=_("Issuing body"), max_length=200)
+    decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class InterviewForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
+    interviewer = forms.CharField(label=_("Interviewer (body and person)"), max_length=200)
+    interviewee_unit = forms.CharField(label=_("Unit interviewed"), max_length=200)
+    interviewee_person = forms.CharField(label=_("Person in charge interviewed"), max_length=100)
+    reason = forms.ChoiceField(label=_("Reason"), choices=InterviewReason.choices)
+    reason_detail = forms.CharField(
+        label=_("Details of the reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    accident = forms.ModelChoiceField(
+        label=_("Accident (if the reason)"), queryset=Accident.objects.none(), required=False
+    )
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    commitments = forms.CharField(
+        label=_("Commitments"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    follow_up = forms.CharField(
+        label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
+        self.fields["accident"].queryset = Accident.objects.visible_to(actor)  # type: ignore[attr-defined]

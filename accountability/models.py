@@ -1,0 +1,154 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Enterprise, Region, TenantOwned, User, enterprise_conditions
+from organizations.scoping import Scope, ScopedManager, any_of, path_within
+
+from .choices import InterviewReason, SanctionKind, Track
+
+
+def committee_scope(scope: Scope, path_field: str) -> Q:
+    """Accountability records are for committee staff of the region (and above) and tenant admins."""
+    if scope.is_tenant_admin:
+        return Q()
+    return any_of(path_within(path_field, scope.committee_paths))
+
+
+class Accident(TenantOwned):
+    """A production safety accident at an enterprise: when, how grave, what happened."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="accidents")
+    region_path = models.CharField(max_length=100, editable=False)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    deaths = models.PositiveIntegerField(_("deaths"), default=0)
+    injuries = models.PositiveIntegerField(_("injuries"), default=0)
+    economic_loss = models.DecimalField(
+        _("direct economic loss (10,000 yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    description = models.TextField(_("what happened"))
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("accident")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["tenant", "-occurred_at"], name="accident_tenant_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.occurred_at:%Y-%m-%d}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        """Committees of the region, and the departments that regulate the enterprise (who record it)."""
+        if scope.is_tenant_admin:
+            return Q()
+        regulators = Scope(
+            user_id=scope.user_id,
+            tenant_id=scope.tenant_id,
+            departments=scope.departments,
+            committee_paths=scope.committee_paths,
+        )
+        return any_of(enterprise_conditions(regulators, id_field="enterprise_id", path_field="region_path"))
+
+
+class AccountabilityCase(TenantOwned):
+    """ "One case, three investigations" opened on an accident, with the trace assembled when it opened."""
+
+    accident = models.OneToOneField(Accident, on_delete=models.PROTECT, related_name="case")
+    region_path = models.CharField(max_length=100, editable=False)
+    # What the ledger held about the enterprise before the accident, frozen when the case opened.
+    trace = models.JSONField()
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    conclusion = models.TextField(_("conclusion"), blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("accountability case")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"case {self.accident}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "region_path")
+
+
+class Investigation(TenantOwned):
+    """One of the three tracks of a case: whose responsibility, found what."""
+
+    case = models.ForeignKey(AccountabilityCase, on_delete=models.PROTECT, related_name="investigations")
+    track = models.CharField(_("track"), max_length=12, choices=Track.choices)
+    subject_unit = models.CharField(_("unit"), max_length=200, blank=True)
+    subject_person = models.CharField(_("person in charge"), max_length=100, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+
+    class Meta:
+        ordering = ["case_id", "track"]
+        constraints = [models.UniqueConstraint(fields=["case", "track"], name="investigation_one_per_track")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.track}"
+
+
+class Sanction(TenantOwned):
+    """A sanction from the fixed catalogue, naming its subject and the issuing body."""
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(_("sanction"), max_length=24, choices=SanctionKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    decided_on = models.DateField(_("decided on"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["decided_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+
+class WarningInterview(TenantOwned):
+    """A warning interview (约谈): who interviewed whom, why, when, commitments and follow-up."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    region_path = models.CharField(max_length=100, editable=False)
+    interviewer = models.CharField(_("interviewer (body and person)"), max_length=200)
+    interviewee_unit = models.CharField(_("unit interviewed"), max_length=200)
+    interviewee_person = models.CharField(_("person in charge interviewed"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=20, choices=InterviewReason.choices)
+    reason_detail = models.TextField(_("details of the reason"), blank=True)
+    accident = models.ForeignKey(
+        Accident, on_delete=models.PROTECT, null=True, blank=True, related_name="interviews"
+    )
+    held_on = models.DateField(_("date"))
+    commitments = models.TextField(_("commitments"), blank=True)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("warning interview")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.interviewee_unit} {self.held_on}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "region_path")

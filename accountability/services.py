@@ -1,0 +1,183 @@
+"""Every write to accountability: accidents, cases with their trace, investigations, sanctions, interviews.
+Nothing here is ever deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.choices import DEPARTMENT_ROLES, Role
+from organizations.errors import InvalidStateError, PermissionDeniedError
+from organizations.models import Enterprise, Region, User
+from organizations.scoping import ensure_visible, scope_for, tenant_of
+
+from .choices import InterviewReason, SanctionKind, Track
+from .models import Accident, AccountabilityCase, Investigation, Sanction, WarningInterview
+from .trace import assemble_trace
+
+
+def _require_committee(actor: User, path: str) -> None:
+    scope = scope_for(actor)
+    if scope.is_tenant_admin:
+        return
+    if Role.COMMITTEE_STAFF in scope.roles and any(path.startswith(p) for p in scope.committee_paths):
+        return
+    raise PermissionDeniedError(_("Only committee staff of the region hold people to account."))
+
+
+@transaction.atomic
+def accident_record(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    occurred_at: dt.datetime,
+    description: str,
+    deaths: int = 0,
+    injuries: int = 0,
+    economic_loss: Decimal = Decimal("0"),
+) -> Accident:
+    """Committee staff or a regulating inspector record an accident at an enterprise in their scope."""
+    ensure_visible(actor, enterprise)
+    scope = scope_for(actor)
+    if not (scope.is_tenant_admin or Role.COMMITTEE_STAFF in scope.roles or scope.roles & DEPARTMENT_ROLES):
+        raise PermissionDeniedError(_("Only committee staff and inspectors record accidents."))
+    if occurred_at > timezone.now():
+        raise ValidationError({"occurred_at": _("An accident cannot be recorded in the future.")})
+    if min(deaths, injuries) < 0 or economic_loss < 0:
+        raise ValidationError({"deaths": _("Counts and losses cannot be negative.")})
+    if not description.strip():
+        raise ValidationError({"description": _("Describe what happened.")})
+    return Accident.objects.create(
+        tenant_id=tenant_of(actor),
+        enterprise=enterprise,
+        region_path=enterprise.region_path,
+        occurred_at=occurred_at,
+        deaths=deaths,
+        injuries=injuries,
+        economic_loss=economic_loss,
+        description=description,
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def case_open(*, actor: User, accident: Accident) -> AccountabilityCase:
+    """Open the case: assemble the trace and the three investigation tracks."""
+    accident = Accident.objects.select_related("enterprise").get_visible(actor, pk=accident.pk)
+    _require_committee(actor, accident.region_path)
+    if AccountabilityCase.objects.filter(accident=accident).exists():
+        raise InvalidStateError(_("A case is already open for this accident."))
+    try:
+        with transaction.atomic():
+            case = AccountabilityCase.objects.create(
+                tenant_id=accident.tenant_id,
+                accident=accident,
+                region_path=accident.region_path,
+                trace=assemble_trace(accident),
+                opened_by=actor,
+            )
+    except IntegrityError:
+        raise InvalidStateError(_("A case is already open for this accident.")) from None
+    Investigation.objects.bulk_create(
+        [Investigation(tenant_id=case.tenant_id, case=case, track=track) for track in Track.values]
+    )
+    return case
+
+
+@transaction.atomic
+def investigation_save(
+    *,
+    actor: User,
+    case: AccountabilityCase,
+    track: str,
+    subject_unit: str,
+    subject_person: str,
+    findings: str,
+) -> Investigation:
+    case = AccountabilityCase.objects.get_visible(actor, pk=case.pk)
+    _require_committee(actor, case.region_path)
+    if track not in Track.values:
+        raise ValidationError({"track": _("Choose one of the three tracks.")})
+    investigation = Investigation.objects.select_for_update().get(case=case, track=track)
+    investigation.subject_unit, investigation.subject_person = subject_unit, subject_person
+    investigation.findings = findings
+    investigation.save()
+    return investigation
+
+
+@transaction.atomic
+def sanction_record(
+    *,
+    actor: User,
+    case: AccountabilityCase,
+    track: str,
+    kind: str,
+    subject: str,
+    issuing_body: str,
+    decided_on: dt.date,
+    note: str = "",
+) -> Sanction:
+    case = AccountabilityCase.objects.get_visible(actor, pk=case.pk)
+    _require_committee(actor, case.region_path)
+    if kind not in SanctionKind.values:
+        raise ValidationError({"kind": _("Choose a sanction from the catalogue.")})
+    if not subject.strip() or not issuing_body.strip():
+        raise ValidationError(
+            {"subject" if not subject.strip() else "issuing_body": _("This field is required.")}
+        )
+    investigation = Investigation.objects.get(case=case, track=track)
+    return Sanction.objects.create(
+        tenant_id=case.tenant_id,
+        investigation=investigation,
+        kind=kind,
+        subject=subject,
+        issuing_body=issuing_body,
+        decided_on=decided_on,
+        note=note,
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def interview_record(
+    *,
+    actor: User,
+    region: Region,
+    interviewer: str,
+    interviewee_unit: str,
+    interviewee_person: str,
+    reason: str,
+    held_on: dt.date,
+    reason_detail: str = "",
+    commitments: str = "",
+    follow_up: str = "",
+    accident: Accident | None = None,
+) -> WarningInterview:
+    ensure_visible(actor, region)
+    _require_committee(actor, region.path)
+    if reason not in InterviewReason.values:
+        raise ValidationError({"reason": _("Choose why the interview is held.")})
+    if accident is not None:
+        ensure_visible(actor, accident)
+    if not interviewer.strip() or not interviewee_unit.strip():
+        raise ValidationError({"interviewee_unit": _("Name who interviewed whom.")})
+    return WarningInterview.objects.create(
+        tenant_id=tenant_of(actor),
+        region=region,
+        region_path=region.path,
+        interviewer=interviewer,
+        interviewee_unit=interviewee_unit,
+        interviewee_person=interviewee_person,
+        reason=reason,
+        reason_detail=reason_detail,
+        accident=accident,
+        held_on=held_on,
+        commitments=commitments,
+        follow_up=follow_up,
+        recorded_by=actor,
+    )

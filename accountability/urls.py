@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("accidents/", views.accident_list, name="accident-list"),
+    path("accidents/new/", views.accident_create, name="accident-create"),
+    path("accidents/<int:pk>/", views.accident_detail, name="accident-detail"),
+    path("accidents/<int:pk>/open-case/", views.case_open, name="case-open"),
+    path("accountability-cases/", views.case_list, name="case-list"),
+    path("accountability-cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("interviews/", views.interview_list, name="interview-list"),
+    path("interviews/new/", views.interview_create, name="interview-create"),
+]

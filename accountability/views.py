@@ -1,0 +1,144 @@
+"""Accountability pages: accidents, cases with their trace and three investigations, warning interviews."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.forms import apply_service_errors
+from organizations.models import User
+from organizations.views import form_page
+
+from . import services
+from .choices import Track
+from .forms import AccidentForm, InterviewForm, InvestigationForm, SanctionForm
+from .models import Accident, AccountabilityCase, WarningInterview
+
+
+def _actor(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+@login_required
+def accident_list(request: HttpRequest) -> HttpResponse:
+    accidents = Accident.objects.visible_to(_actor(request)).select_related("enterprise", "case")[:200]
+    return render(request, "accountability/accident_list.html", {"accidents": accidents})
+
+
+@login_required
+def accident_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = AccidentForm(request.POST or None, actor=actor)
+    return form_page(
+        request,
+        form,
+        "accountability/accident_form.html",
+        save=lambda data: services.accident_record(actor=actor, **data),
+        success=lambda accident: f"/accidents/{accident.pk}/",
+    )
+
+
+@login_required
+def accident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    accident = Accident.objects.select_related("enterprise", "case").get_visible(_actor(request), pk=pk)
+    return render(request, "accountability/accident_detail.html", {"accident": accident})
+
+
+@login_required
+@require_POST
+def case_open(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    accident = Accident.objects.get_visible(actor, pk=pk)
+    case = services.case_open(actor=actor, accident=accident)
+    messages.success(request, _("Case opened; the trace was assembled from the ledger."))
+    return redirect(f"/accountability-cases/{case.pk}/")
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    case: AccountabilityCase = (
+        AccountabilityCase.objects.select_related("accident__enterprise")
+        .prefetch_related("investigations__sanctions")
+        .get_visible(actor, pk=pk)
+    )
+    bound_investigation = bound_sanction = None
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        try:
+            if kind == "investigation":
+                bound_investigation = InvestigationForm(request.POST)
+                if bound_investigation.is_valid():
+                    services.investigation_save(actor=actor, case=case, **bound_investigation.cleaned_data)
+                    return redirect(f"/accountability-cases/{case.pk}/")
+            elif kind == "sanction":
+                bound_sanction = SanctionForm(request.POST)
+                if bound_sanction.is_valid():
+                    services.sanction_record(actor=actor, case=case, **bound_sanction.cleaned_data)
+                    return redirect(f"/accountability-cases/{case.pk}/")
+        except ValidationError as error:
+            apply_service_errors(bound_investigation or bound_sanction, error)  # type: ignore[arg-type]
+    tracks = []
+    for investigation in case.investigations.all():
+        tracks.append(
+            {
+                "investigation": investigation,
+                "form": bound_investigation
+                if bound_investigation and bound_investigation.data.get("track") == investigation.track
+                else InvestigationForm(
+                    initial={
+                        "track": investigation.track,
+                        "subject_unit": investigation.subject_unit,
+                        "subject_person": investigation.subject_person,
+                        "findings": investigation.findings,
+                    }
+                ),
+                "sanction_form": bound_sanction
+                if bound_sanction and bound_sanction.data.get("track") == investigation.track
+                else SanctionForm(initial={"track": investigation.track}),
+            }
+        )
+    return render(
+        request,
+        "accountability/case_detail.html",
+        {
+            "case": case,
+            "trace": case.trace,
+            "tracks": tracks,
+            "track_labels": dict(Track.choices),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = AccountabilityCase.objects.visible_to(_actor(request)).select_related("accident__enterprise")[
+        :200
+    ]
+    return render(request, "accountability/case_list.html", {"cases": cases})
+
+
+@login_required
+def interview_list(request: HttpRequest) -> HttpResponse:
+    interviews = WarningInterview.objects.visible_to(_actor(request)).select_related("region")[:200]
+    return render(request, "accountability/interview_list.html", {"interviews": interviews})
+
+
+@login_required
+def interview_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = InterviewForm(request.POST or None, actor=actor)
+    return form_page(
+        request,
+        form,
+        "accountability/interview_form.html",
+        save=lambda data: services.interview_record(actor=actor, **data),
+        success=lambda _interview: "/interviews/",
+    )
