@@ -249,6 +249,7 @@ DEMO_SEEDERS = [
     "organizations.demo.seed_directory",
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
+    "accountability.demo.seed_accountability",
 ]
 
 # Ledger rules.

@@ -45,3 +45,14 @@ def test_dalian_committee_sees_the_campaign_and_a_wall_chart_that_matches_the_le
     assert checked > 20
     html = client.get(f"/campaigns/{campaign.pk}/wall-chart/").content.decode()
     assert dalian["cells"][0]["links"]["total"].replace("&", "&amp;") in html
+
+
+def test_the_demo_has_an_accident_with_its_case_at_an_enterprise_with_an_overdue_major_hazard(db, settings):
+    from accountability.models import AccountabilityCase, WarningInterview
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    case = AccountabilityCase.objects.select_related("accident__enterprise").get(tenant__slug="liaoning")
+    assert case.accident.enterprise.region_path.startswith("210000/210200/")
+    assert any(flag["kind"] == "overdue" for flag in case.trace["flags"])
+    assert WarningInterview.objects.filter(tenant__slug="liaoning").count() == 3

@@ -1,0 +1,115 @@
+"""The demo's accountability records: one accident in Dalian at an enterprise with an overdue major hazard,
+its case with the three investigations and a sanction, and a few warning interviews. Idempotent."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from hazards.choices import HazardLevel
+from hazards.models import Hazard
+from organizations.models import Region, User
+
+from .models import Accident
+from .services import accident_record, case_open, interview_record, investigation_save, sanction_record
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@transaction.atomic
+def seed_accountability() -> None:
+    if Accident.objects.filter(tenant__slug="liaoning").exists():
+        return
+    committee = User.objects.get(username="dl-committee")
+    overdue = (
+        Hazard.objects.filter(
+            tenant__slug="liaoning",
+            region_path__startswith="210000/210200/",
+            level=HazardLevel.MAJOR,
+            is_overdue=True,
+            deadline__isnull=False,
+        )
+        .select_related("enterprise")
+        .order_by("deadline", "id")
+        .first()
+    )
+    if overdue is None or overdue.deadline is None:  # the demo ledger always has one; stay quiet otherwise
+        return
+    day = overdue.deadline + dt.timedelta(days=5)
+    accident = accident_record(
+        actor=committee,
+        enterprise=overdue.enterprise,
+        occurred_at=dt.datetime(day.year, day.month, day.day, 14, 20, tzinfo=TZ),
+        deaths=1,
+        injuries=3,
+        economic_loss=Decimal(260),
+        description=f"{overdue.location}发生事故，与逾期未整改的重大事故隐患“{overdue.title}”相关。",
+    )
+    case = case_open(actor=committee, accident=accident)
+    investigation_save(
+        actor=committee,
+        case=case,
+        track="enterprise",
+        subject_unit=overdue.enterprise.name,
+        subject_person="企业主要负责人",
+        findings="重大事故隐患逾期未整改，未落实临时管控措施。",
+    )
+    investigation_save(
+        actor=committee,
+        case=case,
+        track="department",
+        subject_unit="大连市应急管理局",
+        subject_person="分管负责人",
+        findings="对挂牌督办隐患跟踪督办不到位。",
+    )
+    investigation_save(
+        actor=committee,
+        case=case,
+        track="government",
+        subject_unit=overdue.region.name + "人民政府",
+        subject_person="分管副区长",
+        findings="属地监管责任落实不到位。",
+    )
+    sanction_record(
+        actor=committee,
+        case=case,
+        track="enterprise",
+        kind="dismissal",
+        subject="企业主要负责人",
+        issuing_body="企业董事会（依安委会建议）",
+        decided_on=day + dt.timedelta(days=20),
+    )
+    sanction_record(
+        actor=committee,
+        case=case,
+        track="department",
+        kind="admonishment",
+        subject="分管负责人",
+        issuing_body="大连市纪委监委",
+        decided_on=day + dt.timedelta(days=25),
+    )
+    dalian = Region.objects.get(tenant__slug="liaoning", code="210200")
+    for reason, unit, when, detail in [
+        ("ranking", "瓦房店市人民政府", dt.date(2023, 9, 12), "8月综合排名末位"),
+        ("overdue_hazard", "大连市城市管理局", dt.date(2023, 11, 8), "燃气领域重大隐患逾期未整改"),
+        (
+            "accident",
+            overdue.region.name + "人民政府",
+            day + dt.timedelta(days=3),
+            "辖区企业发生生产安全事故",
+        ),
+    ]:
+        interview_record(
+            actor=committee,
+            region=dalian,
+            interviewer="大连市安委会办公室",
+            interviewee_unit=unit,
+            interviewee_person="主要负责人",
+            reason=reason,
+            reason_detail=detail,
+            held_on=when,
+            accident=accident if reason == "accident" else None,
+            commitments="限期完成整改并书面报告",
+            follow_up="一个月后复查",
+        )
