@@ -73,12 +73,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         kind = request.POST.get("form")
         try:
             if kind == "investigation":
-                bound_investigation = InvestigationForm(request.POST)
+                track = request.POST.get("track", "")
+                bound_investigation = InvestigationForm(request.POST, auto_id=f"{track}-%s")
                 if bound_investigation.is_valid():
                     services.investigation_save(actor=actor, case=case, **bound_investigation.cleaned_data)
                     return redirect(f"/accountability-cases/{case.pk}/")
             elif kind == "sanction":
-                bound_sanction = SanctionForm(request.POST)
+                track = request.POST.get("track", "")
+                bound_sanction = SanctionForm(request.POST, auto_id=f"{track}-sanction-%s")
                 if bound_sanction.is_valid():
                     services.sanction_record(actor=actor, case=case, **bound_sanction.cleaned_data)
                     return redirect(f"/accountability-cases/{case.pk}/")
@@ -92,16 +94,19 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "form": bound_investigation
                 if bound_investigation and bound_investigation.data.get("track") == investigation.track
                 else InvestigationForm(
+                    auto_id=f"{investigation.track}-%s",
                     initial={
                         "track": investigation.track,
                         "subject_unit": investigation.subject_unit,
                         "subject_person": investigation.subject_person,
                         "findings": investigation.findings,
-                    }
+                    },
                 ),
                 "sanction_form": bound_sanction
                 if bound_sanction and bound_sanction.data.get("track") == investigation.track
-                else SanctionForm(initial={"track": investigation.track}),
+                else SanctionForm(
+                    auto_id=f"{investigation.track}-sanction-%s", initial={"track": investigation.track}
+                ),
             }
         )
     return render(

@@ -203,3 +203,44 @@ def test_api_records_an_accident_and_opens_a_case(world, api) -> None:
         ).status_code
         == 403
     )
+
+
+def test_the_case_pages_work_in_the_browser_for_committee_staff_only(world, client, accident) -> None:
+    w = world.a
+    client.force_login(w.inspector)
+    assert client.get(f"/accidents/{accident['accident'].pk}/").status_code == 200
+    assert client.post(f"/accidents/{accident['accident'].pk}/open-case/").status_code == 403
+    client.force_login(w.committee)
+    response = client.post(f"/accidents/{accident['accident'].pk}/open-case/")
+    assert response.status_code == 302
+    case_url = response["Location"]
+    page = client.get(case_url, headers={"Accept-Language": "en"}).content.decode()
+    assert accident["overdue_major"].code in page
+    response = client.post(
+        case_url,
+        {
+            "form": "sanction",
+            "track": "enterprise",
+            "kind": "demotion",
+            "subject": "周明远",
+            "issuing_body": "一市纪委",
+            "decided_on": "2023-12-01",
+        },
+    )
+    assert response.status_code == 302
+    assert Sanction.objects.get().subject == "周明远"
+    response = client.post(
+        case_url, {"form": "investigation", "track": "government", "findings": "属地责任不落实"}
+    )
+    assert response.status_code == 302
+    for url in (
+        "/accidents/",
+        "/accountability-cases/",
+        "/interviews/",
+        "/interviews/new/",
+        "/accidents/new/",
+    ):
+        assert client.get(url).status_code == 200, url
+    client.force_login(world.b.committee)
+    assert client.get(case_url).status_code == 404
+    assert client.get(f"/accidents/{accident['accident'].pk}/").status_code == 404
