@@ -107,7 +107,15 @@ def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
 
 
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run() -> int:
+    # Ctrl-C, and a plain `kill`, stop everything run() started — even when started in the background,
+    # where the shell leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     port = os.environ.get("PORT", "8000")
     with services() as env:
         env.setdefault("DEBUG", "1")
