@@ -152,3 +152,86 @@ class WarningInterview(TenantOwned):
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         return committee_scope(scope, "region_path")
+
+
+class ScoringScheme(TenantOwned):
+    """How a campaign weighs the four assessment groups ("four assessments"); defaults 40/20/25/15."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="scoring_scheme"
+    )
+    weight_progress = models.DecimalField(
+        _("overall rectification progress"), max_digits=5, decimal_places=2, default=Decimal("40")
+    )
+    weight_self_inspection = models.DecimalField(
+        _("enterprise self-inspection quality"), max_digits=5, decimal_places=2, default=Decimal("20")
+    )
+    weight_enforcement = models.DecimalField(
+        _("departments' precise enforcement"), max_digits=5, decimal_places=2, default=Decimal("25")
+    )
+    weight_leadership = models.DecimalField(
+        _("leadership"), max_digits=5, decimal_places=2, default=Decimal("15")
+    )
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ScopedManager()
+
+    def __str__(self) -> str:
+        return f"scheme of {self.campaign_id}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "campaign__region_path")
+
+    def weights(self) -> dict[str, Decimal]:
+        return {
+            "progress": self.weight_progress,
+            "self_inspection": self.weight_self_inspection,
+            "enforcement": self.weight_enforcement,
+            "leadership": self.weight_leadership,
+        }
+
+
+class LeadershipInput(TenantOwned):
+    """Leadership figures committee staff enter for a region and month, with who entered them."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    leader_inspections = models.PositiveIntegerField(_("inspections led by leaders"), default=0)
+    meetings = models.PositiveIntegerField(_("safety meetings held"), default=0)
+    entered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "region", "month"], name="leadership_once")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.month:%Y-%m}"
+
+
+class RegionAssessment(TenantOwned):
+    """A region's monthly indicators, group scores, total and rank among its sibling regions."""
+
+    month = models.DateField()
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=100, editable=False)
+    indicators = models.JSONField()
+    groups = models.JSONField()
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField()
+    rank_of = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["month", "region_path"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "month", "region"], name="assessment_once")]
+        indexes = [models.Index(fields=["tenant", "month"], name="assessment_tenant_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.month:%Y-%m}: {self.score}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "region_path")

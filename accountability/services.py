@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +20,11 @@ from organizations.scoping import ensure_visible, scope_for, tenant_of
 from .choices import InterviewReason, SanctionKind, Track
 from .models import Accident, AccountabilityCase, Investigation, Sanction, WarningInterview
 from .trace import assemble_trace
+
+if TYPE_CHECKING:
+    from campaigns.models import Campaign
+
+    from .models import LeadershipInput, ScoringScheme
 
 
 def _require_committee(actor: User, path: str) -> None:
@@ -181,3 +187,40 @@ def interview_record(
         follow_up=follow_up,
         recorded_by=actor,
     )
+
+
+@transaction.atomic
+def scoring_scheme_set(*, actor: User, campaign: Campaign, weights: dict[str, Decimal]) -> ScoringScheme:
+    """Committee staff of the campaign's region set its four group weights."""
+    from campaigns.models import Campaign
+
+    from .models import ScoringScheme
+
+    campaign = Campaign.objects.get_visible(actor, pk=campaign.pk)
+    _require_committee(actor, campaign.region_path)
+    if any(value < 0 for value in weights.values()) or not sum(weights.values()):
+        raise ValidationError({"weights": _("Weights are not negative and at least one is above zero.")})
+    scheme, _created = ScoringScheme.objects.get_or_create(tenant_id=campaign.tenant_id, campaign=campaign)
+    for group, value in weights.items():
+        setattr(scheme, f"weight_{group}", value)
+    scheme.updated_by = actor
+    scheme.save()
+    return scheme
+
+
+@transaction.atomic
+def leadership_input_set(
+    *, actor: User, region: Region, month: dt.date, leader_inspections: int, meetings: int
+) -> LeadershipInput:
+    """Committee staff enter the month's leadership figures; who entered them is kept."""
+    from .models import LeadershipInput
+
+    ensure_visible(actor, region)
+    _require_committee(actor, region.path)
+    entry, _created = LeadershipInput.objects.update_or_create(
+        tenant_id=region.tenant_id,
+        region=region,
+        month=month.replace(day=1),
+        defaults={"leader_inspections": leader_inspections, "meetings": meetings, "entered_by": actor},
+    )
+    return entry

@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "disclosure.tasks.monthly_disclosures_for_all_tenants",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # After the disclosure drafts: the month's scores and rankings.
+    "monthly-scores": {
+        "task": "accountability.tasks.monthly_scores_for_all_tenants",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    },
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
         "schedule": crontab(minute=15, hour=3),
@@ -237,6 +242,12 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
+# What `manage.py run_monthly_jobs` runs, in order (each idempotent, taking tenant and month).
+MONTHLY_JOBS = [
+    "disclosure.services.publication_build_month",
+    "accountability.scoring.assessment_compute_month",
+]
+
 # The main menu (url name, label, roles), defined where every app is known.
 NAVIGATION = "config.navigation.NAVIGATION"
 

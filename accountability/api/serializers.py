@@ -2,11 +2,20 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from campaigns.models import Campaign
 from organizations.api.base import ScopedRelatedField
 from organizations.models import Enterprise, Region
 
 from ..choices import InterviewReason, SanctionKind, Track
-from ..models import Accident, AccountabilityCase, Investigation, Sanction, WarningInterview
+from ..models import (
+    Accident,
+    AccountabilityCase,
+    Investigation,
+    RegionAssessment,
+    Sanction,
+    ScoringScheme,
+    WarningInterview,
+)
 
 
 class AccidentSerializer(serializers.ModelSerializer):
@@ -117,3 +126,41 @@ class InterviewInputSerializer(serializers.Serializer):
     held_on = serializers.DateField()
     commitments = serializers.CharField(required=False, allow_blank=True, default="")
     follow_up = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    month = serializers.DateField(format="%Y-%m")
+
+    class Meta:
+        model = RegionAssessment
+        fields = ["region", "region_name", "month", "score", "rank", "rank_of", "groups", "indicators"]
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoringScheme
+        fields = [
+            "id",
+            "campaign",
+            "weight_progress",
+            "weight_self_inspection",
+            "weight_enforcement",
+            "weight_leadership",
+        ]
+
+
+class SchemeInputSerializer(serializers.Serializer):
+    campaign = ScopedRelatedField(Campaign)
+    weight_progress = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
+    weight_self_inspection = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
+    weight_enforcement = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
+    weight_leadership = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
+
+
+class LeadershipInputSerializer(serializers.Serializer):
+    region = ScopedRelatedField(Region)
+    month = serializers.DateField()
+    leader_inspections = serializers.IntegerField(min_value=0)
+    meetings = serializers.IntegerField(min_value=0)

@@ -1,16 +1,18 @@
 """Accountability API: accidents, "one case, three investigations" with sanctions, warning interviews."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from hazards.selectors import parse_month
 from organizations.api.base import ScopedViewSet, actor_of
+from organizations.models import Region
 
 from .. import services
-from ..models import Accident, AccountabilityCase, WarningInterview
+from ..models import Accident, AccountabilityCase, RegionAssessment, ScoringScheme, WarningInterview
 from . import serializers as s
 
 
@@ -66,6 +68,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return Response(s.SanctionSerializer(sanction).data, status=status.HTTP_201_CREATED)
 
 
+class LeadershipInputView(mixins.CreateModelMixin, ScopedViewSet):
+    """Committee staff enter a region's leadership figures for a month (who entered them is kept)."""
+
+    scoped_model = Region
+    serializer_class = s.LeadershipInputSerializer
+
+    @extend_schema(request=s.LeadershipInputSerializer, responses={201: s.LeadershipInputSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.LeadershipInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        services.leadership_input_set(actor=actor_of(request), **data.validated_data)
+        return Response(data.data, status=status.HTTP_201_CREATED)
+
+
 class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Warning interviews held by committees of the caller's regions."""
 
@@ -81,3 +97,41 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         data.is_valid(raise_exception=True)
         interview = services.interview_record(actor=actor_of(request), **data.validated_data)
         return Response(s.InterviewSerializer(interview).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Monthly region scores and ranks among siblings: `?month=YYYY-MM&level=region` (departments and
+    enterprises are not scored yet). Each row carries its indicator values and group scores."""
+
+    scoped_model = RegionAssessment
+    serializer_class = s.AssessmentSerializer
+    pagination_class = None
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        params = self.request.query_params
+        if params.get("level", "region") != "region":
+            return queryset.none()
+        if params.get("month"):
+            queryset = queryset.filter(month=parse_month(params["month"]))
+        return queryset.select_related("region").order_by("month", "region__parent_id", "rank")
+
+    @extend_schema(parameters=[OpenApiParameter("month", str), OpenApiParameter("level", str)])
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().list(request, *args, **kwargs)
+
+
+class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Scoring schemes (group weights) of campaigns; POST sets a campaign's weights."""
+
+    scoped_model = ScoringScheme
+    serializer_class = s.SchemeSerializer
+
+    @extend_schema(request=s.SchemeInputSerializer, responses={201: s.SchemeSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.SchemeInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        campaign = fields.pop("campaign")
+        weights = {key.removeprefix("weight_"): value for key, value in fields.items()}
+        scheme = services.scoring_scheme_set(actor=actor_of(request), campaign=campaign, weights=weights)
+        return Response(s.SchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)

@@ -1,25 +1,27 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 
 from hazards.selectors import parse_month
 from organizations.models import Tenant
 
 
 class Command(BaseCommand):
-    help = "Run the monthly jobs for a tenant and month synchronously (disclosure drafts). Idempotent."
+    help = (
+        "Run the monthly jobs (settings.MONTHLY_JOBS: disclosure drafts, then scores) for a tenant and month."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", required=True, help="tenant slug, e.g. liaoning")
         parser.add_argument("--month", required=True, help="YYYY-MM")
 
     def handle(self, *args: object, tenant: str, month: str, **options: object) -> None:
-        from django.core.exceptions import ValidationError
-
-        from disclosure.services import publication_build_month
-
         try:
             target = parse_month(month)
             the_tenant = Tenant.objects.get(slug=tenant)
         except (ValidationError, Tenant.DoesNotExist) as error:
             raise CommandError(f"{error}") from None
-        run = publication_build_month(tenant=the_tenant, month=target)
-        self.stdout.write(f"disclosure {month}: {run.created} drafts built, {run.existing} already there.")
+        # Each job is idempotent and takes (tenant, month); the list keeps apps from importing each other.
+        for dotted in settings.MONTHLY_JOBS:
+            self.stdout.write(f"{dotted}: {import_string(dotted)(tenant=the_tenant, month=target)}")
