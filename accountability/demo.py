@@ -1,5 +1,6 @@
-"""The demo's accountability records: one accident in Dalian at an enterprise with an overdue major hazard,
-its case with the three investigations and a sanction, and a few warning interviews. Idempotent."""
+"""The demo's accountability records: scored 2023 months; one accident in Dalian at an enterprise with an
+overdue major hazard, its case with the three investigations and sanctions; a few warning interviews.
+Idempotent."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,16 +10,25 @@ from django.db import transaction
 
 from hazards.choices import HazardLevel
 from hazards.models import Hazard
-from organizations.models import Region, User
+from organizations.models import Region, Tenant, User
 
 from .models import Accident
+from .scoring import assessment_compute_month
 from .services import accident_record, case_open, interview_record, investigation_save, sanction_record
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+def seed_scores() -> None:
+    """Scored months of the 2023 campaign for both provinces (idempotent: recomputing stores the same)."""
+    for tenant in Tenant.objects.filter(slug__in=["liaoning", "shanxi"]):
+        for month in range(5, 13):
+            assessment_compute_month(tenant=tenant, month=dt.date(2023, month, 1))
+
+
 @transaction.atomic
 def seed_accountability() -> None:
+    seed_scores()
     if Accident.objects.filter(tenant__slug="liaoning").exists():
         return
     committee = User.objects.get(username="dl-committee")

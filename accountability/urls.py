@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ranking_views, views
 
 urlpatterns = [
     path("accidents/", views.accident_list, name="accident-list"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("accountability-cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("interviews/", views.interview_list, name="interview-list"),
     path("interviews/new/", views.interview_create, name="interview-create"),
+    path("rankings/", ranking_views.rankings, name="rankings"),
+    path("rankings/circular.pdf", ranking_views.circular, name="rankings-circular"),
 ]

@@ -165,3 +165,21 @@ def test_assessments_api_shows_scores_with_their_indicators_to_committees_only(
     for user in (world.a.officer, world.a.inspector, world.b.committee):
         api.as_user(user)
         assert api.get("/api/v1/assessments/", {"month": month}).json() == []
+
+
+def test_rankings_page_and_circular_for_committee_staff(world, client, month_ledger) -> None:
+    assessment_compute_month(tenant=world.a.tenant, month=month_ledger)
+    client.force_login(world.a.committee)
+    page = client.get("/rankings/", headers={"Accept-Language": "en"}).content.decode()
+    assert world.a.county.name_en in page and "90.00" in page
+    assert "Bottom rank" in page  # the sibling county is flagged for a warning interview
+    assert f"region={world.a.county.pk}" in page and "source=inspection" in page  # drill-down to the ledger
+    pdf = client.get("/rankings/circular.pdf").content
+    assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf
+    client.force_login(world.a.officer)
+    assert client.get("/rankings/").status_code == 403
+    client.force_login(world.b.committee)
+    assert (
+        world.a.county.name_en
+        not in client.get("/rankings/", headers={"Accept-Language": "en"}).content.decode()
+    )

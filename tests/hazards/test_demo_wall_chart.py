@@ -56,3 +56,11 @@ def test_the_demo_has_an_accident_with_its_case_at_an_enterprise_with_an_overdue
     assert case.accident.enterprise.region_path.startswith("210000/210200/")
     assert any(flag["kind"] == "overdue" for flag in case.trace["flags"])
     assert WarningInterview.objects.filter(tenant__slug="liaoning").count() == 3
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(User.objects.get(username="dl-committee"))
+    page = browser.get("/rankings/", {"month": "2023-06"}).content.decode()
+    for county in ("甘井子区", "中山区", "金州区"):
+        assert county in page  # Dalian's county units ranked together for June 2023
+    assert "source=self_inspection" in page and "found_from=2023-06-01" in page
