@@ -322,13 +322,13 @@ class Membership(TenantOwned):
                 name="membership_unit_matches_role",
                 condition=(
                     Q(
-                        role__in=[r.value for r in ENTERPRISE_ROLES],
+                        role__in=sorted(r.value for r in ENTERPRISE_ROLES),
                         enterprise__isnull=False,
                         department__isnull=True,
                         region__isnull=True,
                     )
                     | Q(
-                        role__in=[r.value for r in DEPARTMENT_ROLES],
+                        role__in=sorted(r.value for r in DEPARTMENT_ROLES),
                         enterprise__isnull=True,
                         department__isnull=False,
                         region__isnull=True,

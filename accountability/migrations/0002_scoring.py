@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accountability', '0001_initial'),
         ('campaigns', '0001_initial'),
-        ('organizations', '0007_scoring'),
+        ('organizations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('hazards', '0004_listing_level_values'),
-        ('organizations', '0005_remove_membership_membership_unit_matches_role_and_more'),
+        ('organizations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

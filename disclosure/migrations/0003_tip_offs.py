@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('disclosure', '0002_published_snapshots_are_immutable'),
-        ('organizations', '0006_tip_offs'),
+        ('organizations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

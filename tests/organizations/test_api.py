@@ -349,3 +349,10 @@ def test_the_openapi_schema_is_valid_and_generates_without_warnings(db) -> None:
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_models_and_migrations_agree(db) -> None:
+    """No model change without its migration, and none that makemigrations would invent again on every run."""
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
