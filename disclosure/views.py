@@ -145,7 +145,8 @@ def policy(request: HttpRequest) -> HttpResponse:
     require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))
     from .models import DisclosurePolicy
 
-    current, _created = DisclosurePolicy.objects.get_or_create(tenant_id=tenant_of(actor))
+    # Reading the page writes nothing: an absent policy shows the defaults until the first save.
+    current = DisclosurePolicy.objects.filter(tenant_id=tenant_of(actor)).first() or DisclosurePolicy()
     form = PolicyForm(
         request.POST or None, initial={name: getattr(current, name) for name in PolicyForm.base_fields}
     )
