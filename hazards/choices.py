@@ -45,6 +45,7 @@ class HazardAction(models.TextChoices):
     VERIFY = "verify", pgettext_lazy("hazard action", "Verify and close")
     REJECT = "reject", pgettext_lazy("hazard action", "Reject rectification")
     WITHDRAW = "withdraw", pgettext_lazy("hazard action", "Withdraw")
+    REOPEN = "reopen", pgettext_lazy("hazard action", "Reopen")
     REQUEST_EXTENSION = "request_extension", pgettext_lazy("hazard action", "Request extension")
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("hazard action", "Decide extension")
     LIST_SUPERVISION = "list_supervision", pgettext_lazy("hazard action", "List for supervision")

@@ -168,6 +168,13 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What the follow-up check found"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class ExtensionRequestForm(forms.Form):
     new_deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

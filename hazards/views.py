@@ -125,6 +125,7 @@ def _action_table(actor: User, hazard: Hazard) -> dict[str, tuple[type, Callable
         "submit": (forms.SubmitForm, services.hazard_submit, {}),
         "verify": (forms.VerifyForm, services.hazard_verify, {}),
         "withdraw": (forms.WithdrawForm, services.hazard_withdraw, {}),
+        "reopen": (forms.ReopenForm, services.hazard_reopen, {}),
         "request_extension": (forms.ExtensionRequestForm, services.hazard_request_extension, {}),
         "decide_extension": (forms.ExtensionDecisionForm, services.hazard_decide_extension, {}),
         "list_supervision": (forms.ListingForm, services.hazard_list_supervision, {}),

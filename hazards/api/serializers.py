@@ -242,6 +242,11 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    deadline = serializers.DateField()
+
+
 class ExtensionRequestSerializer(serializers.Serializer):
     new_deadline = serializers.DateField()
     reason = serializers.CharField()

@@ -159,6 +159,12 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     def withdraw(self, request: Request, pk: str) -> Response:
         return self._act(request, s.WithdrawSerializer, services.hazard_withdraw)
 
+    @extend_schema(request=s.ReopenSerializer, responses=s.HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        """Reopen a closed hazard whose rectification did not hold (inspectors and committee staff)."""
+        return self._act(request, s.ReopenSerializer, services.hazard_reopen)
+
     @extend_schema(request=s.ExtensionRequestSerializer, responses=s.HazardDetailSerializer)
     @action(detail=True, methods=["post"], url_path="request-extension")
     def request_extension(self, request: Request, pk: str) -> Response:

@@ -587,6 +587,42 @@ def hazard_withdraw(*, actor: User, hazard: Hazard, reason: str, now: dt.datetim
     )
 
 
+@transaction.atomic
+def hazard_reopen(
+    *, actor: User, hazard: Hazard, reason: str, deadline: dt.date | None, now: dt.datetime | None = None
+) -> Hazard:
+    """Reopen a closed record whose rectification did not hold (a follow-up check found it again).
+
+    The record goes back to rectification with a new deadline; its closure stays in the timeline and the
+    reopening counts against the units' assessment ("hazards reopened after closure").
+    """
+    at = _now(now)
+    hazard = _locked(actor, hazard)
+    scope = scope_for(actor)
+    if not (is_regulator_of(scope, hazard) or is_committee_over(scope, hazard)):
+        raise _deny(_("Only inspectors and committee staff reopen closed hazards."))
+    _require_state(hazard, [S.CLOSED], HazardAction.REOPEN)
+    _required(reason=reason.strip(), deadline=deadline)
+    assert deadline is not None
+    if deadline < timezone.localdate(at):
+        raise ValidationError({"deadline": _("The new deadline cannot be in the past.")})
+    closed_at = hazard.closed_at
+    hazard.closed_at = None
+    hazard.deadline = deadline
+    hazard.is_overdue = False
+    hazard.overdue_since = None
+    return _move(
+        hazard,
+        S.RECTIFYING,
+        actor=actor,
+        action=HazardAction.REOPEN,
+        at=at,
+        note=reason,
+        data={"closed_at": closed_at.isoformat() if closed_at else None, "deadline": deadline.isoformat()},
+        fields=["closed_at", "deadline", "is_overdue", "overdue_since"],
+    )
+
+
 # ------------------------------------------------------------------ extensions and listed supervision
 
 
@@ -766,4 +802,6 @@ def available_actions(actor: User, hazard: Hazard) -> list[str]:
         offered.append("list_supervision")
     if state in OPEN_STATES and (regulator or committee):
         offered.append("withdraw")
+    if state == S.CLOSED and (regulator or committee):
+        offered.append("reopen")
     return offered

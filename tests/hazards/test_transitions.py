@@ -17,6 +17,7 @@ from hazards.services import (
     hazard_handover,
     hazard_list_supervision,
     hazard_plan,
+    hazard_reopen,
     hazard_report,
     hazard_request_extension,
     hazard_submit,
@@ -252,6 +253,37 @@ def test_withdrawal_needs_a_reason_and_the_record_stays(world, ledger) -> None:
     assert Hazard.objects.filter(pk=hazard.pk, state="withdrawn", withdrawn_reason__contains="重复").exists()
     with pytest.raises(InvalidStateError):
         hazard_withdraw(actor=w.inspector, hazard=hazard, reason="again")
+
+
+def test_a_closed_hazard_is_reopened_by_a_regulator_with_a_reason_and_a_new_deadline(world, ledger) -> None:
+    w = world.a
+    hazard = hazard_submit(actor=w.officer, hazard=ledger.rectifying(), report="done", evidence=[photo()])
+    with pytest.raises(InvalidStateError, match="Pending verification"):
+        hazard_reopen(actor=w.inspector, hazard=hazard, reason="复查", deadline=timezone.localdate())
+    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True)
+    new_deadline = timezone.localdate() + dt.timedelta(days=15)
+    with pytest.raises(PermissionDeniedError):
+        hazard_reopen(actor=w.head, hazard=hazard, reason="复查", deadline=new_deadline)
+    with pytest.raises(NotFoundError):
+        hazard_reopen(actor=world.b.committee, hazard=hazard, reason="复查", deadline=new_deadline)
+    with pytest.raises(ValidationError) as missing:
+        hazard_reopen(actor=w.inspector, hazard=hazard, reason=" ", deadline=None)
+    assert set(missing.value.message_dict) == {"reason", "deadline"}
+    with pytest.raises(ValidationError, match="past"):
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        hazard_reopen(actor=w.inspector, hazard=hazard, reason="复查", deadline=yesterday)
+    hazard.refresh_from_db()
+    assert hazard.state == "closed" and hazard.closed_at is not None
+
+    found = "复查发现切断阀未接入联锁"
+    hazard = hazard_reopen(actor=w.committee, hazard=hazard, reason=found, deadline=new_deadline)
+    hazard.refresh_from_db()
+    assert (hazard.state, hazard.closed_at, hazard.deadline) == ("rectifying", None, new_deadline)
+    assert actions(hazard)[-2:] == [
+        ("verify", "pending_verification", "closed"),
+        ("reopen", "closed", "rectifying"),
+    ]
+    assert hazard.events.last().note == found
 
 
 def test_events_are_append_only_in_the_database(world, ledger) -> None:
