@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Enterprise, Region, TenantOwned, User, enterprise_conditions
+from organizations.models import Department, Enterprise, Region, TenantOwned, User, enterprise_conditions
 from organizations.scoping import Scope, ScopedManager, any_of, path_within
 
 from .choices import InterviewReason, SanctionKind, Track
@@ -172,7 +172,11 @@ class ScoringScheme(TenantOwned):
     weight_leadership = models.DecimalField(
         _("leadership"), max_digits=5, decimal_places=2, default=Decimal("15")
     )
+    # {indicator: {"method": "absolute", "best": 100, "worst": 0}}; an indicator not named here is scaled
+    # relative to the units ranked together (see accountability/scoring.py).
+    normalisation = models.JSONField(_("normalisation per indicator"), default=dict, blank=True)
     updated_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     objects = ScopedManager()
 
@@ -202,27 +206,46 @@ class LeadershipInput(TenantOwned):
     entered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(auto_now=True)
 
+    objects = ScopedManager()
+
     class Meta:
+        ordering = ["-month", "region__path"]
         constraints = [models.UniqueConstraint(fields=["tenant", "region", "month"], name="leadership_once")]
 
     def __str__(self) -> str:
         return f"{self.region} {self.month:%Y-%m}"
 
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "region__path")
 
-class RegionAssessment(TenantOwned):
-    """A region's monthly indicators, group scores, total and rank among its sibling regions."""
+
+class Assessment(TenantOwned):
+    """A unit's monthly indicators, group scores, total and rank among the units ranked with it."""
 
     month = models.DateField()
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     region_path = models.CharField(max_length=100, editable=False)
     indicators = models.JSONField()
     groups = models.JSONField()
     score = models.DecimalField(max_digits=6, decimal_places=2)
     rank = models.PositiveIntegerField()
     rank_of = models.PositiveIntegerField()
-    computed_at = models.DateTimeField(auto_now=True)
+    computed_at = models.DateTimeField()
 
     objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "region_path")
+
+
+class RegionAssessment(Assessment):
+    """A region's month, ranked among its sibling regions."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["month", "region_path"]
@@ -232,6 +255,42 @@ class RegionAssessment(TenantOwned):
     def __str__(self) -> str:
         return f"{self.region} {self.month:%Y-%m}: {self.score}"
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> Q:
-        return committee_scope(scope, "region_path")
+
+class DepartmentAssessment(Assessment):
+    """A department's month, ranked among the departments of the same region."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["month", "region_path", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "month", "department"], name="department_assessment_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "month", "region", "rank"], name="dept_assessment_rank_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.month:%Y-%m}: {self.score}"
+
+
+class EnterpriseAssessment(Assessment):
+    """An enterprise's month, ranked among the operating enterprises of the same region."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["month", "region_path", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "month", "enterprise"], name="enterprise_assessment_once"
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "month", "region", "rank"], name="ent_assessment_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.month:%Y-%m}: {self.score}"

@@ -1,26 +1,40 @@
-"""Monthly indicators and scores of every region ("scoring and queuing").
+"""Monthly scores and ranks of regions, departments and enterprises ("scoring and queuing").
 
-Indicators are computed set-based: one grouped query per source table, joining each region to every row of
-its subtree by the materialised path — never a Python loop over hazards. Scores are then normalised among
-sibling regions (0 to 100, best 100), combined per group, weighted by the campaign's scheme and ranked.
+For each level one INSERT … SELECT does everything inside PostgreSQL: the level's indicator query
+(`indicators.py`), each indicator scaled 0 to 100 among the units ranked together (window functions) or
+against the fixed bounds the campaign's scheme sets, the group means, the weighted score, the rank and the
+upsert. Nothing loops over hazards or units in Python, so the job grows with the ledger, not with its
+square. Re-running a month replaces its rows (idempotent).
 
-Departments and enterprises are not scored yet (next step of the assessment issue).
+Scaling rule (the ranking page says it in words): "relative" — the best of the peers 100, the worst 0, all
+equal 100, a unit without a value 0 (finding nothing is not rewarded); "absolute" — 100 at or beyond
+`best`, 0 at or beyond `worst`, linear between.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
-from organizations.models import Region, Tenant
+from organizations.models import Tenant
 
-from .models import LeadershipInput, RegionAssessment, ScoringScheme
+from .indicators import (
+    DEPARTMENT_SQL,
+    ENTERPRISE_SQL,
+    REGION_SQL,
+    indicator_columns,
+    indicator_rows,
+    month_params,
+)
+from .models import ScoringScheme
 
 DEFAULT_WEIGHTS = {
     "progress": Decimal("40"),
@@ -28,133 +42,114 @@ DEFAULT_WEIGHTS = {
     "enforcement": Decimal("25"),
     "leadership": Decimal("15"),
 }
-# Each group averages normalised indicators; (indicator, higher is better).
-GROUPS: dict[str, list[tuple[str, bool]]] = {
-    "progress": [("rectification_rate", True), ("on_time_rate", True), ("overdue", False)],
-    "self_inspection": [("filing_rate", True), ("self_inspection_gap", False)],
-    "enforcement": [("inspections", True), ("unannounced_share", True)],
+Groups = dict[str, list[tuple[str, bool]]]  # group → [(indicator, higher is better)]
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    sql: str
+    table: str
+    unit_column: str
+    groups: Groups
+    stores_peer_region: bool  # departments and enterprises keep the region they are ranked in
+
+
+HAZARD_PROGRESS = [
+    ("rectification_rate", True),
+    ("on_time_rate", True),
+    ("overdue", False),
+    ("reopened", False),
+]
+SELF_INSPECTION = [("filing_rate", True), ("self_inspection_gap", False)]
+ENFORCEMENT = [("inspections", True), ("unannounced_share", True), ("enforcement_measures", True)]
+REGION_GROUPS: Groups = {
+    "progress": HAZARD_PROGRESS,
+    "self_inspection": SELF_INSPECTION,
+    "enforcement": ENFORCEMENT,
     "leadership": [("leadership", True)],
 }
-
-HAZARD_SQL = """
-SELECT r.id,
-  COUNT(h.id) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
-                      AND h.source = 'self_inspection') AS found_self,
-  COUNT(h.id) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
-                      AND h.source = 'inspection') AS found_department,
-  COUNT(h.id) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
-                      AND h.level = 'major') AS major_found,
-  COUNT(h.id) FILTER (WHERE h.discovered_at < %(end)s AND h.state <> 'withdrawn') AS found_to_date,
-  COUNT(h.id) FILTER (WHERE h.closed_at < %(end)s) AS closed_to_date,
-  COUNT(h.id) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s) AS closed_in_month,
-  COUNT(h.id) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s
-                      AND h.deadline IS NOT NULL AND (h.closed_at AT TIME ZONE %(zone)s)::date <= h.deadline)
-                      AS closed_on_time,
-  COUNT(h.id) FILTER (WHERE h.discovered_at < %(end)s AND h.state <> 'withdrawn' AND h.deadline < %(last_day)s
-                      AND (h.closed_at IS NULL OR h.closed_at >= %(end)s)) AS overdue
-FROM organizations_region r
-LEFT JOIN hazards_hazard h ON h.tenant_id = r.tenant_id AND h.region_path LIKE r.path || '%%'
-WHERE r.tenant_id = %(tenant)s
-GROUP BY r.id
-"""
-
-INSPECTION_SQL = """
-SELECT r.id, COUNT(i.id) AS inspections, COUNT(i.id) FILTER (WHERE i.kind = 'unannounced') AS unannounced
-FROM organizations_region r
-LEFT JOIN hazards_inspection i ON i.tenant_id = r.tenant_id AND i.region_path LIKE r.path || '%%'
-  AND i.date >= %(first_day)s AND i.date <= %(last_day)s
-WHERE r.tenant_id = %(tenant)s
-GROUP BY r.id
-"""
-
-FILING_SQL = """
-SELECT r.id,
-  COUNT(DISTINCT e.id) AS enterprises,
-  COUNT(DISTINCT e.id) FILTER (WHERE EXISTS (
-      SELECT 1 FROM hazards_selfinspection s
-      WHERE s.tenant_id = e.tenant_id AND s.enterprise_id = e.id AND s.period = %(first_day)s
-        AND s.status = 'submitted')) AS filed,
-  COUNT(DISTINCT g.id) AS self_inspection_gap
-FROM organizations_region r
-LEFT JOIN organizations_enterprise e ON e.tenant_id = r.tenant_id AND e.region_path LIKE r.path || '%%'
-  AND e.status = 'operating'
-LEFT JOIN hazards_hazard g ON g.enterprise_id = e.id AND g.level = 'major' AND g.source = 'inspection'
-  AND g.discovered_at >= %(start)s AND g.discovered_at < %(end)s
-  AND EXISTS (SELECT 1 FROM hazards_selfinspection s2 WHERE s2.enterprise_id = e.id
-              AND s2.period = %(first_day)s AND s2.status = 'submitted'
-              AND NOT EXISTS (SELECT 1 FROM hazards_hazard h2 WHERE h2.self_inspection_id = s2.id))
-WHERE r.tenant_id = %(tenant)s
-GROUP BY r.id
-"""
+LEVELS = {
+    "region": Level(
+        "region", REGION_SQL, "accountability_regionassessment", "region_id", REGION_GROUPS, False
+    ),
+    "department": Level(
+        "department",
+        DEPARTMENT_SQL,
+        "accountability_departmentassessment",
+        "department_id",
+        {
+            "progress": [
+                ("receipt_timeliness", True),
+                ("verification_timeliness", True),
+                ("overdue", False),
+                ("reopened", False),
+            ],
+            "enforcement": ENFORCEMENT,
+        },
+        True,
+    ),
+    "enterprise": Level(
+        "enterprise",
+        ENTERPRISE_SQL,
+        "accountability_enterpriseassessment",
+        "enterprise_id",
+        {
+            "progress": HAZARD_PROGRESS,
+            "self_inspection": SELF_INSPECTION,
+        },
+        True,
+    ),
+}
+# Kept for callers that only know regions (the circular's column order).
+GROUPS = REGION_GROUPS
+SCORED_INDICATORS = sorted(
+    {name for level in LEVELS.values() for parts in level.groups.values() for name, _better in parts}
+)
 
 
-def _rows(sql: str, params: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+def normalisation_cleaned(rules: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Check a scheme's per-indicator scaling rules; a ValidationError names each bad indicator.
+
+    A rule is {"method": "relative"} (the default, not stored) or {"method": "absolute", "best": number,
+    "worst": number} with best ≠ worst (worst above best for indicators where fewer is better).
+    """
+    errors: dict[str, str] = {}
+    cleaned: dict[str, dict[str, Any]] = {}
+    for name, rule in rules.items():
+        if name not in SCORED_INDICATORS:
+            errors[name] = _("“%(name)s” is not a scored indicator.") % {"name": name}
+            continue
+        method = rule.get("method") if isinstance(rule, dict) else None
+        if method == "relative":
+            continue
+        if method != "absolute":
+            errors[name] = _("Choose relative or absolute scaling for “%(name)s”.") % {"name": name}
+            continue
+        try:
+            best, worst = Decimal(str(rule.get("best"))), Decimal(str(rule.get("worst")))
+        except InvalidOperation:
+            errors[name] = _("Give numbers for the best and worst values of “%(name)s”.") % {"name": name}
+            continue
+        if not (best.is_finite() and worst.is_finite()) or best == worst:
+            errors[name] = _("The best and worst values of “%(name)s” must be different numbers.") % {
+                "name": name
+            }
+            continue
+        cleaned[name] = {"method": "absolute", "best": float(best), "worst": float(worst)}
+    if errors:
+        raise ValidationError({"normalisation": [f"{message}" for message in errors.values()]})
+    return cleaned
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+@dataclass(frozen=True)
+class Scheme:
+    weights: dict[str, Decimal]
+    normalisation: dict[str, dict[str, Any]]
 
 
-def region_indicators(*, tenant: Tenant, month: dt.date) -> dict[int, dict[str, Any]]:
-    """Every region's indicators for the month, from three grouped queries."""
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    zone = timezone.get_current_timezone()
-    params = {
-        "tenant": tenant.pk,
-        "first_day": first,
-        "last_day": following - dt.timedelta(days=1),
-        "start": dt.datetime(first.year, first.month, 1, tzinfo=zone),
-        "end": dt.datetime(following.year, following.month, 1, tzinfo=zone),
-        "zone": str(zone),
-    }
-    hazards, inspections, filing = (_rows(sql, params) for sql in (HAZARD_SQL, INSPECTION_SQL, FILING_SQL))
-    leadership = {li.region_id: li for li in LeadershipInput.objects.filter(tenant=tenant, month=first)}
-    result = {}
-    for region_id, h in hazards.items():
-        i, f = inspections[region_id], filing[region_id]
-        lead = leadership.get(region_id)
-        result[region_id] = {
-            "found_self": h["found_self"],
-            "found_department": h["found_department"],
-            "major_found": h["major_found"],
-            "closed_in_month": h["closed_in_month"],
-            "rectification_rate": _ratio(h["closed_to_date"], h["found_to_date"]),
-            "on_time_rate": _ratio(h["closed_on_time"], h["closed_in_month"]),
-            "overdue": h["overdue"],
-            "filing_rate": _ratio(f["filed"], f["enterprises"]),
-            "self_inspection_gap": f["self_inspection_gap"],
-            "inspections": i["inspections"],
-            "unannounced_share": _ratio(i["unannounced"], i["inspections"]),
-            "leadership": (lead.leader_inspections + lead.meetings) if lead else 0,
-        }
-    return result
-
-
-def _normalise(values: dict[int, float | None], higher_is_better: bool) -> dict[int, float]:
-    """0 to 100 among siblings; a missing value counts as the worst; all equal → 100."""
-    known = [v for v in values.values() if v is not None]
-    if not known:
-        return dict.fromkeys(values, 100.0)
-    low, high = min(known), max(known)
-    scaled = {}
-    for key, value in values.items():
-        if value is None:
-            scaled[key] = 0.0
-        elif high == low:
-            scaled[key] = 100.0
-        else:
-            share = (value - low) / (high - low)
-            scaled[key] = 100 * (share if higher_is_better else 1 - share)
-    return scaled
-
-
-def scheme_weights(tenant: Tenant, month: dt.date) -> dict[str, Decimal]:
-    """The weights of the province-level campaign running that month, or the defaults."""
+def scheme_for(tenant: Tenant, month: dt.date) -> Scheme:
+    """The scheme of the province-level campaign running that month, or the defaults."""
     campaign = (
         Campaign.objects.filter(
             tenant=tenant,
@@ -166,49 +161,101 @@ def scheme_weights(tenant: Tenant, month: dt.date) -> dict[str, Decimal]:
         .first()
     )
     scheme = ScoringScheme.objects.filter(campaign=campaign).first() if campaign else None
-    return scheme.weights() if scheme else dict(DEFAULT_WEIGHTS)
+    if scheme is None:
+        return Scheme(dict(DEFAULT_WEIGHTS), {})
+    return Scheme(scheme.weights(), scheme.normalisation or {})
+
+
+def scheme_weights(tenant: Tenant, month: dt.date) -> dict[str, Decimal]:
+    return scheme_for(tenant, month).weights
+
+
+def region_indicators(*, tenant: Tenant, month: dt.date) -> dict[int, dict[str, Any]]:
+    """Every region's indicators for the month (the scoring job computes the same inside its query)."""
+    return indicator_rows(REGION_SQL, month_params(tenant, month))
+
+
+def unit_indicators(*, level: str, tenant: Tenant, month: dt.date) -> dict[int, dict[str, Any]]:
+    return indicator_rows(LEVELS[level].sql, month_params(tenant, month))
+
+
+def _scaled(name: str, higher_is_better: bool, rule: dict[str, Any] | None, params: dict[str, Any]) -> str:
+    value = f"q.{name}"
+    if rule and rule.get("method") == "absolute":
+        params[f"best_{name}"] = Decimal(str(rule["best"]))
+        params[f"worst_{name}"] = Decimal(str(rule["worst"]))
+        best, worst = f"%(best_{name})s", f"%(worst_{name})s"
+        return (
+            f"CASE WHEN {value} IS NULL THEN 0 "
+            f"ELSE GREATEST(0, LEAST(100, 100.0 * ({value} - {worst}) / ({best} - {worst}))) END"
+        )
+    low, high = f"MIN({value}) OVER peers", f"MAX({value}) OVER peers"
+    share = f"({value} - {low})" if higher_is_better else f"({high} - {value})"
+    return (
+        f"CASE WHEN {high} IS NULL THEN 100 WHEN {value} IS NULL THEN 0 WHEN {high} = {low} THEN 100 "
+        f"ELSE 100.0 * {share} / ({high} - {low}) END"
+    )
+
+
+def _score_sql(level: Level, scheme: Scheme, params: dict[str, Any], indicators: list[str]) -> str:
+    scaled = [
+        f"{_scaled(name, better, scheme.normalisation.get(name), params)} AS n_{name}"
+        for parts in level.groups.values()
+        for name, better in parts
+    ]
+    group_means = [
+        f"ROUND((({' + '.join(f'n_{name}' for name, _ in parts)}) / {len(parts)}.0)::numeric, 1) AS g_{group}"
+        for group, parts in level.groups.items()
+    ]
+    for group in level.groups:
+        params[f"w_{group}"] = scheme.weights.get(group, Decimal(0))
+    params["w_total"] = sum((params[f"w_{group}"] for group in level.groups), Decimal(0))
+    weighted = " + ".join(f"g_{group} * %(w_{group})s" for group in level.groups)
+    peer_column = ", region_id" if level.stores_peer_region else ""
+    peer_value = ", peer_id" if level.stores_peer_region else ""
+    indicator_json = ", ".join(f"'{name}', {name}" for name in indicators)
+    group_json = ", ".join(f"'{group}', g_{group}" for group in level.groups)
+    # Only identifiers from LEVELS and this module reach the text; every value is a bound parameter.
+    return f"""
+WITH q AS ({level.sql}),
+n AS (SELECT q.*, {", ".join(scaled)} FROM q WINDOW peers AS (PARTITION BY q.peer_id)),
+g AS (SELECT n.*, {", ".join(group_means)} FROM n),
+s AS (SELECT g.*, COALESCE(ROUND(({weighted}) / NULLIF(%(w_total)s, 0), 2), 0) AS score FROM g),
+ranked AS (
+  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY score DESC, sort_key) AS rank,
+    COUNT(*) OVER (PARTITION BY peer_id) AS rank_of
+  FROM s)
+INSERT INTO {level.table}
+  (tenant_id, month, {level.unit_column}{peer_column}, region_path, indicators, groups, score, rank, rank_of,
+   computed_at)
+SELECT %(tenant)s, %(first_day)s, unit_id{peer_value}, region_path, jsonb_build_object({indicator_json}),
+  jsonb_build_object({group_json}), score, rank, rank_of, %(now)s
+FROM ranked
+ON CONFLICT (tenant_id, month, {level.unit_column}) DO UPDATE SET
+  region_path = EXCLUDED.region_path, indicators = EXCLUDED.indicators, groups = EXCLUDED.groups,
+  score = EXCLUDED.score, rank = EXCLUDED.rank, rank_of = EXCLUDED.rank_of, computed_at = EXCLUDED.computed_at
+  {", region_id = EXCLUDED.region_id" if level.stores_peer_region else ""}
+"""
 
 
 @transaction.atomic
 def assessment_compute_month(*, tenant: Tenant, month: dt.date) -> int:
-    """Compute and store every region's assessment for the month; re-running replaces it (idempotent)."""
+    """Score and rank every region, department and enterprise of the tenant for the month.
+
+    Re-running replaces the month's rows; units no longer scored (an enterprise that closed since) lose
+    their row for that month, which is derived data, not ledger.
+    """
     first = month.replace(day=1)
-    indicators = region_indicators(tenant=tenant, month=first)
-    weights = scheme_weights(tenant, first)
-    total_weight = sum(weights.values()) or Decimal(1)
-    regions = {r.pk: r for r in Region.objects.filter(tenant=tenant)}
-    siblings: dict[int | None, list[int]] = defaultdict(list)
-    for region in regions.values():
-        siblings[region.parent_id].append(region.pk)
+    scheme = scheme_for(tenant, first)
     stored = 0
-    for members in siblings.values():
-        groups: dict[int, dict[str, float]] = {member: {} for member in members}
-        for group, parts in GROUPS.items():
-            per_part = [
-                _normalise({m: indicators[m][name] for m in members}, better) for name, better in parts
-            ]
-            for member in members:
-                groups[member][group] = round(sum(part[member] for part in per_part) / len(per_part), 1)
-        scores = {
-            member: (
-                sum(Decimal(str(groups[member][g])) * w for g, w in weights.items()) / total_weight
-            ).quantize(Decimal("0.01"))
-            for member in members
-        }
-        ordered = sorted(members, key=lambda m: (-scores[m], regions[m].code))
-        for rank, member in enumerate(ordered, start=1):
-            RegionAssessment.objects.update_or_create(
-                tenant=tenant,
-                month=first,
-                region_id=member,
-                defaults={
-                    "region_path": regions[member].path,
-                    "indicators": indicators[member],
-                    "groups": groups[member],
-                    "score": scores[member],
-                    "rank": rank,
-                    "rank_of": len(members),
-                },
+    with connection.cursor() as cursor:
+        for level in LEVELS.values():
+            params = {**month_params(tenant, first), "now": timezone.now()}
+            sql = _score_sql(level, scheme, params, indicator_columns(level.sql, params))
+            cursor.execute(sql, params)
+            stored += cursor.rowcount
+            cursor.execute(
+                f"DELETE FROM {level.table} WHERE tenant_id = %s AND month = %s AND computed_at <> %s",
+                [tenant.pk, first, params["now"]],
             )
-            stored += 1
     return stored

@@ -190,19 +190,30 @@ def interview_record(
 
 
 @transaction.atomic
-def scoring_scheme_set(*, actor: User, campaign: Campaign, weights: dict[str, Decimal]) -> ScoringScheme:
-    """Committee staff of the campaign's region set its four group weights."""
+def scoring_scheme_set(
+    *,
+    actor: User,
+    campaign: Campaign,
+    weights: dict[str, Decimal],
+    normalisation: dict[str, dict] | None = None,
+) -> ScoringScheme:
+    """Committee staff of the campaign's region set its four group weights and, optionally, how each
+    indicator is scaled (`normalisation`, replacing the previous rules when given)."""
     from campaigns.models import Campaign
 
     from .models import ScoringScheme
+    from .scoring import normalisation_cleaned
 
     campaign = Campaign.objects.get_visible(actor, pk=campaign.pk)
     _require_committee(actor, campaign.region_path)
     if any(value < 0 for value in weights.values()) or not sum(weights.values()):
         raise ValidationError({"weights": _("Weights are not negative and at least one is above zero.")})
+    rules = normalisation_cleaned(normalisation) if normalisation is not None else None
     scheme, _created = ScoringScheme.objects.get_or_create(tenant_id=campaign.tenant_id, campaign=campaign)
     for group, value in weights.items():
         setattr(scheme, f"weight_{group}", value)
+    if rules is not None:
+        scheme.normalisation = rules
     scheme.updated_by = actor
     scheme.save()
     return scheme

@@ -267,6 +267,8 @@ DEMO_SEEDERS = [
 HANDOVER_RECEIPT_DAYS = env_int("HANDOVER_RECEIPT_DAYS", 3)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
+# A department verifies a submitted rectification within this many days to count as timely (assessment).
+VERIFICATION_DAYS = env_int("VERIFICATION_DAYS", 10)
 
 # Public tip-offs: at most TIPOFF_LIMIT per client address and tenant in each window.
 TIPOFF_LIMIT = env_int("TIPOFF_LIMIT", 5)

@@ -4,14 +4,29 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from accountability.models import RegionAssessment
-from accountability.scoring import assessment_compute_month, region_indicators
+from accountability.models import DepartmentAssessment, EnterpriseAssessment, RegionAssessment, ScoringScheme
+from accountability.scoring import (
+    DEFAULT_WEIGHTS,
+    assessment_compute_month,
+    region_indicators,
+    unit_indicators,
+)
 from accountability.services import leadership_input_set, scoring_scheme_set
 from campaigns.services import campaign_create
-from hazards.services import hazard_report
+from hazards.services import (
+    hazard_acknowledge_handover,
+    hazard_confirm,
+    hazard_handover,
+    hazard_plan,
+    hazard_reopen,
+    hazard_report,
+    hazard_submit,
+    hazard_verify,
+)
 from hazards.services.inspections import (
     checklist_for,
     inspection_record,
@@ -20,6 +35,8 @@ from hazards.services.inspections import (
     self_inspection_submit,
 )
 from organizations.errors import NotFoundError, PermissionDeniedError
+from tests.factories import EnterpriseFactory
+from tests.hazards.conftest import photo
 
 
 @pytest.fixture
@@ -74,15 +91,24 @@ def test_scores_and_ranks_among_siblings_with_default_weights(world, month_ledge
     assessment_compute_month(tenant=world.a.tenant, month=month_ledger)
     county = RegionAssessment.objects.get(region=world.a.county, month=month_ledger)
     sibling = RegionAssessment.objects.get(region=world.a.sibling_county, month=month_ledger)
-    # progress 100 / 66.7, self-inspection 50 / 50, enforcement 100 / 0, leadership 100 / 100;
-    # weights 40/20/25/15: county (4000 + 1000 + 2500 + 1500) / 100, sibling (2668 + 1000 + 0 + 1500) / 100
+    # progress: rectification 100 / 0 (no value is the worst), on time, overdue, reopened 100 each → 100 / 75
+    # self-inspection: filing 100 / 0, gap 0 / 100 → 50 / 50
+    # enforcement: inspections 100 / 0, unannounced 100 / 0, measures 100 / 100 → 100 / 33.3
+    # weights 40/20/25/15: county (4000 + 1000 + 2500 + 1500) / 100,
+    # sibling (3000 + 1000 + 832.5 + 1500) / 100
     assert county.groups == {
         "progress": 100.0,
         "self_inspection": 50.0,
         "enforcement": 100.0,
         "leadership": 100.0,
     }
-    assert county.score == Decimal("90.00") and sibling.score == Decimal("51.68")
+    assert sibling.groups == {
+        "progress": 75.0,
+        "self_inspection": 50.0,
+        "enforcement": 33.3,
+        "leadership": 100.0,
+    }
+    assert county.score == Decimal("90.00") and sibling.score == Decimal("63.33")
     assert (county.rank, sibling.rank, county.rank_of) == (1, 2, 2)
 
 
@@ -183,3 +209,182 @@ def test_rankings_page_and_circular_for_committee_staff(world, client, month_led
         world.a.county.name_en
         not in client.get("/rankings/", headers={"Accept-Language": "en"}).content.decode()
     )
+
+
+@pytest.fixture
+def march(world, ledger):
+    """March 2026 in tenant A, every step dated: a major hazard self-reported, handed over to the city's
+    emergency department (acknowledged in time), rectified, verified in time and then reopened; a routine
+    inspection with a rectification order and a general finding; the enterprise files its self-inspection.
+    The construction department and a second enterprise in the same county do nothing."""
+    w = world.a
+    zone = timezone.get_current_timezone()
+
+    def at(day: int) -> dt.datetime:
+        return dt.datetime(2026, 3, day, 10, tzinfo=zone)
+
+    hazard = hazard_report(
+        actor=w.officer, enterprise=w.enterprise, title="t", description="d", location="l", now=at(2)
+    )
+    hazard = hazard_confirm(
+        actor=w.inspector, hazard=hazard, level="major", criterion=ledger.criterion, now=at(3)
+    )
+    hazard = hazard_handover(
+        actor=w.committee, hazard=hazard, region=w.city, departments=[w.department], now=at(3)
+    )
+    hazard_acknowledge_handover(actor=w.inspector, hazard=hazard, now=at(5))
+    hazard = hazard_plan(
+        actor=w.officer,
+        hazard=hazard,
+        responsible_person="周明远",
+        measures="加装紧急切断阀",
+        funds=Decimal(1000),
+        deadline=dt.date(2026, 3, 20),
+        contingency_plan="停用",
+        now=at(6),
+    )
+    hazard = hazard_submit(actor=w.officer, hazard=hazard, report="done", evidence=[photo()], now=at(10))
+    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, now=at(12))
+    hazard_reopen(
+        actor=w.inspector, hazard=hazard, reason="复查未整改到位", deadline=dt.date(2026, 4, 30), now=at(15)
+    )
+    inspection_record(
+        actor=w.inspector,
+        enterprise=w.enterprise,
+        date=dt.date(2026, 3, 8),
+        kind="routine",
+        rectification_order=True,
+        findings=[{"title": "通道堵塞", "description": "d", "location": "车间", "level": "general"}],
+        now=at(8),
+    )
+    filed = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=dt.date(2026, 3, 1))
+    self_inspection_save(
+        actor=w.officer,
+        self_inspection=filed,
+        answers={line.key: {"result": "ok"} for line in checklist_for(w.enterprise)},
+    )
+    self_inspection_submit(actor=w.head, self_inspection=filed, now=at(25))
+    quiet_neighbour = EnterpriseFactory.create(
+        region=w.county, industries=[w.industries["hazardous_chemicals"]]
+    )
+    return dt.date(2026, 3, 1), quiet_neighbour
+
+
+def test_department_indicators_scores_and_ranks_by_hand(world, march) -> None:
+    w, (month, _neighbour) = world.a, march
+    values = unit_indicators(level="department", tenant=w.tenant, month=month)
+    assert values[w.department.pk] == {
+        "inspections": 1,
+        "unannounced_share": 0.0,
+        "enforcement_measures": 1,
+        "found_department": 1,
+        "receipt_timeliness": 100.0,
+        "verification_timeliness": 100.0,
+        "overdue": 0,
+        "reopened": 1,
+    }
+    assert values[w.construction_department.pk]["inspections"] == 0
+    assert values[w.construction_department.pk]["receipt_timeliness"] is None
+
+    assessment_compute_month(tenant=w.tenant, month=month)
+    emergency = DepartmentAssessment.objects.get(department=w.department, month=month)
+    construction = DepartmentAssessment.objects.get(department=w.construction_department, month=month)
+    # progress: receipts 100 / 0, verification 100 / 0, overdue 100 / 100, reopened 0 / 100 → 75 / 50
+    # enforcement: inspections, unannounced share and measures 100 / 0 → 100 / 0
+    # departments weigh progress 40 and enforcement 25: (3000 + 2500) / 65 and 2000 / 65
+    assert (emergency.groups, construction.groups) == (
+        {"progress": 75.0, "enforcement": 100.0},
+        {"progress": 50.0, "enforcement": 0.0},
+    )
+    assert (emergency.score, construction.score) == (Decimal("84.62"), Decimal("30.77"))
+    assert (emergency.rank, construction.rank, emergency.rank_of, emergency.region_id) == (1, 2, 2, w.city.pk)
+
+
+def test_enterprise_indicators_scores_and_ranks_by_hand(world, march) -> None:
+    w, (month, neighbour) = world.a, march
+    values = unit_indicators(level="enterprise", tenant=w.tenant, month=month)
+    assert values[w.enterprise.pk] == {
+        "found_self": 1,
+        "found_department": 1,
+        "major_found": 1,
+        "closed_in_month": 0,  # closed on the 12th, reopened on the 15th
+        "rectification_rate": 0.0,
+        "on_time_rate": None,
+        "overdue": 0,
+        "overdue_age": 0,
+        "reopened": 1,
+        "filing_rate": 100.0,
+        "self_inspection_gap": 0,
+    }
+    assert values[neighbour.pk]["rectification_rate"] is None and values[neighbour.pk]["filing_rate"] == 0.0
+
+    assessment_compute_month(tenant=w.tenant, month=month)
+    ours = EnterpriseAssessment.objects.get(enterprise=w.enterprise, month=month)
+    theirs = EnterpriseAssessment.objects.get(enterprise=neighbour, month=month)
+    # progress: rectification 100 / 0, on time 100 / 100, overdue 100 / 100, reopened 0 / 100 → 75 / 75
+    # self-inspection: filing 100 / 0, gap 100 / 100 → 100 / 50; weights 40 and 20 over 60
+    assert (ours.groups, theirs.groups) == (
+        {"progress": 75.0, "self_inspection": 100.0},
+        {"progress": 75.0, "self_inspection": 50.0},
+    )
+    assert (ours.score, theirs.score) == (Decimal("83.33"), Decimal("66.67"))
+    assert (ours.rank, theirs.rank, ours.rank_of) == (1, 2, 2)
+    # the enterprise in the sibling county is ranked on its own
+    assert EnterpriseAssessment.objects.get(enterprise=w.construction_enterprise, month=month).rank_of == 1
+
+
+def test_absolute_normalisation_from_the_scheme_replaces_the_peer_scale(world, march) -> None:
+    w, (month, _neighbour) = world.a, march
+    campaign = campaign_create(
+        actor=w.admin,
+        region=w.province,
+        name="全省",
+        start_date=month,
+        end_date=month + dt.timedelta(days=60),
+        industries=[w.industries["mines"]],
+    )
+    scoring_scheme_set(
+        actor=w.admin,
+        campaign=campaign,
+        weights=dict(DEFAULT_WEIGHTS),
+        # a rectification rate of 0 % scores 0 and 80 % or better scores 100, whatever the peers did
+        normalisation={"rectification_rate": {"method": "absolute", "best": 80, "worst": 0}},
+    )
+    assessment_compute_month(tenant=w.tenant, month=month)
+    ours = EnterpriseAssessment.objects.get(enterprise=w.enterprise, month=month)
+    # progress: rectification 0, on time 100, overdue 100, reopened 0 → 50
+    assert ours.groups["progress"] == 50.0
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"method": "sideways"},
+        {"method": "absolute", "best": 5, "worst": 5},
+        {"method": "absolute", "best": "a lot", "worst": 0},
+    ],
+)
+def test_a_bad_normalisation_rule_names_the_indicator_and_changes_nothing(world, march, rule) -> None:
+    w, (month, _neighbour) = world.a, march
+    campaign = campaign_create(
+        actor=w.admin,
+        region=w.province,
+        name="全省",
+        start_date=month,
+        end_date=month + dt.timedelta(days=60),
+        industries=[w.industries["mines"]],
+    )
+    with pytest.raises(ValidationError) as error:
+        scoring_scheme_set(
+            actor=w.admin, campaign=campaign, weights=dict(DEFAULT_WEIGHTS), normalisation={"overdue": rule}
+        )
+    assert "overdue" in str(error.value)
+    with pytest.raises(ValidationError) as unknown:
+        scoring_scheme_set(
+            actor=w.admin,
+            campaign=campaign,
+            weights=dict(DEFAULT_WEIGHTS),
+            normalisation={"happiness": {"method": "relative"}},
+        )
+    assert "happiness" in str(unknown.value)
+    assert not ScoringScheme.objects.filter(campaign=campaign).exists()
