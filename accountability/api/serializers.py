@@ -10,6 +10,8 @@ from ..choices import InterviewReason, SanctionKind, Track
 from ..models import (
     Accident,
     AccountabilityCase,
+    DepartmentAssessment,
+    EnterpriseAssessment,
     Investigation,
     RegionAssessment,
     Sanction,
@@ -128,14 +130,40 @@ class InterviewInputSerializer(serializers.Serializer):
     follow_up = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+ASSESSMENT_FIELDS = ["month", "score", "rank", "rank_of", "groups", "indicators"]
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
+    """A region's month; `rank` is among the regions with the same parent."""
+
     region = serializers.CharField(source="region.code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     month = serializers.DateField(format="%Y-%m")
 
     class Meta:
         model = RegionAssessment
-        fields = ["region", "region_name", "month", "score", "rank", "rank_of", "groups", "indicators"]
+        fields = ["region", "region_name", *ASSESSMENT_FIELDS]
+
+
+class DepartmentAssessmentSerializer(AssessmentSerializer):
+    """A department's month; `rank` is among the departments of the same region."""
+
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = DepartmentAssessment
+        fields = ["department", "department_name", "region", "region_name", *ASSESSMENT_FIELDS]
+
+
+class EnterpriseAssessmentSerializer(AssessmentSerializer):
+    """An enterprise's month; `rank` is among the operating enterprises of the same region."""
+
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
+
+    class Meta:
+        model = EnterpriseAssessment
+        fields = ["enterprise", "enterprise_name", "credit_code", "region", "region_name", *ASSESSMENT_FIELDS]
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -148,6 +176,8 @@ class SchemeSerializer(serializers.ModelSerializer):
             "weight_self_inspection",
             "weight_enforcement",
             "weight_leadership",
+            "normalisation",
+            "updated_at",
         ]
 
 
@@ -157,6 +187,12 @@ class SchemeInputSerializer(serializers.Serializer):
     weight_self_inspection = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
     weight_enforcement = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
     weight_leadership = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
+    normalisation = serializers.DictField(
+        child=serializers.DictField(),
+        required=False,
+        help_text='Per indicator: {"method": "relative"} or {"method": "absolute", "best": 80, "worst": 0}. '
+        "Replaces the scheme's rules when given.",
+    )
 
 
 class LeadershipInputSerializer(serializers.Serializer):

@@ -1,9 +1,14 @@
 """Accountability API: accidents, "one case, three investigations" with sanctions, warning interviews."""
 
+from typing import Any
+
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -12,7 +17,16 @@ from organizations.api.base import ScopedViewSet, actor_of
 from organizations.models import Region
 
 from .. import services
-from ..models import Accident, AccountabilityCase, RegionAssessment, ScoringScheme, WarningInterview
+from ..models import (
+    Accident,
+    AccountabilityCase,
+    Assessment,
+    DepartmentAssessment,
+    EnterpriseAssessment,
+    RegionAssessment,
+    ScoringScheme,
+    WarningInterview,
+)
 from . import serializers as s
 
 
@@ -99,23 +113,65 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         return Response(s.InterviewSerializer(interview).data, status=status.HTTP_201_CREATED)
 
 
-class AssessmentViewSet(mixins.ListModelMixin, ScopedViewSet):
-    """Monthly region scores and ranks among siblings: `?month=YYYY-MM&level=region` (departments and
-    enterprises are not scored yet). Each row carries its indicator values and group scores."""
+class AssessmentPagination(CursorPagination):
+    """Keyset paging: a province's enterprises run to six figures a month."""
 
-    scoped_model = RegionAssessment
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = ("month", "region_path", "rank", "id")
+
+
+ASSESSMENT_LEVELS: dict[str, tuple[type[Assessment], type[s.AssessmentSerializer]]] = {
+    "region": (RegionAssessment, s.AssessmentSerializer),
+    "department": (DepartmentAssessment, s.DepartmentAssessmentSerializer),
+    "enterprise": (EnterpriseAssessment, s.EnterpriseAssessmentSerializer),
+}
+
+
+class AssessmentViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Monthly scores and ranks with their indicator values and group scores:
+    `?month=YYYY-MM&level=region|department|enterprise&region=<id>`. Regions are ranked among siblings
+    (`region` = their parent), departments and enterprises among those of the same region (`region` = it)."""
+
+    scoped_model: type[Assessment] = RegionAssessment
     serializer_class = s.AssessmentSerializer
-    pagination_class = None
+    pagination_class = AssessmentPagination
+    level = "region"  # set per request in initial()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        level = request.query_params.get("level", "region")
+        if level not in ASSESSMENT_LEVELS:
+            raise ValidationError({"level": _("Choose region, department or enterprise.")})
+        self.level = level
+        self.scoped_model, self.serializer_class = ASSESSMENT_LEVELS[level]
 
     def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
         params = self.request.query_params
-        if params.get("level", "region") != "region":
-            return queryset.none()
         if params.get("month"):
             queryset = queryset.filter(month=parse_month(params["month"]))
-        return queryset.select_related("region").order_by("month", "region__parent_id", "rank")
+        if params.get("region"):
+            region = Region.objects.get_visible(self.request.user, pk=params["region"])
+            peers = {"region__parent": region} if self.level == "region" else {"region": region}
+            queryset = queryset.filter(**peers)
+        related = {"region": ["region"], "department": ["department", "region"]}.get(
+            self.level, ["enterprise", "region"]
+        )
+        return queryset.select_related(*related)
 
-    @extend_schema(parameters=[OpenApiParameter("month", str), OpenApiParameter("level", str)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("level", str, enum=list(ASSESSMENT_LEVELS), default="region"),
+            OpenApiParameter("region", int, description="Rank group: parent region, or the units' region"),
+        ],
+        responses=PolymorphicProxySerializer(
+            component_name="AnyAssessment",
+            serializers=[serializer for _model, serializer in ASSESSMENT_LEVELS.values()],
+            resource_type_field_name=None,
+        ),
+    )
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().list(request, *args, **kwargs)
 
@@ -132,6 +188,9 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         campaign = fields.pop("campaign")
+        normalisation = fields.pop("normalisation", None)
         weights = {key.removeprefix("weight_"): value for key, value in fields.items()}
-        scheme = services.scoring_scheme_set(actor=actor_of(request), campaign=campaign, weights=weights)
+        scheme = services.scoring_scheme_set(
+            actor=actor_of(request), campaign=campaign, weights=weights, normalisation=normalisation
+        )
         return Response(s.SchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)

@@ -184,13 +184,13 @@ def test_assessments_api_shows_scores_with_their_indicators_to_committees_only(
     assessment_compute_month(tenant=world.a.tenant, month=month_ledger)
     month = month_ledger.strftime("%Y-%m")
     api.as_user(world.a.committee)
-    rows = api.get("/api/v1/assessments/", {"month": month, "level": "region"}).json()
+    rows = api.get("/api/v1/assessments/", {"month": month, "level": "region"}).json()["results"]
     county = next(row for row in rows if row["region"] == world.a.county.code)
     assert county["rank"] == 1 and county["indicators"]["self_inspection_gap"] == 1
     assert world.a.other_city.code not in {row["region"] for row in rows}  # outside the committee's subtree
     for user in (world.a.officer, world.a.inspector, world.b.committee):
         api.as_user(user)
-        assert api.get("/api/v1/assessments/", {"month": month}).json() == []
+        assert api.get("/api/v1/assessments/", {"month": month}).json()["results"] == []
 
 
 def test_rankings_page_and_circular_for_committee_staff(world, client, month_ledger) -> None:
@@ -388,3 +388,65 @@ def test_a_bad_normalisation_rule_names_the_indicator_and_changes_nothing(world,
         )
     assert "happiness" in str(unknown.value)
     assert not ScoringScheme.objects.filter(campaign=campaign).exists()
+
+
+def test_assessments_api_lists_departments_and_enterprises_by_rank_group(world, api, march) -> None:
+    w, (month, neighbour) = world.a, march
+    assessment_compute_month(tenant=w.tenant, month=month)
+    api.as_user(w.committee)
+    departments = api.get(
+        "/api/v1/assessments/", {"month": "2026-03", "level": "department", "region": w.city.pk}
+    ).json()["results"]
+    assert [(row["department_name"], row["rank"], row["score"]) for row in departments] == [
+        (w.department.name, 1, "84.62"),
+        (w.construction_department.name, 2, "30.77"),
+    ]
+    assert departments[0]["indicators"]["receipt_timeliness"] == 100.0
+    enterprises = api.get(
+        "/api/v1/assessments/", {"month": "2026-03", "level": "enterprise", "region": w.county.pk}
+    ).json()["results"]
+    assert [(row["credit_code"], row["rank"]) for row in enterprises] == [
+        (w.enterprise.credit_code, 1),
+        (neighbour.credit_code, 2),
+    ]
+    bad = api.get("/api/v1/assessments/", {"level": "street"})
+    assert bad.status_code == 400 and "level" in bad.json()
+    assert api.get("/api/v1/assessments/", {"level": "enterprise", "region": world.b.county.pk}).status_code == 404
+    for user in (w.inspector, w.head, world.b.committee):
+        api.as_user(user)
+        for level in ("department", "enterprise"):
+            assert api.get("/api/v1/assessments/", {"month": "2026-03", "level": level}).json()["results"] == []
+
+
+def test_scheme_api_sets_weights_and_scaling_and_refuses_bad_rules_naming_them(world, api) -> None:
+    w = world.a
+    campaign = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name="一市",
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 6, 30),
+        industries=[w.industries["mines"]],
+    )
+    body = {
+        "campaign": campaign.pk,
+        "weight_progress": "50",
+        "weight_self_inspection": "20",
+        "weight_enforcement": "20",
+        "weight_leadership": "10",
+        "normalisation": {"overdue": {"method": "absolute", "best": 0, "worst": 10}},
+    }
+    api.as_user(w.inspector)
+    assert api.post("/api/v1/scoring-schemes/", body, content_type="application/json").status_code == 403
+    api.as_user(w.committee)
+    bad = api.post(
+        "/api/v1/scoring-schemes/",
+        {**body, "normalisation": {"overdue": {"method": "absolute", "best": 3, "worst": 3}}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "overdue" in str(bad.json()["normalisation"])
+    assert not ScoringScheme.objects.exists()
+    saved = api.post("/api/v1/scoring-schemes/", body, content_type="application/json")
+    assert saved.status_code == 201
+    assert saved.json()["normalisation"] == {"overdue": {"method": "absolute", "best": 0.0, "worst": 10.0}}
+    assert saved.json()["weight_progress"] == "50.00"
