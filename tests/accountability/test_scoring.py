@@ -411,11 +411,13 @@ def test_assessments_api_lists_departments_and_enterprises_by_rank_group(world, 
     ]
     bad = api.get("/api/v1/assessments/", {"level": "street"})
     assert bad.status_code == 400 and "level" in bad.json()
-    assert api.get("/api/v1/assessments/", {"level": "enterprise", "region": world.b.county.pk}).status_code == 404
+    foreign = {"level": "enterprise", "region": world.b.county.pk}
+    assert api.get("/api/v1/assessments/", foreign).status_code == 404
     for user in (w.inspector, w.head, world.b.committee):
         api.as_user(user)
         for level in ("department", "enterprise"):
-            assert api.get("/api/v1/assessments/", {"month": "2026-03", "level": level}).json()["results"] == []
+            rows = api.get("/api/v1/assessments/", {"month": "2026-03", "level": level}).json()["results"]
+            assert rows == []
 
 
 def test_scheme_api_sets_weights_and_scaling_and_refuses_bad_rules_naming_them(world, api) -> None:
