@@ -65,3 +65,75 @@ class InterviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
         self.fields["accident"].queryset = Accident.objects.visible_to(actor)  # type: ignore[attr-defined]
+
+
+SCALING_CHOICES = [
+    ("relative", _("Relative to the units ranked together")),
+    ("absolute", _("Absolute bounds")),
+]
+
+
+class SchemeForm(forms.Form):
+    """The four group weights and, per scored indicator, relative scaling or absolute best/worst bounds."""
+
+    weight_progress = forms.DecimalField(label=_("Overall rectification progress"), min_value=0, max_digits=5)
+    weight_self_inspection = forms.DecimalField(
+        label=_("Enterprise self-inspection quality"), min_value=0, max_digits=5
+    )
+    weight_enforcement = forms.DecimalField(
+        label=_("Departments' precise enforcement"), min_value=0, max_digits=5
+    )
+    weight_leadership = forms.DecimalField(label=_("Leadership"), min_value=0, max_digits=5)
+
+    def __init__(self, *args: Any, indicators: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for name, label in indicators.items():
+            self.fields[f"{name}__method"] = forms.ChoiceField(
+                label=label, choices=SCALING_CHOICES, initial="relative"
+            )
+            self.fields[f"{name}__best"] = forms.DecimalField(label=_("Best value"), required=False)
+            self.fields[f"{name}__worst"] = forms.DecimalField(label=_("Worst value"), required=False)
+
+    def indicator_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [(self[f"{n}__method"], self[f"{n}__best"], self[f"{n}__worst"]) for n in self.indicators]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.indicators:
+            if data.get(f"{name}__method") != "absolute":
+                continue
+            for bound in ("best", "worst"):
+                if data.get(f"{name}__{bound}") is None:
+                    self.add_error(f"{name}__{bound}", _("Needed for absolute scaling."))
+        return data
+
+    def weights(self) -> dict[str, Any]:
+        groups = ("progress", "self_inspection", "enforcement", "leadership")
+        return {group: self.cleaned_data[f"weight_{group}"] for group in groups}
+
+    def normalisation(self) -> dict[str, dict[str, Any]]:
+        rules: dict[str, dict[str, Any]] = {}
+        for name in self.indicators:
+            if self.cleaned_data.get(f"{name}__method") == "absolute":
+                rules[name] = {
+                    "method": "absolute",
+                    "best": self.cleaned_data[f"{name}__best"],
+                    "worst": self.cleaned_data[f"{name}__worst"],
+                }
+        return rules
+
+
+class LeadershipForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    leader_inspections = forms.IntegerField(label=_("Inspections led by leaders"), min_value=0)
+    meetings = forms.IntegerField(label=_("Safety meetings held"), min_value=0)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]

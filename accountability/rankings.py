@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -18,8 +20,50 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from organizations.models import Region, User
 from organizations.pdf_fonts import cjk_font
 
-from .models import RegionAssessment
-from .scoring import GROUPS
+from .models import Assessment, DepartmentAssessment, EnterpriseAssessment, RegionAssessment
+from .scoring import LEVELS, Scheme
+
+LEVEL_MODELS: dict[str, type[Assessment]] = {
+    "region": RegionAssessment,
+    "department": DepartmentAssessment,
+    "enterprise": EnterpriseAssessment,
+}
+UNIT_FIELD = {"region": "region", "department": "department", "enterprise": "enterprise"}
+PAGE_SIZE = 50  # enterprises of one county can run to thousands
+
+GROUP_LABELS = {
+    "progress": _("Overall rectification progress"),
+    "self_inspection": _("Enterprise self-inspection quality"),
+    "enforcement": _("Departments' precise enforcement"),
+    "leadership": _("Leadership"),
+}
+INDICATOR_LABELS = {
+    "found_self": _("self-found"),
+    "found_department": _("department-found"),
+    "major_found": _("major"),
+    "closed_in_month": _("closed"),
+    "rectification_rate": _("rectification rate"),
+    "on_time_rate": _("closed on time"),
+    "overdue": _("overdue at month end"),
+    "overdue_age": _("average days overdue"),
+    "reopened": _("reopened after closure"),
+    "filing_rate": _("self-inspection filing rate"),
+    "self_inspection_gap": _("self-inspection gap"),
+    "inspections": _("inspections"),
+    "unannounced_share": _("unannounced share"),
+    "enforcement_measures": _("enforcement measures"),
+    "receipt_timeliness": _("handovers acknowledged in time"),
+    "verification_timeliness": _("verifications in time"),
+    "leadership": _("leader-led inspections and meetings"),
+}
+PERCENT = {
+    "rectification_rate",
+    "on_time_rate",
+    "filing_rate",
+    "unannounced_share",
+    "receipt_timeliness",
+    "verification_timeliness",
+}
 
 
 def _month_range(month: dt.date) -> tuple[str, str]:
@@ -27,52 +71,139 @@ def _month_range(month: dt.date) -> tuple[str, str]:
     return month.isoformat(), (following - dt.timedelta(days=1)).isoformat()
 
 
-def indicator_links(region: Region, month: dt.date) -> dict[str, str]:
-    """The ledger filter behind each hazard indicator of a region's month."""
+def indicator_links(level: str, unit_id: int, month: dt.date) -> dict[str, str]:
+    """The ledger filter behind each hazard indicator of a unit's month (same definitions as the SQL)."""
     start, end = _month_range(month)
-    found = {"region": region.pk, "found_from": start, "found_to": end}
+    key = "enterprise" if level == "enterprise" else "region"
+    found = {key: unit_id, "found_from": start, "found_to": end}
+    month_text = month.strftime("%Y-%m")
+    if level == "department":
+        handed = {"department": unit_id}
+        return {
+            "found_department": urlencode({"inspected_by": unit_id, "found_from": start, "found_to": end}),
+            "overdue": urlencode({**handed, "overdue_on": end}),
+            "reopened": urlencode({**handed, "reopened_in": month_text}),
+        }
     return {
         "found_self": urlencode({**found, "source": "self_inspection"}),
         "found_department": urlencode({**found, "source": "inspection"}),
         "major_found": urlencode({**found, "level": "major"}),
-        "closed_in_month": urlencode({"region": region.pk, "state": "closed", "found_to": end}),
-        "overdue": urlencode({"region": region.pk, "overdue": "true"}),
+        "closed_in_month": urlencode({key: unit_id, "closed_in": month_text}),
+        "overdue": urlencode({key: unit_id, "overdue_on": end}),
+        "reopened": urlencode({key: unit_id, "reopened_in": month_text}),
     }
 
 
-def ranking(*, actor: User, parent: Region, month: dt.date) -> list[dict[str, Any]]:
-    """The sibling regions under `parent` for the month, best first, with last month's rank beside."""
-    visible: QuerySet[RegionAssessment] = RegionAssessment.objects.visible_to(actor).select_related("region")
-    rows = list(visible.filter(region__parent=parent, month=month).order_by("rank"))
-    previous_month = (month - dt.timedelta(days=1)).replace(day=1)
-    before = dict(
-        visible.filter(region__parent=parent, month=previous_month).values_list("region_id", "rank")
-    )
+def indicator_order(level: str) -> list[str]:
+    """What a row shows, in order: the counts behind the scores first, then each group's indicators."""
+    shown = {
+        "region": ["found_self", "found_department", "major_found", "closed_in_month", "overdue_age"],
+        "department": ["found_department"],
+        "enterprise": ["found_self", "found_department", "major_found", "closed_in_month", "overdue_age"],
+    }[level]
+    for parts in LEVELS[level].groups.values():
+        shown += [name for name, _better in parts if name not in shown]
+    return shown
+
+
+def _indicators(level: str, assessment: Assessment, links: dict[str, str]) -> list[dict[str, Any]]:
+    values = assessment.indicators
     return [
         {
-            "assessment": row,
-            "previous_rank": before.get(row.region_id),
-            "change": before[row.region_id] - row.rank if row.region_id in before else None,
-            "flagged": row.rank == row.rank_of and row.rank_of > 1,  # bottom rank: a warning interview
-            "links": indicator_links(row.region, month),
+            "label": INDICATOR_LABELS[name],
+            "value": values.get(name),
+            "percent": name in PERCENT,
+            "link": links.get(name),
         }
-        for row in rows
+        for name in indicator_order(level)
     ]
 
 
-def trend(*, actor: User, parent: Region) -> dict[str, Any]:
-    """Scores of the siblings month by month, for the trend chart."""
-    rows = (
-        RegionAssessment.objects.visible_to(actor)
-        .filter(region__parent=parent)
-        .select_related("region")
-        .order_by("month", "region__code")
+def peers_of(level: str, region: Region) -> dict[str, Region]:
+    """Regions are ranked among siblings (under `region`); departments and enterprises within `region`."""
+    return {"region__parent": region} if level == "region" else {"region": region}
+
+
+def ranking(
+    *, actor: User, level: str = "region", region: Region, month: dt.date, after: int = 0
+) -> list[dict[str, Any]]:
+    """One rank group for the month, best first (a page of PAGE_SIZE after rank `after` for enterprises),
+    with last month's rank beside each unit and its indicators linked to the ledger rows behind them."""
+    model, unit = LEVEL_MODELS[level], UNIT_FIELD[level]
+    visible: QuerySet[Assessment] = model.objects.visible_to(actor)
+    rows = list(
+        visible.filter(**peers_of(level, region), month=month, rank__gt=after)
+        .select_related(unit)
+        .order_by("rank")[: PAGE_SIZE if level == "enterprise" else None]
     )
-    months = sorted({row.month for row in rows})
+    previous_month = (month - dt.timedelta(days=1)).replace(day=1)
+    before = dict(
+        visible.filter(
+            month=previous_month, **{f"{unit}__in": [getattr(row, f"{unit}_id") for row in rows]}
+        ).values_list(f"{unit}_id", "rank")
+    )
+    result = []
+    for row in rows:
+        unit_id = getattr(row, f"{unit}_id")
+        links = indicator_links(level, unit_id, month)
+        result.append(
+            {
+                "assessment": row,
+                "unit": getattr(row, unit),
+                "previous_rank": before.get(unit_id),
+                "change": before[unit_id] - row.rank if unit_id in before else None,
+                "flagged": row.rank == row.rank_of and row.rank_of > 1,  # bottom rank: a warning interview
+                "links": links,
+                "groups": [(GROUP_LABELS[g], row.groups.get(g)) for g in LEVELS[level].groups],
+                "indicators": _indicators(level, row, links),
+            }
+        )
+    return result
+
+
+def formula(level: str, scheme: Scheme, example: Assessment | None) -> dict[str, Any]:
+    """The scoring rule of a level in words and numbers, with the first row worked through."""
+    groups = LEVELS[level].groups
+    weights = {group: scheme.weights.get(group, Decimal(0)) for group in groups}
+    total = sum(weights.values(), Decimal(0))
+    described = []
+    for group, parts in groups.items():
+        indicators = []
+        for name, higher_is_better in parts:
+            rule = scheme.normalisation.get(name)
+            indicators.append(
+                {
+                    "label": INDICATOR_LABELS[name],
+                    "higher_is_better": higher_is_better,
+                    "absolute": bool(rule),
+                    "best": rule["best"] if rule else None,
+                    "worst": rule["worst"] if rule else None,
+                }
+            )
+        described.append({"label": GROUP_LABELS[group], "weight": weights[group], "indicators": indicators})
+    worked = None
+    if example is not None and total:
+        terms = " + ".join(f"{example.groups.get(g)} \u00d7 {weights[g]}" for g in groups)
+        worked = f"({terms}) / {total} = {example.score}"
+    return {"groups": described, "total": total, "worked": worked}
+
+
+def trend(*, actor: User, level: str = "region", region: Region) -> dict[str, Any]:
+    """Scores of one rank group month by month, for the trend chart (regions and departments)."""
+    unit = UNIT_FIELD[level]
+    rows = (
+        LEVEL_MODELS[level]
+        .objects.visible_to(actor)
+        .filter(**peers_of(level, region))
+        .select_related(unit)
+        .order_by("month", f"{unit}_id")
+    )
+    months: set[dt.date] = set()
     series: dict[str, dict[str, float]] = {}
     for row in rows:
-        series.setdefault(row.region.display_name, {})[row.month.strftime("%Y-%m")] = float(row.score)
-    labels = [m.strftime("%Y-%m") for m in months]
+        months.add(row.month)
+        series.setdefault(str(getattr(row, unit)), {})[row.month.strftime("%Y-%m")] = float(row.score)
+    labels = [m.strftime("%Y-%m") for m in sorted(months)]
     return {
         "labels": labels,
         "series": [
@@ -81,17 +212,21 @@ def trend(*, actor: User, parent: Region) -> dict[str, Any]:
     }
 
 
-def circular_pdf(*, title: str, rows: list[dict[str, Any]], month: dt.date) -> bytes:
-    """The monthly circular (通报): the ranking table and the highlights."""
-    font = cjk_font()
-    styles = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9, leading=12)
-    heading = ParagraphStyle("heading", parent=styles["Heading2"], fontName=font)
-    data = [["名次", "地区", "得分", "较上月", "整改进度", "企业自查", "精准执法", "组织领导"]]
+GROUP_HEADINGS = {
+    "progress": "整改进度",
+    "self_inspection": "企业自查",
+    "enforcement": "精准执法",
+    "leadership": "组织领导",
+}
+
+
+def _ranking_table(unit_heading: str, level: str, rows: list[dict[str, Any]], body: ParagraphStyle) -> Table:
+    groups = list(LEVELS[level].groups)
+    data: list[list[Any]] = [["名次", unit_heading, "得分", "较上月", *(GROUP_HEADINGS[g] for g in groups)]]
     for row in rows:
         a = row["assessment"]
         change = "—" if row["change"] is None else f"{row['change']:+d}"
-        data.append([a.rank, a.region.name, f"{a.score}", change, *(a.groups[g] for g in GROUPS)])
+        data.append([a.rank, row["unit"].name, f"{a.score}", change, *(a.groups.get(g) for g in groups)])
     table = Table(
         [[Paragraph(str(cell), body) for cell in line] for line in data], repeatRows=1, hAlign="LEFT"
     )
@@ -103,24 +238,50 @@ def circular_pdf(*, title: str, rows: list[dict[str, Any]], month: dt.date) -> b
             ]
         )
     )
+    return table
+
+
+def circular_pdf(
+    *,
+    title: str,
+    rows: list[dict[str, Any]],
+    month: dt.date,
+    department_rows: list[dict[str, Any]] | None = None,
+) -> bytes:
+    """The monthly circular (通报): the regions' and the departments' rankings and the highlights."""
+    font = cjk_font()
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9, leading=12)
+    heading = ParagraphStyle("heading", parent=styles["Heading2"], fontName=font)
     story: list[Any] = [
         Paragraph(title, styles["Title"].clone("t", fontName=font)),
         Spacer(1, 4 * mm),
-        Paragraph("排名情况", heading),
-        table,
-        Spacer(1, 4 * mm),
-        Paragraph("通报事项", heading),
+        Paragraph("一、地区排名情况", heading),
+        _ranking_table("地区", "region", rows, body),
     ]
-    if rows:
-        best, worst = rows[0]["assessment"], rows[-1]["assessment"]
-        story.append(Paragraph(f"{month:%Y年%m月}综合得分最高：{best.region.name}（{best.score}分）。", body))
-        for row in rows:
-            if row["flagged"]:
-                story.append(
-                    Paragraph(f"排名末位：{worst.region.name}（{worst.score}分），列入约谈提示。", body)
-                )
-        overdue = [(r["assessment"].region.name, r["assessment"].indicators.get("overdue", 0)) for r in rows]
-        story += [Paragraph(f"{name}：逾期未整改隐患 {count} 项。", body) for name, count in overdue if count]
+    if department_rows:
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph("二、部门排名情况", heading),
+            _ranking_table("部门", "department", department_rows, body),
+        ]
+    story += [Spacer(1, 4 * mm), Paragraph("通报事项", heading)]
+    for ranked, kind in ((rows, "地区"), (department_rows or [], "部门")):
+        if not ranked:
+            continue
+        best = ranked[0]
+        top = f"{month:%Y年%m月}{kind}综合得分最高：{best['unit'].name}（{best['assessment'].score}分）。"
+        story.append(Paragraph(top, body))
+        story += [
+            Paragraph(f"{kind}排名末位：{r['unit'].name}（{r['assessment'].score}分），列入约谈提示。", body)
+            for r in ranked
+            if r["flagged"]
+        ]
+    story += [
+        Paragraph(f"{r['unit'].name}：月末逾期未整改隐患 {r['assessment'].indicators['overdue']} 项。", body)
+        for r in rows
+        if r["assessment"].indicators.get("overdue")
+    ]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title=title).build(story)
     return buffer.getvalue()

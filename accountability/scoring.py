@@ -146,6 +146,7 @@ def normalisation_cleaned(rules: dict[str, Any]) -> dict[str, dict[str, Any]]:
 class Scheme:
     weights: dict[str, Decimal]
     normalisation: dict[str, dict[str, Any]]
+    campaign: Campaign | None = None  # whose scheme this is; None: the defaults
 
 
 def scheme_for(tenant: Tenant, month: dt.date) -> Scheme:
@@ -162,8 +163,8 @@ def scheme_for(tenant: Tenant, month: dt.date) -> Scheme:
     )
     scheme = ScoringScheme.objects.filter(campaign=campaign).first() if campaign else None
     if scheme is None:
-        return Scheme(dict(DEFAULT_WEIGHTS), {})
-    return Scheme(scheme.weights(), scheme.normalisation or {})
+        return Scheme(dict(DEFAULT_WEIGHTS), {}, campaign)
+    return Scheme(scheme.weights(), scheme.normalisation or {}, campaign)
 
 
 def scheme_weights(tenant: Tenant, month: dt.date) -> dict[str, Decimal]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ranking_views, views
+from . import ranking_views, scheme_views, views
 
 urlpatterns = [
     path("accidents/", views.accident_list, name="accident-list"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("interviews/new/", views.interview_create, name="interview-create"),
     path("rankings/", ranking_views.rankings, name="rankings"),
     path("rankings/circular.pdf", ranking_views.circular, name="rankings-circular"),
+    path("rankings/leadership/", scheme_views.leadership_inputs, name="leadership-inputs"),
+    path("campaigns/<int:campaign_pk>/scoring-scheme/", scheme_views.scheme_edit, name="scoring-scheme-edit"),
 ]

@@ -2,16 +2,16 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from organizations.filters import ScopedFilterSet
-from organizations.models import Enterprise
+from organizations.models import Department, Enterprise
 
-from .choices import HazardLevel, HazardSource, HazardState
-from .models import Hazard, Inspection, SelfInspection
+from .choices import HazardAction, HazardLevel, HazardSource, HazardState
+from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
 
 
 class HazardFilter(ScopedFilterSet):
@@ -26,10 +26,51 @@ class HazardFilter(ScopedFilterSet):
     found_from = filters.DateFilter(method="filter_found_from", help_text=_("Found on or after (YYYY-MM-DD)"))
     found_to = filters.DateFilter(method="filter_found_to", help_text=_("Found on or before (YYYY-MM-DD)"))
     q = filters.CharFilter(method="filter_text", help_text=_("Code, title, description or enterprise name"))
+    # Drill-down from the monthly assessment: each matches one indicator's definition exactly.
+    department = filters.NumberFilter(method="filter_department", help_text=_("Hazards handed over to it"))
+    inspected_by = filters.NumberFilter(
+        method="filter_inspected_by", help_text=_("Department id: hazards its inspections found")
+    )
+    closed_in = filters.CharFilter(method="filter_closed_in", help_text=_("YYYY-MM: closed that month"))
+    reopened_in = filters.CharFilter(
+        method="filter_reopened_in", help_text=_("YYYY-MM: reopened after closure that month")
+    )
+    overdue_on = filters.DateFilter(
+        method="filter_overdue_on", help_text=_("Open and past its deadline at the end of that day")
+    )
 
     class Meta:
         model = Hazard
         fields = ["state", "level", "source", "industry", "region", "enterprise", "overdue", "listed"]
+
+    def filter_department(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        department = Department.objects.get_visible(self.request.user, pk=value)
+        return queryset.filter(
+            Exists(HandoverReceipt.objects.filter(handover__hazard=OuterRef("pk"), department=department))
+        )
+
+    def filter_inspected_by(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        department = Department.objects.get_visible(self.request.user, pk=value)
+        return queryset.filter(inspection__department=department)
+
+    def filter_closed_in(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        start, end = _month_bounds(value)
+        return queryset.filter(closed_at__gte=start, closed_at__lt=end)
+
+    def filter_reopened_in(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        start, end = _month_bounds(value)
+        reopened = HazardEvent.objects.filter(
+            hazard=OuterRef("pk"), action=HazardAction.REOPEN, created_at__gte=start, created_at__lt=end
+        )
+        return queryset.filter(Exists(reopened))
+
+    def filter_overdue_on(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        following = _start_of(value) + dt.timedelta(days=1)
+        return (
+            queryset.filter(discovered_at__lt=following, deadline__lt=value)
+            .exclude(state=HazardState.WITHDRAWN)
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=following))
+        )
 
     def filter_industry(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(industry=self._visible_industry(value))
@@ -59,6 +100,14 @@ class HazardFilter(ScopedFilterSet):
 
 def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _month_bounds(value: str) -> tuple[dt.datetime, dt.datetime]:
+    from .selectors import parse_month
+
+    first = parse_month(value)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return _start_of(first), _start_of(following)
 
 
 class SelfInspectionFilter(ScopedFilterSet):

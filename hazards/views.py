@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import apply_service_errors
-from organizations.models import Enterprise, Region, User
+from organizations.models import Department, Enterprise, Region, User
 from organizations.scoping import require_role, scope_for
 
 from . import forms, services
@@ -95,8 +95,32 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "has_next": len(rows) > PAGE_SIZE,
             "query": query.urlencode(),
             "can_report": scope_for(request.user).has_any_role(REPORTING_ROLES),
+            "drill_down": _drill_down(request),
         },
     )
+
+
+def _drill_down(request: HttpRequest) -> list[dict[str, str]]:
+    """Filters that arrive from a ranking's drill-down link (the filter form has no field for them): kept as
+    hidden inputs and said in words, so the user knows why the ledger shows these rows."""
+    actor = _actor(request)
+    named: dict[str, Any] = {"enterprise": Enterprise, "department": Department, "inspected_by": Department}
+    labels = {
+        "enterprise": _("Enterprise"),
+        "department": _("Handed over to"),
+        "inspected_by": _("Found by inspections of"),
+        "closed_in": _("Closed in"),
+        "reopened_in": _("Reopened after closure in"),
+        "overdue_on": _("Overdue on"),
+    }
+    found = []
+    for name, label in labels.items():
+        value = request.GET.get(name, "").strip()
+        if not value:
+            continue
+        shown = str(named[name].objects.get_visible(actor, pk=value)) if name in named else value
+        found.append({"name": name, "value": value, "label": str(label), "shown": shown})
+    return found
 
 
 @login_required

@@ -8,9 +8,17 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from accountability.models import DepartmentAssessment, EnterpriseAssessment, RegionAssessment, ScoringScheme
+from accountability.models import (
+    DepartmentAssessment,
+    EnterpriseAssessment,
+    LeadershipInput,
+    RegionAssessment,
+    ScoringScheme,
+)
+from accountability.rankings import ranking
 from accountability.scoring import (
     DEFAULT_WEIGHTS,
+    SCORED_INDICATORS,
     assessment_compute_month,
     region_indicators,
     unit_indicators,
@@ -205,10 +213,9 @@ def test_rankings_page_and_circular_for_committee_staff(world, client, month_led
     client.force_login(world.a.officer)
     assert client.get("/rankings/").status_code == 403
     client.force_login(world.b.committee)
-    assert (
-        world.a.county.name_en
-        not in client.get("/rankings/", headers={"Accept-Language": "en"}).content.decode()
-    )
+    other = client.get("/rankings/", {"region": world.b.city.pk}).content.decode()
+    assert "90.00" not in other and f"region={world.a.county.pk}" not in other
+    assert client.get("/rankings/", {"region": world.a.city.pk}).status_code == 404
 
 
 @pytest.fixture
@@ -452,3 +459,93 @@ def test_scheme_api_sets_weights_and_scaling_and_refuses_bad_rules_naming_them(w
     assert saved.status_code == 201
     assert saved.json()["normalisation"] == {"overdue": {"method": "absolute", "best": 0.0, "worst": 10.0}}
     assert saved.json()["weight_progress"] == "50.00"
+
+
+def test_every_drill_down_link_of_departments_and_enterprises_finds_exactly_the_counted_rows(
+    world, client, api, march
+) -> None:
+    w, (month, _neighbour) = world.a, march
+    assessment_compute_month(tenant=w.tenant, month=month)
+    api.as_user(w.committee)
+    checked = 0
+    for level, region in (("department", w.city), ("enterprise", w.county), ("region", w.city)):
+        for row in ranking(actor=w.committee, level=level, region=region, month=month):
+            values = row["assessment"].indicators
+            for name, query in row["links"].items():
+                found = api.get(f"/api/v1/hazards/?{query}&page_size=200").json()["results"]
+                assert len(found) == values[name], (level, row["unit"], name, query)
+                checked += 1
+    assert checked >= 20
+    client.force_login(w.committee)
+    query = {"level": "department", "region": w.city.pk, "month": "2026-03"}
+    page = client.get("/rankings/", query, headers={"Accept-Language": "en"}).content.decode()
+    assert w.department.display_name in page or w.department.name in page
+    assert "84.62" in page and f"department={w.department.pk}" in page and "reopened_in=2026-03" in page
+    assert "(75.0 \u00d7 40 + 100.0 \u00d7 25) / 65 = 84.62" in page  # the formula in numbers
+    ledger = client.get(f"/ledger/?department={w.department.pk}&reopened_in=2026-03").content.decode()
+    assert 'name="reopened_in" value="2026-03"' in ledger and w.department.name in ledger
+    enterprises = client.get("/rankings/", {"level": "enterprise", "region": w.county.pk, "month": "2026-03"})
+    assert w.enterprise.credit_code in enterprises.content.decode()
+
+
+def test_scheme_page_edits_weights_and_scaling_for_the_campaigns_committee_only(world, client) -> None:
+    w = world.a
+    campaign = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name="一市专项",
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 6, 30),
+        industries=[w.industries["mines"]],
+    )
+    url = f"/campaigns/{campaign.pk}/scoring-scheme/"
+    form = {
+        "weight_progress": "30",
+        "weight_self_inspection": "30",
+        "weight_enforcement": "30",
+        "weight_leadership": "10",
+        **{f"{name}__method": "relative" for name in SCORED_INDICATORS},
+    }
+    client.force_login(w.inspector)
+    assert client.get(url).status_code == 403
+    client.force_login(world.b.committee)
+    assert client.get(url).status_code == 404
+    client.force_login(w.committee)
+    assert client.get(url).status_code == 200
+    missing = client.post(url, {**form, "overdue__method": "absolute", "overdue__best": "0"})
+    assert missing.status_code == 400 and "Needed for absolute scaling" in missing.content.decode()
+    assert not ScoringScheme.objects.exists()
+    saved = client.post(
+        url, {**form, "overdue__method": "absolute", "overdue__best": "0", "overdue__worst": "20"}
+    )
+    assert saved.status_code == 302
+    scheme = ScoringScheme.objects.get(campaign=campaign)
+    assert scheme.weight_progress == Decimal(30) and scheme.updated_by == w.committee
+    assert scheme.normalisation == {"overdue": {"method": "absolute", "best": 0.0, "worst": 20.0}}
+    assert 'value="20' in client.get(url).content.decode()  # shown again when editing
+
+
+def test_leadership_page_records_figures_with_who_entered_them(world, client) -> None:
+    w = world.a
+    client.force_login(w.inspector)
+    assert client.get("/rankings/leadership/").status_code == 403
+    client.force_login(w.committee)
+    outside = client.post(
+        "/rankings/leadership/",
+        {"region": world.b.county.pk, "month": "2026-03", "leader_inspections": 2, "meetings": 1},
+    )
+    assert outside.status_code == 400
+    negative = client.post(
+        "/rankings/leadership/",
+        {"region": w.county.pk, "month": "2026-03", "leader_inspections": -1, "meetings": 1},
+    )
+    assert negative.status_code == 400 and not LeadershipInput.objects.exists()
+    saved = client.post(
+        "/rankings/leadership/",
+        {"region": w.county.pk, "month": "2026-03", "leader_inspections": 2, "meetings": 1},
+    )
+    assert saved.status_code == 302 and saved["Location"] == "/rankings/leadership/?month=2026-03"
+    entry = LeadershipInput.objects.get(region=w.county, month=dt.date(2026, 3, 1))
+    assert (entry.leader_inspections, entry.meetings, entry.entered_by) == (2, 1, w.committee)
+    page = client.get("/rankings/leadership/", {"month": "2026-03"}).content.decode()
+    assert w.committee.username in page or w.committee.get_full_name() in page
