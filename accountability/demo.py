@@ -8,15 +8,84 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from hazards.choices import HazardLevel
-from hazards.models import Hazard
-from organizations.models import Region, Tenant, User
+from hazards.choices import HazardAction, HazardLevel, HazardState
+from hazards.models import Hazard, HazardEvent
+from hazards.services import hazard_reopen, hazard_submit, hazard_verify
+from organizations.choices import Role
+from organizations.models import Membership, Region, Tenant, User
 
 from .models import Accident
 from .scoring import assessment_compute_month
-from .services import accident_record, case_open, interview_record, investigation_save, sanction_record
+from .services import (
+    accident_record,
+    case_open,
+    interview_record,
+    investigation_save,
+    leadership_input_set,
+    sanction_record,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+def seed_reopened() -> None:
+    """A follow-up check in Dalian finds six closed general hazards not really fixed: each is reopened, then
+    rectified again and closed by the enterprise head — the "reopened after closure" indicator's story."""
+    if HazardEvent.objects.filter(tenant__slug="liaoning", action=HazardAction.REOPEN).exists():
+        return
+    committee = User.objects.get(username="dl-committee")
+    closed = (
+        Hazard.objects.filter(
+            tenant__slug="liaoning",
+            region_path__startswith="210000/210200/",
+            level=HazardLevel.GENERAL,
+            state=HazardState.CLOSED,
+            closed_at__gte=dt.datetime(2023, 6, 1, tzinfo=TZ),
+            closed_at__lt=dt.datetime(2023, 10, 1, tzinfo=TZ),
+        )
+        .select_related("enterprise")
+        .order_by("closed_at", "id")
+    )
+    reopened = 0
+    for hazard in closed:
+        members = dict(
+            Membership.objects.filter(
+                enterprise=hazard.enterprise, role__in=[Role.ENTERPRISE_OFFICER, Role.ENTERPRISE_HEAD]
+            ).values_list("role", "user")
+        )
+        if len(members) < 2 or hazard.closed_at is None:
+            continue
+        officer = User.objects.get(pk=members[Role.ENTERPRISE_OFFICER])
+        head = User.objects.get(pk=members[Role.ENTERPRISE_HEAD])
+        at = hazard.closed_at + dt.timedelta(days=10)
+        hazard_reopen(
+            actor=committee,
+            hazard=hazard,
+            reason="“回头看”复查发现整改不到位，隐患依然存在。",
+            deadline=(at + dt.timedelta(days=20)).date(),
+            now=at,
+        )
+        report, days = "已重新整改并加强日常检查。", dt.timedelta(days=12)
+        hazard_submit(actor=officer, hazard=hazard, report=report, now=at + days)
+        hazard_verify(actor=head, hazard=hazard, accepted=True, note="复核通过", now=at + days * 2)
+        reopened += 1
+        if reopened == 6:
+            return
+
+
+def seed_leadership() -> None:
+    """Dalian's committee enters each county unit's leadership figures for the campaign months."""
+    committee = User.objects.get(username="dl-committee")
+    dalian = Region.objects.get(tenant__slug="liaoning", code="210200")
+    for index, county in enumerate(Region.objects.filter(parent=dalian).order_by("code")):
+        for month in range(5, 13):
+            leadership_input_set(
+                actor=committee,
+                region=county,
+                month=dt.date(2023, month, 1),
+                leader_inspections=(index * 3 + month) % 5 + 1,
+                meetings=(index + month) % 3 + 1,
+            )
 
 
 def seed_scores() -> None:
@@ -28,6 +97,8 @@ def seed_scores() -> None:
 
 @transaction.atomic
 def seed_accountability() -> None:
+    seed_reopened()
+    seed_leadership()
     seed_scores()
     if Accident.objects.filter(tenant__slug="liaoning").exists():
         return

@@ -1,12 +1,20 @@
 """On the demo world: dl-committee opens Liaoning's 2023 campaign and every wall-chart number equals
 what the ledger filter behind it returns."""
 
+import datetime as dt
 from urllib.parse import parse_qs
 
 from django.core.management import call_command
 
+from accountability.models import (
+    DepartmentAssessment,
+    EnterpriseAssessment,
+    LeadershipInput,
+    RegionAssessment,
+)
+from accountability.rankings import ranking
 from campaigns.models import Campaign
-from organizations.models import User
+from organizations.models import Region, User
 
 
 def count_rows(client, params: dict) -> int:
@@ -64,3 +72,23 @@ def test_the_demo_has_an_accident_with_its_case_at_an_enterprise_with_an_overdue
     for county in ("甘井子区", "中山区", "金州区"):
         assert county in page  # Dalian's county units ranked together for June 2023
     assert "source=self_inspection" in page and "found_from=2023-06-01" in page
+    # Departments and enterprises are ranked too; every drill-down number of Dalian's departments in June
+    # is exactly what the ledger behind its link returns.
+    june = dt.date(2023, 6, 1)
+    dalian = Region.objects.get(tenant__slug="liaoning", code="210200")
+    assert DepartmentAssessment.objects.filter(month=june, region=dalian).count() >= 9
+    assert EnterpriseAssessment.objects.filter(month=june, region__parent=dalian).count() > 50
+    entered = LeadershipInput.objects.filter(region__parent=dalian, month=june)
+    assert entered.count() == dalian.children.count()
+    reopened = RegionAssessment.objects.filter(region=dalian).values_list("indicators__reopened", flat=True)
+    assert sum(reopened) == 6
+    committee = User.objects.get(username="dl-committee")
+    checked = 0
+    for row in ranking(actor=committee, level="department", region=dalian, month=june):
+        for name, query in row["links"].items():
+            counted = row["assessment"].indicators[name]
+            assert count_rows(browser, parse_qs(query)) == counted, (row["unit"], name)
+            checked += 1
+    assert checked >= 27
+    departments = browser.get("/rankings/", {"month": "2023-06", "level": "department"}).content.decode()
+    assert "大连市应急管理局" in departments and "inspected_by=" in departments
