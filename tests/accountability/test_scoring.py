@@ -512,7 +512,9 @@ def test_scheme_page_edits_weights_and_scaling_for_the_campaigns_committee_only(
     assert client.get(url).status_code == 404
     client.force_login(w.committee)
     assert client.get(url).status_code == 200
-    missing = client.post(url, {**form, "overdue__method": "absolute", "overdue__best": "0"})
+    missing = client.post(
+        url, {**form, "overdue__method": "absolute", "overdue__best": "0"}, headers={"Accept-Language": "en"}
+    )
     assert missing.status_code == 400 and "Needed for absolute scaling" in missing.content.decode()
     assert not ScoringScheme.objects.exists()
     saved = client.post(
