@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "hazards.tasks.sweep_overdue",
         "schedule": crontab(minute=30, hour=1),
     },
+    # Tamper evidence: every tenant's event hash chain is walked each night (see verify_ledger).
+    "verify-ledger": {
+        "task": "hazards.tasks.verify_ledger",
+        "schedule": crontab(minute=45, hour=1),
+    },
     "monthly-disclosure-drafts": {
         "task": "disclosure.tasks.monthly_disclosures_for_all_tenants",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),

@@ -9,3 +9,11 @@ def sweep_overdue() -> dict[str, int]:
 
     result = overdue_sweep()
     return {"newly_overdue": result.newly_overdue, "notifications": result.notifications}
+
+
+@shared_task
+def verify_ledger() -> dict[str, bool]:
+    """Nightly: walk every tenant's event hash chain; a broken one is logged as an error."""
+    from .services.chain import ledger_verify_all
+
+    return {report.tenant_slug: report.intact for report in ledger_verify_all()}
