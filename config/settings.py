@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One transaction per request, scoped to the user's (or the public URL's) tenant by row-level security.
+    "organizations.middleware.TenantTransactionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "organizations.middleware.DomainErrorMiddleware",
@@ -80,6 +82,9 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+# The role the application's DATABASE_URL logs in as: owns nothing, neither superuser nor BYPASSRLS.
+# `migrate` (run as the owner) creates it when it may, and grants it exactly what it needs.
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hazard_ledger_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -170,7 +175,7 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "organizations.api.authentication.TenantTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,9 +5,9 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def sweep_overdue() -> dict[str, int]:
-    from .services.overdue import overdue_sweep
+    from .services.overdue import overdue_sweep_all_tenants
 
-    result = overdue_sweep()
+    result = overdue_sweep_all_tenants()
     return {"newly_overdue": result.newly_overdue, "notifications": result.notifications}
 
 

@@ -3,8 +3,7 @@
 A BEFORE INSERT trigger gives each new event the next sequence number of its tenant, the previous
 event's hash and its own hash over a canonical rendering of its content. It locks the tenant's row in
 `hazards_eventchainhead` for that, so concurrent inserts of one tenant queue up and the chain never
-forks. The trigger function is SECURITY DEFINER: the application role needs (and gets) no grant on the
-chain head. Existing events are chained in id order when this migration runs.
+forks. The trigger function is SECURITY DEFINER: the application role only reads the chain head. Existing events are chained in id order when this migration runs.
 """
 
 from django.db import migrations, models

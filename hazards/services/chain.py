@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from organizations.models import Tenant
+from organizations.rls import tenant_context
 
 from ..models import EventChainHead
 
@@ -63,6 +64,11 @@ class ChainReport:
 
 def chain_verify(*, tenant: Tenant) -> ChainReport:
     """Walk the tenant's chain in sequence order, in batches, and stop at the first broken link."""
+    with tenant_context(tenant):
+        return _walk(tenant)
+
+
+def _walk(tenant: Tenant) -> ChainReport:
     expected_seq, previous_hash, events = 1, GENESIS, 0
     with connection.cursor() as cursor:
         while True:
