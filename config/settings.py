@@ -85,6 +85,8 @@ DATABASES = {
 # The role the application's DATABASE_URL logs in as: owns nothing, neither superuser nor BYPASSRLS.
 # `migrate` (run as the owner) creates it when it may, and grants it exactly what it needs.
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hazard_ledger_app")
+# Given to `migrate`, sets that role's password (docker-compose); empty leaves it as it is.
+DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -1,10 +1,11 @@
 """Request middleware: domain errors become the page a person should see (404/403/409); each request
 runs in one transaction scoped to its tenant by the database (row-level security)."""
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -31,20 +32,25 @@ class DomainErrorMiddleware:
 
 
 class TenantTransactionMiddleware:
-    """Each request is one transaction in which the database lets through only its tenant's rows.
+    """Once a request's tenant is known, the rest of it is one transaction in which the database lets
+    through only that tenant's rows (row-level security, organizations/rls.py).
 
-    The tenant comes from the signed-in user, or on the public site from the URL's tenant slug; it is
-    set with SET LOCAL semantics, so it ends with the transaction (organizations/rls.py). API token
-    users are resolved later, by DRF: `TenantTokenAuthentication` sets their tenant then. A streamed
-    response is produced after the view returns, so its body runs in a transaction of its own.
+    The tenant comes from the signed-in user, or on the public site from the URL's tenant slug; API
+    token users are known only when DRF authenticates, and `TenantTokenAuthentication` enters the
+    transaction then. A request with no tenant (the login page, static checks) opens none. A streamed
+    response is produced after the view returns, so its body runs in a tenant transaction of its own.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        with transaction.atomic():
+        with contextlib.ExitStack() as stack:  # closes (commits or rolls back) the tenant transaction
+            setattr(request, _STACK_ATTR, stack)
             response = self.get_response(request)
+            # Django turns a crash into a 500 response before it reaches us: undo the request's writes.
+            if response.status_code >= 500 and getattr(request, _TENANT_ATTR, None) is not None:
+                transaction.set_rollback(True)
         tenant_id = getattr(request, _TENANT_ATTR, None)
         # A streamed body (CSV export) reads the database after the view returns; files need none.
         if type(response) is StreamingHttpResponse and tenant_id is not None and not response.is_async:
@@ -58,11 +64,22 @@ class TenantTransactionMiddleware:
     ) -> None:
         tenant_id = request_tenant_id(request, kwargs)
         if tenant_id is not None:
-            set_current_tenant(tenant_id)
-            setattr(request, _TENANT_ATTR, tenant_id)
+            enter_tenant(request, tenant_id)
 
 
+_STACK_ATTR = "_hazard_ledger_tenant_stack"
 _TENANT_ATTR = "_hazard_ledger_tenant_id"
+
+
+def enter_tenant(request: HttpRequest, tenant_id: int) -> None:
+    """Begin the request's tenant transaction (ended by the middleware) and set the tenant in it."""
+    stack: contextlib.ExitStack[Any] | None = getattr(request, _STACK_ATTR, None)
+    if stack is not None:
+        stack.enter_context(transaction.atomic())
+    elif not connection.in_atomic_block:
+        return  # not under the middleware and no transaction: the database shows this request nothing
+    set_current_tenant(tenant_id)
+    setattr(request, _TENANT_ATTR, tenant_id)
 
 
 def request_tenant_id(request: HttpRequest, view_kwargs: dict[str, Any]) -> int | None:

@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 SETTING = "app.tenant"
 POLICY = "tenant_isolation"
-# Written only by a SECURITY DEFINER trigger (the event hash chain); the app role may only read them.
-READ_ONLY_TABLES = frozenset({"hazards_eventchainhead"})
+# The app role may only read these: the event chain head (written by a SECURITY DEFINER trigger) and
+# the migration history (the schema is the owner's business).
+READ_ONLY_TABLES = frozenset({"hazards_eventchainhead", "django_migrations"})
 # The app role may add events but never change or remove one (hash chain, migration hazards 0005).
 APPEND_ONLY_TABLES = frozenset({"hazards_hazardevent"})
 EXEMPT_MODELS = frozenset({"organizations.user"})
@@ -70,8 +71,8 @@ def tenant_tables() -> list[str]:
     return sorted(tables)
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+def _quote(name: str, using: str = "default") -> str:
+    return connections[using].ops.quote_name(name)
 
 
 def _ensure_app_role(cursor: Any, role: str) -> bool:
@@ -119,6 +120,8 @@ def apply_row_level_security(using: str = "default") -> None:
         if not _ensure_app_role(cursor, role):
             return
         r = _quote(role)
+        if settings.DATABASE_APP_PASSWORD:
+            cursor.execute(f"ALTER ROLE {r} LOGIN PASSWORD %s", [settings.DATABASE_APP_PASSWORD])
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {r}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {r}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {r}")
@@ -128,8 +131,13 @@ def apply_row_level_security(using: str = "default") -> None:
             cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {_quote(table)} FROM {r}")
 
 
-def apply_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate receiver (wired in OrganizationsConfig.ready): runs once per migrate, after all apps."""
-    if sender.label != "organizations" or connections[using].vendor != "postgresql":
+def apply_after_migrate(
+    sender: Any, using: str = "default", plan: list[Any] | None = None, **kwargs: Any
+) -> None:
+    """post_migrate receiver (wired in OrganizationsConfig.ready): runs once per migrate, after all apps.
+
+    `flush` sends post_migrate too, without a plan: emptying tables leaves policies and grants as they
+    are, so there is nothing to redo (and transactional tests flush after every test)."""
+    if plan is None or sender.label != "organizations" or connections[using].vendor != "postgresql":
         return
     apply_row_level_security(using)

@@ -7,15 +7,15 @@ from typing import Any
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 
-from ..rls import set_current_tenant
+from ..middleware import enter_tenant
 
 
 class TenantTokenAuthentication(TokenAuthentication):
-    """A token user is known only once DRF authenticates, after the request's transaction has begun
-    (TenantTransactionMiddleware): set their tenant for the rest of that transaction."""
+    """A token user is known only once DRF authenticates, inside the view: the request's tenant
+    transaction (TenantTransactionMiddleware) begins here for them."""
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         result = super().authenticate(request)
         if result is not None and getattr(result[0], "tenant_id", None):
-            set_current_tenant(int(result[0].tenant_id))
+            enter_tenant(request._request, int(result[0].tenant_id))
         return result
