@@ -10,12 +10,14 @@ from django.utils import timezone
 def score_month(tenant_id: int, month: str = "") -> int:
     from hazards.selectors import parse_month
     from organizations.models import Tenant
+    from organizations.rls import tenant_context
 
     from .scoring import assessment_compute_month
 
     first = timezone.localdate().replace(day=1)
     target = parse_month(month) if month else (first - dt.timedelta(days=1)).replace(day=1)
-    return assessment_compute_month(tenant=Tenant.objects.get(pk=tenant_id), month=target)
+    with tenant_context(tenant_id):
+        return assessment_compute_month(tenant=Tenant.objects.get(pk=tenant_id), month=target)
 
 
 @shared_task

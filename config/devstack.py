@@ -4,6 +4,8 @@
     python -m config.devstack exec -- CMD    # services + CMD with DATABASE_URL/REDIS_URL set
 
 When DATABASE_URL / REDIS_URL are already set, those servers are used and nothing is started.
+DATABASE_URL is the owner (migrations, demo seeding); web, worker and beat connect with
+DATABASE_APP_URL when it is set — for the embedded server, the row-level-security role.
 Embedded servers keep their data under .data/ and are stopped when the command ends (Ctrl-C too).
 """
 
@@ -43,6 +45,17 @@ def embedded_postgres() -> Iterator[str]:
         yield server.get_uri(DB_NAME)
     finally:
         server.cleanup()
+
+
+def app_role_url(owner_url: str) -> str:
+    """The same database, logged in as the application role (no password: the embedded server trusts
+    local connections). The owner keeps migrating and seeding; web, worker and beat use this."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    role = os.environ.get("DATABASE_APP_ROLE", "hazard_ledger_app")
+    parts = urlsplit(owner_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
 
 
 @contextlib.contextmanager
@@ -96,6 +109,7 @@ def services() -> Iterator[dict[str, str]]:
     with contextlib.ExitStack() as stack:
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"] = stack.enter_context(embedded_postgres())
+            env.setdefault("DATABASE_APP_URL", app_role_url(env["DATABASE_URL"]))
             print("• embedded PostgreSQL under .data/pg", flush=True)
         if not env.get("REDIS_URL"):
             env["REDIS_URL"] = stack.enter_context(embedded_redis())
@@ -137,8 +151,11 @@ def run() -> int:
                 str(DATA_DIR / "celerybeat-schedule"),
             ],
         }
+        # Migrations and the demo seeding ran as the owner; the application itself connects as the
+        # role row-level security holds (organizations/rls.py), when one is given.
+        app_env = dict(env, DATABASE_URL=env.get("DATABASE_APP_URL") or env["DATABASE_URL"])
         children = {
-            name: subprocess.Popen(argv, cwd=BASE_DIR, env=env)  # noqa: S603
+            name: subprocess.Popen(argv, cwd=BASE_DIR, env=app_env)  # noqa: S603
             for name, argv in commands.items()
         }
         password = env.get("DEMO_PASSWORD", "demo-pass-2023")

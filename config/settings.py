@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One transaction per request, scoped to the user's (or the public URL's) tenant by row-level security.
+    "organizations.middleware.TenantTransactionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "organizations.middleware.DomainErrorMiddleware",
@@ -80,6 +82,11 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+# The role the application's DATABASE_URL logs in as: owns nothing, neither superuser nor BYPASSRLS.
+# `migrate` (run as the owner) creates it when it may, and grants it exactly what it needs.
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hazard_ledger_app")
+# Given to `migrate`, sets that role's password (docker-compose); empty leaves it as it is.
+DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -170,7 +177,7 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "organizations.api.authentication.TenantTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -216,6 +223,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-overdue-hazards": {
         "task": "hazards.tasks.sweep_overdue",
         "schedule": crontab(minute=30, hour=1),
+    },
+    # Tamper evidence: every tenant's event hash chain is walked each night (see verify_ledger).
+    "verify-ledger": {
+        "task": "hazards.tasks.verify_ledger",
+        "schedule": crontab(minute=45, hour=1),
     },
     "monthly-disclosure-drafts": {
         "task": "disclosure.tasks.monthly_disclosures_for_all_tenants",

@@ -345,14 +345,35 @@ class HazardEvent(TenantOwned):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
+    # The tenant's hash chain (migration 0005): a database trigger fills these on insert, so no code
+    # path can forget or forge them; `manage.py verify_ledger` recomputes and checks them.
+    seq = models.BigIntegerField(db_default=0, editable=False)
+    prev_hash = models.CharField(max_length=64, db_default="", editable=False)
+    hash = models.CharField(max_length=64, db_default="", editable=False)
 
     class Meta:
         verbose_name = _("hazard event")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["tenant", "hazard", "created_at"], name="hazard_event_tenant_idx")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "seq"], name="hazard_event_chain_seq")]
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action} {self.from_state}->{self.to_state}"
+
+
+class EventChainHead(models.Model):
+    """The last link of one tenant's event hash chain: its sequence number and hash.
+
+    Written only by the database trigger that chains events (the application role has no grant on
+    it); locking this row serialises a tenant's event inserts so the chain never forks.
+    """
+
+    tenant_id = models.BigIntegerField(primary_key=True)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}#{self.seq}: {self.hash[:12]}"
 
 
 class Handover(TenantOwned):

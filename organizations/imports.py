@@ -110,7 +110,7 @@ def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> E
     )
     from .tasks import enterprise_import_task
 
-    transaction.on_commit(lambda: enterprise_import_task.delay(job.pk))
+    transaction.on_commit(lambda: enterprise_import_task.delay(job.pk, job.tenant_id))
     return job
 
 

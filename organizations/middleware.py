@@ -1,11 +1,16 @@
-"""Turn domain errors escaping a browser view into the page a person should see (404/403/409)."""
+"""Request middleware: domain errors become the page a person should see (404/403/409); each request
+runs in one transaction scoped to its tenant by the database (row-level security)."""
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
 from .errors import DomainError
+from .rls import set_current_tenant, tenant_context
 
 
 class DomainErrorMiddleware:
@@ -24,3 +29,71 @@ class DomainErrorMiddleware:
             {"status": exception.status_code, "message": exception.message},
             status=exception.status_code,
         )
+
+
+class TenantTransactionMiddleware:
+    """Once a request's tenant is known, the rest of it is one transaction in which the database lets
+    through only that tenant's rows (row-level security, organizations/rls.py).
+
+    The tenant comes from the signed-in user, or on the public site from the URL's tenant slug; API
+    token users are known only when DRF authenticates, and `TenantTokenAuthentication` enters the
+    transaction then. A request with no tenant (the login page, static checks) opens none. A streamed
+    response is produced after the view returns, so its body runs in a tenant transaction of its own.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with contextlib.ExitStack() as stack:  # closes (commits or rolls back) the tenant transaction
+            setattr(request, _STACK_ATTR, stack)
+            response = self.get_response(request)
+            # Django turns a crash into a 500 response before it reaches us: undo the request's writes.
+            if response.status_code >= 500 and getattr(request, _TENANT_ATTR, None) is not None:
+                transaction.set_rollback(True)
+        tenant_id = getattr(request, _TENANT_ATTR, None)
+        # A streamed body (CSV export) reads the database after the view returns; files need none.
+        if type(response) is StreamingHttpResponse and tenant_id is not None and not response.is_async:
+            response.streaming_content = _in_tenant(
+                tenant_id, cast(Iterator[bytes], response.streaming_content)
+            )
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        tenant_id = request_tenant_id(request, kwargs)
+        if tenant_id is not None:
+            enter_tenant(request, tenant_id)
+
+
+_STACK_ATTR = "_hazard_ledger_tenant_stack"
+_TENANT_ATTR = "_hazard_ledger_tenant_id"
+
+
+def enter_tenant(request: HttpRequest, tenant_id: int) -> None:
+    """Begin the request's tenant transaction (ended by the middleware) and set the tenant in it."""
+    stack: contextlib.ExitStack[Any] | None = getattr(request, _STACK_ATTR, None)
+    if stack is not None:
+        stack.enter_context(transaction.atomic())
+    elif not connection.in_atomic_block:
+        return  # not under the middleware and no transaction: the database shows this request nothing
+    set_current_tenant(tenant_id)
+    setattr(request, _TENANT_ATTR, tenant_id)
+
+
+def request_tenant_id(request: HttpRequest, view_kwargs: dict[str, Any]) -> int | None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "tenant_id", None):
+        return int(user.tenant_id)
+    slug = view_kwargs.get("tenant")
+    if isinstance(slug, str):
+        from .models import Tenant  # the tenant table is exempt from row-level security
+
+        return Tenant.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    return None
+
+
+def _in_tenant(tenant_id: int, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    with tenant_context(tenant_id):
+        yield from chunks

@@ -6,10 +6,13 @@ from django.utils import timezone
 
 
 @shared_task(acks_late=True)
-def enterprise_import_task(import_id: int) -> str:
+def enterprise_import_task(import_id: int, tenant_id: int) -> str:
     from .imports import enterprise_import_run
+    from .rls import tenant_context
 
-    return enterprise_import_run(import_id=import_id).status
+    # One transaction: progress shows once the import commits (the tenant is set per transaction).
+    with tenant_context(tenant_id):
+        return enterprise_import_run(import_id=import_id).status
 
 
 @shared_task

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
-from organizations.models import Membership, User
+from organizations.models import Membership, Tenant, User
+from organizations.rls import tenant_context
 from organizations.scoping import ancestor_paths
 
 from ..choices import OPEN_STATES, HazardAction, HazardState
@@ -28,7 +29,7 @@ class SweepResult:
     notifications: int
 
 
-def _claim_newly_overdue(today: dt.date) -> list[int]:
+def _claim_newly_overdue(today: dt.date, tenant_id: int | None) -> list[int]:
     """Flag open hazards past their deadline in one statement; RETURNING gives exactly the rows this run
     flagged, so two sweeps at once never notify twice."""
     with connection.cursor() as cursor:
@@ -36,9 +37,10 @@ def _claim_newly_overdue(today: dt.date) -> list[int]:
             """
             UPDATE hazards_hazard SET is_overdue = TRUE, overdue_since = %s, updated_at = NOW()
             WHERE state = ANY(%s) AND deadline < %s AND NOT is_overdue
+              AND (%s::bigint IS NULL OR tenant_id = %s::bigint)
             RETURNING id
             """,
-            [today, sorted(OPEN_STATES), today],
+            [today, sorted(OPEN_STATES), today, tenant_id, tenant_id],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -97,12 +99,18 @@ def _email(notifications: list[Notification]) -> None:
 
 
 @transaction.atomic
-def overdue_sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> SweepResult:
-    """Mark newly overdue hazards, notify, and remind enterprises of deadlines coming up. Idempotent."""
+def overdue_sweep(
+    *, tenant: Tenant | None = None, today: dt.date | None = None, now: dt.datetime | None = None
+) -> SweepResult:
+    """Mark newly overdue hazards, notify, and remind enterprises of deadlines coming up. Idempotent.
+
+    With `tenant`, only that tenant's ledger (the scheduled job runs one tenant per transaction)."""
     now = now or timezone.now()
     today = today or timezone.localtime(now).date()
+    tenant_id = tenant.pk if tenant else None
+    in_tenant = {"tenant_id": tenant_id} if tenant_id else {}
     created: list[Notification] = []
-    overdue_ids = _claim_newly_overdue(today)
+    overdue_ids = _claim_newly_overdue(today, tenant_id)
     hazards = Hazard.objects.filter(pk__in=overdue_ids).select_related("enterprise", "industry")
     for hazard in hazards:
         HazardEvent.objects.create(
@@ -133,7 +141,9 @@ def overdue_sweep(*, today: dt.date | None = None, now: dt.datetime | None = Non
             now,
         )
     due = today + dt.timedelta(days=settings.DUE_SOON_DAYS)
-    for hazard in Hazard.objects.filter(state=HazardState.RECTIFYING, deadline=due, is_overdue=False):
+    for hazard in Hazard.objects.filter(
+        state=HazardState.RECTIFYING, deadline=due, is_overdue=False, **in_tenant
+    ):
         created += _notify(
             hazard,
             recipients(hazard)["enterprise"],
@@ -143,6 +153,18 @@ def overdue_sweep(*, today: dt.date | None = None, now: dt.datetime | None = Non
             now,
         )
     # ignore_conflicts leaves pks unset; the rows this run inserted are those stamped with its `now`.
-    sent = list(Notification.objects.filter(created_at=now)) if created else []
+    sent = list(Notification.objects.filter(created_at=now, **in_tenant)) if created else []
     transaction.on_commit(lambda: _email(sent))
     return SweepResult(newly_overdue=len(overdue_ids), notifications=len(sent))
+
+
+def overdue_sweep_all_tenants(*, today: dt.date | None = None) -> SweepResult:
+    """The daily job: every tenant in a transaction of its own, with its tenant set for the database."""
+    now = timezone.now()
+    newly_overdue = notifications = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_context(tenant):
+            result = overdue_sweep(tenant=tenant, today=today, now=now)
+        newly_overdue += result.newly_overdue
+        notifications += result.notifications
+    return SweepResult(newly_overdue=newly_overdue, notifications=notifications)

@@ -5,6 +5,7 @@ from django.utils.module_loading import import_string
 
 from hazards.selectors import parse_month
 from organizations.models import Tenant
+from organizations.rls import tenant_context
 
 
 class Command(BaseCommand):
@@ -24,4 +25,6 @@ class Command(BaseCommand):
             raise CommandError(f"{error}") from None
         # Each job is idempotent and takes (tenant, month); the list keeps apps from importing each other.
         for dotted in settings.MONTHLY_JOBS:
-            self.stdout.write(f"{dotted}: {import_string(dotted)(tenant=the_tenant, month=target)}")
+            with tenant_context(the_tenant):  # each job one transaction, scoped to the tenant
+                outcome = import_string(dotted)(tenant=the_tenant, month=target)
+            self.stdout.write(f"{dotted}: {outcome}")
