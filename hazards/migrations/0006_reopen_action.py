@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hazards', '0004_listing_level_values'),
+        ('hazards', '0005_event_hash_chain'),
     ]
 
     operations = [
