@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -141,7 +142,14 @@ def serve(env: dict[str, str]) -> Iterator[str]:
         log.close()
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C and a plain `kill` stop gunicorn too, even when started in the background.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     E2E_DIR.mkdir(parents=True, exist_ok=True)
     env = environment()
     prepare(env)
