@@ -93,6 +93,7 @@ def shot(request: pytest.FixtureRequest) -> Screens:
 
 
 NewPage = Callable[..., Page]
+FAILED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -103,9 +104,6 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.stash[FAILED] = report.failed
     return report
-
-
-FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
@@ -120,7 +118,7 @@ def new_page(request: pytest.FixtureRequest, app: App, browser: Browser) -> Iter
             "locale": LOCALES[lang],
             "viewport": PHONE if phone else DESKTOP,
             "accept_downloads": True,
-            # axe-core is injected as a script tag; the app's own pages never need this.
+            # axe-core is injected as a script tag, which a strict Content-Security-Policy would refuse.
             "bypass_csp": True,
         }
         if phone:
@@ -134,6 +132,7 @@ def new_page(request: pytest.FixtureRequest, app: App, browser: Browser) -> Iter
 
     yield make
     failed = request.node.stash.get(FAILED, False)
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
     for number, context in enumerate(contexts, 1):
         if failed:
             # What each browser showed when the test failed, beside the journeys' screenshots.
@@ -151,16 +150,16 @@ def login(page: Page, username: str) -> None:
     expect(page.locator("#id_password")).to_have_count(0)
 
 
-def axe_critical(page: Page) -> list[dict[str, Any]]:
-    """axe-core's critical violations on the page as it stands (rule id, help and offending nodes)."""
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it stands: rule id, impact, help and the first offending nodes."""
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {
             "id": violation["id"],
+            "impact": violation["impact"],
             "help": violation["help"],
             "nodes": [node["target"] for node in violation["nodes"]][:5],
         }
         for violation in result["violations"]
-        if violation["impact"] == "critical"
     ]

@@ -3,14 +3,22 @@ site, in both languages: no critical violation. Runs last, so the pages hold the
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import NewPage, axe_critical
+from .conftest import SHOTS_DIR, NewPage, axe_violations
 
-# (who, language, pages); a page given as ("list URL", "link selector") is reached by following the
-# first matching link, so its id need not be known.
-PAGES: list[tuple[str | None, str, list[str | tuple[str, str]]]] = [
+# (who, language, pages); a page given as ("URL", "link selector", …) is reached by following the first
+# link matching each selector in turn, so its id need not be known.
+Target = str | tuple[str, ...]
+WALL_CHART = ("/campaigns/", "main table a[href^='/campaigns/']", "a[href$='/wall-chart/']")
+DASHBOARD = ("/campaigns/", "main table a[href^='/campaigns/']", "a[href$='/dashboard/']")
+
+PAGES: list[tuple[str | None, str, list[Target]]] = [
     (
         None,
         "zh-hans",
@@ -45,8 +53,8 @@ PAGES: list[tuple[str | None, str, list[str | tuple[str, str]]]] = [
             "/",
             "/campaigns/",
             ("/campaigns/", "main table a[href^='/campaigns/']"),
-            "/campaigns/2/wall-chart/",
-            "/campaigns/2/dashboard/",
+            WALL_CHART,
+            DASHBOARD,
             "/rankings/",
             "/disclosure/",
             ("/disclosure/", "main table a"),
@@ -56,16 +64,17 @@ PAGES: list[tuple[str | None, str, list[str | tuple[str, str]]]] = [
             "/directory/enterprises/",
         ],
     ),
-    ("dl-committee", "zh-hans", ["/", "/rankings/", "/campaigns/2/wall-chart/", "/ledger/"]),
+    ("dl-committee", "zh-hans", ["/", "/rankings/", WALL_CHART, "/ledger/"]),
 ]
 
 
-def visit(page: Page, target: str | tuple[str, str]) -> None:
-    if isinstance(target, str):
-        page.goto(target)
-    else:
-        page.goto(target[0])
-        page.locator(target[1]).first.click()
+def visit(page: Page, target: Target) -> None:
+    url, *links = (target,) if isinstance(target, str) else target
+    page.goto(url)
+    for selector in links:
+        before = page.url
+        page.locator(selector).first.click()
+        page.wait_for_url(re.compile("^(?!" + re.escape(before) + "$)"))
     page.wait_for_load_state("networkidle")
 
 
@@ -74,14 +83,19 @@ def visit(page: Page, target: str | tuple[str, str]) -> None:
     [pytest.param(*group, id=f"{group[0] or 'public'}-{group[1]}") for group in PAGES],
 )
 def test_no_critical_accessibility_violation(
-    new_page: NewPage, user: str | None, lang: str, targets: list[str | tuple[str, str]]
+    new_page: NewPage, user: str | None, lang: str, targets: list[Target]
 ) -> None:
     page = new_page(user, lang=lang)
-    found = {}
+    critical: dict[str, list[dict[str, Any]]] = {}
+    report: dict[str, list[dict[str, Any]]] = {}
     for target in targets:
         visit(page, target)
         assert page.locator("html").get_attribute("lang") == lang
-        violations = axe_critical(page)
-        if violations:
-            found[page.url] = violations
-    assert found == {}
+        violations = axe_violations(page)
+        report[page.url] = violations
+        if found := [v for v in violations if v["impact"] == "critical"]:
+            critical[page.url] = found
+    # The lesser findings (serious, moderate, minor) are kept for whoever improves the pages next.
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    (SHOTS_DIR / f"axe-{user or 'public'}-{lang}.json").write_text(json.dumps(report, indent=1))
+    assert critical == {}
