@@ -101,3 +101,31 @@ def test_inspection_form_by_keyboard(new_page: NewPage, shot: Screens) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("Eyewash station dry (keyboard E2E)")
     assert "/inspections/new/" not in page.url
+
+
+def test_self_inspection_checklist_by_keyboard(new_page: NewPage, shot: Screens) -> None:
+    # Taiyuan's coal mine has not opened this month's self-inspection yet.
+    page = new_page(lang="zh-hans")
+    sign_in_by_keyboard(page, "ty-coal-officer")
+    page.goto("/self-inspections/")
+    tab_to(page, "form.start-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("form.checklist")).to_be_visible()
+
+    # A radio group is one Tab stop: Space picks "OK", the right arrow moves on to "hazard".
+    tab_to(page, "fieldset.check-item input[type=radio]")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    assert focused(page).startswith("description-")
+    page.keyboard.type("皮带机头防护罩缺失（键盘 E2E）")
+    page.keyboard.press("Tab")
+    assert focused(page).startswith("location-")
+    page.keyboard.type("主斜井皮带机头")
+    tab_to(page, "button[name=save]")
+    shot(page, "self-inspection-focus")
+    page.keyboard.press("Enter")
+
+    first = page.locator("fieldset.check-item").first
+    expect(first.locator("input[value=hazard]")).to_be_checked()
+    expect(first.locator("input[id^=description-]")).to_have_value("皮带机头防护罩缺失（键盘 E2E）")
