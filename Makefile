@@ -1,4 +1,4 @@
-# The verbs a newcomer needs: run, test, lint (bench and e2e arrive with their issues).
+# The verbs a newcomer needs: run, test, lint, e2e (bench arrives with its issue).
 # Only Python >= 3.12 and make are required; everything else is installed into .venv.
 
 PYTHON_BIN := $(shell for p in python3.12 python3.13 python3.14; do \
@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STACK := $(PY) -m config.devstack
 
-.PHONY: run test lint format install messages clean-data fonts
+.PHONY: run test lint format install messages clean-data fonts e2e chromium
 
 # PDFs embed this TrueType Chinese font (see organizations/pdf_fonts.py); installed from Debian when missing.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
@@ -45,6 +45,27 @@ run: $(STAMP) fonts
 
 test: $(STAMP) fonts
 	$(STACK) exec -- $(PY) -m pytest -n 2 --create-db $(PYTEST_ARGS)
+
+# Browser journeys (tests/e2e): Playwright from requirements-e2e.lock drives Debian's Chromium, headless,
+# against the app served on loopback with a fresh database. Screenshots land in .data/e2e-screenshots/.
+E2E_STAMP := $(VENV)/.installed-e2e
+CHROMIUM := /usr/bin/chromium
+
+$(E2E_STAMP): $(STAMP) requirements-e2e.lock
+	$(PY) -m pip install --quiet -r requirements-e2e.lock
+	@touch $(E2E_STAMP)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing chromium"; \
+			apt-get install -y -q chromium >/dev/null 2>&1 \
+			|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null; }; \
+		else echo "error: install Debian's chromium (apt-get install chromium) for make e2e" >&2; exit 1; fi; \
+	fi
+
+e2e: $(E2E_STAMP) fonts chromium
+	$(STACK) exec -- $(PY) -m pytest tests/e2e --e2e -p no:xdist $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,17 @@ from organizations.services import region_create, tenant_create
 from .factories import DepartmentFactory, EnterpriseFactory, MembershipFactory, UserFactory
 
 PASSWORD = "pw-for-tests-1"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--e2e", action="store_true", help="run the browser journeys in tests/e2e (make e2e)")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # The browser journeys need Chromium and Playwright (requirements-e2e.lock): only `make e2e` runs them.
+    if collection_path.name == "e2e" and collection_path.parent == Path(__file__).parent:
+        return not config.getoption("--e2e")
+    return None
 
 
 @dataclass
