@@ -77,7 +77,7 @@ def test_committee_hands_over_publishes_ranks_and_opens_a_case(
 
     # Rankings: districts ranked; a number leads to the ledger rows behind it.
     page.goto("/rankings/")
-    expect(page.locator("h1")).to_contain_text("Rankings under Dalian")
+    expect(page.locator("h1")).to_contain_text("Regions under Dalian")
     ranked = page.locator("table tbody tr")
     assert ranked.count() >= 3
     shot(page, "rankings", full_page=True)
