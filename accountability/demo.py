@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from hazards.choices import HazardAction, HazardLevel, HazardState
 from hazards.models import Hazard, HazardEvent
@@ -90,6 +90,14 @@ def seed_leadership() -> None:
 
 def seed_scores() -> None:
     """Scored months of the 2023 campaign for both provinces (idempotent: recomputing stores the same)."""
+    # The whole ledger was written moments ago, often inside one transaction that autovacuum cannot see:
+    # without fresh statistics the planner guesses one row per table and the scoring joins crawl.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE organizations_region, organizations_enterprise, organizations_department, "
+            "hazards_hazard, hazards_hazardevent, hazards_inspection, hazards_selfinspection, "
+            "hazards_handover, hazards_handoverreceipt, hazards_verification, hazards_rectificationreport"
+        )
     for tenant in Tenant.objects.filter(slug__in=["liaoning", "shanxi"]):
         for month in range(5, 13):
             assessment_compute_month(tenant=tenant, month=dt.date(2023, month, 1))
