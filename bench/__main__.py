@@ -1,0 +1,108 @@
+"""python -m bench — see bench/__init__.py."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+import django
+
+NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--tenant", help="slug of the load tenant (default: load-<hazards>)")
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--hazards", type=int, default=1_000_000)
+    parser.add_argument("--scaling", default="", help="comma-separated smaller ledgers, e.g. 100000,300000")
+    parser.add_argument("--quick", action="store_true", help="few samples, small export and import (smoke)")
+    parser.add_argument("--output", default="docs/benchmarks.md", help="'' to write nothing")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = _args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    from . import report, rows
+    from .serving import gunicorn
+    from .world import ensure_tenant
+
+    quick = rows.Settings(rounds=10, concurrency_seconds=2, export_rows=500, import_rows=200)
+    full = rows.Settings(rounds=200, concurrency_seconds=10, export_rows=100_000, import_rows=100_000)
+    plan = quick if args.quick else full
+    facts = report.machine_facts()
+    slug = args.tenant or f"load-{args.hazards}"
+    started = time.monotonic()
+
+    def say(text: str) -> None:
+        print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
+
+    say(f"tenant {slug}: {args.enterprises} enterprises, {args.hazards} hazards (generated when missing)")
+    world = ensure_tenant(slug, enterprises=args.enterprises, hazards=args.hazards)
+    table: list[rows.Row] = []
+    say("monthly disclosure")
+    disclosure = rows.measure_disclosure(world)
+    rows.ensure_published(world)
+    say("monthly scoring")
+    scoring = rows.measure_scoring(world)
+    say("transition")
+    transition = rows.measure_transition(world, plan.rounds)
+    with gunicorn() as (host, port):
+        say("paged reads over HTTP")
+        reads = rows.measure_reads(world, host, port, plan.rounds)
+        say("public page throughput")
+        public = rows.measure_public(world, host, port, plan.concurrency_seconds)
+    table += rows.read_rows(reads)
+    table.append(rows.transition_row(*transition))
+    table.append(rows.scoring_row(*scoring))
+    table.append(rows.disclosure_row(*disclosure))
+    table.append(rows.public_row(*public))
+    say("XLSX export")
+    table.append(rows.export_row(*rows.measure_export(world, plan.export_rows)))
+    say("enterprise import")
+    table.append(rows.import_row(rows.measure_import(world, plan.import_rows)))
+
+    header = ["hazards", "API first page p95", "API deep page p95", "HTML page p95", "detail p95",
+              "transition p95", "scoring job"]  # fmt: skip
+
+    def scale_row(figures: rows.ReadFigures, transition_p95: float, scoring_s: float, hazards: int) -> list[str]:
+        return [f"{hazards:,}", *(f"{t.p95:.1f} ms" for t in (figures.api_first, figures.api_deep, figures.html,
+                figures.detail)), f"{transition_p95:.1f} ms", f"{scoring_s:.2f} s"]  # fmt: skip
+
+    scaling = [scale_row(reads, transition[0].p95, scoring[0], world.hazards)]
+    for size in [int(value) for value in args.scaling.split(",") if value.strip()]:
+        say(f"scaling point: {size} hazards")
+        small = ensure_tenant(f"load-{size}", enterprises=max(20, size // 10), hazards=size)
+        small_scoring = rows.measure_scoring(small)
+        small_transition = rows.measure_transition(small, plan.rounds)
+        with gunicorn() as (host, port):
+            small_reads = rows.measure_reads(small, host, port, plan.rounds)
+        scaling.append(scale_row(small_reads, small_transition[0].p95, small_scoring[0], small.hazards))
+    scaling.sort(key=lambda row: int(row[0].replace(",", "")))
+
+    body = (
+        f"## Targets ({world.hazards:,} hazards, {args.enterprises:,} enterprises; run of "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {time.monotonic() - started:.0f} s)\n\n"
+        + report.table(table)
+        + "\n\n## Scaling\n\n"
+        + report.scaling_table(header, scaling)
+    )
+    print("\n" + body + "\n", flush=True)
+    if args.output:
+        notes = NOTES_FILE.read_text(encoding="utf-8") if NOTES_FILE.exists() else ""
+        report.write(Path(args.output), facts=facts, body=body, notes=notes)
+        say(f"written to {args.output}")
+    missed = [row.what for row in table if not row.met]
+    if missed:
+        print("targets missed: " + "; ".join(missed), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
