@@ -43,23 +43,38 @@ def _published(tenant: Tenant) -> QuerySet[Publication]:
     return Publication.objects.filter(tenant=tenant, status__in=PUBLIC_STATES).select_related("region")
 
 
-def _cached(request: HttpRequest, tenant: Tenant, build: Callable[[], HttpResponse]) -> HttpResponse:
-    generation = cache.get_or_set(f"public-generation:{tenant.pk}", 0, timeout=None)
-    key = f"public:{tenant.pk}:{generation}:{get_language()}:{request.get_full_path()}"
-    hit = cache.get(key)
-    if hit is not None:
-        content, content_type, status = hit
-        return HttpResponse(content, content_type=content_type, status=status)
-    response = build()
+# slug -> tenant id, so a cache hit needs no query; checked against the id stored with each page.
+_tenant_ids: dict[str, int] = {}
+
+
+def _cached(request: HttpRequest, slug: str, build: Callable[[Tenant], HttpResponse]) -> HttpResponse:
+    """Serve the page from the cache when its tenant's generation has not moved since it was built.
+
+    A hit costs one round trip to the cache (page and generation fetched together) and no query.
+    """
+    page_key = f"public:{slug}:{get_language()}:{request.get_full_path()}"
+    known = _tenant_ids.get(slug)
+    if known is not None:
+        generation_key = f"public-generation:{known}"
+        found = cache.get_many([generation_key, page_key])
+        hit = found.get(page_key)
+        if hit is not None and hit[0] == known and hit[1] == found.get(generation_key):
+            return HttpResponse(hit[2], content_type=hit[3])
+    the_tenant = _tenant(slug)
+    _tenant_ids[slug] = the_tenant.pk
+    generation = cache.get_or_set(f"public-generation:{the_tenant.pk}", 0, timeout=None)
+    response = build(the_tenant)
     if response.status_code == 200:
-        cache.set(key, (response.content, response["Content-Type"], 200), settings.PUBLIC_CACHE_SECONDS)
+        cache.set(
+            page_key,
+            (the_tenant.pk, generation, response.content, response["Content-Type"]),
+            settings.PUBLIC_CACHE_SECONDS,
+        )
     return response
 
 
 def index(request: HttpRequest, tenant: str) -> HttpResponse:
-    the_tenant = _tenant(tenant)
-
-    def build() -> HttpResponse:
+    def build(the_tenant: Tenant) -> HttpResponse:
         publications = (
             _published(the_tenant)
             .filter(status=PublicationStatus.PUBLISHED)
@@ -69,7 +84,7 @@ def index(request: HttpRequest, tenant: str) -> HttpResponse:
             request, "disclosure/public_index.html", {"tenant": the_tenant, "publications": publications}
         )
 
-    return _cached(request, the_tenant, build)
+    return _cached(request, tenant, build)
 
 
 def _publication(tenant: Tenant, public_id: str) -> Publication:
@@ -88,9 +103,7 @@ def _filter_hazards(content: dict[str, Any], params: Any) -> list[dict[str, Any]
 
 
 def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
-    the_tenant = _tenant(tenant)
-
-    def build() -> HttpResponse:
+    def build(the_tenant: Tenant) -> HttpResponse:
         item = _publication(the_tenant, public_id)
         rows = item.content["major_hazards"]
         return render(
@@ -111,7 +124,7 @@ def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpRespon
             },
         )
 
-    return _cached(request, the_tenant, build)
+    return _cached(request, tenant, build)
 
 
 def publication_pdf(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
