@@ -36,56 +36,89 @@ GROUPS: dict[str, list[tuple[str, bool]]] = {
     "leadership": [("leadership", True)],
 }
 
-HAZARD_SQL = """
-SELECT r.id,
-  COUNT(h.id) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
-                      AND h.source = 'self_inspection') AS found_self,
-  COUNT(h.id) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
-                      AND h.source = 'inspection') AS found_department,
-  COUNT(h.id) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
-                      AND h.level = 'major') AS major_found,
-  COUNT(h.id) FILTER (WHERE h.discovered_at < %(end)s AND h.state <> 'withdrawn') AS found_to_date,
-  COUNT(h.id) FILTER (WHERE h.closed_at < %(end)s) AS closed_to_date,
-  COUNT(h.id) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s) AS closed_in_month,
-  COUNT(h.id) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s
-                      AND h.deadline IS NOT NULL AND (h.closed_at AT TIME ZONE %(zone)s)::date <= h.deadline)
-                      AS closed_on_time,
-  COUNT(h.id) FILTER (WHERE h.discovered_at < %(end)s AND h.state <> 'withdrawn' AND h.deadline < %(last_day)s
-                      AND (h.closed_at IS NULL OR h.closed_at >= %(end)s)) AS overdue
+# Each query counts every row once, grouped by the region path it sits at (a few hundred groups at most), and
+# only then rolls the groups up the region tree by path prefix. Joining each region to every row of its subtree
+# instead reads each row once per ancestor and costs several times more on a province-sized ledger.
+ROLL_UP = """
+SELECT r.id, {sums}
 FROM organizations_region r
-LEFT JOIN hazards_hazard h ON h.tenant_id = r.tenant_id AND h.region_path LIKE r.path || '%%'
+LEFT JOIN per_path p ON p.region_path LIKE r.path || '%%'
 WHERE r.tenant_id = %(tenant)s
 GROUP BY r.id
 """
 
-INSPECTION_SQL = """
-SELECT r.id, COUNT(i.id) AS inspections, COUNT(i.id) FILTER (WHERE i.kind = 'unannounced') AS unannounced
-FROM organizations_region r
-LEFT JOIN hazards_inspection i ON i.tenant_id = r.tenant_id AND i.region_path LIKE r.path || '%%'
-  AND i.date >= %(first_day)s AND i.date <= %(last_day)s
-WHERE r.tenant_id = %(tenant)s
-GROUP BY r.id
-"""
 
-FILING_SQL = """
-SELECT r.id,
-  COUNT(DISTINCT e.id) AS enterprises,
-  COUNT(DISTINCT e.id) FILTER (WHERE EXISTS (
-      SELECT 1 FROM hazards_selfinspection s
-      WHERE s.tenant_id = e.tenant_id AND s.enterprise_id = e.id AND s.period = %(first_day)s
-        AND s.status = 'submitted')) AS filed,
-  COUNT(DISTINCT g.id) AS self_inspection_gap
-FROM organizations_region r
-LEFT JOIN organizations_enterprise e ON e.tenant_id = r.tenant_id AND e.region_path LIKE r.path || '%%'
-  AND e.status = 'operating'
-LEFT JOIN hazards_hazard g ON g.enterprise_id = e.id AND g.level = 'major' AND g.source = 'inspection'
-  AND g.discovered_at >= %(start)s AND g.discovered_at < %(end)s
-  AND EXISTS (SELECT 1 FROM hazards_selfinspection s2 WHERE s2.enterprise_id = e.id
-              AND s2.period = %(first_day)s AND s2.status = 'submitted'
-              AND NOT EXISTS (SELECT 1 FROM hazards_hazard h2 WHERE h2.self_inspection_id = s2.id))
-WHERE r.tenant_id = %(tenant)s
-GROUP BY r.id
-"""
+def _rolled_up(per_path: str, columns: list[str]) -> str:
+    sums = ", ".join(f"COALESCE(SUM(p.{name}), 0)::bigint AS {name}" for name in columns)
+    return f"WITH per_path AS ({per_path})" + ROLL_UP.replace("{sums}", sums)
+
+
+HAZARD_SQL = _rolled_up(
+    """
+SELECT h.region_path,
+  COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
+                   AND h.source = 'self_inspection') AS found_self,
+  COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
+                   AND h.source = 'inspection') AS found_department,
+  COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
+                   AND h.level = 'major') AS major_found,
+  COUNT(*) FILTER (WHERE h.discovered_at < %(end)s AND h.state <> 'withdrawn') AS found_to_date,
+  COUNT(*) FILTER (WHERE h.closed_at < %(end)s) AS closed_to_date,
+  COUNT(*) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s) AS closed_in_month,
+  COUNT(*) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s
+                   AND h.deadline IS NOT NULL AND (h.closed_at AT TIME ZONE %(zone)s)::date <= h.deadline)
+                   AS closed_on_time,
+  COUNT(*) FILTER (WHERE h.discovered_at < %(end)s AND h.state <> 'withdrawn' AND h.deadline < %(last_day)s
+                   AND (h.closed_at IS NULL OR h.closed_at >= %(end)s)) AS overdue
+FROM hazards_hazard h
+WHERE h.tenant_id = %(tenant)s
+GROUP BY h.region_path
+""",
+    [
+        "found_self",
+        "found_department",
+        "major_found",
+        "found_to_date",
+        "closed_to_date",
+        "closed_in_month",
+        "closed_on_time",
+        "overdue",
+    ],
+)
+
+INSPECTION_SQL = _rolled_up(
+    """
+SELECT i.region_path, COUNT(*) AS inspections, COUNT(*) FILTER (WHERE i.kind = 'unannounced') AS unannounced
+FROM hazards_inspection i
+WHERE i.tenant_id = %(tenant)s AND i.date >= %(first_day)s AND i.date <= %(last_day)s
+GROUP BY i.region_path
+""",
+    ["inspections", "unannounced"],
+)
+
+# Per operating enterprise: did it file the month's self-inspection, and how many major hazards did inspectors
+# find that month at an enterprise whose filed self-inspection reported none (the self-inspection gap).
+FILING_SQL = _rolled_up(
+    """
+SELECT e.region_path,
+  COUNT(*) AS enterprises,
+  COUNT(s.id) AS filed,
+  SUM(CASE WHEN s.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM hazards_hazard h2 WHERE h2.self_inspection_id = s.id)
+           THEN found.majors ELSE 0 END) AS self_inspection_gap
+FROM organizations_enterprise e
+LEFT JOIN hazards_selfinspection s ON s.tenant_id = e.tenant_id AND s.enterprise_id = e.id
+  AND s.period = %(first_day)s AND s.status = 'submitted'
+LEFT JOIN (
+  SELECT g.enterprise_id, COUNT(*) AS majors FROM hazards_hazard g
+  WHERE g.tenant_id = %(tenant)s AND g.level = 'major' AND g.source = 'inspection'
+    AND g.discovered_at >= %(start)s AND g.discovered_at < %(end)s
+  GROUP BY g.enterprise_id
+) found ON found.enterprise_id = e.id
+WHERE e.tenant_id = %(tenant)s AND e.status = 'operating'
+GROUP BY e.region_path
+""",
+    ["enterprises", "filed", "self_inspection_gap"],
+)
 
 
 def _rows(sql: str, params: dict[str, Any]) -> dict[int, dict[str, Any]]:
@@ -180,7 +213,7 @@ def assessment_compute_month(*, tenant: Tenant, month: dt.date) -> int:
     siblings: dict[int | None, list[int]] = defaultdict(list)
     for region in regions.values():
         siblings[region.parent_id].append(region.pk)
-    stored = 0
+    rows: list[RegionAssessment] = []
     for members in siblings.values():
         groups: dict[int, dict[str, float]] = {member: {} for member in members}
         for group, parts in GROUPS.items():
@@ -196,19 +229,25 @@ def assessment_compute_month(*, tenant: Tenant, month: dt.date) -> int:
             for member in members
         }
         ordered = sorted(members, key=lambda m: (-scores[m], regions[m].code))
-        for rank, member in enumerate(ordered, start=1):
-            RegionAssessment.objects.update_or_create(
+        rows += [
+            RegionAssessment(
                 tenant=tenant,
                 month=first,
                 region_id=member,
-                defaults={
-                    "region_path": regions[member].path,
-                    "indicators": indicators[member],
-                    "groups": groups[member],
-                    "score": scores[member],
-                    "rank": rank,
-                    "rank_of": len(members),
-                },
+                region_path=regions[member].path,
+                indicators=indicators[member],
+                groups=groups[member],
+                score=scores[member],
+                rank=rank,
+                rank_of=len(members),
             )
-            stored += 1
-    return stored
+            for rank, member in enumerate(ordered, start=1)
+        ]
+    # One upsert for the whole tenant rather than a read and a write per region.
+    RegionAssessment.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["tenant", "month", "region"],
+        update_fields=["region_path", "indicators", "groups", "score", "rank", "rank_of", "computed_at"],
+    )
+    return len(rows)

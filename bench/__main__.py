@@ -14,7 +14,7 @@ import django
 NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"
 
 
-def _args() -> argparse.Namespace:
+def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--tenant", help="slug of the load tenant (default: load-<hazards>)")
     parser.add_argument("--enterprises", type=int, default=100_000)
@@ -22,19 +22,21 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--scaling", default="", help="comma-separated smaller ledgers, e.g. 100000,300000")
     parser.add_argument("--quick", action="store_true", help="few samples, small export and import (smoke)")
     parser.add_argument("--output", default="docs/benchmarks.md", help="'' to write nothing")
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> int:
-    args = _args()
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
-    from . import report, rows
+    from . import loadtest, report, rows
     from .serving import gunicorn
     from .world import ensure_tenant
 
-    quick = rows.Settings(rounds=10, concurrency_seconds=2, export_rows=500, import_rows=200)
-    full = rows.Settings(rounds=200, concurrency_seconds=10, export_rows=100_000, import_rows=100_000)
+    quick = rows.Settings(rounds=6, concurrency_seconds=1, load_seconds=2, export_rows=500, import_rows=200)
+    full = rows.Settings(
+        rounds=200, concurrency_seconds=10, load_seconds=60, export_rows=100_000, import_rows=100_000
+    )
     plan = quick if args.quick else full
     facts = report.machine_facts()
     slug = args.tenant or f"load-{args.hazards}"
@@ -43,8 +45,9 @@ def main() -> int:
     def say(text: str) -> None:
         print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
 
-    say(f"tenant {slug}: {args.enterprises} enterprises, {args.hazards} hazards (generated when missing)")
+    say(f"tenant {slug} (generated when missing: {args.enterprises} enterprises, {args.hazards} hazards)")
     world = ensure_tenant(slug, enterprises=args.enterprises, hazards=args.hazards)
+    say(f"tenant {slug}: {world.hazards} hazards")
     table: list[rows.Row] = []
     say("monthly disclosure")
     disclosure = rows.measure_disclosure(world)
@@ -58,6 +61,8 @@ def main() -> int:
         reads = rows.measure_reads(world, host, port, plan.rounds)
         say("public page throughput")
         public = rows.measure_public(world, host, port, plan.concurrency_seconds)
+        say(f"mixed load test, {plan.load_seconds:.0f} s")
+        load = loadtest.run(host, port, slug, seconds=plan.load_seconds, users=16)
     table += rows.read_rows(reads)
     table.append(rows.transition_row(*transition))
     table.append(rows.scoring_row(*scoring))
@@ -92,6 +97,9 @@ def main() -> int:
         + report.table(table)
         + "\n\n## Scaling\n\n"
         + report.scaling_table(header, scaling)
+        + f"\n\n## Mixed load ({plan.load_seconds:.0f} s, 16 virtual users: public, enterprise, department, "
+        "committee)\n\n"
+        + report.scaling_table(loadtest.HEADER, load)
     )
     print("\n" + body + "\n", flush=True)
     if args.output:
@@ -101,7 +109,8 @@ def main() -> int:
     missed = [row.what for row in table if not row.met]
     if missed:
         print("targets missed: " + "; ".join(missed), file=sys.stderr)
-    return 0
+    # A quick run's figures say nothing about the targets: only a full run fails on a missed one.
+    return 1 if missed and not args.quick else 0
 
 
 if __name__ == "__main__":

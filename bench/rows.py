@@ -41,6 +41,7 @@ class Row:
 class Settings:
     rounds: int  # requests per latency row
     concurrency_seconds: float
+    load_seconds: float
     export_rows: int
     import_rows: int
 

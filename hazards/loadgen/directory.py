@@ -70,7 +70,7 @@ def _region_rows() -> list[dict[str, str]]:
         return [row for row in csv.DictReader(handle) if row["code"][:2] == PROVINCE[0][:2]]
 
 
-def _build_regions(tenant: Tenant) -> list[Region]:
+def _build_regions(tenant: Tenant, counties_per_city: int) -> list[Region]:
     rows = _region_rows()
     province = region_create(tenant=tenant, code=PROVINCE[0], name=PROVINCE[1], name_en=PROVINCE[2])
     regions = [province]
@@ -91,7 +91,7 @@ def _build_regions(tenant: Tenant) -> list[Region]:
             )
         taken = {row["code"] for row in known}
         number = 2  # xxxx01 is the city's own districts as a whole (市辖区): never a county of its own
-        while len(taken) < COUNTIES_PER_CITY:
+        while len(taken) < counties_per_city:
             county_code = f"{code[:4]}{number:02d}"
             number += 1
             if county_code in taken:
@@ -258,10 +258,12 @@ def _build_enterprises(directory: Directory, count: int, rng: random.Random) -> 
 
 
 @transaction.atomic
-def build_directory(*, slug: str, enterprises: int, rng: random.Random) -> Directory:
+def build_directory(
+    *, slug: str, enterprises: int, rng: random.Random, counties_per_city: int = COUNTIES_PER_CITY
+) -> Directory:
     tenant = tenant_create(slug=slug, name=f"{PROVINCE[1]}·{slug}", name_en=f"{PROVINCE[2]} {slug}")
     industries = {industry.code: industry for industry in Industry.objects.filter(tenant=tenant)}
-    regions = _build_regions(tenant)
+    regions = _build_regions(tenant, counties_per_city)
     directory = _build_staff(tenant, regions, industries)
     _build_enterprises(directory, enterprises, rng)
     return directory

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from organizations.models import Tenant
 
-from ...loadgen.directory import build_directory
+from ...loadgen.directory import COUNTIES_PER_CITY, build_directory
 from ...loadgen.ledger import write_ledger
 
 ANALYZED = [
@@ -50,6 +50,12 @@ class Command(BaseCommand):
             "--end", default="2026-11-01", help="the ledger ends the day before this date (YYYY-MM-DD)"
         )
         parser.add_argument("--seed", type=int, default=2023)
+        parser.add_argument(
+            "--counties-per-city",
+            type=int,
+            default=COUNTIES_PER_CITY,
+            help="fill each city up to this many counties (0: only the real ones in regions.csv)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         slug = str(options["tenant"])
@@ -66,7 +72,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             _skip_foreign_key_checks()
-            directory = build_directory(slug=slug, enterprises=enterprises, rng=rng)
+            directory = build_directory(
+                slug=slug,
+                enterprises=enterprises,
+                rng=rng,
+                counties_per_city=int(options["counties_per_city"]),  # type: ignore[call-overload]
+            )
             self.stdout.write(
                 f"directory: {len(directory.regions)} regions, {enterprises} enterprises "
                 f"({time.monotonic() - started:.1f} s)"
