@@ -36,9 +36,9 @@ GROUPS: dict[str, list[tuple[str, bool]]] = {
     "leadership": [("leadership", True)],
 }
 
-# Each query counts every row once, grouped by the region path it sits at (a few hundred groups at most), and
-# only then rolls the groups up the region tree by path prefix. Joining each region to every row of its subtree
-# instead reads each row once per ancestor and costs several times more on a province-sized ledger.
+# Each query counts every row once, grouped by the region path it sits at (a few hundred groups at most),
+# and only then rolls the groups up the region tree by path prefix. Joining each region to every row of its
+# subtree instead reads each row once per ancestor: several times the work on a province-sized ledger.
 ROLL_UP = """
 SELECT r.id, {sums}
 FROM organizations_region r
@@ -103,7 +103,8 @@ FILING_SQL = _rolled_up(
 SELECT e.region_path,
   COUNT(*) AS enterprises,
   COUNT(s.id) AS filed,
-  SUM(CASE WHEN s.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM hazards_hazard h2 WHERE h2.self_inspection_id = s.id)
+  SUM(CASE WHEN s.id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM hazards_hazard h2 WHERE h2.self_inspection_id = s.id)
            THEN found.majors ELSE 0 END) AS self_inspection_gap
 FROM organizations_enterprise e
 LEFT JOIN hazards_selfinspection s ON s.tenant_id = e.tenant_id AND s.enterprise_id = e.id

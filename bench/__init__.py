@@ -1,4 +1,4 @@
-"""`make bench`: the speed targets of a province-sized tenant, each against a baseline measured in the same run.
+"""`make bench`: the speed targets of a province-sized tenant, each against a baseline of the same run.
 
     python -m bench [--tenant load] [--enterprises 100000] [--hazards 1000000] [--quick] [--scaling]
 

@@ -73,12 +73,25 @@ def main(argv: list[str] | None = None) -> int:
     say("enterprise import")
     table.append(rows.import_row(rows.measure_import(world, plan.import_rows)))
 
-    header = ["hazards", "API first page p95", "API deep page p95", "HTML page p95", "detail p95",
-              "transition p95", "scoring job"]  # fmt: skip
+    header = [
+        "hazards",
+        "API first page p95",
+        "API deep page p95",
+        "HTML page p95",
+        "detail p95",
+        "transition p95",
+        "scoring job",
+    ]
 
-    def scale_row(figures: rows.ReadFigures, transition_p95: float, scoring_s: float, hazards: int) -> list[str]:
-        return [f"{hazards:,}", *(f"{t.p95:.1f} ms" for t in (figures.api_first, figures.api_deep, figures.html,
-                figures.detail)), f"{transition_p95:.1f} ms", f"{scoring_s:.2f} s"]  # fmt: skip
+    def scale_row(
+        figures: rows.ReadFigures, transition_p95: float, scoring_s: float, hazards: int
+    ) -> list[str]:
+        return [
+            f"{hazards:,}",
+            *(f"{t.p95:.1f} ms" for t in (figures.api_first, figures.api_deep, figures.html, figures.detail)),
+            f"{transition_p95:.1f} ms",
+            f"{scoring_s:.2f} s",
+        ]
 
     scaling = [scale_row(reads, transition[0].p95, scoring[0], world.hazards)]
     for size in [int(value) for value in args.scaling.split(",") if value.strip()]:
@@ -98,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         + "\n\n## Scaling\n\n"
         + report.scaling_table(header, scaling)
         + f"\n\n## Mixed load ({plan.load_seconds:.0f} s, 16 virtual users: public, enterprise, department, "
-        "committee)\n\n"
-        + report.scaling_table(loadtest.HEADER, load)
+        "committee)\n\n" + report.scaling_table(loadtest.HEADER, load)
     )
     print("\n" + body + "\n", flush=True)
     if args.output:

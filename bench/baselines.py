@@ -44,7 +44,7 @@ def _dicts(cursor: Any) -> list[dict[str, Any]]:
 
 
 def bare_ledger(request: HttpRequest) -> HttpResponse:
-    params = {
+    params: dict[str, Any] = {
         "tenant": int(request.GET["tenant"]),
         "path": request.GET["path"] + "%",
         "level": request.GET["level"],
@@ -78,11 +78,13 @@ def transition_lower_bound(*, hazard_id: int, actor_id: int, tenant_id: int) -> 
     with connection.cursor() as cursor:
         cursor.execute("SELECT state FROM hazards_hazard WHERE id = %s FOR UPDATE", [hazard_id])
         cursor.execute(
-            "UPDATE hazards_hazard SET state = 'confirmed', level = 'general', updated_at = now() WHERE id = %s",
+            "UPDATE hazards_hazard SET state = 'confirmed', level = 'general', updated_at = now()"
+            " WHERE id = %s",
             [hazard_id],
         )
         cursor.execute(
-            "INSERT INTO hazards_hazardevent (tenant_id, hazard_id, actor_id, action, from_state, to_state, note,"
+            "INSERT INTO hazards_hazardevent (tenant_id, hazard_id, actor_id, action, from_state, to_state,"
+            " note,"
             " data, created_at) VALUES (%s, %s, %s, 'confirm', 'reported', 'confirmed', '', '{}', now())",
             [tenant_id, hazard_id, actor_id],
         )
@@ -140,7 +142,7 @@ GROUP BY r.id, r.path
 def scoring_lower_bound(*, tenant_id: int, month: dt.date, zone: dt.tzinfo) -> int:
     first = month.replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
-    params = {
+    params: dict[str, Any] = {
         "tenant": tenant_id,
         "first_day": first,
         "last_day": following - dt.timedelta(days=1),

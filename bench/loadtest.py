@@ -46,20 +46,24 @@ def _personas(slug: str) -> dict[str, list[Persona]]:
 
     officers = Membership.objects.filter(tenant__slug=slug, role="enterprise_officer").order_by("pk")
     for membership in officers.select_related("user")[:20]:
-        hazard = Hazard.objects.filter(enterprise_id=membership.enterprise_id).order_by("-pk").first()
+        hazard = Hazard.objects.filter(enterprise=membership.enterprise).order_by("-pk").first()
         paths = [("enterprise: ledger page", "/ledger/"), ("enterprise: API list", "/api/v1/hazards/")]
         if hazard is not None:
             paths.append(("enterprise: hazard detail", f"/ledger/{hazard.pk}/"))
         result["enterprise"].append(Persona("enterprise", session_cookie(membership.user), paths))
 
-    inspectors = Membership.objects.filter(tenant__slug=slug, role="inspector", department__region__level="county")
+    inspectors = Membership.objects.filter(
+        tenant__slug=slug, role="inspector", department__region__level="county"
+    )
     for membership in inspectors.select_related("user", "department__region").order_by("pk")[:10]:
         department = membership.department
+        if department is None:
+            continue
         hazard = (
             Hazard.objects.filter(
                 tenant__slug=slug,
                 region_path__startswith=department.region.path,
-                industry__in=department.industries.all(),
+                industry__in=department.industries.values("pk"),
             )
             .order_by("-pk")
             .first()
@@ -138,10 +142,28 @@ def run(host: str, port: int, slug: str, *, seconds: float, users: int) -> list[
     for kind in sorted(set(samples) | set(errors)):
         values = samples[kind]
         everything += values
-        rows.append([kind, str(len(values)), f"{len(values) / duration:.1f}", pct(values, 0.5), pct(values, 0.95),
-                     pct(values, 0.99), str(errors[kind])])  # fmt: skip
-    rows.append(["**all**", str(len(everything)), f"{len(everything) / duration:.1f}", pct(everything, 0.5),
-                 pct(everything, 0.95), pct(everything, 0.99), str(sum(errors.values()))])  # fmt: skip
+        rows.append(
+            [
+                kind,
+                str(len(values)),
+                f"{len(values) / duration:.1f}",
+                pct(values, 0.5),
+                pct(values, 0.95),
+                pct(values, 0.99),
+                str(errors[kind]),
+            ]
+        )
+    rows.append(
+        [
+            "**all**",
+            str(len(everything)),
+            f"{len(everything) / duration:.1f}",
+            pct(everything, 0.5),
+            pct(everything, 0.95),
+            pct(everything, 0.99),
+            str(sum(errors.values())),
+        ]
+    )
     return rows
 
 

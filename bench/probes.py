@@ -1,6 +1,6 @@
 """Export and import measured in their own process, so peak memory is theirs alone.
 
-    python -m bench.probes export|export-raw|import TENANT ROWS   → prints one JSON line
+python -m bench.probes export|export-raw|import TENANT ROWS   → prints one JSON line
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _ledger(slug: str, rows: int):  # noqa: ANN202 - the newest `rows` ledger rows as the tenant admin sees them
+def _ledger(slug: str, rows: int):
     from hazards.selectors import hazard_list
     from organizations.models import User
 
@@ -46,9 +46,22 @@ def export_raw(slug: str, rows: int) -> dict[str, float]:
     from django.db import connection
 
     queryset = _ledger(slug, rows).values_list(
-        "code", "enterprise__name", "enterprise__credit_code", "region__code", "industry__name", "source", "title",
-        "location", "level", "state", "discovered_at", "deadline", "is_overdue", "listing_body", "closed_at",
-    )  # fmt: skip
+        "code",
+        "enterprise__name",
+        "enterprise__credit_code",
+        "region__code",
+        "industry__name",
+        "source",
+        "title",
+        "location",
+        "level",
+        "state",
+        "discovered_at",
+        "deadline",
+        "is_overdue",
+        "listing_body",
+        "closed_at",
+    )
     sql, params = queryset.query.sql_with_params()
     started = time.perf_counter()
     out = io.StringIO()
@@ -60,7 +73,7 @@ def export_raw(slug: str, rows: int) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb(), "rows": rows}
 
 
-def _import_world(slug: str):  # noqa: ANN202 - (tenant admin of the import tenant, its region codes)
+def _import_world(slug: str):
     from organizations.choices import Role
     from organizations.models import Membership, Region, User
     from organizations.services import region_create, tenant_create
@@ -70,9 +83,12 @@ def _import_world(slug: str):  # noqa: ANN202 - (tenant admin of the import tena
     made: dict[int, Region] = {}
     for region in source:
         made[region.pk] = region_create(
-            tenant=tenant, code=region.code, name=region.name, name_en=region.name_en,
+            tenant=tenant,
+            code=region.code,
+            name=region.name,
+            name_en=region.name_en,
             parent=made.get(region.parent_id) if region.parent_id else None,
-        )  # fmt: skip
+        )
     admin, _created = User.objects.get_or_create(username=f"{slug}-import-admin", defaults={"tenant": tenant})
     Membership.objects.get_or_create(tenant=tenant, user=admin, role=Role.TENANT_ADMIN)
     return tenant, admin, [region.code for region in source]
@@ -97,7 +113,9 @@ def _workbook(rows: int, codes: list[str]) -> bytes:
             credit = credit_code(rng, code)
         seen.add(credit)
         industry = rng.choice(KEY_INDUSTRIES)
-        sheet.append([f"导入测试{index}号有限公司", credit, code, industry[0], f"测试路{index}号", "small", ""])
+        sheet.append(
+            [f"导入测试{index}号有限公司", credit, code, industry[0], f"测试路{index}号", "small", ""]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -125,8 +143,14 @@ def import_(slug: str, rows: int) -> dict[str, float]:
             [tenant.pk],
         )
         cursor.execute("DELETE FROM organizations_enterprise WHERE tenant_id = %s", [tenant.pk])
-    return {"seconds": seconds, "parse_seconds": parse_seconds, "rows": parsed, "imported": imported,
-            "errors": len(job.errors), "peak_mb": _peak_mb()}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "parse_seconds": parse_seconds,
+        "rows": parsed,
+        "imported": imported,
+        "errors": len(job.errors),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def main() -> None:

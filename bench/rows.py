@@ -79,7 +79,7 @@ def measure_reads(world: World, host: str, port: int, rounds: int) -> ReadFigure
         .values_list("pk", flat=True)[: max(10, rounds)]
     )
     html_query = f"/ledger/?region={world.county.pk}&level=general"
-    figures = ReadFigures(
+    return ReadFigures(
         api_first=time_paths(ours, [api_first], rounds=rounds),
         bare_first=time_paths(bare, [bare_first], rounds=rounds),
         api_deep=time_paths(ours, [api_deep], rounds=rounds),
@@ -88,7 +88,6 @@ def measure_reads(world: World, host: str, port: int, rounds: int) -> ReadFigure
         detail=time_paths(ours, [f"/ledger/{pk}/" for pk in sample], rounds=rounds),
         bare_detail=time_paths(bare, [f"/bench/bare/detail/{pk}/" for pk in sample], rounds=rounds),
     )
-    return figures
 
 
 def read_rows(f: ReadFigures) -> list[Row]:
@@ -100,23 +99,23 @@ def read_rows(f: ReadFigures) -> list[Row]:
             "ledger list API, 50 rows, filtered, first page (p95)",
             _ms(f.api_first.p95),
             f"{_ms(f.bare_first.p95)} raw SQL + json.dumps",
-            f"{first_ratio:.2f}×",
-            "≤ 100 ms; ≤ 3× baseline",
+            f"{first_ratio:.2f}x",
+            "≤ 100 ms; ≤ 3x baseline",
             f.api_first.p95 <= 100 and first_ratio <= 3,
         ),
         Row(
             "ledger list API, deep page (page 200, p95)",
             _ms(f.api_deep.p95),
             f"{_ms(f.bare_deep.p95)} raw SQL + json.dumps",
-            f"{deep_ratio:.2f}×; {deep_vs_first:.2f}× first page",
-            "≤ 100 ms; ≤ 2× first page; ≤ 3× baseline",
+            f"{deep_ratio:.2f}x; {deep_vs_first:.2f}x first page",
+            "≤ 100 ms; ≤ 2x first page; ≤ 3x baseline",
             f.api_deep.p95 <= 100 and deep_vs_first <= 2 and deep_ratio <= 3,
         ),
         Row(
             "ledger HTML page, filtered (p95)",
             _ms(f.html.p95),
             f"{_ms(f.bare_first.p95)} raw SQL + json.dumps",
-            f"{_ratio(f.html.p95, f.bare_first.p95):.2f}×",
+            f"{_ratio(f.html.p95, f.bare_first.p95):.2f}x",
             "≤ 150 ms",
             f.html.p95 <= 150,
         ),
@@ -124,7 +123,7 @@ def read_rows(f: ReadFigures) -> list[Row]:
             "hazard detail page with timeline (p95)",
             _ms(f.detail.p95),
             f"{_ms(f.bare_detail.p95)} raw SQL + json.dumps",
-            f"{_ratio(f.detail.p95, f.bare_detail.p95):.2f}×",
+            f"{_ratio(f.detail.p95, f.bare_detail.p95):.2f}x",
             "≤ 50 ms",
             f.detail.p95 <= 50,
         ),
@@ -137,9 +136,9 @@ def read_rows(f: ReadFigures) -> list[Row]:
 def _fresh_reported(world: World, count: int) -> list[Hazard]:
     """Hazards reported (through the service) for the transition to act on; not timed."""
     enterprises = list(
-        Enterprise.objects.filter(tenant=world.tenant, region_path__startswith=world.county.path).order_by("pk")[
-            :count
-        ]
+        Enterprise.objects.filter(tenant=world.tenant, region_path__startswith=world.county.path).order_by(
+            "pk"
+        )[:count]
     )
     return [
         hazard_report(
@@ -163,7 +162,9 @@ def measure_transition(world: World, rounds: int) -> tuple[Timing, Timing]:
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
         with transaction.atomic():
-            baselines.transition_lower_bound(hazard_id=other.pk, actor_id=world.committee.pk, tenant_id=other.tenant_id)
+            baselines.transition_lower_bound(
+                hazard_id=other.pk, actor_id=world.committee.pk, tenant_id=other.tenant_id
+            )
         base.append(time.perf_counter() - started)
     return Timing(ours), Timing(base)
 
@@ -173,7 +174,7 @@ def transition_row(ours: Timing, base: Timing) -> Row:
         "a state transition: confirm (lock, write, event; p95)",
         _ms(ours.p95),
         f"{_ms(base.p95)} the same 3 statements, raw",
-        f"{_ratio(ours.p95, base.p95):.2f}×",
+        f"{_ratio(ours.p95, base.p95):.2f}x",
         "≤ 50 ms",
         ours.p95 <= 50,
     )
@@ -197,7 +198,9 @@ def measure_scoring(world: World) -> tuple[float, float]:
     jobs = [import_string(dotted) for dotted in scoring_jobs()]
     ours = _timed(lambda: [job(tenant=world.tenant, month=BENCH_MONTH) for job in jobs])
     zone = timezone.get_current_timezone()
-    base = _timed(lambda: baselines.scoring_lower_bound(tenant_id=world.tenant.pk, month=BENCH_MONTH, zone=zone))
+    base = _timed(
+        lambda: baselines.scoring_lower_bound(tenant_id=world.tenant.pk, month=BENCH_MONTH, zone=zone)
+    )
     return ours, base
 
 
@@ -207,8 +210,8 @@ def scoring_row(ours: float, base: float) -> Row:
         f"monthly scoring, whole tenant ({', '.join(scoring_jobs())})",
         f"{ours:.2f} s",
         f"{base:.2f} s single-SQL lower bound",
-        f"{ratio:.2f}×",
-        "≤ 30 s; ≤ 2× lower bound",
+        f"{ratio:.2f}x",
+        "≤ 30 s; ≤ 2x lower bound",
         ours <= 30 and ratio <= 2,
     )
 
@@ -243,7 +246,9 @@ def measure_disclosure(world: World) -> tuple[float, float, int, dt.date]:
     start = dt.datetime(month.year, month.month, 1, tzinfo=zone)
     end = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
     with connection.cursor() as cursor:
-        base = _timed(lambda: (cursor.execute(DISCLOSED_SQL, [world.tenant.pk, end, start]), cursor.fetchall()))
+        base = _timed(
+            lambda: (cursor.execute(DISCLOSED_SQL, [world.tenant.pk, end, start]), cursor.fetchall())
+        )
     return ours, base, len(drafts), month
 
 
@@ -252,7 +257,7 @@ def disclosure_row(ours: float, base: float, drafts: int, month: dt.date) -> Row
         f"monthly disclosure, every region ({drafts} drafts of {month:%Y-%m}, each with its PDF)",
         f"{ours:.2f} s",
         f"{base:.2f} s one raw SQL of the disclosed rows",
-        f"{_ratio(ours, base):.1f}×",
+        f"{_ratio(ours, base):.1f}x",
         "≤ 120 s",
         ours <= 120,
     )
@@ -263,7 +268,11 @@ def ensure_published(world: World) -> None:
     if Publication.objects.filter(tenant=world.tenant, status="published").exists():
         return
     province = Region.objects.get(tenant=world.tenant, parent__isnull=True)
-    draft = Publication.objects.filter(tenant=world.tenant, region=province, status="draft").order_by("-month").first()
+    draft = (
+        Publication.objects.filter(tenant=world.tenant, region=province, status="draft")
+        .order_by("-month")
+        .first()
+    )
     if draft is not None:
         actor = User.objects.get(username=f"{world.tenant.slug}-committee-{province.code}")
         publication_publish(actor=actor, publication=draft)
@@ -295,7 +304,11 @@ def public_row(ours: float, base: float, failed: int) -> Row:
 
 def _probe(*args: str) -> dict[str, float]:
     result = subprocess.run(  # noqa: S603 - fixed argv
-        [sys.executable, "-m", "bench.probes", *args], cwd=BASE_DIR, check=True, capture_output=True, text=True
+        [sys.executable, "-m", "bench.probes", *args],
+        cwd=BASE_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -311,7 +324,7 @@ def export_row(ours: dict[str, float], base: dict[str, float]) -> Row:
         f"XLSX export of {int(ours['rows'])} ledger rows",
         f"{ours['seconds']:.1f} s, peak {ours['peak_mb']:.0f} MB",
         f"{base['seconds']:.1f} s, peak {base['peak_mb']:.0f} MB raw SQL + csv",
-        f"{_ratio(ours['seconds'], base['seconds']):.1f}×",
+        f"{_ratio(ours['seconds'], base['seconds']):.1f}x",
         "≤ 60 s; peak memory ≤ 300 MB",
         ours["seconds"] <= 60 and ours["peak_mb"] <= 300 and ours["rows"] > 0,
     )
@@ -326,8 +339,7 @@ def import_row(figures: dict[str, float]) -> Row:
         f"enterprise import of {int(figures['rows'])} rows (XLSX)",
         f"{figures['seconds']:.1f} s ({int(figures['imported'])} imported)",
         f"{figures['parse_seconds']:.1f} s openpyxl reading the file alone",
-        f"{_ratio(figures['seconds'], figures['parse_seconds']):.1f}×",
+        f"{_ratio(figures['seconds'], figures['parse_seconds']):.1f}x",
         "≤ 120 s",
         figures["seconds"] <= 120 and figures["imported"] == figures["rows"],
     )
-

@@ -32,9 +32,24 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
     port = _free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DEBUG="0")
     process = subprocess.Popen(  # noqa: S603 - fixed argv
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "--log-level", "warning", "--timeout", "300"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "300",
+        ],
         cwd=BASE_DIR,
         env=env,
     )
@@ -91,7 +106,7 @@ class Timing:
     @property
     def p95(self) -> float:
         ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
 
 
 def time_paths(client: Client, paths: list[str], *, rounds: int, warmup: int = 3) -> Timing:

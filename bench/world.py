@@ -48,7 +48,7 @@ def session_cookie(user: User) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def filtered(world: World):  # noqa: ANN201 - a queryset of the filtered ledger rows, newest first
+def filtered(world: World):
     return Hazard.objects.filter(
         tenant=world.tenant, region_path__startswith=world.county.path, level=LEVEL
     ).order_by("-discovered_at", "-id")

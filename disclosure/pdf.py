@@ -51,8 +51,10 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
         time): a province's list of a few thousand hazards then takes minutes instead of seconds.
         """
         head = [Paragraph(str(cell), body) for cell in header]
-        cells = [[fit("" if cell is None else str(cell), width) for cell, width in zip(row, widths, strict=True)]
-                 for row in rows]  # fmt: skip
+        cells = [
+            [fit("" if cell is None else str(cell), width) for cell, width in zip(row, widths, strict=True)]
+            for row in rows
+        ]
         grids = []
         for start in range(0, max(len(cells), 1), CHUNK):
             grid = Table([head, *cells[start : start + CHUNK]], colWidths=widths, repeatRows=1, hAlign="LEFT")

@@ -49,7 +49,9 @@ def export_columns(tenant_id: int | None) -> list[Column]:
     looked up once per export rather than once per cell."""
     at = {name: index for index, name in enumerate(FIELDS)}
     zone = timezone.get_current_timezone()
-    industries = {i.pk: i.display_name for i in Industry.objects.filter(tenant_id=tenant_id)}
+    industries = (
+        {i.pk: i.display_name for i in Industry.objects.filter(tenant_id=tenant_id)} if tenant_id else {}
+    )
     criteria = {
         c.pk: f"{c.standard.document_number} {c.number}" for c in Criterion.objects.select_related("standard")
     }

@@ -39,7 +39,7 @@ class Keyset:
             return None
 
     def after(self, queryset: QuerySet, cursor: str) -> QuerySet:
-        """The rows that come after the cursor's row in this ordering (all rows for a cursor that makes no sense)."""
+        """The rows after the cursor's row in this ordering (all rows when the cursor makes no sense)."""
         parsed = self._parse(cursor) if cursor else None
         if parsed is None:
             return queryset

@@ -58,16 +58,13 @@ class _LineReader(io.TextIOBase):
         self._pending = chunk[wanted:]
         return chunk[:wanted]
 
-    def readline(self, size: int | None = -1) -> str:  # psycopg2 uses read(); kept for completeness
-        return self.read(size)
-
 
 def copy_lines(table: str, columns: Iterable[str], lines: Iterable[str]) -> int:
     """COPY the lines (already in text format) into the table; returns the number of rows."""
     reader = _LineReader(iter(lines))
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, reader, size=1 << 20)  # type: ignore[attr-defined]
+        cursor.cursor.copy_expert(sql, reader, size=1 << 20)
     return reader.count
 
 

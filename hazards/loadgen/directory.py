@@ -32,7 +32,20 @@ from .copying import copy_lines, line, reserve_ids
 
 PROVINCE = ("210000", "辽宁省（负载）", "Liaoning (load)")
 COUNTIES_PER_CITY = 7
-COUNTY_NAMES = ["东城", "西城", "南山", "北湖", "河口", "新区", "高新", "开发", "临港", "山前", "青云", "石桥"]
+COUNTY_NAMES = [
+    "东城",
+    "西城",
+    "南山",
+    "北湖",
+    "河口",
+    "新区",
+    "高新",
+    "开发",
+    "临港",
+    "山前",
+    "青云",
+    "石桥",
+]
 # Enterprises per industry differ a lot in a real province: many shops and sites, few mines.
 INDUSTRY_WEIGHTS = {
     "fire_safety": 18,
@@ -47,7 +60,8 @@ INDUSTRY_WEIGHTS = {
     "water_traffic": 4,
     "fishing_vessels": 3,
 }
-UNUSABLE_PASSWORD = "!load-test-account"  # nobody signs in with these; benchmarks use sessions
+# An unusable password hash ("!" prefix, as set_unusable_password writes): nobody signs in with these.
+UNUSABLE_PASSWORD = "!load-test-account"  # noqa: S105
 
 
 @dataclass
@@ -137,14 +151,18 @@ def _build_staff(tenant: Tenant, regions: list[Region], industries: dict[str, In
     plan: list[tuple[Region, str, str, str, list[str]]] = []
     for region in regions:
         if region.level == "province":
-            plan.append((region, "yj", "应急管理厅", "Emergency Management Department", CITY_DEPARTMENTS[0][3]))
+            plan.append(
+                (region, "yj", "应急管理厅", "Emergency Management Department", CITY_DEPARTMENTS[0][3])
+            )
         elif region.level == "city":
             plan += [(region, *entry) for entry in CITY_DEPARTMENTS]
         else:
             plan += [(region, *entry) for entry in COUNTY_DEPARTMENTS]
     departments = Department.objects.bulk_create(
         [
-            Department(tenant=tenant, region=region, name=f"{region.name}{zh}", name_en=f"{region.name_en} {en}")
+            Department(
+                tenant=tenant, region=region, name=f"{region.name}{zh}", name_en=f"{region.name_en} {en}"
+            )
             for region, _key, zh, en, _codes in plan
         ]
     )
@@ -176,7 +194,9 @@ def _build_staff(tenant: Tenant, regions: list[Region], industries: dict[str, In
     }
     # The nearest covering department: the county's own, else the city's, else the province's.
     covering: dict[tuple[int, str], tuple[int, int]] = {}
-    for department, inspector, (region, _k, _zh, _en, codes) in zip(departments, inspectors, plan, strict=True):
+    for department, inspector, (region, _k, _zh, _en, codes) in zip(
+        departments, inspectors, plan, strict=True
+    ):
         for code in codes:
             covering.setdefault((region.pk, code), (department.pk, inspector.pk))
     by_pk = {region.pk: region for region in regions}
@@ -239,20 +259,52 @@ def _build_enterprises(directory: Directory, count: int, rng: random.Random) -> 
         directory.enterprises.append((pk, region.pk, region.path, region.code, industry.pk, user_pk))
     copy_lines(
         "organizations_enterprise",
-        ["id", "tenant_id", "name", "credit_code", "region_id", "region_path", "address", "scale", "status",
-         "created_at"],
+        [
+            "id",
+            "tenant_id",
+            "name",
+            "credit_code",
+            "region_id",
+            "region_path",
+            "address",
+            "scale",
+            "status",
+            "created_at",
+        ],
         rows,
     )
     copy_lines("organizations_enterprise_industries", ["enterprise_id", "industry_id"], links)
     copy_lines(
         "organizations_user",
-        ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
-         "is_active", "date_joined", "tenant_id", "full_name", "phone"],
+        [
+            "id",
+            "password",
+            "is_superuser",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "tenant_id",
+            "full_name",
+            "phone",
+        ],
         officers,
     )
     copy_lines(
         "organizations_membership",
-        ["tenant_id", "user_id", "role", "enterprise_id", "department_id", "region_id", "is_active", "created_at"],
+        [
+            "tenant_id",
+            "user_id",
+            "role",
+            "enterprise_id",
+            "department_id",
+            "region_id",
+            "is_active",
+            "created_at",
+        ],
         memberships,
     )
 

@@ -32,17 +32,65 @@ S = HazardState
 A = HazardAction
 
 HAZARD_COLUMNS = [
-    "id", "tenant_id", "code", "enterprise_id", "region_id", "region_path", "industry_id", "source",
-    "inspection_id", "title", "description", "location", "level", "criterion_id", "discovered_by_id",
-    "discovered_at", "state", "responsible_person", "measures", "funds", "deadline", "contingency_plan",
-    "listed", "listing_level", "listing_body", "listing_document", "listing_deadline", "is_overdue",
-    "overdue_since", "closed_at", "withdrawn_reason", "updated_at",
-]  # fmt: skip
-EVENT_COLUMNS = ["tenant_id", "hazard_id", "actor_id", "action", "from_state", "to_state", "note", "data",
-                 "created_at"]  # fmt: skip
-INSPECTION_COLUMNS = ["id", "tenant_id", "enterprise_id", "region_path", "department_id", "date", "kind",
-                      "summary", "rectification_order", "stop_production", "fine_amount", "created_by_id",
-                      "created_at"]  # fmt: skip
+    "id",
+    "tenant_id",
+    "code",
+    "enterprise_id",
+    "region_id",
+    "region_path",
+    "industry_id",
+    "source",
+    "inspection_id",
+    "title",
+    "description",
+    "location",
+    "level",
+    "criterion_id",
+    "discovered_by_id",
+    "discovered_at",
+    "state",
+    "responsible_person",
+    "measures",
+    "funds",
+    "deadline",
+    "contingency_plan",
+    "listed",
+    "listing_level",
+    "listing_body",
+    "listing_document",
+    "listing_deadline",
+    "is_overdue",
+    "overdue_since",
+    "closed_at",
+    "withdrawn_reason",
+    "updated_at",
+]
+EVENT_COLUMNS = [
+    "tenant_id",
+    "hazard_id",
+    "actor_id",
+    "action",
+    "from_state",
+    "to_state",
+    "note",
+    "data",
+    "created_at",
+]
+INSPECTION_COLUMNS = [
+    "id",
+    "tenant_id",
+    "enterprise_id",
+    "region_path",
+    "department_id",
+    "date",
+    "kind",
+    "summary",
+    "rectification_order",
+    "stop_production",
+    "fine_amount",
+    "created_by_id",
+    "created_at",
+]
 KINDS = [
     (InspectionKind.ROUTINE, 55),
     (InspectionKind.UNANNOUNCED, 20),
@@ -100,7 +148,9 @@ def _later(rng: random.Random, moment: dt.datetime, low: float, high: float) -> 
 
 
 class LedgerWriter:
-    def __init__(self, directory: Directory, *, hazards: int, end: dt.date, years: int, rng: random.Random) -> None:
+    def __init__(
+        self, directory: Directory, *, hazards: int, end: dt.date, years: int, rng: random.Random
+    ) -> None:
         self.d = directory
         self.tenant_id = directory.tenant.pk
         self.count = hazards
@@ -110,8 +160,10 @@ class LedgerWriter:
         self.general, self.major = _findings()
         self.industry_code = {industry.pk: code for code, industry in directory.industries.items()}
         self.region_code = {region.pk: region.code for region in directory.regions}
-        self.city_of = {region.pk: (region.parent_id if region.level == "county" else region.pk)
-                        for region in directory.regions}  # fmt: skip
+        self.city_of: dict[int, int] = {
+            region.pk: (region.parent_id or region.pk) if region.level == "county" else region.pk
+            for region in directory.regions
+        }
         self.counters: dict[tuple[str, int], int] = defaultdict(int)
 
     # ---------------------------------------------------------------- whole run
@@ -146,16 +198,30 @@ class LedgerWriter:
             handovers.append(line(first + index, self.tenant_id, hazard_id, region_id, user_id, at))
             acknowledged = at + dt.timedelta(hours=self.rng.randint(2, 60))
             receipts.append(
-                line(self.tenant_id, first + index, department_id, (at + dt.timedelta(days=3)).date(),
-                     self.d.inspector_for_department.get(department_id), acknowledged)  # fmt: skip
+                line(
+                    self.tenant_id,
+                    first + index,
+                    department_id,
+                    (at + dt.timedelta(days=3)).date(),
+                    self.d.inspector_for_department.get(department_id),
+                    acknowledged,
+                )
             )
         counts["handovers"] = copy_lines(
-            "hazards_handover", ["id", "tenant_id", "hazard_id", "region_id", "created_by_id", "created_at"], handovers
+            "hazards_handover",
+            ["id", "tenant_id", "hazard_id", "region_id", "created_by_id", "created_at"],
+            handovers,
         )
         copy_lines(
             "hazards_handoverreceipt",
-            ["tenant_id", "handover_id", "department_id", "receipt_deadline", "acknowledged_by_id",
-             "acknowledged_at"],  # fmt: skip
+            [
+                "tenant_id",
+                "handover_id",
+                "department_id",
+                "receipt_deadline",
+                "acknowledged_by_id",
+                "acknowledged_at",
+            ],
             receipts,
         )
         return counts
@@ -166,7 +232,8 @@ class LedgerWriter:
             for (region_code, year), last in self.counters.items():
                 cursor.execute(
                     """
-                    INSERT INTO hazards_hazardcounter (tenant_id, region_code, year, last) VALUES (%s, %s, %s, %s)
+                    INSERT INTO hazards_hazardcounter (tenant_id, region_code, year, last)
+                    VALUES (%s, %s, %s, %s)
                     ON CONFLICT (tenant_id, region_code, year)
                     DO UPDATE SET last = GREATEST(hazards_hazardcounter.last, EXCLUDED.last)
                     """,
@@ -190,14 +257,38 @@ class LedgerWriter:
                 created = dt.datetime(period.year, period.month, rng.randint(1, 25), 10, tzinfo=TZ)
                 if draw < 0.85:
                     submitted = created + dt.timedelta(hours=rng.randint(1, 72))
-                    lines.append(line(self.tenant_id, pk, path, period, "submitted", officer, created, officer,
-                                      submitted, ""))  # fmt: skip
+                    lines.append(
+                        line(
+                            self.tenant_id,
+                            pk,
+                            path,
+                            period,
+                            "submitted",
+                            officer,
+                            created,
+                            officer,
+                            submitted,
+                            "",
+                        )
+                    )
                 else:
-                    lines.append(line(self.tenant_id, pk, path, period, "draft", officer, created, None, None, ""))
+                    lines.append(
+                        line(self.tenant_id, pk, path, period, "draft", officer, created, None, None, "")
+                    )
         return copy_lines(
             "hazards_selfinspection",
-            ["tenant_id", "enterprise_id", "region_path", "period", "status", "created_by_id", "created_at",
-             "submitted_by_id", "submitted_at", "note"],  # fmt: skip
+            [
+                "tenant_id",
+                "enterprise_id",
+                "region_path",
+                "period",
+                "status",
+                "created_by_id",
+                "created_at",
+                "submitted_by_id",
+                "submitted_at",
+                "note",
+            ],
             lines,
         )
 
@@ -211,12 +302,16 @@ class LedgerWriter:
         committee = self.d.committee[self.city_of[region_id]]
         code_name = self.industry_code[industry_id]
         draw = rng.random()
-        source = HazardSource.SELF_INSPECTION if draw < 0.6 else (
-            HazardSource.INSPECTION if draw < 0.95 else HazardSource.TIP_OFF)  # fmt: skip
+        source = (
+            HazardSource.SELF_INSPECTION
+            if draw < 0.6
+            else (HazardSource.INSPECTION if draw < 0.95 else HazardSource.TIP_OFF)
+        )
         major_share = 0.08 if source == HazardSource.INSPECTION else 0.03
         is_major = code_name in self.major and rng.random() < major_share
-        finding = rng.choice((self.major if is_major else self.general).get(code_name)
-                             or self.general["hazardous_chemicals"])  # fmt: skip
+        finding = rng.choice(
+            (self.major if is_major else self.general).get(code_name) or self.general["hazardous_chemicals"]
+        )
         number = str(rng.randint(1, 12))
         title = finding.title
         description = finding.description.replace("{n}", number).replace("{road}", rng.choice(ROADS))
@@ -243,10 +338,21 @@ class LedgerWriter:
 
         if source == HazardSource.INSPECTION:
             batch.inspections.append(
-                line(inspection_id, self.tenant_id, ent_id, path, department, found.astimezone(TZ).date(),
-                     rng.choices([k for k, _ in KINDS], weights=[w for _, w in KINDS])[0],
-                     "现场检查发现问题，已责令整改", True, "none", Decimal(rng.choice([0, 0, 0, 5000, 20000])),
-                     inspector, found)  # fmt: skip
+                line(
+                    inspection_id,
+                    self.tenant_id,
+                    ent_id,
+                    path,
+                    department,
+                    found.astimezone(TZ).date(),
+                    rng.choices([k for k, _ in KINDS], weights=[w for _, w in KINDS])[0],
+                    "现场检查发现问题，已责令整改",
+                    True,
+                    "none",
+                    Decimal(rng.choice([0, 0, 0, 5000, 20000])),
+                    inspector,
+                    found,
+                )
             )
             discovered_by = inspector
             step(inspector, A.REPORT, S.CONFIRMED, found)
@@ -271,17 +377,25 @@ class LedgerWriter:
                     deadline = (listing_at + dt.timedelta(days=rng.randint(60, 150))).date()
                     level_name = rng.choice([ListingLevel.CITY, ListingLevel.PROVINCE, ListingLevel.COUNTY])
                     if step(committee, A.LIST_SUPERVISION, S.HANDED_OVER, listing_at):
-                        listed = (level_name, "安全生产委员会办公室", f"安委办督〔{year}〕{rng.randint(1, 99)}号",
-                                  deadline)  # fmt: skip
+                        listed = (
+                            level_name,
+                            "安全生产委员会办公室",
+                            f"安委办督〔{year}〕{rng.randint(1, 99)}号",
+                            deadline,
+                        )
         plan_at = _later(rng, at, 1, 10) if at < end else end
-        deadline = (plan_at + dt.timedelta(days=rng.randint(60, 180) if is_major else rng.randint(10, 60))).date()
+        deadline = (
+            plan_at + dt.timedelta(days=rng.randint(60, 180) if is_major else rng.randint(10, 60))
+        ).date()
         planned = step(officer, A.PLAN, S.RECTIFYING, plan_at)
         at = plan_at
         if planned:
             submit_at = _later(rng, at, 3, (deadline - at.date()).days * 1.15 + 3)
             if step(officer, A.SUBMIT, S.PENDING_VERIFICATION, submit_at):
                 at = _later(rng, submit_at, 0.5, 7)
-                if rng.random() < 0.03 and step(inspector, A.REJECT, S.RECTIFYING, at, rng.choice(REJECTIONS)):
+                if rng.random() < 0.03 and step(
+                    inspector, A.REJECT, S.RECTIFYING, at, rng.choice(REJECTIONS)
+                ):
                     at = _later(rng, at, 2, 15)
                     if step(officer, A.SUBMIT, S.PENDING_VERIFICATION, at):
                         at = _later(rng, at, 0.5, 5)
@@ -298,21 +412,47 @@ class LedgerWriter:
         closed_at = events[-1][5] if state == S.CLOSED else None
         person = rng.choice(SURNAMES) + rng.choice("明华强军伟芳丽静磊洋勇艳杰涛")
         row = line(
-            pk, self.tenant_id, code, ent_id, region_id, path, industry_id, source,
-            inspection_id or None, title, description, location, level if graded else "",
-            criterion if graded else None, discovered_by, found, state,
-            person if planned else "", finding.measure if planned else "",
-            Decimal(rng.randint(1, 400) * 500) if planned else None, deadline if planned else None,
+            pk,
+            self.tenant_id,
+            code,
+            ent_id,
+            region_id,
+            path,
+            industry_id,
+            source,
+            inspection_id or None,
+            title,
+            description,
+            location,
+            level if graded else "",
+            criterion if graded else None,
+            discovered_by,
+            found,
+            state,
+            person if planned else "",
+            finding.measure if planned else "",
+            Decimal(rng.randint(1, 400) * 500) if planned else None,
+            deadline if planned else None,
             rng.choice(CONTINGENCY.get(code_name, DEFAULT_CONTINGENCY)) if planned else "",
-            listed is not None, listed[0] if listed else "", listed[1] if listed else "",
-            listed[2] if listed else "", listed[3] if listed else None, overdue,
-            deadline + dt.timedelta(days=1) if overdue else None, closed_at,
-            events[-1][4] if state == S.WITHDRAWN else "", events[-1][5],
-        )  # fmt: skip
+            listed is not None,
+            listed[0] if listed else "",
+            listed[1] if listed else "",
+            listed[2] if listed else "",
+            listed[3] if listed else None,
+            overdue,
+            deadline + dt.timedelta(days=1) if overdue else None,
+            closed_at,
+            events[-1][4] if state == S.WITHDRAWN else "",
+            events[-1][5],
+        )
         batch.hazards.append(row)
         tenant = self.tenant_id
         for actor, action, before, after, note, moment in events:
-            data = "{}" if action != A.REPORT else _report_data(level if source == HazardSource.INSPECTION else "")
+            data = (
+                "{}"
+                if action != A.REPORT
+                else _report_data(level if source == HazardSource.INSPECTION else "")
+            )
             batch.events.append(
                 f"{tenant}\t{pk}\t{actor if actor else chr(92) + 'N'}\t{action}\t{before}\t{after}\t"
                 f"{text(note)}\t{data}\t{moment.isoformat()}\n"

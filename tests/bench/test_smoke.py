@@ -1,4 +1,4 @@
-"""A small-scale smoke of the load generator and of `make bench` (the real runs are far too slow for tests)."""
+"""A small-scale smoke of the load generator and of `make bench` (real runs are far too slow for tests)."""
 
 import re
 from collections import Counter
@@ -51,6 +51,7 @@ def test_generate_load_builds_a_valid_tenant_and_the_bench_reports_on_it(tmp_pat
     assert SelfInspection.objects.filter(tenant=tenant, status="submitted").exists()
     # The services work on generated rows, and new codes continue the generated sequence.
     reported = hazards.filter(state=HazardState.REPORTED).first()
+    assert reported is not None
     committee = User.objects.get(username=f"smoke-committee-{reported.region_path.split('/')[1]}")
     assert hazard_confirm(actor=committee, hazard=reported, level="general").state == HazardState.CONFIRMED
 
@@ -59,8 +60,17 @@ def test_generate_load_builds_a_valid_tenant_and_the_bench_reports_on_it(tmp_pat
     assert bench_main(["--tenant", "smoke", "--quick", "--output", str(output)]) == 0
     report = output.read_text(encoding="utf-8")
     assert "## Machine" in report and "PostgreSQL" in report
-    for row in ["ledger list API", "ledger HTML page", "hazard detail", "a state transition", "monthly scoring",
-                "monthly disclosure", "public disclosure page", "XLSX export", "enterprise import"]:  # fmt: skip
+    for row in [
+        "ledger list API",
+        "ledger HTML page",
+        "hazard detail",
+        "a state transition",
+        "monthly scoring",
+        "monthly disclosure",
+        "public disclosure page",
+        "XLSX export",
+        "enterprise import",
+    ]:
         assert re.search(rf"\| {row}[^|]*\| [\d.]+ (ms|s|req/s)", report), row
     assert "## Scaling" in report and "## Mixed load" in report
     assert re.search(r"\| \*\*all\*\* \| [1-9]\d* \|", report)  # the load test got answers

@@ -37,7 +37,8 @@ def _skip_foreign_key_checks() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Build a synthetic province-sized tenant for load tests and benchmarks, with COPY (minutes, not hours). "
+        "Build a synthetic province-sized tenant for load tests and benchmarks, with COPY "
+        "(minutes, not hours). "
         "Deterministic by seed. Refuses a tenant that already exists."
     )
 
@@ -57,18 +58,28 @@ class Command(BaseCommand):
             help="fill each city up to this many counties (0: only the real ones in regions.csv)",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
-        slug = str(options["tenant"])
-        enterprises, hazards = int(options["enterprises"]), int(options["hazards"])  # type: ignore[call-overload]
+    def handle(
+        self,
+        *args: object,
+        tenant: str,
+        enterprises: int,
+        hazards: int,
+        years: int,
+        end: str,
+        seed: int,
+        counties_per_city: int,
+        **options: object,
+    ) -> None:
+        slug = tenant
         if Tenant.objects.filter(slug=slug).exists():
             raise CommandError(f"Tenant {slug!r} already exists; choose another slug.")
         if enterprises < 20 or hazards < 0:
             raise CommandError("Give at least 20 enterprises and a non-negative number of hazards.")
         try:
-            end = dt.date.fromisoformat(str(options["end"]))
+            last = dt.date.fromisoformat(end)
         except ValueError:
             raise CommandError("--end is a date, YYYY-MM-DD.") from None
-        rng = random.Random(int(options["seed"]))  # type: ignore[call-overload]
+        rng = random.Random(seed)
         started = time.monotonic()
         with transaction.atomic():
             _skip_foreign_key_checks()
@@ -76,15 +87,13 @@ class Command(BaseCommand):
                 slug=slug,
                 enterprises=enterprises,
                 rng=rng,
-                counties_per_city=int(options["counties_per_city"]),  # type: ignore[call-overload]
+                counties_per_city=counties_per_city,
             )
             self.stdout.write(
                 f"directory: {len(directory.regions)} regions, {enterprises} enterprises "
                 f"({time.monotonic() - started:.1f} s)"
             )
-            totals = write_ledger(
-                directory, hazards=hazards, end=end, years=int(options["years"]), rng=rng  # type: ignore[call-overload]
-            )
+            totals = write_ledger(directory, hazards=hazards, end=last, years=years, rng=rng)
         # What autovacuum would do soon after such a load: statistics for the planner, and the visibility map
         # that lets index-only scans skip the heap.
         with connection.cursor() as cursor:
