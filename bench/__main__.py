@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
+    from django.core.management import call_command
+
     from . import loadtest, report, rows
     from .serving import gunicorn
     from .world import ensure_tenant
@@ -45,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     def say(text: str) -> None:
         print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
 
+    call_command("migrate", verbosity=0)  # a fresh clone's database, or one a branch moved on
     say(f"tenant {slug} (generated when missing: {args.enterprises} enterprises, {args.hazards} hazards)")
     world = ensure_tenant(slug, enterprises=args.enterprises, hazards=args.hazards)
     say(f"tenant {slug}: {world.hazards} hazards")
