@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         "committee)\n\n" + report.scaling_table(loadtest.HEADER, load)
     )
     print("\n" + body + "\n", flush=True)
+    facts.append(("load average at end (1, 5, 15 min)", ", ".join(f"{v:.2f}" for v in os.getloadavg())))
     if args.output:
         notes = NOTES_FILE.read_text(encoding="utf-8") if NOTES_FILE.exists() else ""
         report.write(Path(args.output), facts=facts, body=body, notes=notes)
