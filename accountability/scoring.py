@@ -50,7 +50,9 @@ GROUP BY r.id
 
 def _rolled_up(per_path: str, columns: list[str]) -> str:
     sums = ", ".join(f"COALESCE(SUM(p.{name}), 0)::bigint AS {name}" for name in columns)
-    return f"WITH per_path AS ({per_path})" + ROLL_UP.replace("{sums}", sums)
+    # MATERIALIZED: the groups are counted once, whatever the planner guesses about the region table (with
+    # stale statistics for a new tenant it would recount them for every region).
+    return f"WITH per_path AS MATERIALIZED ({per_path})" + ROLL_UP.replace("{sums}", sums)
 
 
 HAZARD_SQL = _rolled_up(

@@ -93,7 +93,7 @@ def transition_lower_bound(*, hazard_id: int, actor_id: int, tenant_id: int) -> 
 # The hazard indicators of every region in one statement: count each hazard once at its own region, then
 # roll the counts up the tree by path. What the scoring job's hazard part cannot beat.
 SCORING_LOWER_BOUND_SQL = """
-WITH per_region AS (
+WITH per_region AS MATERIALIZED (
   SELECT h.region_path,
     COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
                      AND h.source = 'self_inspection') AS found_self,

@@ -11,6 +11,8 @@ from ...loadgen.directory import COUNTIES_PER_CITY, build_directory
 from ...loadgen.ledger import write_ledger
 
 ANALYZED = [
+    "organizations_region",
+    "organizations_department",
     "organizations_enterprise",
     "organizations_enterprise_industries",
     "organizations_user",
