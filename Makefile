@@ -1,4 +1,4 @@
-# The verbs a newcomer needs: run, test, lint, e2e (bench arrives with its issue).
+# The verbs a newcomer needs: run, test, lint, e2e, bench.
 # Only Python >= 3.12 and make are required; everything else is installed into .venv.
 
 PYTHON_BIN := $(shell for p in python3.12 python3.13 python3.14; do \
@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STACK := $(PY) -m config.devstack
 
-.PHONY: run test lint format install messages clean-data fonts e2e chromium
+.PHONY: run test lint format install messages clean-data fonts e2e chromium bench loadtest
 
 # PDFs embed this TrueType Chinese font (see organizations/pdf_fonts.py); installed from Debian when missing.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
@@ -66,6 +66,20 @@ chromium:
 
 e2e: $(E2E_STAMP) fonts chromium
 	$(STACK) exec -- $(PY) -m pytest tests/e2e --e2e -p no:xdist $(PYTEST_ARGS)
+
+# Province-scale benchmarks (bench/): generates the load tenants under .data/pg when missing (minutes), then
+# measures every target against a baseline of the same run and writes docs/benchmarks.md.
+# Smaller: make bench BENCH_HAZARDS=100000 BENCH_ENTERPRISES=10000 BENCH_SCALING=
+BENCH_ENTERPRISES ?= 100000
+BENCH_HAZARDS ?= 1000000
+BENCH_SCALING ?= 100000,300000
+bench: $(STAMP) fonts
+	$(STACK) exec -- $(PY) -m bench --enterprises $(BENCH_ENTERPRISES) --hazards $(BENCH_HAZARDS) \
+		--scaling "$(BENCH_SCALING)" $(BENCH_ARGS)
+
+# The mixed load of the four user groups alone (the load tenant must exist: make bench makes it).
+loadtest: $(STAMP)
+	$(STACK) exec -- $(PY) -m bench.loadtest --tenant load-$(BENCH_HAZARDS) --seconds 60
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,8 @@
 Every query yields one row per unit with the same leading columns — `unit_id`, `peer_id` (the units ranked
 together share it), `sort_key` (breaks score ties), `region_path` (scope) — followed by the indicators.
 Hazards are aggregated once per region path or enterprise and only then rolled up, so the cost grows with
-the ledger once, not once per ancestor region. Parameters: see `month_params`.
+the ledger once, not once per ancestor region (MATERIALIZED: with stale statistics the planner would
+otherwise re-run a per-path aggregate for every region). Parameters: see `month_params`.
 """
 
 from __future__ import annotations
@@ -104,15 +105,16 @@ def _hazard_indicators(alias: str) -> str:
 
 
 REGION_SQL = f"""
-WITH hz AS (SELECT h.region_path, {HAZARD_COUNTS} FROM hazards_hazard h WHERE h.tenant_id = %(tenant)s
-            GROUP BY h.region_path),
-reopen AS ({REOPENED.format(key="region_path")}),
-insp AS (
+WITH hz AS MATERIALIZED (
+  SELECT h.region_path, {HAZARD_COUNTS} FROM hazards_hazard h WHERE h.tenant_id = %(tenant)s
+  GROUP BY h.region_path),
+reopen AS MATERIALIZED ({REOPENED.format(key="region_path")}),
+insp AS MATERIALIZED (
   SELECT i.region_path, {INSPECTION_COUNTS}
   FROM hazards_inspection i
   WHERE i.tenant_id = %(tenant)s AND i.date >= %(first_day)s AND i.date <= %(last_day)s
   GROUP BY i.region_path),
-ent AS (
+ent AS MATERIALIZED (
   SELECT f.region_path, COUNT(*) AS enterprises, COUNT(*) FILTER (WHERE f.filed) AS filed, SUM(f.gap) AS gap
   FROM ({ENTERPRISE_FILING}) f GROUP BY f.region_path),
 regions AS (SELECT r.id, r.parent_id, r.code, r.path FROM organizations_region r

@@ -287,3 +287,6 @@ TIPOFF_LIMIT = env_int("TIPOFF_LIMIT", 5)
 TIPOFF_WINDOW_SECONDS = env_int("TIPOFF_WINDOW_SECONDS", 3600)
 # Public disclosure pages are cached per tenant; publishing a month clears them.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
+# ... and each web process keeps the pages it served this long in memory (other processes see a publication
+# that late at most; 0 turns it off).
+PUBLIC_LOCAL_CACHE_SECONDS = env_int("PUBLIC_LOCAL_CACHE_SECONDS", 1)

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Membership, Region, Tenant, User
 from organizations.scoping import scope_for
 
+from . import public_cache
 from .choices import PublicationStatus
 from .content import build_content
 from .models import DisclosurePolicy, Publication
@@ -92,9 +92,7 @@ def _title(publication: Publication) -> str:
 
 def invalidate_public_pages(tenant_id: int) -> None:
     """Public pages are cached per tenant under a generation number; a publication moves it on."""
-    key = f"public-generation:{tenant_id}"
-    cache.add(key, 0, timeout=None)
-    cache.incr(key)
+    public_cache.invalidate(tenant_id)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Industry, Region, User
 from organizations.scoping import scope_for
+from organizations.widgets import QuickSelect
 
 from .choices import HazardLevel, HazardSource, HazardState, InspectionKind, ListingLevel, StopProduction
 from .models import Criterion, Hazard
@@ -51,9 +52,15 @@ class LedgerFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("Grade"), choices=[("", "—"), *HazardLevel.choices], required=False)
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *HazardSource.choices], required=False)
     industry = forms.ModelChoiceField(
-        label=_("Industry"), queryset=Industry.objects.none(), required=False, to_field_name="code"
+        label=_("Industry"),
+        queryset=Industry.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=QuickSelect,
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.none(), required=False, widget=QuickSelect
+    )
     overdue = forms.NullBooleanField(
         label=_("Overdue"),
         required=False,

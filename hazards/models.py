@@ -288,6 +288,21 @@ class Hazard(TenantOwned):
             ),
             models.Index(fields=["tenant", "enterprise", "-discovered_at"], name="hazard_tenant_ent_idx"),
             models.Index(fields=["tenant", "state", "deadline"], name="hazard_tenant_state_idx"),
+            # The monthly disclosure of every region: what closed in the month, the major and the overdue
+            # hazards of a subtree, without reading the subtree's whole ledger.
+            models.Index(fields=["tenant", "closed_at"], name="hazard_tenant_closed_idx"),
+            models.Index(
+                fields=["tenant", "region_path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                condition=Q(level="major"),
+                name="hazard_tenant_major_idx",
+            ),
+            models.Index(
+                fields=["tenant", "region_path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                condition=Q(is_overdue=True),
+                name="hazard_tenant_overdue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,13 +31,18 @@ def hazard_list(*, actor: User) -> QuerySet[Hazard]:
     return Hazard.objects.visible_to(actor).select_related(*LIST_RELATED)
 
 
+_CHECKED_FOR = "_visible_to_user_id"
+
+
 def hazard_get(*, actor: User, pk: int | str) -> Hazard:
     hazard: Hazard = Hazard.objects.select_related(*LIST_RELATED, "discovered_by").get_visible(actor, pk=pk)
+    setattr(hazard, _CHECKED_FOR, actor.pk)  # later reads of its parts for this actor need not ask again
     return hazard
 
 
 def hazard_timeline(*, actor: User, hazard: Hazard) -> QuerySet[HazardEvent]:
-    hazard_get(actor=actor, pk=hazard.pk)  # the timeline is as private as the hazard
+    if getattr(hazard, _CHECKED_FOR, None) != actor.pk:
+        hazard_get(actor=actor, pk=hazard.pk)  # the timeline is as private as the hazard
     return HazardEvent.objects.filter(hazard=hazard, tenant_id=hazard.tenant_id).select_related("actor")
 
 

@@ -27,6 +27,7 @@ from .campaign_stats import campaign_for
 from .choices import SelfInspectionStatus
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
+from .keyset import Keyset
 from .models import Evidence, Hazard, Inspection, Notification, SelfInspection
 from .selectors import (
     filing_summary,
@@ -50,9 +51,9 @@ from .services.notifications import notifications_mark_read
 
 PAGE_SIZE = 50
 ORDERINGS = {
-    "-discovered_at": ("-discovered_at", "-id"),
-    "discovered_at": ("discovered_at", "id"),
-    "deadline": ("deadline", "id"),
+    "-discovered_at": Keyset("discovered_at", descending=True),
+    "discovered_at": Keyset("discovered_at"),
+    "deadline": Keyset("deadline"),
 }
 
 
@@ -61,14 +62,17 @@ def _actor(request: HttpRequest) -> User:
     return user
 
 
+def _ordering(request: HttpRequest) -> Keyset:
+    return ORDERINGS.get(request.GET.get("ordering", ""), ORDERINGS["-discovered_at"])
+
+
 def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.LedgerFilterForm]:
     actor = _actor(request)
     filter_form = forms.LedgerFilterForm(request.GET or None, actor=actor)
     filterset = HazardFilter(request.GET, queryset=hazard_list(actor=actor), request=request)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
-    ordering = ORDERINGS.get(request.GET.get("ordering", ""), ORDERINGS["-discovered_at"])
-    return filterset.qs.order_by(*ordering), filter_form
+    return filterset.qs.order_by(*_ordering(request).order_by), filter_form
 
 
 # ------------------------------------------------------------------ the ledger
@@ -76,23 +80,24 @@ def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.Ledg
 
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
-    """The filtered ledger, 50 rows a page; no COUNT over the whole ledger (one extra row tells if more)."""
+    """The filtered ledger, 50 rows a page, paged by keyset (`after` = the last row shown); no COUNT over the
+    whole ledger (one extra row tells whether there is a next page)."""
     queryset, filter_form = _filtered_ledger(request)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
-    rows = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    keyset = _ordering(request)
+    after = request.GET.get("after", "")
+    rows = list(keyset.after(queryset, after)[: PAGE_SIZE + 1])
     query = request.GET.copy()
+    query.pop("after", None)
     query.pop("page", None)
+    has_next = len(rows) > PAGE_SIZE
     return render(
         request,
         "hazards/ledger.html",
         {
             "hazards": rows[:PAGE_SIZE],
             "filter_form": filter_form,
-            "page": page,
-            "has_next": len(rows) > PAGE_SIZE,
+            "later_page": bool(after),
+            "next_cursor": keyset.cursor(rows[PAGE_SIZE - 1]) if has_next else "",
             "query": query.urlencode(),
             "can_report": scope_for(request.user).has_any_role(REPORTING_ROLES),
             "drill_down": _drill_down(request),

@@ -80,7 +80,7 @@ def forget_scope(user: Any) -> None:
 
 
 def _build_scope(user: User, tenant_id: int) -> Scope:
-    from guardian.shortcuts import get_objects_for_user
+    from guardian.models import UserObjectPermission
 
     from .models import Enterprise, Membership
 
@@ -106,13 +106,22 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
         if m.role in DEPARTMENT_ROLES and m.department is not None
     )
     committee = [m.region for m in memberships if m.role == Role.COMMITTEE_STAFF and m.region is not None]
-    experts = get_objects_for_user(
-        user,
-        "organizations.assist_enterprise",
-        klass=Enterprise.objects.filter(tenant_id=tenant_id),
-        accept_global_perms=False,
-        with_superuser=False,
-    ).values_list("pk", flat=True)
+    # Expert grants are per-user object permissions (organizations.services grants them to users, never to
+    # groups). Read the grants first and then their enterprises by primary key: guardian's
+    # get_objects_for_user compares enterprise.id::varchar with the grants, which scans every enterprise of
+    # the tenant on every request (100k rows in a province).
+    granted = UserObjectPermission.objects.filter(
+        user=user,
+        permission__codename="assist_enterprise",
+        content_type__app_label="organizations",
+        content_type__model="enterprise",
+    ).values_list("object_pk", flat=True)
+    granted_ids = [int(pk) for pk in granted if pk.isdigit()]
+    experts = (
+        Enterprise.objects.filter(tenant_id=tenant_id, pk__in=granted_ids).values_list("pk", flat=True)
+        if granted_ids
+        else []
+    )
     return Scope(
         user_id=user.pk,
         tenant_id=tenant_id,

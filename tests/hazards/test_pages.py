@@ -254,3 +254,22 @@ def test_landing_pages_show_the_ledger_numbers_that_the_ledger_filter_returns(wo
     listed = text(client.get(f"/ledger/?{query}", headers=EN))
     assert shown == 1
     assert listed.count('class="badge state-') >= shown
+
+
+@pytest.mark.parametrize("ordering", ["", "discovered_at", "deadline"])
+def test_ledger_pages_follow_each_other_without_gaps_or_repeats(world, client, ledger, ordering) -> None:
+    # 53 rows, several found at the same moment across the page boundary: the cursor breaks the tie by id.
+    start = timezone.now() - dt.timedelta(days=10)
+    made = [
+        ledger.reported(title=f"隐患{index}", now=start + dt.timedelta(hours=index if index < 45 else 45))
+        for index in range(53)
+    ]
+    client.force_login(world.a.committee)
+    url, seen = f"/ledger/?ordering={ordering}", []
+    while url:
+        page = text(client.get(url, headers=EN))
+        seen += re.findall(r'<a href="/ledger/(\d+)/">', page)
+        following = re.search(r'href="\?([^"]*after=[^"]*)" rel="next"', page)
+        url = f"/ledger/?{following.group(1).replace('&amp;', '&')}" if following else ""
+    assert sorted(seen) == sorted(str(h.pk) for h in made)
+    assert len(seen) == len(set(seen))

@@ -1,0 +1,8 @@
+"""`make bench`: the speed targets of a province-sized tenant, each against a baseline of the same run.
+
+    python -m bench [--tenant load] [--enterprises 100000] [--hazards 1000000] [--quick] [--scaling]
+
+Generates the tenant first when it is missing (hazards.loadgen), serves the product with gunicorn on
+loopback, and prints one table, also written to docs/benchmarks.md with the machine it ran on. Not part of
+`make test` (a small smoke of it is: tests/bench/).
+"""

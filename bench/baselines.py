@@ -1,0 +1,120 @@
+"""What the product is measured against: bare Django views doing one raw SQL query and json.dumps, a bare
+page, and hand-written SQL lower bounds for the jobs. None of this is used by the product."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+from accountability.indicators import DEPARTMENT_SQL, ENTERPRISE_SQL, REGION_SQL
+
+LEDGER_SQL = """
+SELECT h.id, h.code, h.title, h.state, h.level, h.source, h.discovered_at, h.deadline, h.is_overdue, h.listed,
+       e.id, e.name, r.id, r.code, r.name, i.code, i.name
+FROM hazards_hazard h
+JOIN organizations_enterprise e ON e.id = h.enterprise_id
+JOIN organizations_region r ON r.id = h.region_id
+JOIN organizations_industry i ON i.id = h.industry_id
+WHERE h.tenant_id = %(tenant)s AND h.region_path LIKE %(path)s AND h.level = %(level)s
+  AND (h.discovered_at, h.id) < (%(before)s, %(before_id)s)
+ORDER BY h.discovered_at DESC, h.id DESC
+LIMIT 50
+"""
+
+DETAIL_SQL = """
+SELECT h.*, e.name AS enterprise_name, r.name AS region_name, i.name AS industry_name
+FROM hazards_hazard h
+JOIN organizations_enterprise e ON e.id = h.enterprise_id
+JOIN organizations_region r ON r.id = h.region_id
+JOIN organizations_industry i ON i.id = h.industry_id
+WHERE h.id = %s
+"""
+EVENTS_SQL = """
+SELECT ev.action, ev.from_state, ev.to_state, ev.note, ev.created_at, u.full_name
+FROM hazards_hazardevent ev LEFT JOIN organizations_user u ON u.id = ev.actor_id
+WHERE ev.tenant_id = %s AND ev.hazard_id = %s ORDER BY ev.created_at, ev.id
+"""
+
+
+def _dicts(cursor: Any) -> list[dict[str, Any]]:
+    names = [column.name for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def bare_ledger(request: HttpRequest) -> HttpResponse:
+    params: dict[str, Any] = {
+        "tenant": int(request.GET["tenant"]),
+        "path": request.GET["path"] + "%",
+        "level": request.GET["level"],
+        "before": request.GET.get("before") or dt.datetime.max.replace(tzinfo=dt.UTC).isoformat(),
+        "before_id": int(request.GET.get("before_id") or 2**62),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(LEDGER_SQL, params)
+        rows = cursor.fetchall()
+    return HttpResponse(json.dumps({"results": rows}, default=str), content_type="application/json")
+
+
+def bare_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute(DETAIL_SQL, [pk])
+        hazard = _dicts(cursor)[0]
+        cursor.execute(EVENTS_SQL, [hazard["tenant_id"], pk])
+        hazard["events"] = _dicts(cursor)
+    return HttpResponse(json.dumps(hazard, default=str), content_type="application/json")
+
+
+BARE_PAGE = ("<!doctype html><title>bare</title><p>" + "公开" * 2000 + "</p>").encode()
+
+
+def bare_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(BARE_PAGE, content_type="text/html; charset=utf-8")
+
+
+def transition_lower_bound(*, hazard_id: int, actor_id: int, tenant_id: int) -> None:
+    """Lock, write, event — the same three statements a transition needs, with nothing around them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT state FROM hazards_hazard WHERE id = %s FOR UPDATE", [hazard_id])
+        cursor.execute(
+            "UPDATE hazards_hazard SET state = 'confirmed', level = 'general', updated_at = now()"
+            " WHERE id = %s",
+            [hazard_id],
+        )
+        cursor.execute(
+            "INSERT INTO hazards_hazardevent (tenant_id, hazard_id, actor_id, action, from_state, to_state,"
+            " note,"
+            " data, created_at) VALUES (%s, %s, %s, 'confirm', 'reported', 'confirmed', '', '{}', now())",
+            [tenant_id, hazard_id, actor_id],
+        )
+
+
+# The scoring job's irreducible part: every indicator of every region, department and enterprise read in
+# one statement (the job's own indicator queries), with no scaling, ranking or storing. Hashing each row
+# makes PostgreSQL compute every column.
+SCORING_LOWER_BOUND_SQL = f"""
+SELECT (SELECT SUM(hashtext(r::text)) FROM ({REGION_SQL}) r),
+       (SELECT SUM(hashtext(d::text)) FROM ({DEPARTMENT_SQL}) d),
+       (SELECT SUM(hashtext(e::text)) FROM ({ENTERPRISE_SQL}) e)
+"""
+
+
+def scoring_lower_bound(*, tenant_id: int, month: dt.date, zone: dt.tzinfo) -> int:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    params: dict[str, Any] = {
+        "tenant": tenant_id,
+        "first_day": first,
+        "last_day": following - dt.timedelta(days=1),
+        "start": dt.datetime(first.year, first.month, 1, tzinfo=zone),
+        "end": dt.datetime(following.year, following.month, 1, tzinfo=zone),
+        "zone": str(zone),
+        "verification_days": settings.VERIFICATION_DAYS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(SCORING_LOWER_BOUND_SQL, params)
+        return len(cursor.fetchall())

@@ -1,0 +1,150 @@
+"""gunicorn on loopback, and small HTTP clients: sequential timings and concurrent throughput."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WORKERS = 2
+THREADS = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[str, int]]:
+    """The product (with the bare baseline views) served as in production: gunicorn, DEBUG off."""
+    port = _free_port()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DEBUG="0")
+    process = subprocess.Popen(  # noqa: S603 - fixed argv
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "300",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if Client("127.0.0.1", port).get("/bench/bare/page/")[0] == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+        yield "127.0.0.1", port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class Client:
+    """One keep-alive connection; get() returns (status, body, seconds)."""
+
+    def __init__(self, host: str, port: int, cookie: str = "") -> None:
+        self.host, self.port, self.cookie = host, port, cookie
+        self.connection: http.client.HTTPConnection | None = None
+
+    def get(self, path: str) -> tuple[int, bytes, float]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=300)
+            started = time.perf_counter()
+            try:
+                self.connection.request("GET", path, headers=headers)
+                response = self.connection.getresponse()
+                body = response.read()
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    raise
+                continue
+            return response.status, body, time.perf_counter() - started
+        raise AssertionError("unreachable")
+
+
+@dataclass
+class Timing:
+    samples: list[float]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
+
+
+def time_paths(client: Client, paths: list[str], *, rounds: int, warmup: int = 3) -> Timing:
+    """Request the paths round-robin; every answer must be 200."""
+    samples = []
+    for index in range(warmup + rounds):
+        path = paths[index % len(paths)]
+        status, body, seconds = client.get(path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}: {body[:300]!r}")
+        if index >= warmup:
+            samples.append(seconds)
+    return Timing(samples)
+
+
+def throughput(host: str, port: int, path: str, *, clients: int, seconds: float) -> tuple[float, int]:
+    """Requests per second that `clients` concurrent keep-alive clients get; and how many failed."""
+    done = [0] * clients
+    failed = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def work(slot: int) -> None:
+        client = Client(host, port)
+        while time.monotonic() < stop:
+            try:
+                status, _body, _seconds = client.get(path)
+            except (OSError, http.client.HTTPException):
+                failed[slot] += 1
+                continue
+            if status == 200:
+                done[slot] += 1
+            else:
+                failed[slot] += 1
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.monotonic() - started), sum(failed)
