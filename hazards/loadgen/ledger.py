@@ -66,6 +66,7 @@ HAZARD_COLUMNS = [
     "updated_at",
 ]
 EVENT_COLUMNS = [
+    "seq",
     "tenant_id",
     "hazard_id",
     "actor_id",
@@ -165,6 +166,7 @@ class LedgerWriter:
             for region in directory.regions
         }
         self.counters: dict[tuple[str, int], int] = defaultdict(int)
+        self.event_seq = 0  # the tenant's hash-chain position of each event, in insertion order
 
     # ---------------------------------------------------------------- whole run
 
@@ -453,9 +455,10 @@ class LedgerWriter:
                 if action != A.REPORT
                 else _report_data(level if source == HazardSource.INSPECTION else "")
             )
+            self.event_seq += 1
             batch.events.append(
-                f"{tenant}\t{pk}\t{actor if actor else chr(92) + 'N'}\t{action}\t{before}\t{after}\t"
-                f"{text(note)}\t{data}\t{moment.isoformat()}\n"
+                f"{self.event_seq}\t{tenant}\t{pk}\t{actor if actor else chr(92) + 'N'}\t"
+                f"{action}\t{before}\t{after}\t{text(note)}\t{data}\t{moment.isoformat()}\n"
             )
 
 

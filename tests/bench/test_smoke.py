@@ -11,6 +11,7 @@ from bench.__main__ import main as bench_main
 from hazards.choices import HazardState
 from hazards.models import Hazard, HazardEvent, Inspection, SelfInspection
 from hazards.services import hazard_confirm
+from hazards.services.chain import chain_verify
 from hazards.standards import standards_load
 from organizations.models import Enterprise, Region, Tenant, User
 from organizations.validators import validate_credit_code, validate_region_code
@@ -54,6 +55,9 @@ def test_generate_load_builds_a_valid_tenant_and_the_bench_reports_on_it(tmp_pat
     assert reported is not None
     committee = User.objects.get(username=f"smoke-committee-{reported.region_path.split('/')[1]}")
     assert hazard_confirm(actor=committee, hazard=reported, level="general").state == HazardState.CONFIRMED
+    # The generated events are one unbroken hash chain, which the confirmation above extended.
+    report = chain_verify(tenant=tenant)
+    assert report.intact and report.events == HazardEvent.objects.filter(tenant=tenant).count(), str(report)
 
     monkeypatch.setenv("DATABASE_URL", _database_url())
     output = tmp_path / "benchmarks.md"

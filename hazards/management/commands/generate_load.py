@@ -37,6 +37,41 @@ def _skip_foreign_key_checks() -> None:
         pass
 
 
+# With triggers off (replica mode) the events arrive with their sequence numbers but no hashes: link them
+# here in sequence order exactly as the chain trigger would have (same digest function), in one pass.
+CHAIN_BACKFILL = """
+DO $$
+DECLARE
+    e hazards_hazardevent;
+    last_hash text := repeat('0', 64);
+    last_seq bigint := 0;
+    ids bigint[] := '{}';
+    prevs text[] := '{}';
+    hashes text[] := '{}';
+BEGIN
+    FOR e IN SELECT * FROM hazards_hazardevent WHERE tenant_id = %(tenant)s ORDER BY seq LOOP
+        e.prev_hash := last_hash;
+        last_hash := hazards_event_digest(e);
+        last_seq := e.seq;
+        ids := ids || e.id;
+        prevs := prevs || e.prev_hash;
+        hashes := hashes || last_hash;
+    END LOOP;
+    UPDATE hazards_hazardevent ev SET prev_hash = x.prev_hash, hash = x.hash
+        FROM unnest(ids, prevs, hashes) AS x(id, prev_hash, hash) WHERE ev.id = x.id;
+    INSERT INTO hazards_eventchainhead (tenant_id, seq, hash) VALUES (%(tenant)s, last_seq, last_hash)
+        ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash;
+END $$;
+"""
+
+
+def _chain_events(tenant_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('session_replication_role')")
+        if cursor.fetchone()[0] == "replica":  # else the chain trigger linked each event as it arrived
+            cursor.execute(CHAIN_BACKFILL, {"tenant": tenant_id})
+
+
 class Command(BaseCommand):
     help = (
         "Build a synthetic province-sized tenant for load tests and benchmarks, with COPY "
@@ -96,6 +131,7 @@ class Command(BaseCommand):
                 f"({time.monotonic() - started:.1f} s)"
             )
             totals = write_ledger(directory, hazards=hazards, end=last, years=years, rng=rng)
+            _chain_events(directory.tenant.pk)
         # What autovacuum would do soon after such a load: statistics for the planner, and the visibility map
         # that lets index-only scans skip the heap.
         with connection.cursor() as cursor:
