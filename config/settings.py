@@ -233,6 +233,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "organizations.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "organizations.choices.EnterpriseStatus",
         "ImportStatusEnum": "organizations.choices.ImportStatus",

@@ -3,6 +3,7 @@ with their parameters filled from alpha's real objects."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -206,6 +207,7 @@ def browser_targets(ids: dict[str, int], public: dict[str, str]) -> list[Target]
     return targets
 
 
+@functools.cache
 def openapi_schema() -> dict[str, Any]:
     return SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-any-return]
 
