@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "organizations.middleware.DomainErrorMiddleware",
+    "organizations.middleware.RequestSizeLimitMiddleware",
     # Axes goes last so it sees the outcome of the login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -148,6 +149,11 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# What an uploaded XLSX (a zip archive) may unpack to: refuses zip bombs before openpyxl inflates them.
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+# The largest request body: multipart uploads up to this; other bodies (JSON, forms) up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE. Larger ones are refused with 413 before anything reads them.
+MAX_UPLOAD_REQUEST_BYTES = env_int("MAX_UPLOAD_REQUEST_BYTES", 50 * 1024 * 1024)
 
 _MAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -180,7 +186,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# "preload" only allows submitting the domain to the browsers' preload list; nothing is sent anywhere.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 # How many reverse proxies in front of us append to X-Forwarded-For. 0 (the default) means the header is
 # ignored and the client address is REMOTE_ADDR, so nobody can choose their own address for rate limits.
