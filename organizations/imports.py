@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,10 +15,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from .choices import DIRECTORY_MANAGER_ROLES, EnterpriseScale, EnterpriseStatus, ImportStatus
-from .workbooks import check_workbook
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
 from .scoping import require_role, scope_for, tenant_of
 from .validators import validate_credit_code
+from .workbooks import check_workbook
 
 COLUMNS = ["name", "credit_code", "region_code", "industries", "address", "scale", "status"]
 REQUIRED = {"name", "credit_code", "region_code", "industries"}

@@ -71,7 +71,11 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:  # noqa: F811 - the fixtur
         photos=[photo()],
     )
     inspection = inspection_record(
-        actor=w.inspector, enterprise=w.enterprise, date=today, kind="unannounced", summary=f"{SECRET} summary"
+        actor=w.inspector,
+        enterprise=w.enterprise,
+        date=today,
+        kind="unannounced",
+        summary=f"{SECRET} summary",
     )
     self_inspection = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=month)
     self_inspection_save(actor=w.officer, self_inspection=self_inspection, answers={}, note=f"{SECRET} note")
@@ -153,7 +157,12 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:  # noqa: F811 - the fixtur
     scheme = scoring_scheme_set(
         actor=w.committee,
         campaign=campaign,
-        weights={"progress": Decimal(40), "quality": Decimal(20), "enforcement": Decimal(25), "leadership": Decimal(15)},
+        weights={
+            "progress": Decimal(40),
+            "quality": Decimal(20),
+            "enforcement": Decimal(25),
+            "leadership": Decimal(15),
+        },
     )
     leadership = leadership_input_set(
         actor=w.committee, region=w.county, month=month, leader_inspections=3, meetings=1

@@ -170,7 +170,9 @@ def _values_for(route: Route, ids: dict[str, int], public: dict[str, str]) -> It
         elif param == "code":
             base[param] = public["tip_off_code"] if route.name == "public-tipoff-status" else "en"
         else:
-            raise AssertionError(f"The crawler does not know how to fill <{param}> of {route.name}; teach it.")
+            raise AssertionError(
+                f"The crawler does not know how to fill <{param}> of {route.name}; teach it."
+            )
     if not choices:
         yield base
         return
@@ -209,7 +211,8 @@ def browser_targets(ids: dict[str, int], public: dict[str, str]) -> list[Target]
 
 @functools.cache
 def openapi_schema() -> dict[str, Any]:
-    return SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-any-return]
+    schema: dict[str, Any] = SchemaGenerator().get_schema(request=None, public=True)
+    return schema
 
 
 def api_targets(ids: dict[str, int]) -> list[Target]:

@@ -125,7 +125,9 @@ def test_an_oversized_json_body_is_refused_before_it_is_read(world: World, clien
     assert not Hazard.objects.exists()
 
 
-def test_an_oversized_upload_is_refused_with_a_page_that_says_so(world: World, client: Client, settings) -> None:
+def test_an_oversized_upload_is_refused_with_a_page_that_says_so(
+    world: World, client: Client, settings
+) -> None:
     settings.MAX_UPLOAD_REQUEST_BYTES = 1024 * 1024
     client.force_login(world.a.admin)
     upload = SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"\0" * (2 * 1024 * 1024))

@@ -57,7 +57,13 @@ def _policy(response: Any) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(
     ("url", "signed_in"),
-    [("/accounts/login/", False), ("/public/alpha/", False), ("/", True), ("/ledger/", True), ("/api/docs/", True)],
+    [
+        ("/accounts/login/", False),
+        ("/public/alpha/", False),
+        ("/", True),
+        ("/ledger/", True),
+        ("/api/docs/", True),
+    ],
 )
 def test_pages_send_a_content_security_policy_without_unsafe_inline(
     world: World, client: Client, url: str, signed_in: bool
@@ -145,7 +151,9 @@ def test_a_forged_forwarded_for_does_not_dodge_the_token_rate_limit(world: World
     assert statuses[-1] == 429
 
 
-def test_behind_a_trusted_proxy_the_address_it_appended_counts(world: World, client: Client, settings) -> None:
+def test_behind_a_trusted_proxy_the_address_it_appended_counts(
+    world: World, client: Client, settings
+) -> None:
     settings.TIPOFF_LIMIT = 1
     settings.TRUSTED_PROXY_COUNT = 1
     data = {"region": world.a.county.pk, "description": "消防通道被货物堵塞，无法通行"}
