@@ -224,5 +224,6 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:  # noqa: F811 - the fixtur
             "public_id": published.public_id,
             "credit_code": w.enterprise.credit_code,
             "tip_off_code": tip_off.tracking_code,
+            "hazard_code": hazard.code,
         },
     )

@@ -10,7 +10,11 @@ object opens for someone) and that no page fails with a server error.
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import subprocess
+import zipfile
 from typing import Any
 
 import pytest
@@ -61,7 +65,16 @@ def _call(client: Client, target_method: str, url: str) -> Any:
 
 
 def _body(response: Any) -> str:
+    """What a person would read in the response: the text of a PDF, the sheets of an XLSX workbook."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content.startswith(b"%PDF"):
+        pdftotext = shutil.which("pdftotext")
+        assert pdftotext, "pdftotext (poppler-utils, installed by make) reads PDFs back"
+        text = subprocess.run([pdftotext, "-", "-"], input=content, capture_output=True, check=True).stdout
+        return text.decode("utf-8", errors="replace").replace("\n", "")
+    if content.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     return content.decode("utf-8", errors="replace")
 
 
@@ -119,6 +132,14 @@ def test_no_caller_outside_the_scope_reaches_alpha_rows(
             )
         elif response.status_code not in ({404, 405} if target.method == "GET" else {400, 403, 404, 405}):
             problems.append(f"{where}: {response.status_code}, expected 404")
+    # Searching lists for one of alpha's hazard codes finds nothing of it (the code itself may be echoed
+    # back in the search box, so only the other markers count).
+    code = alpha.public["hazard_code"]
+    for target in _all_targets(alpha):
+        if target.method == "GET" and not target.objects and not target.open_by_design:
+            url = f"{target.url}?q={code}&search={code}"
+            if leaked := _leaks(_body(client.get(url)), [m for m in alpha.markers if m != code]):
+                problems.append(f"search {url}: shows {leaked}")
     for name, url, absent_url in api_list_filters(alpha.ids, exclude=in_scope):
         response, absent = client.get(url), client.get(absent_url)
         if response.status_code != absent.status_code:
@@ -183,6 +204,14 @@ def test_every_id_the_crawler_uses_opens_for_some_role_of_alpha(
             if not set(target.objects) <= opened and client.get(target.url).status_code == 200:
                 opened.update(target.objects)
     assert {kind for target in targets for kind in target.objects} - opened == set()
+    # The leak detector reads through exports and PDFs: alpha's own committee sees the markers there.
+    client.force_login(world.a.committee)
+    for url in [
+        "/ledger/export.xlsx",
+        "/ledger/export.csv",
+        f"/campaigns/{alpha.ids['campaign']}/summary.pdf",
+    ]:
+        assert _leaks(_body(client.get(url)), alpha.markers), url
 
 
 def test_anonymous_callers_reach_nothing_but_the_open_pages(world: World, alpha: AlphaObjects) -> None:
