@@ -33,7 +33,7 @@ from organizations.services import auth_token_for
 from ..conftest import World
 from .conftest import AlphaObjects
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 SETTINGS = hypothesis.settings(
     max_examples=EXAMPLES,
     deadline=None,  # no timed assertions: a slow machine is not a failure
