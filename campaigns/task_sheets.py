@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from organizations.models import Department, Region, User
+from organizations.workbooks import check_workbook
 
 from .models import Campaign, Task
 from .services import task_create
@@ -63,6 +64,7 @@ def _cell_date(value: Any) -> dt.date | None:
 @transaction.atomic
 def tasks_import(*, actor: User, campaign: Campaign, content: bytes) -> list[dict[str, Any]]:
     """Import every row or none. Returns the per-row errors (empty when all rows were imported)."""
+    check_workbook(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:

@@ -23,6 +23,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from organizations.client_address import client_address
 from organizations.forms import apply_service_errors
 from organizations.models import Region, Tenant
 
@@ -263,7 +264,7 @@ def tipoff_new(request: HttpRequest, tenant: str) -> HttpResponse:
         if form.is_valid():
             try:
                 tip = tipoff_file(
-                    tenant=the_tenant, client_address=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data
+                    tenant=the_tenant, client_address=client_address(request), **form.cleaned_data
                 )
             except RateLimited:
                 return render(

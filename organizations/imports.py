@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from .choices import DIRECTORY_MANAGER_ROLES, EnterpriseScale, EnterpriseStatus,
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
 from .scoping import require_role, scope_for, tenant_of
 from .validators import validate_credit_code
+from .workbooks import check_workbook
 
 COLUMNS = ["name", "credit_code", "region_code", "industries", "address", "scale", "status"]
 REQUIRED = {"name", "credit_code", "region_code", "industries"}
@@ -76,16 +76,6 @@ def enterprise_import_template() -> bytes:
     return buffer.getvalue()
 
 
-def _looks_like_xlsx(content: bytes) -> bool:
-    if not content.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
 @transaction.atomic
 def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> EnterpriseImport:
     """Check the upload is an XLSX workbook and queue it; the worker validates and imports it."""
@@ -97,10 +87,7 @@ def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> E
                 % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             }
         )
-    if not _looks_like_xlsx(content):
-        raise ValidationError(
-            {"file": _("This is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")}
-        )
+    check_workbook(content)
     job = EnterpriseImport.objects.create(
         tenant_id=tenant_of(actor),
         created_by=actor,

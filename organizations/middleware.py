@@ -1,13 +1,16 @@
-"""Request middleware: domain errors become the page a person should see (404/403/409); each request
-runs in one transaction scoped to its tenant by the database (row-level security)."""
+"""Request middleware: domain errors become the page a person should see (404/403/409); oversized
+bodies are refused before anything reads them (413); each request runs in one transaction scoped to its
+tenant by the database (row-level security)."""
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .errors import DomainError
 from .rls import set_current_tenant, tenant_context
@@ -97,3 +100,29 @@ def request_tenant_id(request: HttpRequest, view_kwargs: dict[str, Any]) -> int 
 def _in_tenant(tenant_id: int, chunks: Iterable[bytes]) -> Iterator[bytes]:
     with tenant_context(tenant_id):
         yield from chunks
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversized body from its Content-Length, before anything reads it (413).
+
+    Django limits form bodies (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files, and DRF's JSON parser
+    reads the raw stream past that limit; this applies one rule to all: multipart uploads up to
+    MAX_UPLOAD_REQUEST_BYTES, every other body up to DATA_UPLOAD_MAX_MEMORY_SIZE.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = str(request.META.get("CONTENT_TYPE", "")).startswith("multipart/")
+        limit = settings.MAX_UPLOAD_REQUEST_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            message = _("The request is larger than %(mb)d MB.") % {"mb": max(1, limit // (1024 * 1024))}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return render(request, "error.html", {"status": 413, "message": message}, status=413)
+        return self.get_response(request)

@@ -1,5 +1,5 @@
 """Row-level security: PostgreSQL itself keeps each tenant's rows away from the others (DESIGN.md §4,
-"the second line of defence"; docs/security-database.md says what it rests on).
+"the second line of defence"; docs/security.md, "Database guarantees" says what it rests on).
 
 - Every table with a `tenant_id` column gets `FORCE ROW LEVEL SECURITY` and one policy: a row is
   visible and writable only while the transaction's `app.tenant` setting names its tenant. With no

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,10 +13,19 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+PNG_END = b"IEND\xaeB`\x82"
+# Markup a browser would render or a PDF reader would run. A real photo or scan holds none of it; a
+# polyglot (a valid image header with HTML or script glued on) does. Case-insensitive for HTML.
+ACTIVE_CONTENT = re.compile(
+    rb"(?i:<\s*(?:script|html|!doctype|svg|iframe|object|embed|body|\?php))|/JavaScript|/JS[\s(<]|/Launch"
+)
 
 
 def sniff_content_type(data: bytes) -> str | None:
-    """The real type of an upload from its bytes; None for anything but a well-formed JPEG, PNG or PDF."""
+    """The real type of an upload from its bytes; None for anything but a well-formed JPEG, PNG or PDF
+    without active content (markup or PDF scripts)."""
+    if ACTIVE_CONTENT.search(data):
+        return None
     if data.startswith(b"%PDF-"):
         # A PDF ends with %%EOF (allowing trailing whitespace); HTML or scripts after a fake header do not.
         return "application/pdf" if b"%%EOF" in data[-1024:] else None
@@ -26,6 +36,8 @@ def sniff_content_type(data: bytes) -> str | None:
                 kind = image.format
         except Exception:
             return None
+        if kind == "PNG" and not data.endswith(PNG_END):
+            return None  # nothing may follow the IEND chunk of a PNG
         return {"PNG": "image/png", "JPEG": "image/jpeg"}.get(kind or "")
     return None
 

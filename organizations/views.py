@@ -141,8 +141,9 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scope before role: another tenant's id is a 404 like any unknown id, never a 403.
+    enterprise = Enterprise.objects.get_visible(request.user, pk=pk)
     actor = _manager_only(request)
-    enterprise = Enterprise.objects.get_visible(actor, pk=pk)
     form = EnterpriseForm(request.POST or None, actor=actor, initial=EnterpriseForm.initial_for(enterprise))
     return form_page(
         request,
@@ -226,8 +227,8 @@ def department_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    department = Department.objects.get_visible(request.user, pk=pk)
     actor = _manager_only(request)
-    department = Department.objects.get_visible(actor, pk=pk)
     form = DepartmentForm(
         request.POST or None, actor=actor, editing=True, initial=DepartmentForm.initial_for(department)
     )

@@ -137,6 +137,8 @@ def _test_settings(settings: Any) -> Iterator[None]:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The test client speaks plain HTTP; the production redirect to HTTPS is tested in tests/security.
+    settings.SECURE_SSL_REDIRECT = False
     # Messages are asserted in English; requests still pick their language from Accept-Language.
     with translation.override("en"):
         yield

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.models import Campaign
@@ -133,12 +134,20 @@ class InterviewInputSerializer(serializers.Serializer):
 ASSESSMENT_FIELDS = ["month", "score", "rank", "rank_of", "groups", "indicators"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2023-06"})
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM (stored as its first day)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m", **kwargs)  # type: ignore[arg-type]
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
     """A region's month; `rank` is among the regions with the same parent."""
 
     region = serializers.CharField(source="region.code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField(read_only=True)
 
     class Meta:
         model = RegionAssessment

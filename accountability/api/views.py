@@ -182,6 +182,9 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     scoped_model = ScoringScheme
     serializer_class = s.SchemeSerializer
 
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("pk")  # pages must not shift between requests
+
     @extend_schema(request=s.SchemeInputSerializer, responses={201: s.SchemeSerializer})
     def create(self, request: Request) -> Response:
         data = s.SchemeInputSerializer(data=request.data, context={"request": request})

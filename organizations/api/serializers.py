@@ -141,6 +141,10 @@ class MembershipInputSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    # Declared so the schema carries no pattern: Django's username rule allows Unicode letters (Chinese
+    # names), which the JSON Schema regex dialect's ASCII-only \w would wrongly refuse (found by fuzzing).
+    username = serializers.CharField(read_only=True)
+
     class Meta:
         model = User
         fields = ["id", "username", "full_name", "email", "is_active"]

@@ -1,5 +1,229 @@
-"""The security suites reuse the ledger builders of the hazards tests."""
+"""Tenant alpha with at least one object of every kind, each carrying a marker that must never reach a
+user who may not see it. Shared by the crawler and the fuzzer."""
 
-from tests.hazards.conftest import chem_criterion, ledger, standards
+from __future__ import annotations
 
-__all__ = ["chem_criterion", "ledger", "standards"]
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import Workbook
+
+from accountability.models import RegionAssessment
+from accountability.scoring import assessment_compute_month
+from accountability.services import (
+    accident_record,
+    case_open,
+    interview_record,
+    investigation_save,
+    leadership_input_set,
+    sanction_record,
+    scoring_scheme_set,
+)
+from campaigns.services import campaign_create, progress_report, task_create
+from disclosure.models import Publication
+from disclosure.services import publication_build_month, publication_publish
+from disclosure.tipoffs import tipoff_file
+from hazards.models import Evidence, Notification
+from hazards.services import hazard_report
+from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
+from organizations.choices import Role
+from organizations.imports import enterprise_import_start
+from organizations.models import Membership
+
+from ..conftest import World
+from ..hazards.conftest import chem_criterion, ledger, photo, png_bytes, standards  # noqa: F401 - fixtures
+
+# Free text in alpha's private rows carries this marker; no page, list, export, PDF or chart fetched by
+# another tenant (or by a user of alpha outside the rows' scope) may contain it.
+SECRET = "ALPHA-SECRET"
+
+
+@dataclass
+class AlphaObjects:
+    """Ids of alpha's objects by kind, and the strings that identify alpha's private rows."""
+
+    ids: dict[str, int]
+    markers: list[str] = field(default_factory=list)
+    public: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture
+def alpha(world: World, ledger: Any) -> AlphaObjects:  # noqa: F811 - the fixture named in the import
+    w = world.a
+    today = timezone.localdate()
+    month = today.replace(day=1)
+
+    hazard = ledger.handed_over()
+    hazard.title = f"{SECRET} 储罐区未设紧急切断"
+    hazard.save(update_fields=["title"])
+    with_photo = hazard_report(
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title=f"{SECRET} 消防通道堵塞",
+        description=f"{SECRET} description",
+        location="东区",
+        photos=[photo()],
+    )
+    inspection = inspection_record(
+        actor=w.inspector,
+        enterprise=w.enterprise,
+        date=today,
+        kind="unannounced",
+        summary=f"{SECRET} summary",
+    )
+    self_inspection = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=month)
+    self_inspection_save(actor=w.officer, self_inspection=self_inspection, answers={}, note=f"{SECRET} note")
+
+    campaign = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name=f"{SECRET} 专项排查整治",
+        start_date=today - dt.timedelta(days=60),
+        end_date=today + dt.timedelta(days=120),
+        industries=[w.industries["hazardous_chemicals"], w.industries["construction"]],
+        status="active",
+    )
+    stage = campaign.stages.order_by("start_date").first()
+    assert stage is not None
+    task = task_create(
+        actor=w.committee,
+        campaign=campaign,
+        number="1",
+        title=f"{SECRET} 危化企业全覆盖排查",
+        due_date=campaign.end_date,
+        departments=[w.department],
+    )
+    report = progress_report(
+        actor=w.inspector,
+        task=task,
+        percent=20,
+        narrative=f"{SECRET} progress",
+        attachments=[SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")],
+    )
+
+    publication_build_month(tenant=w.tenant, month=month)
+    draft = Publication.objects.get(tenant=w.tenant, region=w.city, month=month)
+    published = publication_publish(actor=w.committee, publication=draft)
+    tip_off = tipoff_file(
+        tenant=w.tenant,
+        region=w.county,
+        description=f"{SECRET} 夜间偷偷动火作业",
+        contact="13911112222",
+        client_address="192.0.2.1",
+    )
+
+    accident = accident_record(
+        actor=w.inspector,
+        enterprise=w.enterprise,
+        occurred_at=timezone.now(),
+        deaths=1,
+        description=f"{SECRET} 储罐区爆炸着火",
+    )
+    case = case_open(actor=w.committee, accident=accident)
+    investigation_save(
+        actor=w.committee,
+        case=case,
+        track="enterprise",
+        subject_unit=w.enterprise.name,
+        subject_person="周明远",
+        findings=f"{SECRET} findings",
+    )
+    sanction_record(
+        actor=w.committee,
+        case=case,
+        track="enterprise",
+        kind="dismissal",
+        subject="周明远",
+        issuing_body="一市应急管理局",
+        decided_on=today,
+    )
+    interview = interview_record(
+        actor=w.committee,
+        region=w.county,
+        interviewer="一市安委办",
+        reason="accident",
+        interviewee_unit="甲区人民政府",
+        interviewee_person="区长",
+        accident=accident,
+        held_on=today,
+        commitments=f"{SECRET} commitments",
+    )
+    scheme = scoring_scheme_set(
+        actor=w.committee,
+        campaign=campaign,
+        weights={
+            "progress": Decimal(40),
+            "quality": Decimal(20),
+            "enforcement": Decimal(25),
+            "leadership": Decimal(15),
+        },
+    )
+    leadership = leadership_input_set(
+        actor=w.committee, region=w.county, month=month, leader_inspections=3, meetings=1
+    )
+    assessment_compute_month(tenant=w.tenant, month=month)
+
+    book = Workbook()
+    book.active.append(["name"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    import_job = enterprise_import_start(actor=w.admin, file_name="a.xlsx", content=buffer.getvalue())
+
+    assessment = RegionAssessment.objects.filter(tenant=w.tenant).first()
+    assert assessment is not None
+    notification = Notification.objects.filter(tenant=w.tenant).first()
+    ids = {
+        "hazard": hazard.pk,
+        "evidence": Evidence.objects.get(hazard=with_photo).pk,
+        "inspection": inspection.pk,
+        "self_inspection": self_inspection.pk,
+        "campaign": campaign.pk,
+        "stage": stage.pk,
+        "task": task.pk,
+        "attachment": report.attachments.get().pk,
+        "publication": published.pk,
+        "tip_off": tip_off.pk,
+        "accident": accident.pk,
+        "case": case.pk,
+        "interview": interview.pk,
+        "scoring_scheme": scheme.pk,
+        "leadership_input": leadership.pk,
+        "assessment": assessment.pk,
+        "enterprise_import": import_job.pk,
+        "enterprise": w.enterprise.pk,
+        "department": w.department.pk,
+        "region": w.county.pk,
+        "industry": w.industries["hazardous_chemicals"].pk,
+        "user": w.officer.pk,
+        "membership": Membership.objects.get(user=w.officer, role=Role.ENTERPRISE_OFFICER).pk,
+    }
+    if notification is not None:
+        ids["notification"] = notification.pk
+    markers = [
+        SECRET,
+        hazard.code,
+        with_photo.code,
+        w.enterprise.name,
+        w.enterprise.credit_code,
+        w.construction_enterprise.credit_code,
+        "alpha-officer",
+        "alpha-committee",
+        tip_off.tracking_code,
+    ]
+    return AlphaObjects(
+        ids=ids,
+        markers=markers,
+        public={
+            "tenant": w.tenant.slug,
+            "public_id": published.public_id,
+            "credit_code": w.enterprise.credit_code,
+            "tip_off_code": tip_off.tracking_code,
+            "hazard_code": hazard.code,
+        },
+    )
