@@ -35,9 +35,9 @@ def _committee(request: HttpRequest, path: str | None = None) -> User:
 
 
 @login_required
-def scheme_edit(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
-    campaign = Campaign.objects.get_visible(actor, pk=campaign_pk)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
     _committee(request, campaign.region_path)
     scheme = ScoringScheme.objects.visible_to(actor).filter(campaign=campaign).first()
     weights = scheme.weights() if scheme else DEFAULT_WEIGHTS

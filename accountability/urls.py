@@ -14,5 +14,5 @@ urlpatterns = [
     path("rankings/", ranking_views.rankings, name="rankings"),
     path("rankings/circular.pdf", ranking_views.circular, name="rankings-circular"),
     path("rankings/leadership/", scheme_views.leadership_inputs, name="leadership-inputs"),
-    path("campaigns/<int:campaign_pk>/scoring-scheme/", scheme_views.scheme_edit, name="scoring-scheme-edit"),
+    path("campaigns/<int:pk>/scoring-scheme/", scheme_views.scheme_edit, name="scoring-scheme-edit"),
 ]

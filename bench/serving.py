@@ -30,7 +30,12 @@ def _free_port() -> int:
 def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[str, int]]:
     """The product (with the bare baseline views) served as in production: gunicorn, DEBUG off."""
     port = _free_port()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DEBUG="0")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DEBUG="0",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
+    )
     process = subprocess.Popen(  # noqa: S603 - fixed argv
         [
             sys.executable,

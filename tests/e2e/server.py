@@ -67,6 +67,7 @@ def environment(*, fresh: bool = True) -> dict[str, str]:
         DATABASE_URL=fresh_database(database) if fresh else _with_database(database, DB_NAME),
         DEBUG="0",
         SECURE_COOKIES="0",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
         SECRET_KEY="e2e-only-key-not-secret",
         STATIC_ROOT=str(E2E_DIR / "static"),
         MEDIA_ROOT=str(E2E_DIR / "media"),
