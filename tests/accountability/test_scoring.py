@@ -486,6 +486,9 @@ def test_every_drill_down_link_of_departments_and_enterprises_finds_exactly_the_
     assert 'name="reopened_in" value="2026-03"' in ledger and w.department.name in ledger
     enterprises = client.get("/rankings/", {"level": "enterprise", "region": w.county.pk, "month": "2026-03"})
     assert w.enterprise.credit_code in enterprises.content.decode()
+    city = {"level": "enterprise", "region": w.city.pk, "month": "2026-03"}
+    none_here = client.get("/rankings/", city, headers={"Accept-Language": "en"}).content.decode()
+    assert "choose a district or county above" in none_here  # enterprises sit in counties, not the city
 
 
 def test_scheme_page_edits_weights_and_scaling_for_the_campaigns_committee_only(world, client) -> None:
