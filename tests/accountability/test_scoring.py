@@ -47,6 +47,18 @@ from tests.factories import EnterpriseFactory
 from tests.hazards.conftest import photo
 
 
+def province_campaign(w, month: dt.date):
+    """A province-wide campaign running from `month` (its scheme is the one scoring uses)."""
+    return campaign_create(
+        actor=w.admin,
+        region=w.province,
+        name="全省",
+        start_date=month,
+        end_date=month + dt.timedelta(days=60),
+        industries=[w.industries["mines"]],
+    )
+
+
 @pytest.fixture
 def month_ledger(world, ledger):
     """County: one self-reported hazard, a clean self-inspection, and an unannounced inspection that finds a
@@ -122,14 +134,7 @@ def test_scores_and_ranks_among_siblings_with_default_weights(world, month_ledge
 
 def test_weights_change_the_order(world, month_ledger) -> None:
     w = world.a
-    campaign = campaign_create(
-        actor=w.admin,
-        region=w.province,
-        name="全省",
-        start_date=month_ledger,
-        end_date=month_ledger + dt.timedelta(days=60),
-        industries=[w.industries["mines"]],
-    )
+    campaign = province_campaign(w, month_ledger)
     scoring_scheme_set(
         actor=w.admin,
         campaign=campaign,
@@ -342,14 +347,7 @@ def test_enterprise_indicators_scores_and_ranks_by_hand(world, march) -> None:
 
 def test_absolute_normalisation_from_the_scheme_replaces_the_peer_scale(world, march) -> None:
     w, (month, _neighbour) = world.a, march
-    campaign = campaign_create(
-        actor=w.admin,
-        region=w.province,
-        name="全省",
-        start_date=month,
-        end_date=month + dt.timedelta(days=60),
-        industries=[w.industries["mines"]],
-    )
+    campaign = province_campaign(w, month)
     scoring_scheme_set(
         actor=w.admin,
         campaign=campaign,
@@ -373,14 +371,7 @@ def test_absolute_normalisation_from_the_scheme_replaces_the_peer_scale(world, m
 )
 def test_a_bad_normalisation_rule_names_the_indicator_and_changes_nothing(world, march, rule) -> None:
     w, (month, _neighbour) = world.a, march
-    campaign = campaign_create(
-        actor=w.admin,
-        region=w.province,
-        name="全省",
-        start_date=month,
-        end_date=month + dt.timedelta(days=60),
-        industries=[w.industries["mines"]],
-    )
+    campaign = province_campaign(w, month)
     with pytest.raises(ValidationError) as error:
         scoring_scheme_set(
             actor=w.admin, campaign=campaign, weights=dict(DEFAULT_WEIGHTS), normalisation={"overdue": rule}
