@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -107,6 +108,73 @@ class HazardListSerializer(serializers.ModelSerializer):
             "number": criterion.number,
             "text": criterion.text,
         }
+
+
+# A ledger list page is 50 rows. Building 50 model instances with four joined relations and passing each
+# through DRF's fields cost more than the query itself at province scale (docs/benchmarks.md), so the list
+# reads these columns with values() and `ledger_list_row` renders them. HazardListSerializer stays the
+# schema's description of a row; tests/hazards/test_api.py holds the two outputs equal.
+LEDGER_ROW_VALUES = (
+    "id",
+    "code",
+    "title",
+    "state",
+    "level",
+    "source",
+    "enterprise_id",
+    "enterprise__name",
+    "region__code",
+    "industry__code",
+    "criterion_id",
+    "criterion__standard__key",
+    "criterion__number",
+    "criterion__text",
+    "location",
+    "discovered_at",
+    "deadline",
+    "is_overdue",
+    "listed",
+    "closed_at",
+)
+
+
+def _api_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """As DRF's DateTimeField renders it: in the current time zone, ISO 8601, UTC as 'Z'."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def ledger_list_row(values: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    """One row of the ledger list from LEDGER_ROW_VALUES, shaped exactly as HazardListSerializer's."""
+    criterion_id = values["criterion_id"]
+    deadline = values["deadline"]
+    return {
+        "id": values["id"],
+        "code": values["code"],
+        "title": values["title"],
+        "state": values["state"],
+        "level": values["level"],
+        "source": values["source"],
+        "enterprise": {"id": values["enterprise_id"], "name": values["enterprise__name"]},
+        "region": values["region__code"],
+        "industry": values["industry__code"],
+        "criterion": None
+        if criterion_id is None
+        else {
+            "id": criterion_id,
+            "standard": values["criterion__standard__key"],
+            "number": values["criterion__number"],
+            "text": values["criterion__text"],
+        },
+        "location": values["location"],
+        "discovered_at": _api_datetime(values["discovered_at"], zone),
+        "deadline": None if deadline is None else deadline.isoformat(),
+        "is_overdue": values["is_overdue"],
+        "listed": values["listed"],
+        "closed_at": _api_datetime(values["closed_at"], zone),
+    }
 
 
 class ReceiptSerializer(serializers.ModelSerializer):

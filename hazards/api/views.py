@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -79,6 +80,13 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     def get_serializer_class(self) -> Any:
         return s.HazardListSerializer if self.action == "list" else s.HazardDetailSerializer
+
+    def list(self, request: Request) -> Response:
+        """One query for the page, its rows rendered from values() (see serializers.LEDGER_ROW_VALUES)."""
+        rows = self.filter_queryset(self.get_queryset()).values(*s.LEDGER_ROW_VALUES)
+        page = self.paginate_queryset(rows)
+        zone = timezone.get_current_timezone()
+        return self.get_paginated_response([s.ledger_list_row(row, zone) for row in page or []])
 
     def _detail(self, hazard: Hazard, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.narrow_queryset(Hazard.objects.visible_to(self.request.user)).get(pk=hazard.pk)

@@ -211,6 +211,25 @@ def test_the_ledger_list_uses_cursor_pages_and_a_fixed_number_of_queries(world, 
     assert not {r["id"] for r in page["results"]} & {r["id"] for r in second["results"]}
 
 
+def test_a_ledger_list_row_is_what_the_hazard_serializer_renders(world, api, ledger) -> None:
+    """The list renders rows from values() for speed; the serializer (the schema's row) must agree."""
+    from hazards.api.serializers import HazardListSerializer
+
+    plain = ledger.reported()  # no criterion, no deadline
+    planned = ledger.rectifying()  # criterion, deadline
+    Hazard.objects.filter(pk=planned.pk).update(closed_at=dt.datetime(2023, 6, 30, 16, 0, tzinfo=dt.UTC))
+    api.as_user(world.a.committee)
+    listed = {row["id"]: row for row in api.get("/api/v1/hazards/").json()["results"]}
+    for hazard in (plain, planned):
+        fresh = Hazard.objects.select_related("enterprise", "region", "industry", "criterion__standard").get(
+            pk=hazard.pk
+        )
+        assert listed[hazard.pk] == HazardListSerializer(fresh).data
+    assert listed[planned.pk]["closed_at"] == "2023-07-01T00:00:00+08:00"
+    assert listed[planned.pk]["criterion"]["number"] == ledger.criterion.number
+    assert listed[plain.pk]["criterion"] is None and listed[plain.pk]["deadline"] is None
+
+
 def test_self_inspection_over_the_api_turns_hazard_items_into_reported_records(world, api, standards) -> None:
     w = world.a
     api.as_user(w.officer)
