@@ -8,10 +8,10 @@ allow. Selectors, DRF viewsets and browser views all start from it; nothing else
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
@@ -79,64 +79,98 @@ def forget_scope(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+# Every signed-in request needs the scope, so it is read in one statement: the user's active memberships
+# with the region paths of their units and the industries of their departments, then (role NULL) the
+# enterprises granted to the user as an expert. Expert grants are guardian per-user object permissions
+# (organizations.services grants them to users, never to groups); they are matched to enterprises by primary
+# key, because guardian's own get_objects_for_user compares enterprise.id::varchar with the grants and so
+# scans every enterprise of the tenant (100k rows in a province).
+_SCOPE_SQL = """
+SELECT m.role, m.enterprise_id, m.department_id, m.region_id,
+       enterprise.region_path, department_region.path, region.path,
+       ARRAY(SELECT di.industry_id FROM {department_industries} di WHERE di.department_id = m.department_id)
+FROM {membership} m
+LEFT JOIN {enterprise} enterprise ON enterprise.id = m.enterprise_id
+LEFT JOIN {department} department ON department.id = m.department_id
+LEFT JOIN {region} department_region ON department_region.id = department.region_id
+LEFT JOIN {region} region ON region.id = m.region_id
+WHERE m.user_id = %(user)s AND m.tenant_id = %(tenant)s AND m.is_active
+UNION ALL
+SELECT NULL, enterprise.id, NULL, NULL, NULL, NULL, NULL, NULL
+FROM guardian_userobjectpermission grant_
+JOIN auth_permission permission ON permission.id = grant_.permission_id
+    AND permission.codename = 'assist_enterprise'
+JOIN django_content_type content_type ON content_type.id = permission.content_type_id
+    AND content_type.app_label = 'organizations' AND content_type.model = 'enterprise'
+JOIN {enterprise} enterprise ON enterprise.tenant_id = %(tenant)s
+    AND enterprise.id = CASE WHEN grant_.object_pk ~ '^[0-9]{{1,18}}$' THEN grant_.object_pk::bigint END
+WHERE grant_.user_id = %(user)s
+"""
+
+
+def _scope_sql() -> str:
+    from .models import Department, Enterprise, Membership, Region
+
+    return _SCOPE_SQL.format(
+        membership=Membership._meta.db_table,
+        enterprise=Enterprise._meta.db_table,
+        department=Department._meta.db_table,
+        department_industries=Department.industries.through._meta.db_table,
+        region=Region._meta.db_table,
+    )
+
+
+class _UnitRow(NamedTuple):
+    """A row of _SCOPE_SQL: a membership, or (role None) an enterprise granted to the user as an expert."""
+
+    role: str | None
+    enterprise_id: int | None
+    department_id: int | None
+    region_id: int | None
+    enterprise_path: str | None
+    department_path: str | None
+    region_path: str | None
+    industry_ids: list[int] | None
+
+
 def _build_scope(user: User, tenant_id: int) -> Scope:
-    from guardian.models import UserObjectPermission
-
-    from .models import Enterprise, Membership
-
-    memberships = list(
-        Membership.objects.filter(user=user, tenant_id=tenant_id, is_active=True)
-        .select_related("department__region", "region", "enterprise")
-        .prefetch_related("department__industries")
-    )
-    roles = frozenset(m.role for m in memberships)
-    enterprise_ids = frozenset(
-        m.enterprise_id for m in memberships if m.role in ENTERPRISE_ROLES and m.enterprise_id
-    )
-    head_enterprise_ids = frozenset(
-        m.enterprise_id for m in memberships if m.role == Role.ENTERPRISE_HEAD and m.enterprise_id
-    )
-    departments = tuple(
-        DepartmentCoverage(
-            department_id=m.department.pk,
-            region_path=m.department.region.path,
-            industry_ids=frozenset(industry.pk for industry in m.department.industries.all()),
-        )
-        for m in memberships
-        if m.role in DEPARTMENT_ROLES and m.department is not None
-    )
-    committee = [m.region for m in memberships if m.role == Role.COMMITTEE_STAFF and m.region is not None]
-    # Expert grants are per-user object permissions (organizations.services grants them to users, never to
-    # groups). Read the grants first and then their enterprises by primary key: guardian's
-    # get_objects_for_user compares enterprise.id::varchar with the grants, which scans every enterprise of
-    # the tenant on every request (100k rows in a province).
-    granted = UserObjectPermission.objects.filter(
-        user=user,
-        permission__codename="assist_enterprise",
-        content_type__app_label="organizations",
-        content_type__model="enterprise",
-    ).values_list("object_pk", flat=True)
-    granted_ids = [int(pk) for pk in granted if pk.isdigit()]
-    experts = (
-        Enterprise.objects.filter(tenant_id=tenant_id, pk__in=granted_ids).values_list("pk", flat=True)
-        if granted_ids
-        else []
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_scope_sql(), {"user": user.pk, "tenant": tenant_id})
+        rows = [_UnitRow(*row) for row in cursor.fetchall()]
+    memberships = [row for row in rows if row.role is not None]
+    committee = [m for m in memberships if m.role == Role.COMMITTEE_STAFF and m.region_id is not None]
     return Scope(
         user_id=user.pk,
         tenant_id=tenant_id,
-        roles=roles,
-        enterprise_ids=enterprise_ids,
-        head_enterprise_ids=head_enterprise_ids,
-        expert_enterprise_ids=frozenset(experts),
-        departments=departments,
-        committee_paths=tuple(region.path for region in committee),
-        committee_region_ids=frozenset(region.pk for region in committee),
+        roles=frozenset(m.role for m in memberships if m.role),
+        enterprise_ids=frozenset(
+            m.enterprise_id for m in memberships if m.role in ENTERPRISE_ROLES and m.enterprise_id
+        ),
+        head_enterprise_ids=frozenset(
+            m.enterprise_id for m in memberships if m.role == Role.ENTERPRISE_HEAD and m.enterprise_id
+        ),
+        expert_enterprise_ids=frozenset(
+            row.enterprise_id for row in rows if row.role is None and row.enterprise_id
+        ),
+        departments=tuple(
+            DepartmentCoverage(
+                department_id=m.department_id,
+                region_path=m.department_path or "",
+                industry_ids=frozenset(m.industry_ids or ()),
+            )
+            for m in memberships
+            if m.role in DEPARTMENT_ROLES and m.department_id is not None
+        ),
+        committee_paths=tuple(m.region_path or "" for m in committee),
+        committee_region_ids=frozenset(m.region_id for m in committee if m.region_id),
         unit_paths=tuple(
             sorted(
-                {m.enterprise.region_path for m in memberships if m.enterprise}
-                | {m.department.region.path for m in memberships if m.department}
-                | {m.region.path for m in memberships if m.region}
+                {
+                    path
+                    for m in memberships
+                    for path in (m.enterprise_path, m.department_path, m.region_path)
+                    if path
+                }
             )
         ),
     )
