@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# The API first: other systems call it most, and each pattern tried before it costs every call.
 urlpatterns = [
+    path("api/v1/", include("config.api_urls")),
     path("", include("organizations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("config.api_urls")),
     path("", include("campaigns.urls")),
     path("", include("hazards.urls")),
     path("", include("disclosure.urls")),

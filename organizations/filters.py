@@ -1,13 +1,48 @@
 """Filters shared by the API and the browser lists. Unknown or foreign ids answer 404, as a path id would."""
 
+import copy
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from .models import Department, Enterprise, Industry, Region
 
+_FORM_CLASSES: dict[type, type] = {}
+
 
 class ScopedFilterSet(filters.FilterSet):
+    def __init__(
+        self, data: Any = None, queryset: Any = None, *, request: Any = None, prefix: str | None = None
+    ) -> None:
+        """As django-filter's, but each filter is copied shallowly: its deep copy of every filter (lazy
+        translated labels and all) was a tenth of a ledger API call. A filter's per-request state is its
+        parent and model, and a method filter's binding to its copy, which are all set here
+        (tests/hazards/test_filters.py)."""
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(definition) for name, definition in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+            if filter_.method is not None:
+                filter_.method = filter_.method  # binds a new FilterMethod to this copy, not the definition
+
+    def get_form_class(self) -> type:
+        """Built once per filter set, not on every request: no filter here takes choices from the request,
+        so the form depends only on the filter definitions."""
+        form_class = _FORM_CLASSES.get(type(self))
+        if form_class is None:
+            form_class = _FORM_CLASSES[type(self)] = super().get_form_class()
+        return form_class
+
     def _visible_region(self, value: str) -> Region:
         return Region.objects.get_visible(self.request.user, pk=value)
 
