@@ -359,6 +359,11 @@ class SelfInspectionSerializer(serializers.ModelSerializer):
         return [hazard.code for hazard in inspection.hazards.all()]
 
 
+class ChecklistLineSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The key to answer in a self-inspection's `items`")
+    label = serializers.CharField()
+
+
 class AnswerSerializer(serializers.Serializer):
     key = serializers.CharField()
     result = serializers.ChoiceField(choices=ItemResult.choices)

@@ -230,9 +230,9 @@ class SelfInspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 
     @extend_schema(
         parameters=[OpenApiParameter("enterprise", int, required=True)],
-        responses={200: s.AnswerSerializer(many=True)},
+        responses={200: s.ChecklistLineSerializer(many=True)},
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def checklist(self, request: Request) -> Response:
         """The enterprise's checklist lines (keys to answer in `items`)."""
         enterprise = Enterprise.objects.get_visible(request.user, pk=request.query_params.get("enterprise"))
