@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -11,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client as DjangoClient
 
+from hazards.api.pagination import cursor_token
+from hazards.keyset import Keyset
 from hazards.models import Hazard
 from organizations.models import Region, Tenant, User
 
@@ -69,7 +70,7 @@ def api_paths(world: World) -> tuple[str, str]:
     anchor = deep_anchor(world)
     if anchor is None:
         return first, first
-    cursor = base64.b64encode(urlencode({"p": str(anchor.discovered_at)}).encode()).decode()
+    cursor = cursor_token(Keyset("discovered_at", descending=True), anchor)
     return first, f"/api/v1/hazards/?{urlencode({**query, 'cursor': cursor})}"
 
 

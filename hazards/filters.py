@@ -12,6 +12,7 @@ from organizations.models import Department, Enterprise
 
 from .choices import HazardAction, HazardLevel, HazardSource, HazardState
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
+from .selectors import region_already_read
 
 
 class HazardFilter(ScopedFilterSet):
@@ -76,6 +77,8 @@ class HazardFilter(ScopedFilterSet):
         return queryset.filter(industry=self._visible_industry(value))
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if region_already_read(self.request, value) is not None:
+            return queryset  # the view read the ledger within this region from the start (ledger_region)
         return queryset.filter(region_path__startswith=self._visible_region(value).path)
 
     def filter_enterprise(self, queryset: QuerySet, name: str, value: int) -> QuerySet:

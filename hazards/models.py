@@ -308,6 +308,8 @@ class Hazard(TenantOwned):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    scope_path_field = "region_path"  # visible_to(actor, within_path=...) narrows by it
+
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         if scope.is_tenant_admin:

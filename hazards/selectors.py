@@ -26,9 +26,32 @@ def parse_month(value: str) -> dt.date:
         raise ValidationError({"month": _("Give the month as YYYY-MM, e.g. 2023-06.")}) from None
 
 
-def hazard_list(*, actor: User) -> QuerySet[Hazard]:
-    """The ledger rows the actor may see, with what a list row shows joined in (no per-row queries)."""
-    return Hazard.objects.visible_to(actor).select_related(*LIST_RELATED)
+def hazard_list(*, actor: User, within: Region | None = None) -> QuerySet[Hazard]:
+    """The ledger rows the actor may see (in one region subtree, if given), with what a list row shows
+    joined in (no per-row queries)."""
+    within_path = within.path if within is not None else None
+    return Hazard.objects.visible_to(actor, within_path=within_path).select_related(*LIST_RELATED)
+
+
+_WITHIN_ATTR = "_ledger_within_path"
+
+
+def ledger_region(request: Any) -> Region | None:
+    """The region the request's `region` filter names (404 when the user cannot see it), for reading the
+    ledger within it from the start (hazard_list(within=...)); remembered on the request so that
+    HazardFilter does not add the same subtree a second time."""
+    value = request.GET.get("region")
+    if not value:
+        return None
+    region: Region = Region.objects.get_visible(request.user, pk=value)
+    setattr(request, _WITHIN_ATTR, (value, region))
+    return region
+
+
+def region_already_read(request: Any, value: str) -> Region | None:
+    """The region `ledger_region` read for this request's `region` filter, if it did."""
+    remembered = getattr(request, _WITHIN_ATTR, None)
+    return remembered[1] if remembered is not None and remembered[0] == value else None
 
 
 _CHECKED_FOR = "_visible_to_user_id"

@@ -34,6 +34,7 @@ from .selectors import (
     hazard_get,
     hazard_list,
     hazard_timeline,
+    ledger_region,
     parse_month,
     self_inspection_missing,
 )
@@ -53,7 +54,7 @@ PAGE_SIZE = 50
 ORDERINGS = {
     "-discovered_at": Keyset("discovered_at", descending=True),
     "discovered_at": Keyset("discovered_at"),
-    "deadline": Keyset("deadline"),
+    "deadline": Keyset("deadline", nullable=True),
 }
 
 
@@ -69,7 +70,8 @@ def _ordering(request: HttpRequest) -> Keyset:
 def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.LedgerFilterForm]:
     actor = _actor(request)
     filter_form = forms.LedgerFilterForm(request.GET or None, actor=actor)
-    filterset = HazardFilter(request.GET, queryset=hazard_list(actor=actor), request=request)
+    within = ledger_region(request)
+    filterset = HazardFilter(request.GET, queryset=hazard_list(actor=actor, within=within), request=request)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs.order_by(*_ordering(request).order_by), filter_form

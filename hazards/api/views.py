@@ -11,7 +11,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action, api_view
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +30,7 @@ from ..models import (
     SelfInspection,
     Standard,
 )
-from ..selectors import LIST_RELATED
+from ..selectors import LIST_RELATED, ledger_region
 from ..services.inspections import (
     checklist_for,
     inspection_record,
@@ -40,15 +39,7 @@ from ..services.inspections import (
 )
 from ..services.inspections import self_inspection_submit as submit_self_inspection
 from . import serializers as s
-
-
-class LedgerPagination(CursorPagination):
-    """Keyset paging: a deep page costs what the first one does, however large the ledger."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-    ordering = "-discovered_at"
+from .pagination import KeysetPagination
 
 
 class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -58,7 +49,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     scoped_model = Hazard
     filterset_class = HazardFilter
-    pagination_class = LedgerPagination
+    pagination_class = KeysetPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["discovered_at", "deadline", "code"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -81,9 +72,13 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     def get_serializer_class(self) -> Any:
         return s.HazardListSerializer if self.action == "list" else s.HazardDetailSerializer
 
+    def scope_within_path(self) -> str | None:
+        region = ledger_region(self.request) if self.action == "list" else None
+        return region.path if region is not None else None
+
     def list(self, request: Request) -> Response:
-        """One query for the page, its rows rendered from values() (see serializers.LEDGER_ROW_VALUES)."""
-        rows = self.filter_queryset(self.get_queryset()).values(*s.LEDGER_ROW_VALUES)
+        """One query for the page, its rows rendered from plain values (see serializers.ledger_values)."""
+        rows = s.ledger_values(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
         zone = timezone.get_current_timezone()
         return self.get_paginated_response([s.ledger_list_row(row, zone) for row in page or []])

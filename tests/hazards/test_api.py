@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hazards.models import Hazard
+from hazards.services import hazard_report
 from organizations.scoping import forget_scope
 
 from .conftest import photo
@@ -209,6 +210,107 @@ def test_the_ledger_list_uses_cursor_pages_and_a_fixed_number_of_queries(world, 
     assert "cursor=" in page["next"]
     second = api.get(page["next"]).json()
     assert not {r["id"] for r in page["results"]} & {r["id"] for r in second["results"]}
+
+
+@pytest.mark.parametrize("ordering", ["", "discovered_at", "-deadline", "deadline", "code", "-code"])
+def test_ledger_pages_walk_every_row_once_forward_and_back(world, api, ledger, ordering) -> None:
+    """Keyset pages (hazards/api/pagination.py): ties in the ordered field and NULL deadlines included."""
+    hazards = [ledger.rectifying() for _ in range(3)] + [ledger.reported() for _ in range(4)]
+    same_moment = timezone.now() - dt.timedelta(days=1)
+    Hazard.objects.filter(pk__in=[h.pk for h in hazards[1:5]]).update(discovered_at=same_moment)
+    expected = list(
+        Hazard.objects.filter(pk__in=[h.pk for h in hazards])
+        .order_by(*((ordering or "-discovered_at"), "-id" if (ordering or "-").startswith("-") else "id"))
+        .values_list("pk", flat=True)
+    )
+    api.as_user(world.a.committee)
+    pages: list[list[int]] = []
+    url = "/api/v1/hazards/"
+    params = {"page_size": 2, "ordering": ordering} if ordering else {"page_size": 2}
+    while url:
+        page = api.get(url, params if url == "/api/v1/hazards/" else None).json()
+        pages.append([row["id"] for row in page["results"]])
+        url = page["next"]
+    assert [pk for page in pages for pk in page] == expected
+    assert [len(page) for page in pages] == [2, 2, 2, 1]
+    back: list[list[int]] = []
+    url = page["previous"]
+    while url:
+        page = api.get(url).json()
+        back.insert(0, [row["id"] for row in page["results"]])
+        url = page["previous"]
+    assert back == pages[:-1]
+
+
+def test_a_cursor_not_from_the_list_is_refused_naming_it(world, api, ledger) -> None:
+    ledger.reported()
+    api.as_user(world.a.committee)
+    for cursor in ("bm90LWEtY3Vyc29y", "%%%", "eDEyMy0wNC0wMX4x"):
+        response = api.get("/api/v1/hazards/", {"cursor": cursor})
+        assert response.status_code == 400
+        assert "cursor" in response.json()
+
+
+def test_a_region_filter_gives_each_role_its_own_rows_in_that_subtree(world, api, ledger) -> None:
+    """The ledger is read within the region from the start (Scope.within); what each role sees must be
+    exactly its visible rows in the subtree, whichever way the subtree and its grants overlap."""
+    w = world.a
+    ledger.reported()
+    ledger.rectifying()
+    hazard_report(
+        actor=w.outsider,
+        enterprise=w.other_city_enterprise,
+        title="配电室漏水",
+        description="配电室屋顶漏水",
+        location="配电室",
+    )
+    regions = [w.province, w.city, w.county, w.sibling_county, w.other_city]
+    for user in (w.committee, w.inspector, w.admin, w.officer, w.outsider):
+        api.as_user(user)
+        for region in regions:
+            forget_scope(user)
+            response = api.get("/api/v1/hazards/", {"region": region.pk})
+            expected = set(
+                Hazard.objects.visible_to(user)
+                .filter(region_path__startswith=region.path)
+                .values_list("pk", flat=True)
+            )
+            if response.status_code == 404:  # a region the user may not look into
+                assert not expected, (user.username, region.code)
+                continue
+            assert {row["id"] for row in response.json()["results"]} == expected, (user.username, region.code)
+
+
+def test_a_committee_reads_a_county_with_one_region_condition(world, api, ledger) -> None:
+    """Two nested prefix conditions ('city%' from the scope, 'county%' from the filter) make PostgreSQL
+    multiply their selectivities and plan for a handful of rows: a deep page then sorts the whole county."""
+    ledger.reported()
+    api.as_user(world.a.committee)
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get("/api/v1/hazards/", {"region": world.a.county.pk}).status_code == 200
+    ledger_sql = [q["sql"] for q in captured.captured_queries if 'FROM "hazards_hazard"' in q["sql"]]
+    assert len(ledger_sql) == 1
+    assert ledger_sql[0].count('"region_path"::text LIKE') == 1
+
+
+def test_a_scope_cut_to_a_subtree() -> None:
+    from organizations.choices import Role
+    from organizations.scoping import Scope
+
+    def committee(*paths: str) -> Scope:
+        return Scope(user_id=1, tenant_id=1, roles=frozenset({Role.COMMITTEE_STAFF}), committee_paths=paths)
+
+    def cut(scope: Scope, path: str) -> tuple[str, ...]:
+        narrowed = scope.within(path)
+        assert narrowed is not None
+        return narrowed.committee_paths
+
+    assert cut(committee("1/2/"), "1/2/3/") == ("1/2/3/",)  # a county of the city
+    assert cut(committee("1/2/"), "1/") == ("1/2/",)  # the province around it
+    assert cut(committee("1/2/"), "1/4/") == ()  # another city: nothing
+    assert cut(committee("1/2/", "1/4/"), "1/") == ("1/2/", "1/4/")
+    admin = Scope(user_id=1, tenant_id=1, roles=frozenset({Role.TENANT_ADMIN}))
+    assert admin.within("1/2/") is None  # grants the whole tenant: the subtree stays a condition
 
 
 def test_a_ledger_list_row_is_what_the_hazard_serializer_renders(world, api, ledger) -> None:
