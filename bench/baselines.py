@@ -13,13 +13,18 @@ from django.http import HttpRequest, HttpResponse
 
 from accountability.indicators import DEPARTMENT_SQL, ENTERPRISE_SQL, REGION_SQL
 
+# The fields a ledger API row carries, no more and no fewer, in the cheapest shape we know: the one join
+# the page needs for every row (the enterprise's name) and scalar subqueries for the small lookups, which
+# PostgreSQL plans in a fraction of the time of five joins.
 LEDGER_SQL = """
-SELECT h.id, h.code, h.title, h.state, h.level, h.source, h.discovered_at, h.deadline, h.is_overdue, h.listed,
-       e.id, e.name, r.id, r.code, r.name, i.code, i.name
+SELECT h.id, h.code, h.title, h.state, h.level, h.source, e.id, e.name,
+       (SELECT r.code FROM organizations_region r WHERE r.id = h.region_id),
+       (SELECT i.code FROM organizations_industry i WHERE i.id = h.industry_id),
+       (SELECT json_build_object('id', c.id, 'standard', s.key, 'number', c.number, 'text', c.text)
+        FROM hazards_criterion c JOIN hazards_standard s ON s.id = c.standard_id WHERE c.id = h.criterion_id),
+       h.location, h.discovered_at, h.deadline, h.is_overdue, h.listed, h.closed_at
 FROM hazards_hazard h
 JOIN organizations_enterprise e ON e.id = h.enterprise_id
-JOIN organizations_region r ON r.id = h.region_id
-JOIN organizations_industry i ON i.id = h.industry_id
 WHERE h.tenant_id = %(tenant)s AND h.region_path LIKE %(path)s AND h.level = %(level)s
   AND (h.discovered_at, h.id) < (%(before)s, %(before_id)s)
 ORDER BY h.discovered_at DESC, h.id DESC

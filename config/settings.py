@@ -178,6 +178,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hazard-ledger@localhost")
 
+# Sessions are read from Redis and written through to PostgreSQL: every signed-in request reads its session,
+# and a Redis restart only costs a database read, never a sign-out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -228,8 +231,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "organizations.api.errors.exception_handler",
     # Every API caller is rate limited: anonymous callers per address, signed-in ones per account.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "organizations.api.throttling.SlidingAnonRateThrottle",
+        "organizations.api.throttling.SlidingUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("TOKEN_THROTTLE_RATE", "20/min"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .errors import DomainError
 from .rls import set_current_tenant, tenant_context
+from .scoping import set_tenant_reading_scope
 
 
 class DomainErrorMiddleware:
@@ -67,21 +68,26 @@ class TenantTransactionMiddleware:
     ) -> None:
         tenant_id = request_tenant_id(request, kwargs)
         if tenant_id is not None:
-            enter_tenant(request, tenant_id)
+            user = getattr(request, "user", None)
+            enter_tenant(request, tenant_id, user if user is not None and user.is_authenticated else None)
 
 
 _STACK_ATTR = "_hazard_ledger_tenant_stack"
 _TENANT_ATTR = "_hazard_ledger_tenant_id"
 
 
-def enter_tenant(request: HttpRequest, tenant_id: int) -> None:
-    """Begin the request's tenant transaction (ended by the middleware) and set the tenant in it."""
+def enter_tenant(request: HttpRequest, tenant_id: int, user: Any = None) -> None:
+    """Begin the request's tenant transaction (ended by the middleware) and set the tenant in it; for a
+    signed-in user of that tenant, read their scope in the same round trip."""
     stack: contextlib.ExitStack[Any] | None = getattr(request, _STACK_ATTR, None)
     if stack is not None:
         stack.enter_context(transaction.atomic())
     elif not connection.in_atomic_block:
         return  # not under the middleware and no transaction: the database shows this request nothing
-    set_current_tenant(tenant_id)
+    if user is not None and getattr(user, "tenant_id", None) == tenant_id:
+        set_tenant_reading_scope(user)
+    else:
+        set_current_tenant(tenant_id)
     setattr(request, _TENANT_ATTR, tenant_id)
 
 

@@ -151,7 +151,27 @@ class _UnitRow(NamedTuple):
 def _build_scope(user: User, tenant_id: int) -> Scope:
     with connection.cursor() as cursor:
         cursor.execute(_scope_sql(), {"user": user.pk, "tenant": tenant_id})
-        rows = [_UnitRow(*row) for row in cursor.fetchall()]
+        return _scope_from_rows(user, tenant_id, cursor.fetchall())
+
+
+def set_tenant_reading_scope(user: User) -> None:
+    """Set the transaction's tenant to the user's (as rls.set_current_tenant does) and read their scope in
+    the same round trip to the database: every signed-in request needs both, one right after the other."""
+    from .rls import SETTING
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("the tenant is set per transaction: call this inside transaction.atomic()")
+    tenant_id = int(user.tenant_id)  # type: ignore[arg-type]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT set_config(%(setting)s, %(tenant_text)s, true); {_scope_sql()}",
+            {"setting": SETTING, "tenant_text": str(tenant_id), "user": user.pk, "tenant": tenant_id},
+        )
+        setattr(user, _CACHE_ATTR, _scope_from_rows(user, tenant_id, cursor.fetchall()))
+
+
+def _scope_from_rows(user: User, tenant_id: int, fetched: list[tuple[Any, ...]]) -> Scope:
+    rows = [_UnitRow(*row) for row in fetched]
     memberships = [row for row in rows if row.role is not None]
     committee = [m for m in memberships if m.role == Role.COMMITTEE_STAFF and m.region_id is not None]
     return Scope(

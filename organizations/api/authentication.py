@@ -17,5 +17,5 @@ class TenantTokenAuthentication(TokenAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         result = super().authenticate(request)
         if result is not None and getattr(result[0], "tenant_id", None):
-            enter_tenant(request._request, int(result[0].tenant_id))
+            enter_tenant(request._request, int(result[0].tenant_id), result[0])
         return result

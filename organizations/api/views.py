@@ -15,7 +15,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from .. import imports, services
 from ..filters import DepartmentFilter, EnterpriseFilter, RegionFilter
@@ -41,11 +40,12 @@ from .serializers import (
     UserInputSerializer,
     UserSerializer,
 )
+from .throttling import SlidingAnonRateThrottle
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class TokenThrottle(AnonRateThrottle):
+class TokenThrottle(SlidingAnonRateThrottle):
     scope = "token"
 
 

@@ -10,9 +10,10 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -201,3 +202,28 @@ def test_an_unknown_api_url_answers_json(world: World, client: Client) -> None:
     response = client.get("/api/v1/no-such-thing/", headers=EN)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+def test_the_api_rate_limit_counts_concurrent_requests_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One atomic script per request (organizations/api/throttling.py): twenty callers at once from one
+    address get exactly the five requests the rate allows, and the refused learn when to retry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import RequestFactory
+
+    from organizations.api.throttling import SlidingAnonRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "5/min")
+    request = RequestFactory().get("/api/schema/", REMOTE_ADDR="192.0.2.77")
+    request.user = AnonymousUser()
+
+    def attempt(_: int) -> tuple[bool, float | None]:
+        throttle = SlidingAnonRateThrottle()
+        allowed = throttle.allow_request(cast(Any, request), None)  # the parts of a DRF request it reads
+        return allowed, throttle.wait()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(attempt, range(20)))
+    assert sum(allowed for allowed, _wait in answers) == 5
+    waits = [wait for allowed, wait in answers if not allowed]
+    assert waits and all(wait is not None and 0 < wait <= 60 for wait in waits)
