@@ -41,6 +41,8 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:config.gunicorn",
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",

@@ -114,6 +114,8 @@ def serve(env: dict[str, str]) -> Iterator[str]:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:config.gunicorn",
             "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
