@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from organizations.client_address import client_address
 from organizations.forms import apply_service_errors
+from organizations.middleware import enter_tenant_on_demand, tenant_on_demand
 from organizations.models import Region, Tenant
 
 from . import public_cache
@@ -67,7 +68,8 @@ def _cached(request: HttpRequest, slug: str, build: Callable[[Tenant], HttpRespo
             public_cache.local_set(page_key, hit)
     if hit is not None:
         return HttpResponse(hit[2], content_type=hit[3])
-    the_tenant = _tenant(slug)
+    the_tenant = _tenant(slug)  # the tenant table is outside row-level security
+    enter_tenant_on_demand(request, the_tenant.pk)
     _tenant_ids[slug] = the_tenant.pk
     generation = cache.get_or_set(public_cache.generation_key(the_tenant.pk), 0, timeout=None)
     response = build(the_tenant)
@@ -78,6 +80,7 @@ def _cached(request: HttpRequest, slug: str, build: Callable[[Tenant], HttpRespo
     return response
 
 
+@tenant_on_demand
 def index(request: HttpRequest, tenant: str) -> HttpResponse:
     def build(the_tenant: Tenant) -> HttpResponse:
         publications = (
@@ -107,6 +110,7 @@ def _filter_hazards(content: dict[str, Any], params: Any) -> list[dict[str, Any]
     return rows
 
 
+@tenant_on_demand
 def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
     def build(the_tenant: Tenant) -> HttpResponse:
         item = _publication(the_tenant, public_id)

@@ -66,10 +66,30 @@ class TenantTransactionMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if getattr(view, TENANT_ON_DEMAND, False) and not signed_in:
+            return  # the view begins the transaction if it reads the database (enter_tenant_on_demand)
         tenant_id = request_tenant_id(request, kwargs)
         if tenant_id is not None:
-            user = getattr(request, "user", None)
-            enter_tenant(request, tenant_id, user if user is not None and user.is_authenticated else None)
+            enter_tenant(request, tenant_id, user if signed_in else None)
+
+
+TENANT_ON_DEMAND = "tenant_on_demand"
+
+
+def tenant_on_demand(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For public views that are mostly served from a cache: an anonymous request gets no tenant transaction
+    up front (three round trips to the database a page); the view calls enter_tenant_on_demand before it
+    reads the database."""
+    setattr(view, TENANT_ON_DEMAND, True)
+    return view
+
+
+def enter_tenant_on_demand(request: HttpRequest, tenant_id: int) -> None:
+    """Begin the tenant transaction now, unless the request is already in one (a signed-in visitor's)."""
+    if getattr(request, _TENANT_ATTR, None) is None:
+        enter_tenant(request, tenant_id)
 
 
 _STACK_ATTR = "_hazard_ledger_tenant_stack"

@@ -142,6 +142,17 @@ def test_public_pages_are_cached_and_publishing_refreshes_them(
     assert with_new.public_id.encode() in client.get("/public/alpha/").content
 
 
+def test_a_cached_public_page_costs_the_database_nothing(client, published, django_assert_num_queries) -> None:
+    """The public site carries the most traffic: a cached page is served without a tenant transaction."""
+    url = f"/public/alpha/p/{published['publication'].public_id}/"
+    for path in ("/public/alpha/", url):
+        first = client.get(path)
+        assert first.status_code == 200
+        with django_assert_num_queries(0):
+            again = client.get(path)
+        assert again.content == first.content
+
+
 def test_public_pages_speak_both_languages(client, published) -> None:
     item = published["publication"]
     assert 'lang="en"' in client.get(f"/public/alpha/p/{item.public_id}/", headers=EN).content.decode()
