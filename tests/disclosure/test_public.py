@@ -142,7 +142,7 @@ def test_public_pages_are_cached_and_publishing_refreshes_them(
     assert with_new.public_id.encode() in client.get("/public/alpha/").content
 
 
-def test_a_cached_public_page_costs_the_database_nothing(client, published, django_assert_num_queries) -> None:
+def test_a_cached_public_page_costs_no_query(client, published, django_assert_num_queries) -> None:
     """The public site carries the most traffic: a cached page is served without a tenant transaction."""
     url = f"/public/alpha/p/{published['publication'].public_id}/"
     for path in ("/public/alpha/", url):
