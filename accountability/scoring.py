@@ -217,7 +217,10 @@ def _score_sql(level: Level, scheme: Scheme, params: dict[str, Any], indicators:
     indicator_json = ", ".join(f"'{name}', {name}" for name in indicators)
     group_json = ", ".join(f"'{group}', g_{group}" for group in level.groups)
     # Only identifiers from LEVELS and this module reach the text; every value is a bound parameter.
+    # Computed into a temporary table first: CREATE TABLE AS may read the ledger with parallel workers,
+    # an INSERT … SELECT may not (PostgreSQL 16); the upsert then only copies rows.
     return f"""
+CREATE TEMPORARY TABLE scored ON COMMIT DROP AS
 WITH q AS ({level.sql}),
 n AS (SELECT q.*, {", ".join(scaled)} FROM q WINDOW peers AS (PARTITION BY q.peer_id)),
 g AS (SELECT n.*, {", ".join(group_means)} FROM n),
@@ -226,12 +229,15 @@ ranked AS (
   SELECT s.*, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY score DESC, sort_key) AS rank,
     COUNT(*) OVER (PARTITION BY peer_id) AS rank_of
   FROM s)
+SELECT unit_id{peer_value}, region_path, jsonb_build_object({indicator_json}) AS indicators,
+  jsonb_build_object({group_json}) AS groups, score, rank, rank_of
+FROM ranked;
 INSERT INTO {level.table}
   (tenant_id, month, {level.unit_column}{peer_column}, region_path, indicators, groups, score, rank, rank_of,
    computed_at)
-SELECT %(tenant)s, %(first_day)s, unit_id{peer_value}, region_path, jsonb_build_object({indicator_json}),
-  jsonb_build_object({group_json}), score, rank, rank_of, %(now)s
-FROM ranked
+SELECT %(tenant)s, %(first_day)s, unit_id{peer_value}, region_path, indicators, groups, score, rank, rank_of,
+  %(now)s
+FROM scored
 ON CONFLICT (tenant_id, month, {level.unit_column}) DO UPDATE SET
   region_path = EXCLUDED.region_path, indicators = EXCLUDED.indicators, groups = EXCLUDED.groups,
   score = EXCLUDED.score, rank = EXCLUDED.rank, rank_of = EXCLUDED.rank_of, computed_at = EXCLUDED.computed_at
@@ -261,6 +267,7 @@ def assessment_compute_month(*, tenant: Tenant, month: dt.date) -> int:
             sql = _score_sql(level, scheme, params, indicator_columns(level.sql, params))
             cursor.execute(sql, params)
             stored += cursor.rowcount
+            cursor.execute("DROP TABLE scored")
             cursor.execute(
                 f"DELETE FROM {level.table} WHERE tenant_id = %s AND month = %s AND computed_at <> %s",
                 [tenant.pk, first, params["now"]],
