@@ -99,7 +99,8 @@ def test_redis_restarted_mid_job_leaves_one_draft_per_region_and_the_worker_carr
 ) -> None:
     w = two_regions
     with private_redis(tmp_path) as server, worker_process(queue, broker_url=server.url):
-        sender = Celery("chaos-sender", broker=server.url, backend=server.url)
+        # Not the current app: tasks the next tests enqueue must still go to the suite's own broker.
+        sender = Celery("chaos-sender", broker=server.url, backend=server.url, set_as_current=False)
         with transaction.atomic():
             _hold_second_draft(w, month)
             sender.send_task(
