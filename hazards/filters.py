@@ -12,7 +12,7 @@ from organizations.models import Department, Enterprise
 
 from .choices import HazardAction, HazardLevel, HazardSource, HazardState
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
-from .selectors import region_already_read
+from .selectors import region_already_applied
 
 
 class HazardFilter(ScopedFilterSet):
@@ -77,7 +77,7 @@ class HazardFilter(ScopedFilterSet):
         return queryset.filter(industry=self._visible_industry(value))
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if region_already_read(self.request, value) is not None:
+        if region_already_applied(self.request, value):
             return queryset  # the view read the ledger within this region from the start (ledger_region)
         return queryset.filter(region_path__startswith=self._visible_region(value).path)
 

@@ -44,14 +44,13 @@ def ledger_region(request: Any) -> Region | None:
     if not value:
         return None
     region: Region = Region.objects.get_visible(request.user, pk=value)
-    setattr(request, _WITHIN_ATTR, (value, region))
+    setattr(request, _WITHIN_ATTR, value)
     return region
 
 
-def region_already_read(request: Any, value: str) -> Region | None:
-    """The region `ledger_region` read for this request's `region` filter, if it did."""
-    remembered = getattr(request, _WITHIN_ATTR, None)
-    return remembered[1] if remembered is not None and remembered[0] == value else None
+def region_already_applied(request: Any, value: str) -> bool:
+    """Whether `ledger_region` already confined this request's ledger to the region `value` names."""
+    return getattr(request, _WITHIN_ATTR, None) == value
 
 
 _CHECKED_FOR = "_visible_to_user_id"

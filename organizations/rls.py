@@ -40,14 +40,20 @@ APPEND_ONLY_TABLES = frozenset({"hazards_hazardevent"})
 EXEMPT_MODELS = frozenset({"organizations.user"})
 
 
-def set_current_tenant(tenant_id: int | None) -> None:
-    """Set the tenant for the rest of the current transaction (there must be one: see tenant_context)."""
+# Sets the tenant until the transaction ends (SET LOCAL); `tenant_text` is the id as text, '' for none.
+SET_TENANT_SQL = f"SELECT set_config('{SETTING}', %(tenant_text)s, true)"
+
+
+def require_transaction() -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("the tenant is set per transaction: call this inside transaction.atomic()")
+
+
+def set_current_tenant(tenant_id: int | None) -> None:
+    """Set the tenant for the rest of the current transaction (there must be one: see tenant_context)."""
+    require_transaction()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config(%s, %s, true)", [SETTING, "" if tenant_id is None else str(tenant_id)]
-        )
+        cursor.execute(SET_TENANT_SQL, {"tenant_text": "" if tenant_id is None else str(tenant_id)})
 
 
 @contextlib.contextmanager

@@ -157,15 +157,14 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
 def set_tenant_reading_scope(user: User) -> None:
     """Set the transaction's tenant to the user's (as rls.set_current_tenant does) and read their scope in
     the same round trip to the database: every signed-in request needs both, one right after the other."""
-    from .rls import SETTING
+    from .rls import SET_TENANT_SQL, require_transaction
 
-    if not connection.in_atomic_block:
-        raise RuntimeError("the tenant is set per transaction: call this inside transaction.atomic()")
+    require_transaction()
     tenant_id = int(user.tenant_id)  # type: ignore[arg-type]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT set_config(%(setting)s, %(tenant_text)s, true); {_scope_sql()}",
-            {"setting": SETTING, "tenant_text": str(tenant_id), "user": user.pk, "tenant": tenant_id},
+            f"{SET_TENANT_SQL}; {_scope_sql()}",
+            {"tenant_text": str(tenant_id), "user": user.pk, "tenant": tenant_id},
         )
         setattr(user, _CACHE_ATTR, _scope_from_rows(user, tenant_id, cursor.fetchall()))
 

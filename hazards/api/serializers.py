@@ -116,21 +116,15 @@ class HazardListSerializer(serializers.ModelSerializer):
 # through DRF's fields cost more than the query itself at province scale (docs/benchmarks.md), so the list
 # reads plain values (`ledger_values`) and `ledger_list_row` renders them. HazardListSerializer stays the
 # schema's description of a row; tests/hazards/test_api.py holds the two outputs equal.
+# Columns a list row carries as they are; the rest are built in ledger_list_row.
+_LEDGER_AS_IS = ("id", "code", "title", "state", "level", "source", "location", "is_overdue", "listed")
 _LEDGER_COLUMNS = (
-    "id",
-    "code",
-    "title",
-    "state",
-    "level",
-    "source",
+    *_LEDGER_AS_IS,
     "enterprise_id",
     "enterprise__name",
     "criterion_id",
-    "location",
     "discovered_at",
     "deadline",
-    "is_overdue",
-    "listed",
     "closed_at",
 )
 
@@ -166,24 +160,17 @@ def _api_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:
 def ledger_list_row(values: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
     """One row of the ledger list from `ledger_values`, shaped exactly as HazardListSerializer's."""
     deadline = values["deadline"]
-    return {
-        "id": values["id"],
-        "code": values["code"],
-        "title": values["title"],
-        "state": values["state"],
-        "level": values["level"],
-        "source": values["source"],
-        "enterprise": {"id": values["enterprise_id"], "name": values["enterprise__name"]},
-        "region": values["region_code"],
-        "industry": values["industry_code"],
-        "criterion": values["criterion_json"],
-        "location": values["location"],
-        "discovered_at": _api_datetime(values["discovered_at"], zone),
-        "deadline": None if deadline is None else deadline.isoformat(),
-        "is_overdue": values["is_overdue"],
-        "listed": values["listed"],
-        "closed_at": _api_datetime(values["closed_at"], zone),
-    }
+    row = {name: values[name] for name in _LEDGER_AS_IS}
+    row.update(
+        enterprise={"id": values["enterprise_id"], "name": values["enterprise__name"]},
+        region=values["region_code"],
+        industry=values["industry_code"],
+        criterion=values["criterion_json"],
+        discovered_at=_api_datetime(values["discovered_at"], zone),
+        deadline=None if deadline is None else deadline.isoformat(),
+        closed_at=_api_datetime(values["closed_at"], zone),
+    )
+    return row
 
 
 class ReceiptSerializer(serializers.ModelSerializer):

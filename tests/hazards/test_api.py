@@ -249,6 +249,10 @@ def test_a_cursor_not_from_the_list_is_refused_naming_it(world, api, ledger) -> 
         response = api.get("/api/v1/hazards/", {"cursor": cursor})
         assert response.status_code == 400
         assert "cursor" in response.json()
+    chinese = api.get(
+        "/api/v1/hazards/", {"cursor": "bm90LWEtY3Vyc29y"}, headers={"Accept-Language": "zh-hans"}
+    )
+    assert "游标" in chinese.json()["cursor"][0]
 
 
 def test_a_region_filter_gives_each_role_its_own_rows_in_that_subtree(world, api, ledger) -> None:
