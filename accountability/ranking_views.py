@@ -17,6 +17,7 @@ from organizations.models import Region, User
 from organizations.scoping import scope_for
 
 from .models import RegionAssessment
+from .permissions import may_set_scheme
 from .rankings import LEVEL_MODELS, PAGE_SIZE, circular_pdf, formula, ranking, trend
 from .scoring import scheme_for
 
@@ -65,13 +66,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         ),
         "scheme": scheme,
         "formula": formula(level, scheme, rows[0]["assessment"] if rows else None),
-        "can_edit_scheme": bool(
-            scheme.campaign
-            and (
-                scope.is_tenant_admin
-                or any(scheme.campaign.region_path.startswith(path) for path in scope.committee_paths)
-            )
-        ),
+        "can_edit_scheme": bool(scheme.campaign and may_set_scheme(actor, scheme.campaign)),
     }
 
 
