@@ -53,9 +53,9 @@ def require_scheme_setter(actor: User, campaign: Campaign) -> None:
     tops = Region.objects.filter(tenant_id=campaign.tenant_id, parent__isnull=True).order_by("path")
     raise PermissionDeniedError(
         _(
-            "Only the committee of %(region)s or a tenant admin sets the scoring scheme, on a campaign of the "
-            "whole province: that scheme alone governs the monthly scores. A city's or county's scheme would "
-            "not change them."
+            "Only the committee of %(region)s or a tenant admin sets the scoring scheme, on a campaign of "
+            "the whole province: that scheme alone governs the monthly scores. A city's or county's scheme "
+            "would not change them."
         )
         % {"region": " / ".join(str(region) for region in tops) or "—"}
     )

@@ -499,9 +499,9 @@ def holds_major_authority(scope: Scope, hazard: Hazard) -> bool:
     section 5): an inspector of a department it was handed over to, or committee staff over its region —
     never the enterprise, nor a department that merely covers the industry. One predicate, so verifying and
     withdrawing can never drift apart."""
-    return bool(
-        handed_to_departments(scope, hazard) and Role.INSPECTOR in scope.roles
-    ) or is_committee_over(scope, hazard)
+    return bool(handed_to_departments(scope, hazard) and Role.INSPECTOR in scope.roles) or is_committee_over(
+        scope, hazard
+    )
 
 
 def _may_verify(scope: Scope, hazard: Hazard) -> bool:

@@ -166,7 +166,9 @@ def _scores(w, month):
     return dict(RegionAssessment.objects.filter(month=month).values_list("region_id", "score"))
 
 
-def test_a_lower_committees_scheme_does_not_change_the_scores(world, month_ledger, province_committee) -> None:
+def test_a_lower_committees_scheme_does_not_change_the_scores(
+    world, month_ledger, province_committee
+) -> None:
     w = world.a
     leadership_input_set(
         actor=w.committee, region=w.sibling_county, month=month_ledger, leader_inspections=3, meetings=2
@@ -181,7 +183,9 @@ def test_a_lower_committees_scheme_does_not_change_the_scores(world, month_ledge
         assert not ScoringScheme.objects.filter(campaign=campaign).exists()
         # A scheme stored there anyway (before this rule, or by hand) is ignored by the job.
         ScoringScheme.objects.create(
-            tenant=w.tenant, campaign=campaign, **{f"weight_{group}": value for group, value in EXTREME.items()}
+            tenant=w.tenant,
+            campaign=campaign,
+            **{f"weight_{group}": value for group, value in EXTREME.items()},
         )
 
     # The city's own campaign, rolling up into nothing, is the only campaign running this month.

@@ -35,12 +35,16 @@ def test_a_name_used_only_by_another_tenant_is_answered_like_a_name_used_nowhere
     elsewhere = _create_by_api(api, alpha.committee, "zhangsan")
     nowhere = _create_by_api(api, alpha.committee, "lisi")
     legacy_elsewhere = _create_by_api(api, alpha.committee, "beta-officer")  # beta's plain, older name
-    assert _shape(elsewhere, "zhangsan") == _shape(nowhere, "lisi") == _shape(legacy_elsewhere, "beta-officer")
+    assert (
+        _shape(elsewhere, "zhangsan") == _shape(nowhere, "lisi") == _shape(legacy_elsewhere, "beta-officer")
+    )
     assert elsewhere.status_code == 201 and elsewhere.json()["username"] == "alpha/zhangsan"
     for response in (elsewhere, nowhere, legacy_elsewhere):
         text = response.content.decode() + str(dict(response.headers))
         assert "beta" not in text.replace("beta-officer", "") and "Beta" not in text
-    assert set(User.objects.filter(username__endswith="zhangsan").values_list("username", "tenant__slug")) == {
+    assert set(
+        User.objects.filter(username__endswith="zhangsan").values_list("username", "tenant__slug")
+    ) == {
         ("beta/zhangsan", "beta"),
         ("alpha/zhangsan", "alpha"),
     }
@@ -52,7 +56,9 @@ def test_a_refused_name_is_refused_for_reasons_of_this_tenant_only(world, api) -
     assert _create_by_api(api, alpha.committee, "wangwu").status_code == 201
     taken = _create_by_api(api, alpha.committee, "wangwu")  # now taken here, in alpha
     assert taken.status_code == 400 and "already has a user named" in taken.json()["username"][0]
-    slash = _create_by_api(api, alpha.committee, "beta/wangwu")  # naming another tenant is policy, not a probe
+    slash = _create_by_api(
+        api, alpha.committee, "beta/wangwu"
+    )  # naming another tenant is policy, not a probe
     unused_slash = _create_by_api(api, alpha.committee, "gamma/wangwu")
     assert _shape(slash, "beta/wangwu") == _shape(unused_slash, "gamma/wangwu")
     assert slash.status_code == 400 and list(slash.json()) == ["username"]
