@@ -2,6 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from organizations.signin_throttle import signin_throttled
+
+# The admin's sign-in page is a sign-in path too: the same per-address throttle as ours and the token's.
+admin.site.login = signin_throttled(admin.site.login)  # type: ignore[method-assign]
+
 # The API first: other systems call it most, and each pattern tried before it costs every call.
 urlpatterns = [
     path("api/v1/", include("config.api_urls")),

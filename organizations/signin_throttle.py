@@ -1,4 +1,5 @@
-"""A per-address throttle on every sign-in path: the browser form and `POST /api/v1/auth/token/`.
+"""A per-address throttle on every sign-in path: the browser form, the Django admin's sign-in page and
+`POST /api/v1/auth/token/`.
 
 The per-username lockout (django-axes) stops guessing many passwords for one account; it cannot see one
 password tried against many accounts (password spraying). This throttle counts sign-in attempts per client
@@ -19,11 +20,18 @@ with 429 once `SIGNIN_ADDRESS_LIMIT` are in it.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 
 from .api.throttling import WindowHit, sliding_window_give_back, sliding_window_hit
 from .client_address import client_address
@@ -60,6 +68,43 @@ class SignInAttempt:
     def succeeded(self) -> None:
         """The credentials were right: this attempt no longer counts against the address."""
         sliding_window_give_back(self.hit)
+
+
+def signin_throttled[View: Callable[..., HttpResponseBase]](view: View) -> View:
+    """Throttle a browser sign-in view (ours and the Django admin's) by address.
+
+    Counted after the CSRF check, so a page elsewhere cannot spend an office's attempts through its visitors'
+    browsers here, and before the view sees whether the caller is signed in, so a session lifts nothing.
+    A POST without both a username and a password checks no password and is not counted.
+    """
+
+    @sensitive_post_parameters()
+    @csrf_protect
+    @wraps(view)
+    def throttled(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method != "POST" or not (request.POST.get("username") and request.POST.get("password")):
+            return view(request, *args, **kwargs)
+        attempt = signin_attempt(request)
+        if attempt.refused:
+            return _refused_page(request, attempt)
+        before = request.user
+        response = view(request, *args, **kwargs)
+        if request.user is not before and request.user.is_authenticated:  # auth.login() set a new user
+            attempt.succeeded()
+        return response
+
+    return cast(View, throttled)
+
+
+def _refused_page(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
+    from .forms import LoginForm
+
+    response = render(
+        request, "registration/login.html", {"form": LoginForm(request), "throttled": True}, status=429
+    )
+    response["Retry-After"] = str(attempt.retry_after)
+    add_never_cache_headers(response)
+    return response
 
 
 def signin_attempt(request: HttpRequest) -> SignInAttempt:

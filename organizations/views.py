@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -16,9 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
@@ -37,7 +33,7 @@ from .forms import (
 from .models import Department, Enterprise, EnterpriseImport, Membership, User
 from .scoping import ScopedQuerysetMixin, require_role, scope_for
 from .selectors import landing_numbers, primary_role, user_memberships
-from .signin_throttle import signin_attempt
+from .signin_throttle import signin_throttled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,29 +41,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
-    signed_in = False
 
-    # Counted after the CSRF check (a page elsewhere cannot spend an office's attempts through its
-    # visitors' browsers here) and before the signed-in redirect: a session lifts nothing
-    # (organizations/signin_throttle.py).
-    @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache])
+    # Every sign-in attempt counts against the caller's address, signed in or not (password spraying).
+    @method_decorator(signin_throttled)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method != "POST" or not (request.POST.get("username") and request.POST.get("password")):
-            return super().dispatch(request, *args, **kwargs)  # checks no password, so counts for nothing
-        attempt = signin_attempt(request)
-        if attempt.refused:
-            context = {**self.get_context_data(form=self.get_form_class()(request)), "throttled": True}
-            response = render(request, str(self.template_name), context, status=429)
-            response["Retry-After"] = str(attempt.retry_after)
-            return response
-        answer = super().dispatch(request, *args, **kwargs)
-        if self.signed_in:
-            attempt.succeeded()
-        return answer
-
-    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        self.signed_in = True
-        return super().form_valid(form)
+        return super().dispatch(request, *args, **kwargs)
 
 
 @login_required

@@ -77,6 +77,18 @@ def test_the_browser_form_and_the_token_endpoint_share_one_count(world, client) 
     assert sign_in(client, "browser", "nobody", "x").status_code == 429
 
 
+def test_the_admin_sign_in_page_is_throttled_by_the_same_count(world, client) -> None:
+    """The Django admin's sign-in is a sign-in path too (platform staff): sprayed there, refused on all."""
+    for index in range(LIMIT):
+        response = client.post(
+            "/admin/login/", {"username": f"staff{index}", "password": "Spring2026!"}, REMOTE_ADDR=ADDRESS
+        )
+        assert response.status_code == 200  # the admin's form again, with its error
+    refused = client.post("/admin/login/", {"username": "staff", "password": "x"}, REMOTE_ADDR=ADDRESS)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert sign_in(client, "api", "alpha-committee", PASSWORD).status_code == 429
+
+
 @pytest.mark.parametrize("path", ["browser", "api"])
 def test_a_valid_session_does_not_lift_the_throttle(world, client, path) -> None:
     client.force_login(world.a.inspector)
