@@ -24,7 +24,7 @@ from organizations.scoping import require_role, scope_for
 
 from . import forms, services
 from .campaign_stats import campaign_for
-from .choices import SelfInspectionStatus
+from .choices import HazardAction, SelfInspectionStatus
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .keyset import Keyset
@@ -47,8 +47,8 @@ from .services.inspections import (
     self_inspection_save,
     self_inspection_submit,
 )
-from .services.ledger import REPORTING_ROLES, available_actions
 from .services.notifications import notifications_mark_read
+from .services.permissions import REPORTING_ROLES, available_actions
 
 PAGE_SIZE = 50
 ORDERINGS = {
@@ -147,19 +147,22 @@ def ledger_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
 
 # (form class, service, extra form kwargs) for each transition offered on the detail page.
-def _action_table(actor: User, hazard: Hazard) -> dict[str, tuple[type, Callable[..., Any], dict[str, Any]]]:
+def _action_table(
+    actor: User, hazard: Hazard
+) -> dict[HazardAction, tuple[type, Callable[..., Any], dict[str, Any]]]:
+    A = HazardAction
     return {
-        "confirm": (forms.ConfirmForm, services.hazard_confirm, {"hazard": hazard}),
-        "handover": (forms.HandoverForm, services.hazard_handover, {"hazard": hazard, "actor": actor}),
-        "acknowledge_handover": (_EmptyForm, services.hazard_acknowledge_handover, {}),
-        "plan": (forms.PlanForm, services.hazard_plan, {}),
-        "submit": (forms.SubmitForm, services.hazard_submit, {}),
-        "verify": (forms.VerifyForm, services.hazard_verify, {}),
-        "withdraw": (forms.WithdrawForm, services.hazard_withdraw, {}),
-        "reopen": (forms.ReopenForm, services.hazard_reopen, {}),
-        "request_extension": (forms.ExtensionRequestForm, services.hazard_request_extension, {}),
-        "decide_extension": (forms.ExtensionDecisionForm, services.hazard_decide_extension, {}),
-        "list_supervision": (forms.ListingForm, services.hazard_list_supervision, {}),
+        A.CONFIRM: (forms.ConfirmForm, services.hazard_confirm, {"hazard": hazard}),
+        A.HANDOVER: (forms.HandoverForm, services.hazard_handover, {"hazard": hazard, "actor": actor}),
+        A.ACKNOWLEDGE: (_EmptyForm, services.hazard_acknowledge_handover, {}),
+        A.PLAN: (forms.PlanForm, services.hazard_plan, {}),
+        A.SUBMIT: (forms.SubmitForm, services.hazard_submit, {}),
+        A.VERIFY: (forms.VerifyForm, services.hazard_verify, {}),
+        A.WITHDRAW: (forms.WithdrawForm, services.hazard_withdraw, {}),
+        A.REOPEN: (forms.ReopenForm, services.hazard_reopen, {}),
+        A.REQUEST_EXTENSION: (forms.ExtensionRequestForm, services.hazard_request_extension, {}),
+        A.DECIDE_EXTENSION: (forms.ExtensionDecisionForm, services.hazard_decide_extension, {}),
+        A.LIST_SUPERVISION: (forms.ListingForm, services.hazard_list_supervision, {}),
     }
 
 
@@ -205,11 +208,11 @@ def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one transition from its form; field errors re-show the page with the form filled in."""
     actor = _actor(request)
     hazard = hazard_get(actor=actor, pk=pk)
-    name = action.replace("-", "_")
-    table = _action_table(actor, hazard)
-    if name not in table:
+    try:  # the URL names the action as the events do, with hyphens (reopen, request-extension)
+        name = HazardAction(action.replace("-", "_"))
+        form_class, service, kwargs = _action_table(actor, hazard)[name]
+    except (ValueError, KeyError):  # no such action, or one nobody takes on this page (report, overdue)
         return render(request, "404.html", status=404)
-    form_class, service, kwargs = table[name]
     form = form_class(request.POST, request.FILES, auto_id=f"{name}-%s", **kwargs)
     if form.is_valid():
         try:
@@ -217,15 +220,9 @@ def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": _label(name)})
+            messages.success(request, _("Done: %(action)s.") % {"action": name.label})
             return redirect(f"/ledger/{hazard.pk}/")
     return _detail_page(request, hazard, bound={name: form}, status=400)
-
-
-def _label(name: str) -> str:
-    from .choices import HazardAction
-
-    return str(HazardAction(name.replace("acknowledge_handover", "acknowledge")).label)
 
 
 @login_required

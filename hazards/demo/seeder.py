@@ -505,7 +505,7 @@ class LedgerSeeder:
         elif withdrawn:
             t = self.later(t, 1, 6, office=True)
             # A finding graded major is withdrawn only with the authority that would verify it: before any
-            # handover that is the committee (hazards.services.ledger.holds_major_authority).
+            # handover that is the committee (hazards.services.permissions.holds_major_authority).
             chain.append((t, self.withdraw, (spec, committee.user if major else site.inspector)))
             return self.commit(chain, spec.hold)
         listing_deadline: dt.date | None = None

@@ -7,7 +7,7 @@ Each transition finds the hazard in the actor's scope (404), locks its row, chec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,12 +18,18 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Department, Enterprise, Industry, Region, User
 from organizations.scoping import Scope, ensure_visible, scope_for, tenant_of
 
-from ..choices import OPEN_STATES, ExtensionStatus, HazardAction, HazardLevel, HazardSource, HazardState
+from ..choices import (
+    ExtensionStatus,
+    HazardAction,
+    HazardLevel,
+    HazardSource,
+    HazardState,
+    ListingLevel,
+)
 from ..models import (
     Criterion,
     Extension,
@@ -37,6 +43,25 @@ from ..models import (
     Verification,
 )
 from .evidence import evidence_store
+from .permissions import (
+    awaiting_acknowledgement,
+    has_regulator_role,
+    may_acknowledge_handover,
+    may_confirm,
+    may_decide_extension,
+    may_grade_when_reporting,
+    may_handover,
+    may_list_supervision,
+    may_plan,
+    may_reopen,
+    may_report,
+    may_request_extension,
+    may_submit,
+    may_verify,
+    may_withdraw,
+    oversees,
+    refusal_now,
+)
 
 S = HazardState
 
@@ -58,18 +83,11 @@ def _locked(actor: User, hazard: Hazard | int) -> Hazard:
     return locked
 
 
-def _require_state(hazard: Hazard, allowed: Iterable[str], action: str) -> None:
-    allowed = list(allowed)
-    if hazard.state not in allowed:
-        raise InvalidStateError(
-            _("Hazard %(code)s is %(state)s; “%(action)s” needs it to be %(allowed)s.")
-            % {
-                "code": hazard.code,
-                "state": hazard.get_state_display(),
-                "action": HazardAction(action).label,
-                "allowed": " / ".join(str(HazardState(state).label) for state in allowed),
-            }
-        )
+def _require_now(scope: Scope, hazard: Hazard, action: HazardAction) -> None:
+    """409 unless the hazard's state, and what waits on it, allow the action now (permissions.refusal_now)."""
+    refusal = refusal_now(scope, hazard, action)
+    if refusal is not None:
+        raise InvalidStateError(refusal)
 
 
 def _event(
@@ -119,45 +137,6 @@ def _required(**values: Any) -> None:
     }
     if missing:
         raise ValidationError(missing)
-
-
-# ------------------------------------------------------------------ who may act
-
-
-def covering_departments(scope: Scope, hazard: Hazard) -> list[int]:
-    """The actor's departments that regulate the hazard's industry in a region containing it."""
-    return [
-        coverage.department_id
-        for coverage in scope.departments
-        if hazard.region_path.startswith(coverage.region_path) and hazard.industry_id in coverage.industry_ids
-    ]
-
-
-def handed_to_departments(scope: Scope, hazard: Hazard) -> list[int]:
-    if not scope.department_ids:
-        return []
-    return list(
-        HandoverReceipt.objects.filter(handover__hazard=hazard, department_id__in=scope.department_ids)
-        .values_list("department_id", flat=True)
-        .distinct()
-    )
-
-
-def is_committee_over(scope: Scope, hazard: Hazard) -> bool:
-    return Role.COMMITTEE_STAFF in scope.roles and any(
-        hazard.region_path.startswith(path) for path in scope.committee_paths
-    )
-
-
-def is_regulator_of(scope: Scope, hazard: Hazard) -> bool:
-    """An inspector or department head covering the hazard, or one it was handed over to."""
-    if not scope.roles & DEPARTMENT_ROLES:
-        return False
-    return bool(covering_departments(scope, hazard) or handed_to_departments(scope, hazard))
-
-
-def is_enterprise_member(scope: Scope, hazard: Hazard) -> bool:
-    return hazard.enterprise_id in scope.enterprise_ids
 
 
 def _deny(message: str) -> PermissionDeniedError:
@@ -225,8 +204,7 @@ def hazard_report(
     at = _now(now)
     ensure_visible(actor, enterprise)
     scope = scope_for(actor)
-    is_regulator = bool(scope.roles & DEPARTMENT_ROLES) or Role.COMMITTEE_STAFF in scope.roles
-    if enterprise.pk not in scope.enterprise_ids and not is_regulator:
+    if not may_report(scope, enterprise):
         raise _deny(_("Only the enterprise itself, inspectors and committee staff report hazards."))
     _required(title=title, description=description, location=location)
     industries = list(enterprise.industries.all())
@@ -234,13 +212,13 @@ def hazard_report(
         industry = industries[0] if industries else None
     if industry is None or industry not in industries:
         raise ValidationError({"industry": _("Choose one of the enterprise's industries.")})
-    if level and not is_regulator:
+    if level and not may_grade_when_reporting(scope):
         raise _deny(_("Only inspectors and committee staff grade a hazard when reporting it."))
     criterion = _check_grade(industry, level, criterion) if level else None
     if not source:
         source = (
             HazardSource.INSPECTION
-            if is_regulator and enterprise.pk not in scope.enterprise_ids
+            if has_regulator_role(scope) and enterprise.pk not in scope.enterprise_ids
             else (HazardSource.SELF_INSPECTION)
         )
     hazard = Hazard.objects.create(
@@ -288,15 +266,11 @@ def hazard_confirm(
     """Grade a reported hazard general or major; the enterprise head may only call it general."""
     hazard = _locked(actor, hazard)
     scope = scope_for(actor)
-    head = hazard.enterprise_id in scope.head_enterprise_ids
-    if not (is_regulator_of(scope, hazard) or is_committee_over(scope, hazard) or head):
+    if not may_confirm(scope, hazard):
         raise _deny(_("Only a covering inspector, committee staff or the enterprise head confirm hazards."))
-    _require_state(hazard, [S.REPORTED], HazardAction.CONFIRM)
-    if (
-        head
-        and not (is_regulator_of(scope, hazard) or is_committee_over(scope, hazard))
-        and level != "general"
-    ):
+    _require_now(scope, hazard, HazardAction.CONFIRM)
+    # may_confirm lets the enterprise head in for this alone: a general grade. Grading major is a regulator's.
+    if level != HazardLevel.GENERAL and not oversees(scope, hazard):
         raise _deny(
             _("The enterprise head may confirm a hazard as general only; a regulator grades it major.")
         )
@@ -331,13 +305,9 @@ def hazard_handover(
     at = _now(now)
     hazard = _locked(actor, hazard)
     scope = scope_for(actor)
-    if not (is_committee_over(scope, hazard) or is_regulator_of(scope, hazard)):
+    if not may_handover(scope, hazard):
         raise _deny(_("Only committee staff of the region or an inspector hand hazards over."))
-    _require_state(hazard, [S.CONFIRMED], HazardAction.HANDOVER)
-    if hazard.level != HazardLevel.MAJOR:
-        raise InvalidStateError(
-            _("Only major hazards are handed over; %(code)s is general.") % {"code": hazard.code}
-        )
+    _require_now(scope, hazard, HazardAction.HANDOVER)
     ensure_visible(actor, region)
     if not hazard.region_path.startswith(region.path):
         raise ValidationError({"region": _("The territorial region must contain the hazard's region.")})
@@ -391,14 +361,10 @@ def hazard_acknowledge_handover(*, actor: User, hazard: Hazard, now: dt.datetime
     at = _now(now)
     hazard = _locked(actor, hazard)
     scope = scope_for(actor)
-    receipts = HandoverReceipt.objects.select_for_update().filter(
-        handover__hazard=hazard, department_id__in=scope.department_ids
-    )
-    if not receipts.exists():
+    if not may_acknowledge_handover(scope, hazard):
         raise _deny(_("Only a department this hazard was handed over to acknowledges it."))
-    pending = receipts.filter(acknowledged_at__isnull=True)
-    if not pending.exists():
-        raise InvalidStateError(_("Your department has already acknowledged this handover."))
+    _require_now(scope, hazard, HazardAction.ACKNOWLEDGE)
+    pending = awaiting_acknowledgement(scope, hazard).select_for_update()
     departments = list(pending.values_list("department_id", flat=True))
     pending.update(acknowledged_by=actor, acknowledged_at=at)
     _event(
@@ -430,11 +396,10 @@ def hazard_plan(
     """The enterprise files the five implementations; the hazard is then under rectification."""
     at = _now(now)
     hazard = _locked(actor, hazard)
-    if not is_enterprise_member(scope_for(actor), hazard):
+    scope = scope_for(actor)
+    if not may_plan(scope, hazard):
         raise _deny(_("Only the enterprise's officer or head files the rectification plan."))
-    _require_state(hazard, [S.CONFIRMED, S.HANDED_OVER], HazardAction.PLAN)
-    if hazard.level == HazardLevel.MAJOR and hazard.state != S.HANDED_OVER:
-        raise InvalidStateError(_("A major hazard is handed over before its rectification is planned."))
+    _require_now(scope, hazard, HazardAction.PLAN)
     _required(
         responsible_person=responsible_person,
         measures=measures,
@@ -472,9 +437,10 @@ def hazard_submit(
     """The enterprise reports the rectification done, with evidence, and asks for verification."""
     at = _now(now)
     hazard = _locked(actor, hazard)
-    if not is_enterprise_member(scope_for(actor), hazard):
+    scope = scope_for(actor)
+    if not may_submit(scope, hazard):
         raise _deny(_("Only the enterprise's officer or head submits the rectification."))
-    _require_state(hazard, [S.RECTIFYING], HazardAction.SUBMIT)
+    _require_now(scope, hazard, HazardAction.SUBMIT)
     _required(report=report)
     if hazard.level == HazardLevel.MAJOR and not evidence:
         raise ValidationError({"evidence": _("Attach at least one photo or PDF showing the rectification.")})
@@ -494,33 +460,6 @@ def hazard_submit(
     )
 
 
-def holds_major_authority(scope: Scope, hazard: Hazard) -> bool:
-    """Who may take a major hazard out of the loop, by closing it (verify) or by withdrawing it (DESIGN.md
-    section 5): an inspector of a department it was handed over to, or committee staff over its region —
-    never the enterprise, nor a department that merely covers the industry. One predicate, so verifying and
-    withdrawing can never drift apart."""
-    return bool(handed_to_departments(scope, hazard) and Role.INSPECTOR in scope.roles) or is_committee_over(
-        scope, hazard
-    )
-
-
-def _may_verify(scope: Scope, hazard: Hazard) -> bool:
-    if hazard.level == HazardLevel.MAJOR:
-        return holds_major_authority(scope, hazard)
-    return (
-        hazard.enterprise_id in scope.head_enterprise_ids
-        or is_regulator_of(scope, hazard)
-        or is_committee_over(scope, hazard)
-    )
-
-
-def _may_withdraw(scope: Scope, hazard: Hazard) -> bool:
-    # A major hazard needs the authority that would verify it; anything else a regulator or committee.
-    if hazard.level == HazardLevel.MAJOR:
-        return holds_major_authority(scope, hazard)
-    return is_regulator_of(scope, hazard) or is_committee_over(scope, hazard)
-
-
 @transaction.atomic
 def hazard_verify(
     *,
@@ -534,7 +473,8 @@ def hazard_verify(
     """Accept the rectification and close the record (销号), or reject it back to rectification."""
     at = _now(now)
     hazard = _locked(actor, hazard)
-    if not _may_verify(scope_for(actor), hazard):
+    scope = scope_for(actor)
+    if not may_verify(scope, hazard):
         if hazard.level == HazardLevel.MAJOR:
             raise _deny(
                 _(
@@ -543,7 +483,7 @@ def hazard_verify(
                 )
             )
         raise _deny(_("A general hazard is verified by the enterprise head or an inspector."))
-    _require_state(hazard, [S.PENDING_VERIFICATION], HazardAction.VERIFY)
+    _require_now(scope, hazard, HazardAction.VERIFY)
     if not accepted and not note.strip():
         raise ValidationError({"note": _("Say why the rectification is rejected.")})
     Verification.objects.create(
@@ -583,7 +523,8 @@ def hazard_verify(
 def hazard_withdraw(*, actor: User, hazard: Hazard, reason: str, now: dt.datetime | None = None) -> Hazard:
     """Take an open record out of the loop (e.g. a duplicate); it stays visible with its reason."""
     hazard = _locked(actor, hazard)
-    if not _may_withdraw(scope_for(actor), hazard):
+    scope = scope_for(actor)
+    if not may_withdraw(scope, hazard):
         if hazard.level == HazardLevel.MAJOR:
             raise _deny(
                 _(
@@ -592,7 +533,7 @@ def hazard_withdraw(*, actor: User, hazard: Hazard, reason: str, now: dt.datetim
                 )
             )
         raise _deny(_("Only inspectors and committee staff withdraw hazards."))
-    _require_state(hazard, sorted(OPEN_STATES), HazardAction.WITHDRAW)
+    _require_now(scope, hazard, HazardAction.WITHDRAW)
     _required(reason=reason.strip())
     hazard.withdrawn_reason = reason
     hazard.is_overdue = False
@@ -619,9 +560,9 @@ def hazard_reopen(
     at = _now(now)
     hazard = _locked(actor, hazard)
     scope = scope_for(actor)
-    if not (is_regulator_of(scope, hazard) or is_committee_over(scope, hazard)):
+    if not may_reopen(scope, hazard):
         raise _deny(_("Only inspectors and committee staff reopen closed hazards."))
-    _require_state(hazard, [S.CLOSED], HazardAction.REOPEN)
+    _require_now(scope, hazard, HazardAction.REOPEN)
     _required(reason=reason.strip(), deadline=deadline)
     assert deadline is not None
     if deadline < timezone.localdate(at):
@@ -652,9 +593,10 @@ def hazard_request_extension(
 ) -> Extension:
     at = _now(now)
     hazard = _locked(actor, hazard)
-    if not is_enterprise_member(scope_for(actor), hazard):
+    scope = scope_for(actor)
+    if not may_request_extension(scope, hazard):
         raise _deny(_("Only the enterprise asks for more time."))
-    _require_state(hazard, [S.RECTIFYING], HazardAction.REQUEST_EXTENSION)
+    _require_now(scope, hazard, HazardAction.REQUEST_EXTENSION)
     _required(new_deadline=new_deadline, reason=reason.strip())
     assert new_deadline is not None and hazard.deadline is not None
     if new_deadline <= hazard.deadline:
@@ -664,8 +606,6 @@ def hazard_request_extension(
                 % {"deadline": hazard.deadline}
             }
         )
-    if hazard.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise InvalidStateError(_("An extension request is already waiting for a decision."))
     extension = Extension.objects.create(
         tenant_id=hazard.tenant_id,
         hazard=hazard,
@@ -695,11 +635,11 @@ def hazard_decide_extension(
     at = _now(now)
     hazard = _locked(actor, hazard)
     scope = scope_for(actor)
-    if not (is_regulator_of(scope, hazard) or is_committee_over(scope, hazard)):
+    if not may_decide_extension(scope, hazard):
         raise _deny(_("Only the supervising department or committee decides extensions."))
+    _require_now(scope, hazard, HazardAction.DECIDE_EXTENSION)
     extension = hazard.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
-    if extension is None:
-        raise InvalidStateError(_("There is no extension request waiting for a decision."))
+    assert extension is not None  # _require_now found it, and the hazard's lock keeps it pending
     if not approved and not note.strip():
         raise ValidationError({"note": _("Say why the extension is refused.")})
     extension.status = ExtensionStatus.APPROVED if approved else ExtensionStatus.REFUSED
@@ -736,15 +676,9 @@ def hazard_list_supervision(
     at = _now(now)
     hazard = _locked(actor, hazard)
     scope = scope_for(actor)
-    if not (is_regulator_of(scope, hazard) or is_committee_over(scope, hazard)):
+    if not may_list_supervision(scope, hazard):
         raise _deny(_("Only inspectors and committee staff list hazards for supervision."))
-    _require_state(hazard, sorted(OPEN_STATES - {S.REPORTED}), HazardAction.LIST_SUPERVISION)
-    if hazard.level != HazardLevel.MAJOR:
-        raise InvalidStateError(_("Only major hazards are listed for supervision."))
-    if hazard.listed:
-        raise InvalidStateError(_("%(code)s is already listed for supervision.") % {"code": hazard.code})
-    from ..choices import ListingLevel
-
+    _require_now(scope, hazard, HazardAction.LIST_SUPERVISION)
     if level not in ListingLevel.values:
         raise ValidationError({"level": _("Choose provincial, city or county.")})
     _required(body=body.strip(), deadline=deadline)
@@ -774,54 +708,3 @@ def hazard_list_supervision(
         },
     )
     return hazard
-
-
-# Roles that can ever report: used by pages to decide whether to offer the form.
-REPORTING_ROLES = ENTERPRISE_ROLES | DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}
-
-
-def available_actions(actor: User, hazard: Hazard) -> list[str]:
-    """The transitions the actor may take on the hazard now: the pages offer exactly these forms.
-
-    Mirrors the checks of the services above; the services remain the authority.
-    """
-    scope = scope_for(actor)
-    regulator, committee = is_regulator_of(scope, hazard), is_committee_over(scope, hazard)
-    member, head = is_enterprise_member(scope, hazard), hazard.enterprise_id in scope.head_enterprise_ids
-    state, major = hazard.state, hazard.level == HazardLevel.MAJOR
-    offered: list[str] = []
-    if state == S.REPORTED and (regulator or committee or head):
-        offered.append("confirm")
-    if state == S.CONFIRMED and major and (regulator or committee):
-        offered.append("handover")
-    if (
-        state not in {S.CLOSED, S.WITHDRAWN}
-        and HandoverReceipt.objects.filter(
-            handover__hazard=hazard, department_id__in=scope.department_ids, acknowledged_at__isnull=True
-        ).exists()
-    ):
-        offered.append("acknowledge_handover")
-    if member and ((state == S.CONFIRMED and not major) or state == S.HANDED_OVER):
-        offered.append("plan")
-    pending_extension = hazard.extensions.filter(status=ExtensionStatus.PENDING).exists()
-    if member and state == S.RECTIFYING:
-        offered.append("submit")
-        if not pending_extension:
-            offered.append("request_extension")
-    if state == S.PENDING_VERIFICATION and _may_verify(scope, hazard):
-        offered.append("verify")
-    if pending_extension and (regulator or committee):
-        offered.append("decide_extension")
-    if (
-        state in OPEN_STATES
-        and state != S.REPORTED
-        and major
-        and not hazard.listed
-        and (regulator or committee)
-    ):
-        offered.append("list_supervision")
-    if state in OPEN_STATES and _may_withdraw(scope, hazard):
-        offered.append("withdraw")
-    if state == S.CLOSED and (regulator or committee):
-        offered.append("reopen")
-    return offered

@@ -10,7 +10,7 @@ import pytest
 
 from hazards.models import Hazard
 from hazards.services import hazard_withdraw
-from hazards.services.ledger import available_actions
+from hazards.services.permissions import available_actions
 from organizations.errors import NotFoundError, PermissionDeniedError
 from organizations.models import Membership
 from tests.factories import DepartmentFactory, UserFactory
