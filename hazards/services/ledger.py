@@ -2,6 +2,7 @@
 
 Each transition finds the hazard in the actor's scope (404), locks its row, checks the actor's role
 (403) and the current state (409), writes the change and one append-only event, in one transaction.
+The role and state rules live in permissions.py, which the pages ask too.
 """
 
 from __future__ import annotations

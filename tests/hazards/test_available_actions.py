@@ -46,7 +46,7 @@ LATER = dt.timedelta(days=30)
 # reports, plans, submits and asks for time; the covering inspector grades; the committee hands over, lists,
 # verifies and withdraws. Majors are handed over to the world's department, so the world's inspector is the
 # inspector of a handed-over department; "pending receipt" points keep that department's receipt open.
-POINTS: dict[str, tuple[S, list[str]]] = {
+POINTS: dict[str, tuple[HazardState, list[str]]] = {
     "reported": (S.REPORTED, []),
     "confirmed general": (S.CONFIRMED, ["confirm_general"]),
     "confirmed major": (S.CONFIRMED, ["confirm_major"]),
@@ -174,8 +174,8 @@ def _actor(world: Any, role: str) -> User:
         user = UserFactory.create(tenant=w.tenant, username="alpha-covering-inspector")
         MembershipFactory.create(user=user, role=Role.INSPECTOR, department=department)
         return user
-    user: User = w.users[role]
-    return user
+    member: User = w.users[role]
+    return member
 
 
 # ------------------------------------------------------------------ every transition, with valid input
