@@ -39,6 +39,7 @@ from .conftest import photo
 
 A, S = HazardAction, HazardState
 LATER = dt.timedelta(days=30)
+EN = {"Accept-Language": "en"}
 
 # ------------------------------------------------------------------ the hazard at every point of its life
 
@@ -260,3 +261,17 @@ def test_the_page_offers_exactly_the_transitions_the_services_accept(world, stan
     assert differences == {}
     hazard.refresh_from_db()
     assert hazard.state == POINTS[point][0]  # every call was rolled back
+
+
+def test_the_page_names_the_acknowledgement_as_the_events_do(world, client, ledger) -> None:
+    # One vocabulary: the form, its URL, its heading and the message after it go by HazardAction.ACKNOWLEDGE.
+    w = world.a
+    hazard = ledger.handed_over()
+    client.force_login(w.inspector)
+    page = client.get(f"/ledger/{hazard.pk}/", headers=EN).content.decode()
+    assert '<h2 id="action-acknowledge-heading" class="card-title">Acknowledge handover</h2>' in page
+    assert f'action="/ledger/{hazard.pk}/acknowledge/"' in page
+    response = client.post(f"/ledger/{hazard.pk}/acknowledge/", follow=True, headers=EN)
+    assert "Done: Acknowledge handover." in response.content.decode()
+    assert hazard.handovers.get().receipts.get().acknowledged_by == w.inspector
+    assert hazard.events.order_by("-id").values_list("action", flat=True)[0] == HazardAction.ACKNOWLEDGE
