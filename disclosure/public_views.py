@@ -6,8 +6,6 @@ ids are random, not database ids. Pages are cached per tenant, language and quer
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +25,7 @@ from organizations.client_address import client_address
 from organizations.forms import apply_service_errors
 from organizations.middleware import enter_tenant_on_demand, tenant_on_demand
 from organizations.models import Region, Tenant
+from organizations.spreadsheets import csv_text
 
 from . import public_cache
 from .choices import PublicationStatus, TipOffStatus
@@ -162,13 +161,8 @@ def publication_csv(request: HttpRequest, tenant: str, public_id: str) -> HttpRe
         "listed",
         "closed",
     ]
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in item.content["major_hazards"]:
-        writer.writerow([row.get(column) or "" for column in columns])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = [[row.get(column) or "" for column in columns] for row in item.content["major_hazards"]]
+    response = HttpResponse(csv_text([columns, *rows]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="disclosure-{item.content["month"]}-{item.public_id}.csv"'
     )

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from .choices import DIRECTORY_MANAGER_ROLES, EnterpriseScale, EnterpriseStatus, ImportStatus
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
-from .scoping import require_role, scope_for, tenant_of
+from .scoping import Scope, require_role, scope_for, tenant_of
+from .spreadsheets import WorkbookWriter, restored
 from .validators import validate_credit_code
 from .workbooks import check_workbook
 
@@ -40,12 +41,18 @@ def _choice_lookup(choices: Any) -> dict[str, str]:
     return lookup
 
 
+def require_importer(actor: User) -> Scope:
+    """Refuse (403) a role that may not import. Asked first, before anything of an upload is read, so that
+    a file from someone who may not import is never opened, however large or malformed it is."""
+    return require_role(
+        actor, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory.")
+    )
+
+
 def enterprise_import_template() -> bytes:
     """An XLSX with the expected header, one example row and a sheet of valid codes."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "enterprises"
+    workbook = WorkbookWriter()
+    sheet = workbook.sheet("enterprises")
     sheet.append(COLUMNS)
     sheet.append(
         [
@@ -58,7 +65,7 @@ def enterprise_import_template() -> bytes:
             "operating",
         ]
     )
-    codes = workbook.create_sheet("codes")
+    codes = workbook.sheet("codes")
     codes.append(["industries", "scale", "status"])
     from .choices import KEY_INDUSTRIES
 
@@ -71,15 +78,13 @@ def enterprise_import_template() -> bytes:
                 statuses[index] if index < len(statuses) else None,
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()
 
 
 @transaction.atomic
 def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> EnterpriseImport:
     """Check the upload is an XLSX workbook and queue it; the worker validates and imports it."""
-    require_role(actor, DIRECTORY_MANAGER_ROLES)
+    require_importer(actor)
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
             {
@@ -113,7 +118,7 @@ def _rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
         )
     for number, values in enumerate(rows, start=2):
         record = {
-            column: ("" if value is None else str(value).strip())
+            column: ("" if value is None else restored(str(value)).strip())
             for column, value in zip(header, values, strict=False)
             if column in COLUMNS
         }

@@ -157,7 +157,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def enterprise_import(request: HttpRequest) -> HttpResponse:
-    actor = _manager_only(request)
+    actor = _manager_only(request)  # before request.FILES: a refused upload is never opened
     form = ImportForm(request.POST or None, request.FILES or None)
     recent = EnterpriseImport.objects.visible_to(actor).defer("content").order_by("-created_at")[:10]
     return form_page(

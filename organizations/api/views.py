@@ -177,6 +177,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_xlsx(self, request: Request) -> Response:
         """Queue an XLSX import; poll the returned job. All rows are imported, or none."""
+        imports.require_importer(actor_of(request))  # before request.data: a refused upload is never parsed
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]

@@ -9,6 +9,10 @@ from openpyxl import load_workbook
 
 from campaigns.models import Task
 from campaigns.services import task_create
+from campaigns.task_sheets import tasks_import
+from organizations.errors import PermissionDeniedError
+
+from ..workbooks import BROKEN_MULTIPART, BROKEN_MULTIPART_TYPE, BROKEN_XLSX, zip_bomb_xlsx
 
 EN = {"Accept-Language": "en"}
 
@@ -85,6 +89,37 @@ def test_only_the_committee_adds_tasks_and_the_responsible_unit_reports(
     assert client.post(f"/tasks/{task.pk}/", {"percent": "50", "narrative": "已排查一半"}).status_code == 302
     task.refresh_from_db()
     assert task.percent == 50
+
+
+@pytest.mark.parametrize("role", ["inspector", "officer"])
+def test_a_role_that_may_not_import_tasks_gets_403_before_the_upload_is_opened(
+    world, client, settings, campaign, task, role
+) -> None:
+    """They see the campaign, but only its committee runs it: the import page is a 403 before any upload is
+    read, even one that would fail (or cost dearly) once opened."""
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 1024 * 1024  # the bomb is refused with a 400 once it is opened
+    user = world.a.users[role]
+    url = f"/campaigns/{campaign.pk}/tasks/import/"
+    client.force_login(user)
+    assert client.get(url).status_code == 403
+    for content in (BROKEN_XLSX, zip_bomb_xlsx()):
+        upload = io.BytesIO(content)
+        upload.name = "tasks.xlsx"
+        assert client.post(url, {"file": upload}).status_code == 403
+    response = client.generic("POST", url, BROKEN_MULTIPART, content_type=BROKEN_MULTIPART_TYPE)
+    assert response.status_code == 403  # a body no parser accepts: the upload was not even read
+    with pytest.raises(PermissionDeniedError):  # the import itself asks before opening the workbook
+        tasks_import(actor=user, campaign=campaign, content=BROKEN_XLSX)
+    assert list(campaign.tasks.all()) == [task]
+    # The committee that runs the campaign does reach the parser, which refuses these files as bad input.
+    client.force_login(world.a.committee)
+    for content in (BROKEN_XLSX, zip_bomb_xlsx()):
+        upload = io.BytesIO(content)
+        upload.name = "tasks.xlsx"
+        assert client.post(url, {"file": upload}).status_code == 400
+    response = client.generic("POST", url, BROKEN_MULTIPART, content_type=BROKEN_MULTIPART_TYPE)
+    assert response.status_code == 400
+    assert list(campaign.tasks.all()) == [task]
 
 
 def test_summary_xlsx_and_pdf_hold_the_tasks_in_chinese(world, client, campaign, task) -> None:
