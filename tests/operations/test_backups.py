@@ -146,13 +146,17 @@ TAMPERINGS = {
     "the database dump removed": lambda b: (b / "database.dump").unlink(),
     "a file the manifest does not name": lambda b: (b / "media" / "evidence" / "extra.png").write_bytes(b"x"),
     "the manifest removed": lambda b: (b / MANIFEST).unlink(),
-    "a manifest path leaving the backup": lambda b: _add_to_manifest(b, "media/../../outside.png"),
+    "a manifest path leaving the backup": lambda b: _list_a_file_outside(b),
 }
 
 
-def _add_to_manifest(backup: Path, rel: str) -> None:
+def _list_a_file_outside(backup: Path) -> None:
+    """A real file beside the backup, listed with its true SHA-256 under a path that climbs out of media/:
+    a restore that followed it would write outside MEDIA_ROOT."""
+    outside = backup.parent / "outside.png"
+    outside.write_bytes(png_bytes())
     manifest = json.loads((backup / MANIFEST).read_text())
-    manifest["files"][rel] = {"sha256": "0" * 64, "bytes": 1}
+    manifest["files"]["media/../../outside.png"] = {"sha256": sha256(outside), "bytes": outside.stat().st_size}
     (backup / MANIFEST).write_text(json.dumps(manifest))
 
 
