@@ -123,5 +123,8 @@ def run_program(argv: Sequence[str | Path], env: dict[str, str], what: str) -> N
         [str(arg) for arg in argv], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        said = (result.stderr or result.stdout).strip().splitlines()[-12:]
-        raise PostgresToolError(f"{what} failed (exit status {result.returncode}):\n" + "\n".join(said))
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        # The first error and the statement it names; a failed statement can be long (a function body).
+        first = next((i for i, line in enumerate(lines) if "error" in line.lower()), max(0, len(lines) - 8))
+        said = "\n".join(lines[first : first + 8])
+        raise PostgresToolError(f"{what} failed (exit status {result.returncode}):\n{said}")

@@ -156,7 +156,10 @@ def _list_a_file_outside(backup: Path) -> None:
     outside = backup.parent / "outside.png"
     outside.write_bytes(png_bytes())
     manifest = json.loads((backup / MANIFEST).read_text())
-    manifest["files"]["media/../../outside.png"] = {"sha256": sha256(outside), "bytes": outside.stat().st_size}
+    manifest["files"]["media/../../outside.png"] = {
+        "sha256": sha256(outside),
+        "bytes": outside.stat().st_size,
+    }
     (backup / MANIFEST).write_text(json.dumps(manifest))
 
 

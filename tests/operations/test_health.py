@@ -159,15 +159,17 @@ def test_beat_touches_its_heartbeat_on_every_tick_and_a_stale_one_fails_the_heal
     monkeypatch.setenv("BEAT_HEARTBEAT_FILE", str(heartbeat))
     app = Celery("heartbeat-test", broker="memory://", set_as_current=False)
     scheduler = HeartbeatScheduler(app=app, schedule_filename=str(tmp_path / "schedule"))
-    assert healthcheck.main(["beat"]) == 1  # no heartbeat yet
-    scheduler.tick()
-    assert healthcheck.main(["beat", "--max-age", "180"]) == 0
-    stopped = time.time() - 600
-    os.utime(heartbeat, (stopped, stopped))  # the loop stopped ten minutes ago
-    assert healthcheck.main(["beat", "--max-age", "180"]) == 1
-    scheduler.tick()
-    assert healthcheck.main(["beat", "--max-age", "180"]) == 0
-    scheduler.close()
+    try:
+        assert healthcheck.main(["beat"]) == 1  # no heartbeat yet
+        scheduler.tick()
+        assert healthcheck.main(["beat", "--max-age", "180"]) == 0
+        stopped = time.time() - 600
+        os.utime(heartbeat, (stopped, stopped))  # the loop stopped ten minutes ago
+        assert healthcheck.main(["beat", "--max-age", "180"]) == 1
+        scheduler.tick()
+        assert healthcheck.main(["beat", "--max-age", "180"]) == 0
+    finally:
+        scheduler.close()
 
 
 def test_the_backup_healthcheck_wants_a_recent_complete_backup(tmp_path: Path) -> None:
