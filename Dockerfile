@@ -35,6 +35,6 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
 
 USER ledger
 EXPOSE 8000
-# Timeouts, worker recycling and threads are in config/gunicorn.py; 0.0.0.0 inside the container only —
-# docker-compose publishes the port on the host's loopback, for the reverse proxy in front.
-CMD ["gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads, timeouts and recycling are in config/gunicorn.py (GUNICORN_CMD_ARGS overrides them);
+# 0.0.0.0 inside the container only — docker-compose publishes the port on the host's loopback.
+CMD ["gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

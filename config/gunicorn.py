@@ -6,6 +6,8 @@ import gc
 from pathlib import Path
 from typing import Any
 
+# Processes (the production image's default; GUNICORN_CMD_ARGS="--workers 5" changes it).
+workers = 3
 # Threads per worker: a request waiting on the database does not hold a whole process, and the arbiter's
 # heartbeat runs beside the requests, so a long streamed export is not taken for a hung worker.
 worker_class = "gthread"
