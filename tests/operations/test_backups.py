@@ -217,3 +217,41 @@ def test_the_backup_command_keeps_the_newest_backups_and_writes_them_for_the_own
     assert {"created_at", "application"} <= manifest.keys()
     assert (kept[-1] / "database.dump").stat().st_mode & 0o077 == 0
     assert kept[-1].stat().st_mode & 0o077 == 0
+
+
+def _name_roles_in_manifest(backup: Path, *roles: str) -> None:
+    manifest = json.loads((backup / MANIFEST).read_text())
+    manifest["database"]["roles"] += list(roles)
+    (backup / MANIFEST).write_text(json.dumps(manifest))
+
+
+def role_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def test_a_restore_needs_the_roles_the_schema_names_and_creates_only_the_app_role(
+    backup: Path, fresh_database_name: str, tmp_path: Path, settings: Any
+) -> None:
+    # Roles live outside any database: a fresh server has none of the backup's roles.
+    missing, app_role = f"{fresh_database_name}_owner", f"{fresh_database_name}_app"
+    _name_roles_in_manifest(backup, missing)
+    with pytest.raises(CommandError, match=f"roles this server lacks: {missing}"):
+        run("restore", backup, database=fresh_database_name, create_database=True, media_root=tmp_path / "m")
+    assert not role_exists(missing) and not database_exists(fresh_database_name)
+
+    manifest = json.loads((backup / MANIFEST).read_text())
+    manifest["database"]["roles"] = [*manifest["database"]["roles"][:-1], app_role]
+    (backup / MANIFEST).write_text(json.dumps(manifest))
+    settings.DATABASE_APP_ROLE = app_role
+    try:
+        said = run(
+            "restore", backup, database=fresh_database_name, create_database=True, media_root=tmp_path / "m"
+        )
+        assert f"created role {app_role}" in said
+        assert role_exists(app_role)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{fresh_database_name}" WITH (FORCE)')
+            cursor.execute(f'DROP ROLE IF EXISTS "{app_role}"')
