@@ -225,6 +225,7 @@ def backup_restore(
                 .format(sql.Identifier(target))
                 .as_string(cursor.cursor)
             )
+    made_media_root = not media_root.exists()
     media_root.mkdir(mode=0o700, parents=True, exist_ok=True)
     staging = media_root / f"{_STAGING}{uuid.uuid4().hex}"
     staging.mkdir(mode=0o700)
@@ -242,6 +243,8 @@ def backup_restore(
         staging.rmdir()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if made_media_root:
+            media_root.rmdir()
         if must_create:
             with db.cursor() as cursor:
                 cursor.execute(

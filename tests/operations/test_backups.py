@@ -255,3 +255,29 @@ def test_a_restore_needs_the_roles_the_schema_names_and_creates_only_the_app_rol
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{fresh_database_name}" WITH (FORCE)')
             cursor.execute(f'DROP ROLE IF EXISTS "{app_role}"')
+
+
+def test_a_restore_that_fails_in_pg_restore_leaves_no_database_and_no_files(
+    backup: Path, fresh_database_name: str, tmp_path: Path
+) -> None:
+    # A dump whose manifest entry was made to match it (no --manifest-sha256 given), cut short in its last
+    # table's data: pg_restore creates the schema and loads most rows before it fails. The one transaction is
+    # rolled back, and the restore's own work undone.
+    dump = backup / "database.dump"
+    dump.write_bytes(dump.read_bytes()[: dump.stat().st_size * 9 // 10])
+    manifest = json.loads((backup / MANIFEST).read_text())
+    manifest["files"]["database.dump"] = {"sha256": sha256(dump), "bytes": dump.stat().st_size}
+    (backup / MANIFEST).write_text(json.dumps(manifest))
+    media = tmp_path / "restored-media"
+    with pytest.raises(CommandError, match="pg_restore"):
+        run("restore", backup, database=fresh_database_name, create_database=True, media_root=media)
+    assert not database_exists(fresh_database_name)  # the restore created it, and dropped it again
+    assert not media.exists()
+
+    # Into an empty database the operator made: it stays empty (pg_restore ran as one transaction).
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{fresh_database_name}"')
+    with pytest.raises(CommandError, match="pg_restore"):
+        run("restore", backup, database=fresh_database_name, media_root=media)
+    assert table_counts(fresh_database_name) == {}
+    assert not media.exists()
