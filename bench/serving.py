@@ -56,6 +56,9 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
             "warning",
             "--timeout",
             "300",
+            # No worker recycling while measuring: a restarting worker would be timed, not the product.
+            "--max-requests",
+            "0",
         ],
         cwd=BASE_DIR,
         env=env,

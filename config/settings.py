@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hazards",
     "disclosure",
     "accountability",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,8 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 # "preload" only allows submitting the domain to the browsers' preload list; nothing is sent anywhere.
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+# The container healthcheck asks /healthz/ over plain HTTP on loopback; it answers no data either way.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 # How many reverse proxies in front of us append to X-Forwarded-For. 0 (the default) means the header is
 # ignored and the client address is REMOTE_ADDR, so nobody can choose their own address for rate limits.
@@ -267,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One Redis serves everything under `make run`; docker-compose gives the broker a database of its own
+# (cache entries are evicted and flushed by their own rules; queued tasks must not be).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
@@ -347,3 +352,10 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
 # ... and each web process keeps the pages it served this long in memory (other processes see a publication
 # that late at most; 0 turns it off).
 PUBLIC_LOCAL_CACHE_SECONDS = env_int("PUBLIC_LOCAL_CACHE_SECONDS", 1)
+
+# Backups (`manage.py backup` / `restore`, operations/backups.py): where they go and how many are kept.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / ".data" / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+# Where pg_dump/pg_restore of the server's major version live, when not in a place looked at by default
+# (operations/postgres.py).
+PG_BIN_DIR = env_str("PG_BIN_DIR", "")

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from operations.health import healthz
+
 # The API first: other systems call it most, and each pattern tried before it costs every call.
 urlpatterns = [
     path("api/v1/", include("config.api_urls")),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("", include("accountability.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz/", healthz, name="healthz"),
 ]
 
 handler404 = "config.errors.not_found"

@@ -92,6 +92,7 @@ OPEN_BY_DESIGN = {
     "api:api-root": "DRF's list of API collections",
     "api:api-token": "exchanges the caller's own password for a token",
     "api:api-me": "the caller's own account",
+    "healthz": "the container healthcheck: whether database, cache and broker answer, no data",
 }
 
 
