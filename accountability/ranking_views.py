@@ -127,10 +127,10 @@ def rankings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def circular(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
-    region, month = context["region"], context["month"]
-    rows = ranking(actor=context["actor"], level="region", region=region, month=month)
-    departments = ranking(actor=context["actor"], level="department", region=region, month=month)
+    chosen = _selection(request)
+    actor, region, month = chosen.actor, chosen.region, chosen.month
+    rows = ranking(actor=actor, level="region", region=region, month=month)
+    departments = ranking(actor=actor, level="department", region=region, month=month)
     title = f"{region.name}{month:%Y年%m月}安全生产考核排名通报"
     response = HttpResponse(
         circular_pdf(title=title, rows=rows, month=month, department_rows=departments),
