@@ -126,16 +126,24 @@ def peers_of(level: str, region: Region) -> dict[str, Region]:
 
 
 def ranking(
-    *, actor: User, level: str = "region", region: Region, month: dt.date, after: int = 0
+    *,
+    actor: User,
+    level: str = "region",
+    region: Region,
+    month: dt.date,
+    after: int = 0,
+    whole: bool = False,
 ) -> list[dict[str, Any]]:
-    """One rank group for the month, best first (a page of PAGE_SIZE after rank `after` for enterprises),
-    with last month's rank beside each unit and its indicators linked to the ledger rows behind them."""
+    """One rank group for the month, best first (a page of PAGE_SIZE after rank `after` for enterprises,
+    unless the `whole` group is asked for, as an export does), with last month's rank beside each unit and
+    its indicators linked to the ledger rows behind them. Two queries, however many rows."""
     model, unit = LEVEL_MODELS[level], UNIT_FIELD[level]
     visible: QuerySet[Assessment] = model.objects.visible_to(actor)
+    paged = level == "enterprise" and not whole
     rows = list(
         visible.filter(**peers_of(level, region), month=month, rank__gt=after)
         .select_related(unit)
-        .order_by("rank")[: PAGE_SIZE if level == "enterprise" else None]
+        .order_by("rank")[: PAGE_SIZE if paged else None]
     )
     previous_month = (month - dt.timedelta(days=1)).replace(day=1)
     before = dict(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from hazards.selectors import parse_month
 from organizations.errors import PermissionDeniedError
 from organizations.models import User
 from organizations.scoping import scope_for
@@ -18,6 +15,7 @@ from organizations.views import form_page
 from . import services
 from .forms import LeadershipForm, SchemeForm
 from .models import LeadershipInput, ScoringScheme
+from .ranking_views import last_month, requested_month
 from .rankings import INDICATOR_LABELS
 from .scoring import DEFAULT_WEIGHTS, SCORED_INDICATORS
 
@@ -68,11 +66,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def leadership_inputs(request: HttpRequest) -> HttpResponse:
     actor = _committee(request)
-    month = (
-        parse_month(request.GET["month"])
-        if request.GET.get("month")
-        else (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    )
+    month = requested_month(request) or last_month()
     form = LeadershipForm(request.POST or None, actor=actor, initial={"month": month})
     entries = (
         LeadershipInput.objects.visible_to(actor)

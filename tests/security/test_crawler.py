@@ -21,6 +21,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from organizations.models import TenantOwned, User
 
@@ -206,10 +207,13 @@ def test_every_id_the_crawler_uses_opens_for_some_role_of_alpha(
     assert {kind for target in targets for kind in target.objects} - opened == set()
     # The leak detector reads through exports and PDFs: alpha's own committee sees the markers there.
     client.force_login(world.a.committee)
+    enterprises = f"level=enterprise&region={world.a.county.pk}&month={timezone.localdate():%Y-%m}"
     for url in [
         "/ledger/export.xlsx",
         "/ledger/export.csv",
         f"/campaigns/{alpha.ids['campaign']}/summary.pdf",
+        f"/rankings/export.xlsx?{enterprises}",
+        f"/rankings/export.csv?{enterprises}",
     ]:
         assert _leaks(_body(client.get(url)), alpha.markers), url
 

@@ -19,6 +19,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accountability.scoring import assessment_compute_month
 from campaigns.services import campaign_create, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
@@ -54,7 +55,7 @@ def hostile(world: Any, ledger: Any) -> dict[str, Any]:  # noqa: F811 - the fixt
         title="+1+1", location="-2+3", listed=True, listing_body="@SUM(A1)", is_overdue=True
     )
     Enterprise.objects.filter(pk=w.enterprise.pk).update(name=HYPERLINK)
-    Region.objects.filter(pk=w.county.pk).update(name="\tx")
+    Region.objects.filter(pk=w.county.pk).update(name="\tx", name_en="\tx")
     Industry.objects.filter(pk=w.industries["hazardous_chemicals"].pk).update(name="\rx", name_en="\rx")
     Department.objects.filter(pk=w.department.pk).update(name="-2+3")
     campaign = campaign_create(
@@ -170,6 +171,26 @@ def test_the_task_sheet_neutralises_formulas_and_keeps_dates_and_numbers(world, 
     assert [(c.data_type, c.value) for c in _column(cells, "tasks", "weight")] == [("n", 1)]
     assert [c.data_type for c in _column(cells, "tasks", "due_date")] == ["d"]
     assert [c.data_type for c in _column(cells, "tasks", "percent")] == ["n"]
+
+
+def test_the_rankings_export_neutralises_unit_names_and_keeps_numbers(world, client, hostile) -> None:
+    w, month = world.a, timezone.localdate().replace(day=1)
+    assessment_compute_month(tenant=w.tenant, month=month)
+    client.force_login(w.committee)
+    # A region, a department and an enterprise named like formulas, each in its own rank group.
+    for level, region, name in [
+        ("region", w.city, "\tx"),
+        ("department", w.city, "-2+3"),
+        ("enterprise", w.county, HYPERLINK),
+    ]:
+        query = {"level": level, "region": region.pk, "month": f"{month:%Y-%m}"}
+        cells = _workbook_cells(client.get("/rankings/export.xlsx", query, headers=EN).content)
+        assert "'" + name in _assert_no_formula_in_xlsx(f"rankings XLSX ({level})", cells)
+        assert {c.data_type for c in _column(cells, None, "Month")} == {"d"}
+        for header in ["Rank", "Units ranked", "Score", "Overall rectification progress"]:
+            assert {c.data_type for c in _column(cells, None, header)} == {"n"}, (level, header)
+        rows = _csv_rows(client.get("/rankings/export.csv", query, headers=EN).content)
+        assert "'" + name in _assert_no_formula_in_csv(f"rankings CSV ({level})", rows)
 
 
 def test_the_public_csv_neutralises_formulas(client, hostile) -> None:
