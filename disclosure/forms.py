@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Region
 
+from .models import PUBLIC_TITLE_MAX
+
 
 class TipOffForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Where (region)"), queryset=Region.objects.none())
@@ -45,7 +47,13 @@ class TriageForm(forms.Form):
 
 
 class PolicyForm(forms.Form):
-    show_location = forms.BooleanField(label=_("Publish the location within the enterprise"), required=False)
     show_criterion = forms.BooleanField(label=_("Publish the criterion met"), required=False)
     show_deadline = forms.BooleanField(label=_("Publish the rectification deadline"), required=False)
     show_listing = forms.BooleanField(label=_("Publish listed supervision"), required=False)
+
+
+class PublicTitleForm(forms.Form):
+    """One hazard's public title in a draft review; left empty, the hazard keeps its default wording."""
+
+    public_id = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    title = forms.CharField(label=_("Public title"), max_length=PUBLIC_TITLE_MAX, required=False)
