@@ -154,7 +154,7 @@ def test_a_cached_public_page_costs_no_query(client, published, django_assert_nu
 
 
 def test_public_pages_speak_both_languages(client, published) -> None:
-    """By the `lang` parameter of the URL (what the visitor's browser prefers does not change a public page)."""
+    """By the `lang` parameter of the URL: what the visitor's browser prefers does not change the page."""
     item = published["publication"]
     english = client.get(f"/public/alpha/p/{item.public_id}/", {"lang": "en"}, headers=EN).content.decode()
     assert '<html lang="en">' in english and "Major hazards" in english

@@ -38,7 +38,7 @@ def site(world: Any, ledger: Any) -> dict[str, Any]:
     first = publication_publish(actor=w.committee, publication=draft)
     current = publication_correct(actor=w.committee, publication=first, reason="更正整改时限")
     tip = tipoff_file(
-        tenant=w.tenant, region=w.county, description="夜间偷偷动火作业，没有人监护", client_address="192.0.2.9"
+        tenant=w.tenant, region=w.county, description="夜间偷偷动火作业，无人监护", client_address="192.0.2.9"
     )
     return {"hazard": hazard, "first": first, "current": current, "tip": tip}
 
