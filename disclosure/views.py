@@ -19,7 +19,7 @@ from organizations.models import User
 
 from .choices import PublicationStatus
 from .forms import CorrectionForm, PolicyForm, PublicTitleForm, TriageForm
-from .models import Publication, TipOff
+from .models import PUBLIC_TITLE_MAX, Publication, TipOff
 from .services import (
     disclosure_policy_update,
     publication_correct,
@@ -110,6 +110,7 @@ def _review_page(
             "diff": differences(item.content, previous.content if previous else None),
             "correction_form": CorrectionForm(),
             "title_rows": _title_rows(actor, item, title_form),
+            "title_max": PUBLIC_TITLE_MAX,
             # Errors that belong to no row (an unknown hazard): shown above the list.
             "title_errors": [
                 error

@@ -53,7 +53,8 @@ def test_anonymous_visitors_read_the_published_month_in_every_format(client, pub
 
 def test_no_name_phone_or_description_leaves_in_any_format(client, published) -> None:
     item = published["publication"]
-    secrets = ["孙志强", "13800000007", "陈建国", "alpha-officer", "一级重大危险源储罐未设置紧急切断装置"]
+    typed = ["一级重大危险源储罐未设置紧急切断装置", "储罐区未设紧急切断"]  # description, title
+    secrets = ["孙志强", "13800000007", "陈建国", "alpha-officer", *typed]
     bodies = [
         client.get(url).content.decode("utf-8", "ignore")
         for url in (

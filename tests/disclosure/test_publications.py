@@ -45,7 +45,9 @@ def test_the_month_builds_one_draft_per_region_with_a_committee(world, draft, mo
 
 def test_nothing_personal_ever_leaves_the_ledger(world, draft) -> None:
     text = str(draft.content)
-    for secret in ("孙志强", "13800000007", world.a.officer.username, "一级重大危险源储罐未设置紧急切断装置"):
+    # The description, title and location typed into the ledger.
+    typed = ("一级重大危险源储罐未设置紧急切断装置", "储罐区未设紧急切断", "东区储罐区")
+    for secret in ("孙志强", "13800000007", world.a.officer.username, *typed):
         assert secret not in text
     publication = publication_publish(actor=world.a.committee, publication=draft)
     pdf = publication.pdf_bytes
