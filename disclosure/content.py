@@ -34,7 +34,7 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def default_title(hazard: Hazard) -> str:
     """Words nobody typed into the ledger: the cited criterion's wording, else the industry's name."""
-    if hazard.criterion_id is not None:
+    if hazard.criterion is not None:
         return hazard.criterion.text
     return f"{hazard.industry.name}重大事故隐患"
 

@@ -67,11 +67,15 @@ def _title_rows(actor: User, item: Publication, form: PublicTitleForm | None) ->
         .filter(public_id__public_id__in=[row["public_id"] for row in rows])
         .values_list("public_id__public_id", "pk", "title", "public_id__title")
     }
-    failed = form.data.get("public_id") if form is not None and form.errors else None
+    # The row whose title was refused shows the error and what was typed.
+    failed, errors_of_failed, typed = "", [], ""
+    if form is not None and form.errors:
+        failed, typed = form.data.get("public_id", ""), form.data.get("title", "")
+        errors_of_failed = list(form.errors.get("title", []))
     result = []
     for row in rows:
         pk, ledger_title, written = ledger.get(row["public_id"], (None, "", False))
-        errors = form.errors.get("title", []) if form is not None and failed == row["public_id"] else []
+        errors = errors_of_failed if row["public_id"] == failed else []
         result.append(
             {
                 "row": row,
@@ -79,7 +83,7 @@ def _title_rows(actor: User, item: Publication, form: PublicTitleForm | None) ->
                 "ledger_title": ledger_title,
                 "written": written,
                 "errors": errors,
-                "value": form.data.get("title", "") if errors else row["title"],
+                "value": typed if errors else row["title"],
             }
         )
     return result
