@@ -263,4 +263,7 @@ def test_nothing_typed_into_the_ledger_reaches_any_public_format(
         assert REVIEWED.replace(" ", "") in bodies[url] and criterion in bodies[url], url
     pdf = bodies[f"{current}.pdf"]
     assert "储罐区紧急切断装置缺失" in pdf and criterion[:8] in pdf
+    # A listed supervision is published by its level, not by the body's name typed by hand.
+    assert "municipal" in bodies[f"{current}.csv"] and "市级挂牌督办" in pdf
+    assert "挂牌督办" in bodies[f"{current}/"] and "Municipal" in bodies[f"{current}/?lang=en"]
     assert "已转执法检查" in bodies[f"/public/alpha/tip-off/{typed_ledger['tip'].tracking_code}/"]
