@@ -29,6 +29,8 @@ STATE_NAMES = {
     "closed": "已销号",
     "withdrawn": "已撤销",
 }
+# A snapshot names the level of a listed supervision (hazards.choices.ListingLevel), not the body.
+LISTING_NAMES = {"provincial": "省级挂牌督办", "municipal": "市级挂牌督办", "county_level": "县级挂牌督办"}
 
 
 def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
@@ -115,7 +117,7 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
                     h["found"],
                     h.get("deadline") or "",
                     STATE_NAMES.get(h["state"], h["state"]),
-                    h.get("listed") or "",
+                    LISTING_NAMES.get(h.get("listed") or "", h.get("listed") or ""),
                 ]
                 for h in content["major_hazards"]
             ],

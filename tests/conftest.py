@@ -201,3 +201,24 @@ def live_worker(transactional_db: None, _test_settings: None) -> Any:
             yield app
     finally:
         app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def app_role_connection(transactional_db: None, settings: Any) -> Iterator[str]:
+    """From here on the test runs as production does: Django's connection — the one the test client's
+    requests use too, since they are served in this process — logs in as DATABASE_APP_ROLE, the role
+    that owns nothing and is held to row-level security. What the test built before this fixture was
+    built as the owner (list it after the fixtures that build the data); the owner comes back at the end,
+    so the transactional flush can empty the tables."""
+    from django.db import connection, connections
+
+    def reconnect(user: str, password: str) -> None:
+        connections.close_all()
+        connection.settings_dict["USER"], connection.settings_dict["PASSWORD"] = user, password
+
+    owner = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    reconnect(settings.DATABASE_APP_ROLE, "")
+    try:
+        yield settings.DATABASE_APP_ROLE
+    finally:
+        reconnect(*owner)

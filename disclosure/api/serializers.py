@@ -38,6 +38,15 @@ class CorrectionInputSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class PublicTitleInputSerializer(serializers.Serializer):
+    public_id = serializers.CharField(max_length=20)
+    title = serializers.CharField(allow_blank=True, help_text="Empty: back to the default wording.")
+
+
+class PublicTitlesInputSerializer(serializers.Serializer):
+    titles = PublicTitleInputSerializer(many=True, allow_empty=False)
+
+
 class TipOffSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region.code", read_only=True)
 

@@ -29,7 +29,8 @@ PAGES: list[tuple[str | None, str, list[Target]]] = [
             "/public/liaoning/tip-off/",
         ],
     ),
-    (None, "en", ["/public/liaoning/", ("/public/liaoning/", "main a[href*='/p/']")]),
+    # The public site's language is the `lang` parameter of its URLs, not the browser's preference.
+    (None, "en", ["/public/liaoning/?lang=en", ("/public/liaoning/?lang=en", "main a[href*='/p/']")]),
     (
         "dl-chem-officer",
         "zh-hans",
