@@ -20,6 +20,7 @@ from organizations.models import Region, User
 from organizations.scoping import Scope, scope_for
 
 from .models import RegionAssessment
+from .permissions import may_set_scheme
 from .ranking_export import FORMATS, ranking_file
 from .rankings import LEVEL_MODELS, PAGE_SIZE, circular_pdf, formula, ranking, trend
 from .scoring import scheme_for
@@ -79,13 +80,7 @@ def _selection(request: HttpRequest) -> Selection:
 
 def _context(request: HttpRequest) -> dict[str, Any]:
     chosen = _selection(request)
-    actor, scope, level, month, region = (
-        chosen.actor,
-        chosen.scope,
-        chosen.level,
-        chosen.month,
-        chosen.region,
-    )
+    actor, level, month, region = chosen.actor, chosen.level, chosen.month, chosen.region
     assert actor.tenant is not None
     try:
         after = max(0, int(request.GET.get("after", "0")))
@@ -107,13 +102,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         ),
         "scheme": scheme,
         "formula": formula(level, scheme, rows[0]["assessment"] if rows else None),
-        "can_edit_scheme": bool(
-            scheme.campaign
-            and (
-                scope.is_tenant_admin
-                or any(scheme.campaign.region_path.startswith(path) for path in scope.committee_paths)
-            )
-        ),
+        "can_edit_scheme": bool(scheme.campaign and may_set_scheme(actor, scheme.campaign)),
     }
 
 

@@ -15,6 +15,7 @@ from organizations.views import form_page
 from . import services
 from .forms import LeadershipForm, SchemeForm
 from .models import LeadershipInput, ScoringScheme
+from .permissions import require_scheme_setter
 from .ranking_views import last_month, requested_month
 from .rankings import INDICATOR_LABELS
 from .scoring import DEFAULT_WEIGHTS, SCORED_INDICATORS
@@ -36,7 +37,7 @@ def _committee(request: HttpRequest, path: str | None = None) -> User:
 def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
     campaign = Campaign.objects.get_visible(actor, pk=pk)
-    _committee(request, campaign.region_path)
+    require_scheme_setter(actor, campaign)  # the same rule as the service: a lower committee's page is a 403
     scheme = ScoringScheme.objects.visible_to(actor).filter(campaign=campaign).first()
     weights = scheme.weights() if scheme else DEFAULT_WEIGHTS
     initial: dict[str, object] = {f"weight_{group}": value for group, value in weights.items()}

@@ -35,6 +35,7 @@ from .indicators import (
     month_params,
 )
 from .models import ScoringScheme
+from .permissions import GOVERNING_CAMPAIGN
 
 DEFAULT_WEIGHTS = {
     "progress": Decimal("40"),
@@ -150,15 +151,16 @@ class Scheme:
 
 
 def scheme_for(tenant: Tenant, month: dt.date) -> Scheme:
-    """The scheme of the province-level campaign running that month, or the defaults."""
+    """The scheme of the campaign of the whole tenant running that month (the latest started when several
+    do), or the defaults. A city's or county's campaign never governs: see accountability/permissions.py."""
     campaign = (
         Campaign.objects.filter(
+            GOVERNING_CAMPAIGN,
             tenant=tenant,
-            parent__isnull=True,
             start_date__lte=month.replace(day=28),
             end_date__gte=month.replace(day=1),
         )
-        .order_by("region_path")
+        .order_by("region_path", "-start_date", "-pk")
         .first()
     )
     scheme = ScoringScheme.objects.filter(campaign=campaign).first() if campaign else None

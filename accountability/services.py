@@ -197,15 +197,17 @@ def scoring_scheme_set(
     weights: dict[str, Decimal],
     normalisation: dict[str, dict] | None = None,
 ) -> ScoringScheme:
-    """Committee staff of the campaign's region set its four group weights and, optionally, how each
-    indicator is scaled (`normalisation`, replacing the previous rules when given)."""
+    """The top-level committee (or a tenant admin) sets the four group weights of a campaign of the whole
+    tenant and, optionally, how each indicator is scaled (`normalisation`, replacing the previous rules when
+    given). Any other campaign, or a lower committee, is refused (403): see accountability/permissions.py."""
     from campaigns.models import Campaign
 
     from .models import ScoringScheme
+    from .permissions import require_scheme_setter
     from .scoring import normalisation_cleaned
 
     campaign = Campaign.objects.get_visible(actor, pk=campaign.pk)
-    _require_committee(actor, campaign.region_path)
+    require_scheme_setter(actor, campaign)
     if any(value < 0 for value in weights.values()) or not sum(weights.values()):
         raise ValidationError({"weights": _("Weights are not negative and at least one is above zero.")})
     rules = normalisation_cleaned(normalisation) if normalisation is not None else None

@@ -133,6 +133,11 @@ AXES_VERBOSE = False
 # user agents or cookies, which is what that warning is about.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# On top of the lockout per account: sign-in attempts per client address, over all usernames and both the
+# browser form and the token endpoint, in a sliding window (password spraying). A successful sign-in gives
+# its place back. organizations/signin_throttle.py.
+SIGNIN_ADDRESS_LIMIT = env_int("SIGNIN_ADDRESS_LIMIT", 20, minimum=1)
+SIGNIN_ADDRESS_WINDOW_SECONDS = env_int("SIGNIN_ADDRESS_WINDOW_SECONDS", 900, minimum=1)
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # the public site never needs guardian's anonymous user

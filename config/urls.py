@@ -3,6 +3,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from operations.health import healthz
+from organizations.signin_throttle import signin_throttled
+
+# The admin's sign-in page is a sign-in path too: the same per-address throttle as ours and the token's.
+admin.site.login = signin_throttled(admin.site.login)  # type: ignore[method-assign]
 
 # The API first: other systems call it most, and each pattern tried before it costs every call.
 urlpatterns = [

@@ -1,6 +1,7 @@
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -17,6 +18,7 @@ from .choices import (
     UnitType,
 )
 from .scoping import Scope, ScopedManager, ScopedQuerySet, any_of, path_within
+from .usernames import SignInNameValidator, tenant_prefix
 from .validators import validate_credit_code, validate_region_code
 
 
@@ -237,6 +239,15 @@ class TenantUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ign
 class User(AbstractUser):
     """A person who signs in; belongs to exactly one tenant (platform staff have none)."""
 
+    # Django's field with one change: a name may be qualified with its tenant (organizations/usernames.py).
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[SignInNameValidator()],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
     tenant = models.ForeignKey(
         Tenant,
         on_delete=models.PROTECT,
@@ -257,6 +268,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        # Only this tenant's accounts live under its prefix, so a name is free or taken within one tenant.
+        prefix = tenant_prefix(self.username)
+        if prefix is not None and (self.tenant is None or prefix != self.tenant.slug):
+            raise ValidationError(
+                {"username": _("A name before the slash must be the account's own tenant.")}
+            )
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:

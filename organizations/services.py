@@ -22,6 +22,7 @@ from .choices import (
 )
 from .models import Department, Enterprise, Industry, Membership, Region, Tenant, User
 from .scoping import Scope, ensure_visible, forget_scope, require_role, tenant_of
+from .usernames import TENANT_SEPARATOR, sign_in_name
 from .validators import region_level_of, validate_region_code
 
 # ---------------------------------------------------------------- tenants and regions (platform level)
@@ -235,11 +236,26 @@ def department_update(*, actor: User, department: Department, **changes: Any) ->
 def user_create(
     *, actor: User, username: str, password: str, full_name: str = "", email: str = "", phone: str = ""
 ) -> User:
-    """A new account in the actor's tenant; it sees nothing until a membership is granted."""
+    """A new account in the actor's tenant; it sees nothing until a membership is granted.
+
+    It signs in as `<tenant slug>/<username>` (organizations/usernames.py), so whether a name is free is
+    decided inside the actor's tenant alone: a name used by another tenant is answered exactly like a name
+    used nowhere.
+    """
     require_role(actor, DIRECTORY_MANAGER_ROLES)
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": _("This username is taken.")})
-    user = User(username=username, full_name=full_name, email=email, phone=phone, tenant_id=tenant_of(actor))
+    tenant = Tenant.objects.get(pk=tenant_of(actor))
+    if TENANT_SEPARATOR in username:
+        raise ValidationError(
+            {
+                "username": _("Give the name without a slash: the account signs in as “%(example)s”.")
+                % {"example": sign_in_name(tenant.slug, "name")}
+            }
+        )
+    qualified = sign_in_name(tenant.slug, username)
+    taken = _("%(tenant)s already has a user named “%(name)s”.") % {"tenant": tenant, "name": username}
+    if User.objects.filter(tenant=tenant, username=qualified).exists():
+        raise ValidationError({"username": taken})
+    user = User(username=qualified, full_name=full_name, email=email, phone=phone, tenant=tenant)
     _full_clean(user, exclude=["password", "tenant"])
     from django.contrib.auth.password_validation import validate_password
 
@@ -248,7 +264,11 @@ def user_create(
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():  # two managers creating the same name at once: one gets "taken"
+            user.save()
+    except IntegrityError:
+        raise ValidationError({"username": taken}) from None
     return user
 
 

@@ -504,7 +504,9 @@ class LedgerSeeder:
             chain.append((t, self.confirm, (spec, confirmer)))
         elif withdrawn:
             t = self.later(t, 1, 6, office=True)
-            chain.append((t, self.withdraw, (spec, site.inspector)))
+            # A finding graded major is withdrawn only with the authority that would verify it: before any
+            # handover that is the committee (hazards.services.ledger.holds_major_authority).
+            chain.append((t, self.withdraw, (spec, committee.user if major else site.inspector)))
             return self.commit(chain, spec.hold)
         listing_deadline: dt.date | None = None
         if major:

@@ -494,17 +494,31 @@ def hazard_submit(
     )
 
 
+def holds_major_authority(scope: Scope, hazard: Hazard) -> bool:
+    """Who may take a major hazard out of the loop, by closing it (verify) or by withdrawing it (DESIGN.md
+    section 5): an inspector of a department it was handed over to, or committee staff over its region —
+    never the enterprise, nor a department that merely covers the industry. One predicate, so verifying and
+    withdrawing can never drift apart."""
+    return bool(handed_to_departments(scope, hazard) and Role.INSPECTOR in scope.roles) or is_committee_over(
+        scope, hazard
+    )
+
+
 def _may_verify(scope: Scope, hazard: Hazard) -> bool:
     if hazard.level == HazardLevel.MAJOR:
-        # Never the enterprise: a handed-over department's inspector, or committee staff.
-        return bool(
-            handed_to_departments(scope, hazard) and Role.INSPECTOR in scope.roles
-        ) or is_committee_over(scope, hazard)
+        return holds_major_authority(scope, hazard)
     return (
         hazard.enterprise_id in scope.head_enterprise_ids
         or is_regulator_of(scope, hazard)
         or is_committee_over(scope, hazard)
     )
+
+
+def _may_withdraw(scope: Scope, hazard: Hazard) -> bool:
+    # A major hazard needs the authority that would verify it; anything else a regulator or committee.
+    if hazard.level == HazardLevel.MAJOR:
+        return holds_major_authority(scope, hazard)
+    return is_regulator_of(scope, hazard) or is_committee_over(scope, hazard)
 
 
 @transaction.atomic
@@ -569,8 +583,14 @@ def hazard_verify(
 def hazard_withdraw(*, actor: User, hazard: Hazard, reason: str, now: dt.datetime | None = None) -> Hazard:
     """Take an open record out of the loop (e.g. a duplicate); it stays visible with its reason."""
     hazard = _locked(actor, hazard)
-    scope = scope_for(actor)
-    if not (is_regulator_of(scope, hazard) or is_committee_over(scope, hazard)):
+    if not _may_withdraw(scope_for(actor), hazard):
+        if hazard.level == HazardLevel.MAJOR:
+            raise _deny(
+                _(
+                    "A major hazard is withdrawn only by a handed-over department's inspector or by "
+                    "committee staff, who could also verify it."
+                )
+            )
         raise _deny(_("Only inspectors and committee staff withdraw hazards."))
     _require_state(hazard, sorted(OPEN_STATES), HazardAction.WITHDRAW)
     _required(reason=reason.strip())
@@ -800,7 +820,7 @@ def available_actions(actor: User, hazard: Hazard) -> list[str]:
         and (regulator or committee)
     ):
         offered.append("list_supervision")
-    if state in OPEN_STATES and (regulator or committee):
+    if state in OPEN_STATES and _may_withdraw(scope, hazard):
         offered.append("withdraw")
     if state == S.CLOSED and (regulator or committee):
         offered.append("reopen")

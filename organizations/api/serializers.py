@@ -151,7 +151,11 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class UserInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(
+        max_length=150,
+        help_text="The name inside your tenant, without a slash; the account signs in as "
+        "`<tenant slug>/<name>` (the `username` of the answer).",
+    )
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     full_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")

@@ -9,7 +9,9 @@ its prefix (each test's own namespace, tests/conftest.py).
 
 from __future__ import annotations
 
+import time
 import uuid
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -34,9 +36,41 @@ return 1
 
 
 @cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+
+@cache
 def _script() -> Any:
-    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
-    return client.register_script(_SLIDING_WINDOW)
+    return _redis().register_script(_SLIDING_WINDOW)
+
+
+@dataclass(frozen=True)
+class WindowHit:
+    """One request counted (or refused) in a sliding window."""
+
+    allowed: bool
+    wait: float | None  # when refused: seconds until the oldest request leaves the window
+    key: str  # the full Redis key
+    member: str  # this request's entry in the window
+
+
+def sliding_window_hit(key: str, *, limit: int, period: int, now: float | None = None) -> WindowHit:
+    """Count one request under `key` (a cache key, prefixed like the cache's) if fewer than `limit` were
+    counted in the last `period` seconds: check and record in one atomic step."""
+    full_key = django_cache.make_key(key)
+    now = time.time() if now is None else now
+    member = f"{now!r}:{uuid.uuid4().hex}"
+    answer = _script()(keys=[full_key], args=[repr(now), period, limit, member])
+    if answer == 1:
+        return WindowHit(True, None, full_key, member)
+    return WindowHit(False, max(0.0, float(answer) + float(period) - now), full_key, member)
+
+
+def sliding_window_give_back(hit: WindowHit) -> None:
+    """Take a counted request out of its window again (e.g. a sign-in that succeeded)."""
+    if hit.allowed:
+        _redis().zrem(hit.key, hit.member)
 
 
 class SlidingWindowMixin(SimpleRateThrottle):
@@ -50,15 +84,9 @@ class SlidingWindowMixin(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        now = self.timer()
-        answer = _script()(
-            keys=[django_cache.make_key(self.key)],
-            args=[repr(now), self.duration, self.num_requests, f"{now!r}:{uuid.uuid4().hex}"],
-        )
-        if answer == 1:
-            return True
-        self._wait = max(0.0, float(answer) + float(self.duration) - now)
-        return False
+        hit = sliding_window_hit(self.key, limit=self.num_requests, period=self.duration, now=self.timer())
+        self._wait = hit.wait
+        return hit.allowed
 
     def wait(self) -> float | None:
         return self._wait

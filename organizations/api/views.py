@@ -10,16 +10,18 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import imports, services
+from ..client_address import client_address
 from ..filters import DepartmentFilter, EnterpriseFilter, RegionFilter
 from ..models import Department, Enterprise, EnterpriseImport, Industry, Membership, Region, User
 from ..selectors import user_roles
+from ..signin_throttle import THROTTLED_MESSAGE, address_bucket, signin_attempt
 from .base import ScopedViewSet, actor_of
 from .serializers import (
     DepartmentInputSerializer,
@@ -40,13 +42,20 @@ from .serializers import (
     UserInputSerializer,
     UserSerializer,
 )
-from .throttling import SlidingAnonRateThrottle
+from .throttling import SlidingWindowMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class TokenThrottle(SlidingAnonRateThrottle):
+class TokenThrottle(SlidingWindowMixin):
+    """Every request to the token endpoint per client address (`TOKEN_THROTTLE_RATE`), whoever is signed in:
+    DRF's anonymous throttle would let a request carrying a valid token or session through uncounted."""
+
     scope = "token"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        ident = address_bucket(client_address(request._request))
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, 400: None, 403: None})
@@ -58,6 +67,9 @@ def obtain_token(request: Request) -> Response:
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     django_request = request._request
+    attempt = signin_attempt(django_request)  # per address, shared with the browser form
+    if attempt.refused:
+        raise Throttled(wait=attempt.retry_after, detail=str(THROTTLED_MESSAGE))
     credentials = {"username": data.validated_data["username"]}
     if not AxesProxyHandler.is_allowed(django_request, credentials):
         return Response(
@@ -67,6 +79,7 @@ def obtain_token(request: Request) -> Response:
     user = authenticate(django_request, **data.validated_data)
     if user is None or not user.is_active:
         raise AuthenticationFailed(_("Unable to log in with the provided credentials."))
+    attempt.succeeded()
     return Response({"token": services.auth_token_for(user=user)})
 
 

@@ -1,1 +1,14 @@
+import pytest
+
+from organizations.choices import Role
+from tests.factories import MembershipFactory, UserFactory
+
 from ..hazards.conftest import chem_criterion, ledger, standards  # noqa: F401 - shared fixtures
+
+
+@pytest.fixture
+def province_committee(world):
+    """Committee staff of tenant A's top-level region: the only committee that sets the scoring scheme."""
+    user = UserFactory.create(username="alpha-province-committee", tenant=world.a.tenant)
+    MembershipFactory.create(user=user, role=Role.COMMITTEE_STAFF, region=world.a.province)
+    return user

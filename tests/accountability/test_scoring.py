@@ -153,6 +153,101 @@ def test_weights_change_the_order(world, month_ledger) -> None:
     assert RegionAssessment.objects.get(region=w.county, month=month_ledger).rank == 2
 
 
+EXTREME = {  # leadership alone: the sibling county (leadership figures entered) overtakes the county
+    "progress": Decimal(0),
+    "self_inspection": Decimal(0),
+    "enforcement": Decimal(0),
+    "leadership": Decimal(100),
+}
+
+
+def _scores(w, month):
+    assessment_compute_month(tenant=w.tenant, month=month)
+    return dict(RegionAssessment.objects.filter(month=month).values_list("region_id", "score"))
+
+
+def test_a_lower_committees_scheme_does_not_change_the_scores(
+    world, month_ledger, province_committee
+) -> None:
+    w = world.a
+    leadership_input_set(
+        actor=w.committee, region=w.sibling_county, month=month_ledger, leader_inspections=3, meetings=2
+    )
+    defaults = _scores(w, month_ledger)
+
+    def refused_then_stored_anyway(campaign) -> None:
+        # Nobody sets a scheme there: not the city's committee, not even the province's or an admin.
+        for actor in (w.committee, province_committee, w.admin):
+            with pytest.raises(PermissionDeniedError):
+                scoring_scheme_set(actor=actor, campaign=campaign, weights=EXTREME)
+        assert not ScoringScheme.objects.filter(campaign=campaign).exists()
+        # A scheme stored there anyway (before this rule, or by hand) is ignored by the job.
+        ScoringScheme.objects.create(
+            tenant=w.tenant,
+            campaign=campaign,
+            **{f"weight_{group}": value for group, value in EXTREME.items()},
+        )
+
+    # The city's own campaign, rolling up into nothing, is the only campaign running this month.
+    own = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name="一市专项",
+        start_date=month_ledger,
+        end_date=month_ledger + dt.timedelta(days=60),
+        industries=[w.industries["mines"]],
+    )
+    refused_then_stored_anyway(own)
+    assert _scores(w, month_ledger) == defaults
+    # Then the province's campaign and the city's part of it.
+    province = province_campaign(w, month_ledger - dt.timedelta(days=40))
+    part = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        parent=province,
+        name="一市分解",
+        start_date=month_ledger,
+        end_date=month_ledger + dt.timedelta(days=60),
+        industries=[w.industries["mines"]],
+    )
+    refused_then_stored_anyway(part)
+    assert _scores(w, month_ledger) == defaults
+    # The province's committee on the province's campaign does govern: the same weights reorder the counties.
+    scoring_scheme_set(actor=province_committee, campaign=province, weights=EXTREME)
+    governed = _scores(w, month_ledger)
+    assert governed != defaults
+    assert governed[w.sibling_county.pk] > governed[w.county.pk]
+
+
+def test_only_the_top_level_committee_or_an_admin_sets_the_governing_scheme(
+    world, api, client, month_ledger, province_committee
+) -> None:
+    w = world.a
+    campaign = province_campaign(w, month_ledger)
+    with pytest.raises(PermissionDeniedError) as refused:
+        scoring_scheme_set(actor=w.committee, campaign=campaign, weights=EXTREME)
+    assert str(w.province) in str(refused.value.message)
+    api.as_user(w.committee)
+    body = {"campaign": campaign.pk, **{f"weight_{group}": str(value) for group, value in EXTREME.items()}}
+    response = api.post("/api/v1/scoring-schemes/", body, format="json")
+    assert response.status_code == 403 and "whole province" in response.json()["detail"]
+    assert not ScoringScheme.objects.exists()
+    api.as_user(world.b.committee)
+    assert api.post("/api/v1/scoring-schemes/", body, format="json").status_code == 400  # not theirs to name
+    for actor in (province_committee, w.admin):
+        scoring_scheme_set(actor=actor, campaign=campaign, weights=EXTREME)
+    # The rankings page offers the scheme to those who may set it, and says who governs the scores.
+    assessment_compute_month(tenant=w.tenant, month=month_ledger)
+    query = {"month": month_ledger.strftime("%Y-%m")}
+    edit = f"/campaigns/{campaign.pk}/scoring-scheme/"
+    client.force_login(province_committee)
+    page = client.get("/rankings/", query, headers={"Accept-Language": "en"}).content.decode()
+    assert edit in page and "a city's or county's committee cannot change them" in page
+    client.force_login(w.committee)
+    page = client.get("/rankings/", query, headers={"Accept-Language": "en"}).content.decode()
+    assert edit not in page and "a city's or county's committee cannot change them" in page
+
+
 def test_scoring_twice_changes_nothing(world, month_ledger) -> None:
     quiet = open("/dev/null", "w")  # noqa: SIM115
     call_command(
@@ -418,16 +513,11 @@ def test_assessments_api_lists_departments_and_enterprises_by_rank_group(world, 
             assert rows == []
 
 
-def test_scheme_api_sets_weights_and_scaling_and_refuses_bad_rules_naming_them(world, api) -> None:
+def test_scheme_api_sets_weights_and_scaling_and_refuses_bad_rules_naming_them(
+    world, api, province_committee
+) -> None:
     w = world.a
-    campaign = campaign_create(
-        actor=w.committee,
-        region=w.city,
-        name="一市",
-        start_date=dt.date(2026, 3, 1),
-        end_date=dt.date(2026, 6, 30),
-        industries=[w.industries["mines"]],
-    )
+    campaign = province_campaign(w, dt.date(2026, 3, 1))
     body = {
         "campaign": campaign.pk,
         "weight_progress": "50",
@@ -436,9 +526,10 @@ def test_scheme_api_sets_weights_and_scaling_and_refuses_bad_rules_naming_them(w
         "weight_leadership": "10",
         "normalisation": {"overdue": {"method": "absolute", "best": 0, "worst": 10}},
     }
-    api.as_user(w.inspector)
-    assert api.post("/api/v1/scoring-schemes/", body, content_type="application/json").status_code == 403
-    api.as_user(w.committee)
+    for refused in (w.inspector, w.committee):  # the city's committee is not the top level
+        api.as_user(refused)
+        assert api.post("/api/v1/scoring-schemes/", body, content_type="application/json").status_code == 403
+    api.as_user(province_committee)
     bad = api.post(
         "/api/v1/scoring-schemes/",
         {**body, "normalisation": {"overdue": {"method": "absolute", "best": 3, "worst": 3}}},
@@ -482,16 +573,11 @@ def test_every_drill_down_link_of_departments_and_enterprises_finds_exactly_the_
     assert "choose a district or county above" in none_here  # enterprises sit in counties, not the city
 
 
-def test_scheme_page_edits_weights_and_scaling_for_the_campaigns_committee_only(world, client) -> None:
+def test_scheme_page_edits_weights_and_scaling_for_the_top_level_committee_only(
+    world, client, province_committee
+) -> None:
     w = world.a
-    campaign = campaign_create(
-        actor=w.committee,
-        region=w.city,
-        name="一市专项",
-        start_date=dt.date(2026, 3, 1),
-        end_date=dt.date(2026, 6, 30),
-        industries=[w.industries["mines"]],
-    )
+    campaign = province_campaign(w, dt.date(2026, 3, 1))
     url = f"/campaigns/{campaign.pk}/scoring-scheme/"
     form = {
         "weight_progress": "30",
@@ -502,10 +588,26 @@ def test_scheme_page_edits_weights_and_scaling_for_the_campaigns_committee_only(
     }
     client.force_login(w.inspector)
     assert client.get(url).status_code == 403
+    client.force_login(w.committee)  # the city's committee sees the campaign but may not set its scheme
+    assert client.get(url).status_code == 403
+    assert client.post(url, form).status_code == 403
+    city = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name="一市专项",
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 6, 30),
+        industries=[w.industries["mines"]],
+    )
+    refused = client.get(f"/campaigns/{city.pk}/scoring-scheme/", headers={"Accept-Language": "en"})
+    assert refused.status_code == 403  # not even on its own campaign: its scheme would govern nothing
+    assert "would not change them" in refused.content.decode()
     client.force_login(world.b.committee)
     assert client.get(url).status_code == 404
-    client.force_login(w.committee)
-    assert client.get(url).status_code == 200
+    client.force_login(province_committee)
+    page = client.get(url, headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "governs the monthly scores of every region" in page.content.decode()
     missing = client.post(
         url, {**form, "overdue__method": "absolute", "overdue__best": "0"}, headers={"Accept-Language": "en"}
     )
@@ -516,7 +618,7 @@ def test_scheme_page_edits_weights_and_scaling_for_the_campaigns_committee_only(
     )
     assert saved.status_code == 302
     scheme = ScoringScheme.objects.get(campaign=campaign)
-    assert scheme.weight_progress == Decimal(30) and scheme.updated_by == w.committee
+    assert scheme.weight_progress == Decimal(30) and scheme.updated_by == province_committee
     assert scheme.normalisation == {"overdue": {"method": "absolute", "best": 0.0, "worst": 20.0}}
     assert 'value="20' in client.get(url).content.decode()  # shown again when editing
 

@@ -154,9 +154,20 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:  # noqa: F811 - the fixtur
         held_on=today,
         commitments=f"{SECRET} commitments",
     )
+    # Only a campaign of the whole province carries the scoring scheme (accountability/permissions.py). It
+    # covers every unit of the tenant, alpha's outsider included, so its name carries no secret marker.
+    province_campaign = campaign_create(
+        actor=w.admin,
+        region=w.province,
+        name="全省专项整治",
+        start_date=today - dt.timedelta(days=60),
+        end_date=today + dt.timedelta(days=120),
+        industries=[w.industries["hazardous_chemicals"]],
+        status="active",
+    )
     scheme = scoring_scheme_set(
-        actor=w.committee,
-        campaign=campaign,
+        actor=w.admin,
+        campaign=province_campaign,
         weights={
             "progress": Decimal(40),
             "quality": Decimal(20),
