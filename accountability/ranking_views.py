@@ -13,8 +13,8 @@ from django.utils import timezone
 from hazards.selectors import parse_month
 from organizations.errors import PermissionDeniedError
 from organizations.forms import managed_regions
-from organizations.models import Region, User
-from organizations.scoping import scope_for
+from organizations.models import Region
+from organizations.scoping import actor_of, scope_for
 
 from .models import RegionAssessment
 from .rankings import LEVEL_MODELS, PAGE_SIZE, circular_pdf, formula, ranking, trend
@@ -22,7 +22,7 @@ from .scoring import scheme_for
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     scope = scope_for(actor)
     if not (scope.is_tenant_admin or scope.committee_region_ids):
         raise PermissionDeniedError()

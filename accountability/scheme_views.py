@@ -12,7 +12,7 @@ from campaigns.models import Campaign
 from hazards.selectors import parse_month
 from organizations.errors import PermissionDeniedError
 from organizations.models import User
-from organizations.scoping import scope_for
+from organizations.scoping import actor_of, scope_for
 from organizations.views import form_page
 
 from . import services
@@ -24,7 +24,7 @@ from .scoring import DEFAULT_WEIGHTS, SCORED_INDICATORS
 
 def _committee(request: HttpRequest, path: str | None = None) -> User:
     """The caller, if committee staff (of `path`, when given) or a tenant admin; else 403."""
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     scope = scope_for(actor)
     if scope.is_tenant_admin:
         return actor
@@ -36,7 +36,7 @@ def _committee(request: HttpRequest, path: str | None = None) -> User:
 
 @login_required
 def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     _committee(request, campaign.region_path)
     scheme = ScoringScheme.objects.visible_to(actor).filter(campaign=campaign).first()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.forms import apply_service_errors
-from organizations.models import User
+from organizations.scoping import actor_of
 from organizations.views import form_page
 
 from . import services
@@ -20,20 +20,15 @@ from .forms import AccidentForm, InterviewForm, InvestigationForm, SanctionForm
 from .models import Accident, AccountabilityCase, WarningInterview
 
 
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 @login_required
 def accident_list(request: HttpRequest) -> HttpResponse:
-    accidents = Accident.objects.visible_to(_actor(request)).select_related("enterprise", "case")[:200]
+    accidents = Accident.objects.visible_to(actor_of(request)).select_related("enterprise", "case")[:200]
     return render(request, "accountability/accident_list.html", {"accidents": accidents})
 
 
 @login_required
 def accident_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = AccidentForm(request.POST or None, actor=actor)
     return form_page(
         request,
@@ -46,14 +41,14 @@ def accident_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def accident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    accident = Accident.objects.select_related("enterprise", "case").get_visible(_actor(request), pk=pk)
+    accident = Accident.objects.select_related("enterprise", "case").get_visible(actor_of(request), pk=pk)
     return render(request, "accountability/accident_detail.html", {"accident": accident})
 
 
 @login_required
 @require_POST
 def case_open(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     accident = Accident.objects.get_visible(actor, pk=pk)
     case = services.case_open(actor=actor, accident=accident)
     messages.success(request, _("Case opened; the trace was assembled from the ledger."))
@@ -62,7 +57,7 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     case: AccountabilityCase = (
         AccountabilityCase.objects.select_related("accident__enterprise")
         .prefetch_related("investigations__sanctions")
@@ -124,7 +119,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = AccountabilityCase.objects.visible_to(_actor(request)).select_related("accident__enterprise")[
+    cases = AccountabilityCase.objects.visible_to(actor_of(request)).select_related("accident__enterprise")[
         :200
     ]
     return render(request, "accountability/case_list.html", {"cases": cases})
@@ -132,13 +127,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def interview_list(request: HttpRequest) -> HttpResponse:
-    interviews = WarningInterview.objects.visible_to(_actor(request)).select_related("region")[:200]
+    interviews = WarningInterview.objects.visible_to(actor_of(request)).select_related("region")[:200]
     return render(request, "accountability/interview_list.html", {"interviews": interviews})
 
 
 @login_required
 def interview_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = InterviewForm(request.POST or None, actor=actor)
     return form_page(
         request,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from organizations.errors import NotFoundError
 from organizations.forms import apply_service_errors
 from organizations.models import User
-from organizations.scoping import scope_for
+from organizations.scoping import actor_of, scope_for
 from organizations.uploads import EXTENSIONS
 from organizations.views import form_page
 
@@ -28,11 +28,6 @@ from .task_sheets import tasks_export, tasks_import
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def may_run(actor: User, campaign: Campaign) -> bool:
     scope = scope_for(actor)
     return scope.is_tenant_admin or any(campaign.region_path.startswith(p) for p in scope.committee_paths)
@@ -40,7 +35,7 @@ def may_run(actor: User, campaign: Campaign) -> bool:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaigns = Campaign.objects.visible_to(actor).select_related("region").prefetch_related("stages")
     scope = scope_for(actor)
     return render(
@@ -56,7 +51,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = CampaignForm(request.POST or None, actor=actor, initial={"status": "active"})
     return form_page(
         request,
@@ -69,7 +64,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     initial = {
         field: getattr(campaign, field)
@@ -107,7 +102,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign: Campaign = (
         Campaign.objects.select_related("region", "parent")
         .prefetch_related("industries", "stages")
@@ -134,7 +129,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     form = StageForm(request.POST)
     return form_page(
@@ -149,7 +144,7 @@ def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     stage = Stage.objects.filter(campaign=campaign, pk=stage_pk).first()  # the campaign is already in scope
     if stage is None:
@@ -176,7 +171,7 @@ def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     form = TaskForm(request.POST, actor=actor, campaign=campaign)
     return form_page(
@@ -191,7 +186,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     task: Task = (
         Task.objects.select_related("campaign", "parent")
         .prefetch_related("departments", "regions", "subtasks")
@@ -235,7 +230,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Progress attachments only through this scoped view, like hazard evidence."""
-    attachment: Attachment = Attachment.objects.get_visible(request.user, pk=pk)
+    attachment: Attachment = Attachment.objects.get_visible(actor_of(request), pk=pk)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="attachment-{attachment.pk}.{EXTENSIONS[attachment.content_type]}"'
@@ -246,7 +241,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def tasks_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = Campaign.objects.get_visible(request.user, pk=pk)
+    campaign = Campaign.objects.get_visible(actor_of(request), pk=pk)
     response = HttpResponse(tasks_export(campaign), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-tasks.xlsx"'
     return response
@@ -254,7 +249,7 @@ def tasks_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def tasks_import_page(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     form = TaskImportForm(request.POST or None, request.FILES or None)
     errors: list[dict[str, Any]] = []

@@ -13,18 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.forms import apply_service_errors
-from organizations.models import User
+from organizations.scoping import actor_of
 
 from .choices import PublicationStatus
 from .forms import CorrectionForm, PolicyForm, TriageForm
 from .models import Publication, TipOff
 from .services import disclosure_policy_update, publication_correct, publication_publish
 from .tipoffs import tipoff_triage
-
-
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def differences(current: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
@@ -44,13 +39,15 @@ def differences(current: dict[str, Any], previous: dict[str, Any] | None) -> dic
 
 @login_required
 def publication_list(request: HttpRequest) -> HttpResponse:
-    publications = Publication.objects.visible_to(_actor(request)).select_related("region").defer("pdf")[:200]
+    publications = (
+        Publication.objects.visible_to(actor_of(request)).select_related("region").defer("pdf")[:200]
+    )
     return render(request, "disclosure/publication_list.html", {"publications": publications})
 
 
 @login_required
 def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item: Publication = Publication.objects.select_related("region").defer("pdf").get_visible(actor, pk=pk)
     previous = (
         Publication.objects.filter(
@@ -79,7 +76,7 @@ def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publication_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item = Publication.objects.defer("pdf").get_visible(actor, pk=pk)
     published = publication_publish(actor=actor, publication=item)
     messages.success(request, _("Published. SHA-256 of the PDF: %(digest)s") % {"digest": published.sha256})
@@ -89,7 +86,7 @@ def publication_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item = Publication.objects.defer("pdf").get_visible(actor, pk=pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
@@ -106,13 +103,13 @@ def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def tipoff_list(request: HttpRequest) -> HttpResponse:
-    tips = TipOff.objects.visible_to(_actor(request)).select_related("region")[:200]
+    tips = TipOff.objects.visible_to(actor_of(request)).select_related("region")[:200]
     return render(request, "disclosure/tipoff_list.html", {"tips": tips})
 
 
 @login_required
 def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     tip: TipOff = TipOff.objects.select_related("region").get_visible(actor, pk=pk)
     form = TriageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +136,7 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def policy(request: HttpRequest) -> HttpResponse:
     """The tenant's redaction policy: which optional fields the public sees."""
-    actor = _actor(request)
+    actor = actor_of(request)
     from organizations.scoping import require_role, tenant_of
 
     require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))

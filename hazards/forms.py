@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organizations.forms import restrict_choices
 from organizations.models import Department, Enterprise, Industry, Region, User
 from organizations.scoping import scope_for
 from organizations.widgets import QuickSelect
@@ -89,8 +90,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["industry"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
-        self.fields["region"].queryset = Region.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor)
 
 
 class ReportForm(forms.Form):
@@ -104,8 +104,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enterprises = Enterprise.objects.visible_to(actor)
-        self.fields["enterprise"].queryset = enterprises  # type: ignore[attr-defined]
-        self.fields["industry"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, enterprise=enterprises)
         if enterprises.count() == 1:
             self.fields["enterprise"].initial = enterprises.get().pk
 
@@ -135,14 +134,16 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         ancestors = [code for code in hazard.region_path.split("/") if code]
         regions = Region.objects.visible_to(actor).filter(code__in=ancestors)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["region"].initial = hazard.region_id
-        self.fields["departments"].queryset = (  # type: ignore[attr-defined]
-            Department.objects.visible_to(actor)
+        restrict_choices(
+            self,
+            actor,
+            region=regions,
+            departments=Department.objects.visible_to(actor)
             .filter(region__in=regions, industries=hazard.industry_id)
             .select_related("region")
-            .distinct()
+            .distinct(),
         )
+        self.fields["region"].initial = hazard.region_id
 
 
 class PlanForm(forms.Form):
@@ -223,15 +224,19 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
         from organizations.choices import DEPARTMENT_ROLES
         from organizations.models import Membership
 
         team = Membership.objects.filter(
             department_id__in=scope_for(actor).department_ids, role__in=DEPARTMENT_ROLES, is_active=True
         ).values("user_id")
-        self.fields["inspectors"].queryset = (  # type: ignore[attr-defined]
-            User.objects.visible_to(actor).filter(pk__in=team).exclude(pk=actor.pk).order_by("username")
+        restrict_choices(
+            self,
+            actor,
+            inspectors=User.objects.visible_to(actor)
+            .filter(pk__in=team)
+            .exclude(pk=actor.pk)
+            .order_by("username"),
         )
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import apply_service_errors
 from organizations.models import Department, Enterprise, Region, User
-from organizations.scoping import require_role, scope_for
+from organizations.scoping import actor_of, require_role, scope_for
 
 from . import forms, services
 from .campaign_stats import campaign_for
@@ -58,17 +58,12 @@ ORDERINGS = {
 }
 
 
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def _ordering(request: HttpRequest) -> Keyset:
     return ORDERINGS.get(request.GET.get("ordering", ""), ORDERINGS["-discovered_at"])
 
 
 def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.LedgerFilterForm]:
-    actor = _actor(request)
+    actor = actor_of(request)
     filter_form = forms.LedgerFilterForm(request.GET or None, actor=actor)
     within = ledger_region(request)
     filterset = HazardFilter(request.GET, queryset=hazard_list(actor=actor, within=within), request=request)
@@ -101,7 +96,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "later_page": bool(after),
             "next_cursor": keyset.cursor(rows[PAGE_SIZE - 1]) if has_next else "",
             "query": query.urlencode(),
-            "can_report": scope_for(request.user).has_any_role(REPORTING_ROLES),
+            "can_report": scope_for(actor_of(request)).has_any_role(REPORTING_ROLES),
             "drill_down": _drill_down(request),
         },
     )
@@ -110,7 +105,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def _drill_down(request: HttpRequest) -> list[dict[str, str]]:
     """Filters that arrive from a ranking's drill-down link (the filter form has no field for them): kept as
     hidden inputs and said in words, so the user knows why the ledger shows these rows."""
-    actor = _actor(request)
+    actor = actor_of(request)
     named: dict[str, Any] = {"enterprise": Enterprise, "department": Department, "inspected_by": Department}
     labels = {
         "enterprise": _("Enterprise"),
@@ -170,7 +165,7 @@ class _EmptyForm(forms.forms.Form):
 def _detail_page(
     request: HttpRequest, hazard: Hazard, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     table = _action_table(actor, hazard)
     action_forms = []
     for name in available_actions(actor, hazard):
@@ -196,14 +191,14 @@ def _detail_page(
 
 @login_required
 def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, hazard_get(actor=_actor(request), pk=pk))
+    return _detail_page(request, hazard_get(actor=actor_of(request), pk=pk))
 
 
 @login_required
 @require_POST
 def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one transition from its form; field errors re-show the page with the form filled in."""
-    actor = _actor(request)
+    actor = actor_of(request)
     hazard = hazard_get(actor=actor, pk=pk)
     name = action.replace("-", "_")
     table = _action_table(actor, hazard)
@@ -230,7 +225,7 @@ def _label(name: str) -> str:
 
 @login_required
 def hazard_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     require_role(actor, REPORTING_ROLES)
     form = forms.ReportForm(request.POST or None, request.FILES or None, actor=actor)
     if request.method == "POST" and form.is_valid():
@@ -249,7 +244,7 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Evidence only through this scoped view: never a public media URL."""
-    evidence: Evidence = Evidence.objects.get_visible(request.user, pk=pk)
+    evidence: Evidence = Evidence.objects.get_visible(actor_of(request), pk=pk)
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
     disposition = "inline" if evidence.content_type.startswith("image/") else "attachment"
     response["Content-Disposition"] = (
@@ -265,7 +260,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def self_inspection_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     scope = scope_for(actor)
     inspections = (
         SelfInspection.objects.visible_to(actor).select_related("enterprise").order_by("-period", "id")[:100]
@@ -286,7 +281,7 @@ def self_inspection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def self_inspection_start(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     enterprise = Enterprise.objects.get_visible(actor, pk=request.POST.get("enterprise"))
     try:
         period = (
@@ -302,7 +297,7 @@ def self_inspection_start(request: HttpRequest) -> HttpResponse:
 @login_required
 def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Walk the checklist: each line ok / hazard / n.a.; free-form hazards with photos; save or submit."""
-    actor = _actor(request)
+    actor = actor_of(request)
     inspection: SelfInspection = SelfInspection.objects.select_related("enterprise").get_visible(actor, pk=pk)
     lines = checklist_for(inspection.enterprise)
     saved = {(item.criterion_id, item.general_code): item for item in inspection.items.all()}
@@ -384,7 +379,7 @@ def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def self_inspection_missing_view(request: HttpRequest) -> HttpResponse:
     """Committee staff: which enterprises of a region have not filed the month's self-inspection."""
-    actor = _actor(request)
+    actor = actor_of(request)
     scope = scope_for(actor)
     if not (scope.committee_paths or scope.is_tenant_admin):
         from organizations.errors import PermissionDeniedError
@@ -423,7 +418,7 @@ def self_inspection_missing_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     inspections = (
         Inspection.objects.visible_to(actor)
         .select_related("enterprise", "department")
@@ -441,7 +436,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inspection_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     require_role(actor, DEPARTMENT_ROLES, _("Only inspectors log inspections."))
     form = forms.InspectionForm(request.POST or None, actor=actor, initial={"date": timezone.localdate()})
     findings = forms.FindingFormSet(request.POST or None, request.FILES or None, prefix="finding")
@@ -469,7 +464,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = (
         Inspection.objects.select_related("enterprise", "department")
         .prefetch_related("inspectors", "hazards")
-        .get_visible(request.user, pk=pk)
+        .get_visible(actor_of(request), pk=pk)
     )
     return render(request, "hazards/inspection_detail.html", {"inspection": inspection})
 
@@ -479,7 +474,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if request.method == "POST":
         notifications_mark_read(actor=actor)
         return redirect("/notifications/")

@@ -30,7 +30,7 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Department, Enterprise, EnterpriseImport, Membership, User
-from .scoping import ScopedQuerysetMixin, require_role, scope_for
+from .scoping import ScopedQuerysetMixin, actor_of, require_role, scope_for
 from .selectors import landing_numbers, primary_role, user_memberships
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,7 +43,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = actor_of(request)
     role = primary_role(user)
     context: dict[str, Any] = {"role": role, "memberships": user_memberships(user) if user.tenant_id else []}
     if role:
@@ -66,7 +66,7 @@ class ScopedDetailView(LoginRequiredMixin, ScopedQuerysetMixin, DetailView):
 
 
 def _manager_only(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+    user = actor_of(request)
     require_role(
         user, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory.")
     )
@@ -108,7 +108,7 @@ class EnterpriseListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         context["query"] = self.request.GET.get("q", "")
         return context
 
@@ -122,7 +122,7 @@ class EnterpriseDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         return context
 
 
@@ -142,7 +142,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Scope before role: another tenant's id is a 404 like any unknown id, never a 403.
-    enterprise = Enterprise.objects.get_visible(request.user, pk=pk)
+    enterprise = Enterprise.objects.get_visible(actor_of(request), pk=pk)
     actor = _manager_only(request)
     form = EnterpriseForm(request.POST or None, actor=actor, initial=EnterpriseForm.initial_for(enterprise))
     return form_page(
@@ -208,7 +208,7 @@ class DepartmentListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         return context
 
 
@@ -227,7 +227,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = Department.objects.get_visible(request.user, pk=pk)
+    department = Department.objects.get_visible(actor_of(request), pk=pk)
     actor = _manager_only(request)
     form = DepartmentForm(
         request.POST or None, actor=actor, editing=True, initial=DepartmentForm.initial_for(department)
@@ -259,7 +259,7 @@ class UserListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         return context
 
 
@@ -270,7 +270,7 @@ class UserDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        actor = self.request.user
+        actor = actor_of(self.request)
         context["memberships"] = (
             Membership.objects.visible_to(actor)
             .filter(user=self.object)
