@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -60,7 +61,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda _data: services.scoring_scheme_set(
             actor=actor, campaign=campaign, weights=form.weights(), normalisation=form.normalisation()
         ),
-        success=lambda _scheme: f"/rankings/?month={timezone.localdate():%Y-%m}",
+        success=lambda _scheme: f"{reverse('rankings')}?month={timezone.localdate():%Y-%m}",
         context={"campaign": campaign, "scheme": scheme},
     )
 
@@ -85,6 +86,6 @@ def leadership_inputs(request: HttpRequest) -> HttpResponse:
         form,
         "accountability/leadership.html",
         save=lambda data: services.leadership_input_set(actor=actor, **data),
-        success=lambda entry: f"/rankings/leadership/?month={entry.month:%Y-%m}",
+        success=lambda entry: f"{reverse('leadership-inputs')}?month={entry.month:%Y-%m}",
         context={"month": month, "entries": entries},
     )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,7 @@ def accident_create(request: HttpRequest) -> HttpResponse:
         form,
         "accountability/accident_form.html",
         save=lambda data: services.accident_record(actor=actor, **data),
-        success=lambda accident: f"/accidents/{accident.pk}/",
+        success=lambda accident: reverse("accident-detail", args=[accident.pk]),
     )
 
 
@@ -52,7 +53,7 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
     accident = Accident.objects.get_visible(actor, pk=pk)
     case = services.case_open(actor=actor, accident=accident)
     messages.success(request, _("Case opened; the trace was assembled from the ledger."))
-    return redirect(f"/accountability-cases/{case.pk}/")
+    return redirect("case-detail", pk=case.pk)
 
 
 @login_required
@@ -72,13 +73,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 bound_investigation = InvestigationForm(request.POST, auto_id=f"{track}-%s")
                 if bound_investigation.is_valid():
                     services.investigation_save(actor=actor, case=case, **bound_investigation.cleaned_data)
-                    return redirect(f"/accountability-cases/{case.pk}/")
+                    return redirect("case-detail", pk=case.pk)
             elif kind == "sanction":
                 track = request.POST.get("track", "")
                 bound_sanction = SanctionForm(request.POST, auto_id=f"{track}-sanction-%s")
                 if bound_sanction.is_valid():
                     services.sanction_record(actor=actor, case=case, **bound_sanction.cleaned_data)
-                    return redirect(f"/accountability-cases/{case.pk}/")
+                    return redirect("case-detail", pk=case.pk)
         except ValidationError as error:
             apply_service_errors(bound_investigation or bound_sanction, error)  # type: ignore[arg-type]
     tracks = []
@@ -140,5 +141,5 @@ def interview_create(request: HttpRequest) -> HttpResponse:
         form,
         "accountability/interview_form.html",
         save=lambda data: services.interview_record(actor=actor, **data),
-        success=lambda _interview: "/interviews/",
+        success=lambda _interview: reverse("interview-list"),
     )

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -58,7 +59,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         form,
         "campaigns/campaign_form.html",
         save=lambda data: services.campaign_create(actor=actor, **data),
-        success=lambda campaign: f"/campaigns/{campaign.pk}/",
+        success=lambda campaign: reverse("campaign-detail", args=[campaign.pk]),
     )
 
 
@@ -95,7 +96,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "campaigns/campaign_form.html",
         save=save,
-        success=lambda saved: f"/campaigns/{saved.pk}/",
+        success=lambda saved: reverse("campaign-detail", args=[saved.pk]),
         context={"campaign": campaign},
     )
 
@@ -137,7 +138,7 @@ def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "campaigns/stage_form.html",
         save=lambda data: services.stage_add(actor=actor, campaign=campaign, **data),
-        success=lambda _stage: f"/campaigns/{campaign.pk}/",
+        success=lambda _stage: reverse("campaign-detail", args=[campaign.pk]),
         context={"campaign": campaign},
     )
 
@@ -163,7 +164,7 @@ def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
         form,
         "campaigns/stage_form.html",
         save=lambda data: services.stage_update(actor=actor, stage=stage, **data),
-        success=lambda _stage: f"/campaigns/{campaign.pk}/",
+        success=lambda _stage: reverse("campaign-detail", args=[campaign.pk]),
         context={"campaign": campaign, "stage": stage},
     )
 
@@ -179,7 +180,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "campaigns/task_form.html",
         save=lambda data: services.task_create(actor=actor, campaign=campaign, **data),
-        success=lambda task: f"/tasks/{task.pk}/",
+        success=lambda task: reverse("task-detail", args=[task.pk]),
         context={"campaign": campaign},
     )
 
@@ -209,7 +210,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Progress reported."))
-                return redirect(f"/tasks/{task.pk}/")
+                return redirect("task-detail", pk=task.pk)
         status = 400
     reports = task.progress_reports.select_related("reported_by", "department", "region").prefetch_related(
         "attachments"
@@ -261,7 +262,7 @@ def tasks_import_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not errors:
                 messages.success(request, _("All tasks imported."))
-                return redirect(f"/campaigns/{campaign.pk}/")
+                return redirect("campaign-detail", pk=campaign.pk)
     return render(
         request,
         "campaigns/task_import.html",

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -223,7 +224,7 @@ class PublicationsFeed(Feed):
         return _("%(tenant)s: hazard disclosures") % {"tenant": obj.name}
 
     def link(self, obj: Tenant) -> str:
-        return f"/public/{obj.slug}/"
+        return reverse("public-index", args=[obj.slug])
 
     def items(self, obj: Tenant) -> QuerySet[Publication]:
         return _published(obj).order_by("-published_at")[:50]
@@ -239,7 +240,7 @@ class PublicationsFeed(Feed):
         return f"{text} {item.correction_reason}" if item.correction_reason else text
 
     def item_link(self, item: Publication) -> str:
-        return f"/public/{item.tenant.slug}/p/{item.public_id}/"
+        return reverse("public-publication", args=[item.tenant.slug, item.public_id])
 
     def item_pubdate(self, item: Publication) -> Any:
         return item.published_at
@@ -280,7 +281,7 @@ def tipoff_new(request: HttpRequest, tenant: str) -> HttpResponse:
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                return redirect(f"/public/{the_tenant.slug}/tip-off/{tip.tracking_code}/")
+                return redirect("public-tipoff-status", tenant=the_tenant.slug, code=tip.tracking_code)
     return render(
         request, "disclosure/public_tipoff.html", {"tenant": the_tenant, "form": form}, status=status
     )

@@ -80,7 +80,7 @@ def publication_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = Publication.objects.defer("pdf").get_visible(actor, pk=pk)
     published = publication_publish(actor=actor, publication=item)
     messages.success(request, _("Published. SHA-256 of the PDF: %(digest)s") % {"digest": published.sha256})
-    return redirect(f"/disclosure/{published.pk}/")
+    return redirect("publication-review", pk=published.pk)
 
 
 @login_required
@@ -96,9 +96,9 @@ def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The corrected version is published."))
-            return redirect(f"/disclosure/{corrected.pk}/")
+            return redirect("publication-review", pk=corrected.pk)
     messages.error(request, _("Give the public reason for the correction."))
-    return redirect(f"/disclosure/{item.pk}/")
+    return redirect("publication-review", pk=item.pk)
 
 
 @login_required
@@ -124,7 +124,7 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Tip-off triaged."))
-            return redirect(f"/tip-offs/{tip.pk}/")
+            return redirect("tipoff-detail", pk=tip.pk)
     return render(
         request,
         "disclosure/tipoff_detail.html",
@@ -152,5 +152,5 @@ def policy(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Saved. New drafts follow this policy; published months stay as published.")
         )
-        return redirect("/disclosure/policy/")
+        return redirect("disclosure-policy")
     return render(request, "disclosure/policy.html", {"form": form})

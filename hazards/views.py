@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -173,7 +174,11 @@ def _detail_page(
         # Each form's ids carry its action: several forms share field names (note, deadline, level).
         form = (bound or {}).get(name) or form_class(auto_id=f"{name}-%s", **kwargs)
         action_forms.append(
-            {"name": name, "form": form, "url": f"/ledger/{hazard.pk}/{name.replace('_', '-')}/"}
+            {
+                "name": name,
+                "form": form,
+                "url": reverse("hazard-action", args=[hazard.pk, name.replace("_", "-")]),
+            }
         )
     context = {
         "hazard": hazard,
@@ -213,7 +218,7 @@ def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": _label(name)})
-            return redirect(f"/ledger/{hazard.pk}/")
+            return redirect("hazard-detail", pk=hazard.pk)
     return _detail_page(request, hazard, bound={name: form}, status=400)
 
 
@@ -235,7 +240,7 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Hazard %(code)s recorded.") % {"code": hazard.code})
-            return redirect(f"/ledger/{hazard.pk}/")
+            return redirect("hazard-detail", pk=hazard.pk)
     return render(
         request, "hazards/hazard_form.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
@@ -290,8 +295,8 @@ def self_inspection_start(request: HttpRequest) -> HttpResponse:
         inspection = self_inspection_open(actor=actor, enterprise=enterprise, period=period)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("/self-inspections/")
-    return redirect(f"/self-inspections/{inspection.pk}/")
+        return redirect("self-inspection-list")
+    return redirect("self-inspection-edit", pk=inspection.pk)
 
 
 @login_required
@@ -335,7 +340,7 @@ def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Self-inspection submitted."))
             else:
                 messages.success(request, _("Draft saved."))
-            return redirect(f"/self-inspections/{inspection.pk}/")
+            return redirect("self-inspection-edit", pk=inspection.pk)
         except ValidationError as error:
             errors = error.messages
             status = 400
@@ -450,7 +455,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Inspection recorded with %(count)d finding(s).") % {"count": len(rows)}
             )
-            return redirect(f"/inspections/{inspection.pk}/")
+            return redirect("inspection-detail", pk=inspection.pk)
     return render(
         request,
         "hazards/inspection_form.html",
@@ -477,6 +482,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     if request.method == "POST":
         notifications_mark_read(actor=actor)
-        return redirect("/notifications/")
+        return redirect("notifications")
     rows = Notification.objects.visible_to(actor).select_related("hazard")[:200]
     return render(request, "hazards/notifications.html", {"notifications": rows})

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -135,7 +136,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         form=form,
         template="organizations/enterprise_form.html",
         save=lambda data: services.enterprise_create(actor=actor, **data),
-        success=lambda enterprise: f"/directory/enterprises/{enterprise.pk}/",
+        success=lambda enterprise: reverse("enterprise-detail", args=[enterprise.pk]),
     )
 
 
@@ -150,7 +151,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         template="organizations/enterprise_form.html",
         save=lambda data: services.enterprise_update(actor=actor, enterprise=enterprise, **data),
-        success=lambda saved: f"/directory/enterprises/{saved.pk}/",
+        success=lambda saved: reverse("enterprise-detail", args=[saved.pk]),
         context={"enterprise": enterprise},
     )
 
@@ -167,7 +168,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
         save=lambda data: imports.enterprise_import_start(
             actor=actor, file_name=data["file"].name, content=data["file"].read()
         ),
-        success=lambda job: f"/directory/imports/{job.pk}/",
+        success=lambda job: reverse("enterprise-import-detail", args=[job.pk]),
         context={"recent": recent},
     )
 
@@ -221,7 +222,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
         form=form,
         template="organizations/department_form.html",
         save=lambda data: services.department_create(actor=actor, **data),
-        success=lambda _department: "/directory/departments/",
+        success=lambda _department: reverse("department-list"),
     )
 
 
@@ -242,7 +243,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         template="organizations/department_form.html",
         save=save,
-        success=lambda _department: "/directory/departments/",
+        success=lambda _department: reverse("department-list"),
         context={"department": department},
     )
 
@@ -293,7 +294,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         form=form,
         template="organizations/user_form.html",
         save=lambda data: services.user_create(actor=actor, **data),
-        success=lambda user: f"/directory/users/{user.pk}/",
+        success=lambda user: reverse("user-detail", args=[user.pk]),
     )
 
 
@@ -310,7 +311,7 @@ def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda data: services.membership_grant(
             actor=actor, user=person, role=data["role"], unit=form.unit()
         ),
-        success=lambda _membership: f"/directory/users/{person.pk}/",
+        success=lambda _membership: reverse("user-detail", args=[person.pk]),
         context={"person": person},
     )
 
@@ -326,4 +327,4 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The role has ended; it stays on record."))
-    return redirect(f"/directory/users/{membership.user_id}/")
+    return redirect("user-detail", pk=membership.user_id)

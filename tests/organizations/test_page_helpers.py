@@ -1,6 +1,7 @@
 """The small helpers every page shares: choices restricted to the actor's scope, <time> elements written
 by one tag, one class for fold-out panels."""
 
+import ast
 import datetime as dt
 import re
 from pathlib import Path
@@ -15,11 +16,8 @@ from django.utils import timezone
 from organizations.forms import restrict_choices
 from organizations.models import Enterprise, Region
 
-TEMPLATES = [
-    path
-    for path in Path(__file__).resolve().parents[2].glob("**/templates/**/*.html")
-    if ".venv" not in path.parts
-]
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = [path for path in ROOT.glob("**/templates/**/*.html") if ".venv" not in path.parts]
 
 
 class _ChoicesForm(forms.Form):
@@ -107,3 +105,28 @@ def test_every_fold_out_panel_uses_the_one_class() -> None:
     assert panels
     others = [(name, tag) for name, tag in panels if 'class="menu"' not in tag and "fold-panel" not in tag]
     assert others == []
+
+
+def _paths_written_by_hand(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr) and node.values:
+            first = node.values[0]
+            if isinstance(first, ast.Constant) and str(first.value).startswith("/"):
+                found.append(ast.unparse(node))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.match(r"/\w", node.value):
+            found.append(node.value)
+    return found
+
+
+def test_no_view_writes_a_path_by_hand() -> None:
+    """Views link and redirect by URL name (reverse, redirect(name, ...)), so a moved URL moves everywhere."""
+    views = [
+        path
+        for path in ROOT.glob("*/**/*.py")
+        if ".venv" not in path.parts and "tests" not in path.parts and "bench" not in path.parts
+        if path.name.endswith("views.py") or path.parent.name == "views" or path.name == "urls.py"
+    ]
+    assert len(views) > 10
+    by_hand = {str(path.relative_to(ROOT)): _paths_written_by_hand(path.read_text()) for path in views}
+    assert {path: paths for path, paths in by_hand.items() if paths} == {}
