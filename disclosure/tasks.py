@@ -1,4 +1,5 @@
-"""Thin Celery wrappers: the monthly disclosure drafts, fanned out per tenant."""
+"""Thin Celery wrappers: one tenant's monthly disclosure drafts on their own (beat runs them as part of the
+monthly pipeline, config.monthly)."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -18,14 +19,3 @@ def build_monthly_disclosures(tenant_id: int, month: str = "") -> dict[str, int]
     with tenant_context(tenant_id):
         run = publication_build_month(tenant=Tenant.objects.get(pk=tenant_id), month=target)
     return {"created": run.created, "existing": run.existing}
-
-
-@shared_task
-def monthly_disclosures_for_all_tenants() -> int:
-    """Beat entry point on the 1st: one task per tenant, so a slow tenant does not hold up the others."""
-    from organizations.models import Tenant
-
-    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        build_monthly_disclosures.delay(tenant_id)
-    return len(tenant_ids)
