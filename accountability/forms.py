@@ -32,6 +32,14 @@ class InvestigationForm(forms.Form):
     findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class CasePageForm(forms.Form):
+    """Which of the case page's forms was sent, and for which track: each track's investigation and sanction
+    forms carry both (their field ids carry the track, so the page can hold all of them at once)."""
+
+    form = forms.ChoiceField(choices=[("investigation", "investigation"), ("sanction", "sanction")])
+    track = forms.ChoiceField(choices=Track.choices)
+
+
 class SanctionForm(forms.Form):
     track = forms.ChoiceField(choices=Track.choices, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Sanction"), choices=SanctionKind.choices)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +19,7 @@ from organizations.views import form_page
 
 from . import services
 from .choices import Track
-from .forms import AccidentForm, InterviewForm, InvestigationForm, SanctionForm
+from .forms import AccidentForm, CasePageForm, InterviewForm, InvestigationForm, SanctionForm
 from .models import Accident, AccountabilityCase, WarningInterview
 
 
@@ -64,24 +66,26 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("investigations__sanctions")
         .get_visible(actor, pk=pk)
     )
-    bound_investigation = bound_sanction = None
-    if request.method == "POST":
-        kind = request.POST.get("form")
-        try:
-            if kind == "investigation":
-                track = request.POST.get("track", "")
-                bound_investigation = InvestigationForm(request.POST, auto_id=f"{track}-%s")
-                if bound_investigation.is_valid():
-                    services.investigation_save(actor=actor, case=case, **bound_investigation.cleaned_data)
-                    return redirect("case-detail", pk=case.pk)
-            elif kind == "sanction":
-                track = request.POST.get("track", "")
-                bound_sanction = SanctionForm(request.POST, auto_id=f"{track}-sanction-%s")
-                if bound_sanction.is_valid():
-                    services.sanction_record(actor=actor, case=case, **bound_sanction.cleaned_data)
-                    return redirect("case-detail", pk=case.pk)
-        except ValidationError as error:
-            apply_service_errors(bound_investigation or bound_sanction, error)  # type: ignore[arg-type]
+    bound_investigation: InvestigationForm | None = None
+    bound_sanction: SanctionForm | None = None
+    sent = CasePageForm(request.POST if request.method == "POST" else None)
+    if sent.is_valid():
+        track = sent.cleaned_data["track"]
+        bound: InvestigationForm | SanctionForm
+        save: Callable[..., object]
+        if sent.cleaned_data["form"] == "investigation":
+            bound = bound_investigation = InvestigationForm(request.POST, auto_id=f"{track}-%s")
+            save = services.investigation_save
+        else:
+            bound = bound_sanction = SanctionForm(request.POST, auto_id=f"{track}-sanction-%s")
+            save = services.sanction_record
+        if bound.is_valid():
+            try:
+                save(actor=actor, case=case, **bound.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(bound, error)
+            else:
+                return redirect("case-detail", pk=case.pk)
     tracks = []
     for investigation in case.investigations.all():
         tracks.append(

@@ -265,21 +265,40 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def self_inspection_list(request: HttpRequest) -> HttpResponse:
+    return _self_inspection_list_page(request)
+
+
+def _self_inspection_list_page(
+    request: HttpRequest, refused: forms.SelfInspectionStartForm | None = None
+) -> HttpResponse:
+    """The list, with a start form per own enterprise; `refused` is a start form sent back with its errors."""
     actor = actor_of(request)
     scope = scope_for(actor)
     inspections = (
         SelfInspection.objects.visible_to(actor).select_related("enterprise").order_by("-period", "id")[:100]
     )
     own = Enterprise.objects.visible_to(actor).filter(pk__in=scope.enterprise_ids)
+    refused_for = refused.cleaned_data.get("enterprise") if refused is not None else None
+    this_month = first_of_month(timezone.localdate())
+    starts = [
+        {
+            "enterprise": enterprise,
+            "form": refused
+            if refused is not None and refused_for == enterprise.pk
+            else forms.SelfInspectionStartForm(initial={"enterprise": enterprise.pk, "month": this_month}),
+        }
+        for enterprise in own
+    ]
     return render(
         request,
         "hazards/self_inspection_list.html",
         {
             "inspections": inspections,
-            "own_enterprises": own,
-            "this_month": first_of_month(timezone.localdate()),
+            "starts": starts,
+            "refused": refused if refused is not None and refused_for not in {e.pk for e in own} else None,
             "can_see_missing": bool(scope.committee_paths or scope.is_tenant_admin),
         },
+        status=400 if refused is not None else 200,
     )
 
 
@@ -287,15 +306,19 @@ def self_inspection_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def self_inspection_start(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    enterprise = Enterprise.objects.get_visible(actor, pk=request.POST.get("enterprise"))
+    form = forms.SelfInspectionStartForm(request.POST)
+    valid = form.is_valid()
+    if "enterprise" in form.cleaned_data:  # scope before input: another tenant's enterprise is a 404
+        enterprise = Enterprise.objects.get_visible(actor, pk=form.cleaned_data["enterprise"])
+    if not valid:
+        return _self_inspection_list_page(request, refused=form)
+    period = form.cleaned_data["month"] or timezone.localdate()
     try:
-        period = (
-            parse_month(request.POST.get("month", "")) if request.POST.get("month") else timezone.localdate()
-        )
         inspection = self_inspection_open(actor=actor, enterprise=enterprise, period=period)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("self-inspection-list")
+        # The service calls the month the inspection's "period".
+        form.add_error("month" if "period" in getattr(error, "error_dict", {}) else None, error.messages)
+        return _self_inspection_list_page(request, refused=form)
     return redirect("self-inspection-edit", pk=inspection.pk)
 
 
@@ -305,79 +328,50 @@ def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     inspection: SelfInspection = SelfInspection.objects.select_related("enterprise").get_visible(actor, pk=pk)
     lines = checklist_for(inspection.enterprise)
-    saved = {(item.criterion_id, item.general_code): item for item in inspection.items.all()}
-    errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        answers = {
-            line.key: {
-                "result": request.POST.get(f"result-{line.key}", ""),
-                "description": request.POST.get(f"description-{line.key}", ""),
-                "location": request.POST.get(f"location-{line.key}", ""),
-            }
-            for line in lines
-            if request.POST.get(f"result-{line.key}")
-        }
-        extra = [
-            {
-                "description": request.POST.get(f"extra-{i}-description", ""),
-                "location": request.POST.get(f"extra-{i}-location", ""),
-                "photos": request.FILES.getlist(f"extra-{i}-photos"),
-            }
-            for i in range(3)
-            if request.POST.get(f"extra-{i}-description", "").strip()
-        ]
+    items = list(inspection.items.all())
+    saved = {(item.criterion_id, item.general_code): item for item in items}
+    by_line = {
+        line.key: saved[(line.criterion_id, line.general_code)]
+        for line in lines
+        if (line.criterion_id, line.general_code) in saved
+    }
+    posted = request.method == "POST"
+    form = forms.SelfInspectionForm(
+        request.POST if posted else None, request.FILES if posted else None, lines=lines, saved=by_line
+    )
+    if posted and form.is_valid():
         try:
             self_inspection_save(
                 actor=actor,
                 self_inspection=inspection,
-                answers=answers,
-                extra_hazards=extra,
-                note=request.POST.get("note", ""),
+                answers=form.answers(),
+                extra_hazards=form.extra_hazards(),
+                note=form.cleaned_data["note"],
             )
-            if "submit" in request.POST:
+            if form.submitting:
                 self_inspection_submit(actor=actor, self_inspection=inspection)
                 messages.success(request, _("Self-inspection submitted."))
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("self-inspection-edit", pk=inspection.pk)
         except ValidationError as error:
-            errors = error.messages
-            status = 400
-    rows = []
-    for line in lines:
-        item = saved.get((line.criterion_id, line.general_code))
-        # After a refused POST, show what was typed rather than what was saved before.
-        posted = request.method == "POST"
-        rows.append(
-            {
-                "line": line,
-                "item": item,
-                "result": request.POST.get(f"result-{line.key}") or (item.result if item else ""),
-                "description": request.POST.get(f"description-{line.key}", "")
-                if posted
-                else (item.description if item else ""),
-                "location": request.POST.get(f"location-{line.key}", "")
-                if posted
-                else (item.location if item else ""),
-            }
-        )
-    extra_items = [item for item in inspection.items.all() if not item.criterion_id and not item.general_code]
+            form.add_service_errors(error)
+    rows = [{**row, "item": by_line.get(row["line"].key)} for row in form.line_rows()]
     scope = scope_for(actor)
     return render(
         request,
         "hazards/self_inspection_form.html",
         {
             "inspection": inspection,
+            "form": form,
             "rows": rows,
-            "extra_items": extra_items,
-            "errors": errors,
+            "extra_items": [item for item in items if not item.criterion_id and not item.general_code],
+            "extra_slots": form.extra_rows(),
             "editable": inspection.status == SelfInspectionStatus.DRAFT
             and inspection.enterprise_id in scope.enterprise_ids,
             "can_submit": inspection.enterprise_id in scope.head_enterprise_ids,
-            "extra_slots": range(3),
         },
-        status=status,
+        status=400 if posted else 200,
     )
 
 

@@ -146,9 +146,11 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         hazard = self.get_object()
         data = s.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        evidence = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
         services.hazard_submit(
-            actor=actor_of(request), hazard=hazard, report=data.validated_data["report"], evidence=evidence
+            actor=actor_of(request),
+            hazard=hazard,
+            report=data.validated_data["report"],
+            evidence=data.validated_data.get("evidence", []),
         )
         return self._detail(hazard)
 
