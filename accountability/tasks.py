@@ -6,15 +6,15 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from hazards.selectors import parse_month
+from organizations.models import Tenant
+from organizations.rls import tenant_context
+
+from .scoring import assessment_compute_month
+
 
 @shared_task(acks_late=True)
 def score_month(tenant_id: int, month: str = "") -> int:
-    from hazards.selectors import parse_month
-    from organizations.models import Tenant
-    from organizations.rls import tenant_context
-
-    from .scoring import assessment_compute_month
-
     first = timezone.localdate().replace(day=1)
     target = parse_month(month) if month else (first - dt.timedelta(days=1)).replace(day=1)
     with tenant_context(tenant_id):

@@ -276,7 +276,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # Static schedule: django-celery-beat pins Django below 6.1, and a schedule in code is reviewable.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Purge lockout records older than the cool-off so the attempts table stays small.
+    # Flag open hazards past their deadline and remind the enterprises of deadlines coming up.
     "sweep-overdue-hazards": {
         "task": "hazards.tasks.sweep_overdue",
         "schedule": crontab(minute=30, hour=1),
@@ -291,6 +291,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "config.monthly.monthly_jobs_for_all_tenants",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
         "schedule": crontab(minute=15, hour=3),

@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -248,8 +249,6 @@ class PublicationsFeed(Feed):
 
 def set_language(request: HttpRequest, code: str) -> HttpResponse:
     """Public pages switch language by a plain link (cached pages carry no CSRF token to post a form)."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"

@@ -4,16 +4,16 @@ monthly pipeline, config.monthly)."""
 from celery import shared_task
 from django.utils import timezone
 
+from hazards.selectors import parse_month
+from organizations.models import Tenant
+from organizations.rls import tenant_context
+
+from .services import previous_month, publication_build_month
+
 
 @shared_task(acks_late=True)
 def build_monthly_disclosures(tenant_id: int, month: str = "") -> dict[str, int]:
     """Drafts of `month` (YYYY-MM; default the previous month) for every region of the tenant."""
-    from hazards.selectors import parse_month
-    from organizations.models import Tenant
-    from organizations.rls import tenant_context
-
-    from .services import previous_month, publication_build_month
-
     target = parse_month(month) if month else previous_month(timezone.localdate())
     # One transaction for the tenant's month: a worker killed half-way leaves no draft at all.
     with tenant_context(tenant_id):

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.forms import apply_service_errors
-from organizations.scoping import actor_of
+from organizations.scoping import actor_of, require_role, tenant_of
 
 from .choices import PublicationStatus
 from .forms import CorrectionForm, PolicyForm, TriageForm
-from .models import Publication, TipOff
+from .models import DisclosurePolicy, Publication, TipOff
 from .services import disclosure_policy_update, publication_correct, publication_publish
 from .tipoffs import tipoff_triage
 
@@ -137,11 +137,7 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def policy(request: HttpRequest) -> HttpResponse:
     """The tenant's redaction policy: which optional fields the public sees."""
     actor = actor_of(request)
-    from organizations.scoping import require_role, tenant_of
-
     require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))
-    from .models import DisclosurePolicy
-
     # Reading the page writes nothing: an absent policy shows the defaults until the first save.
     current = DisclosurePolicy.objects.filter(tenant_id=tenant_of(actor)).first() or DisclosurePolicy()
     form = PolicyForm(

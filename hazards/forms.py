@@ -7,8 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import restrict_choices
-from organizations.models import Department, Enterprise, Industry, Region, User
+from organizations.models import Department, Enterprise, Industry, Membership, Region, User
 from organizations.scoping import scope_for
 from organizations.widgets import QuickSelect
 
@@ -235,9 +236,6 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from organizations.choices import DEPARTMENT_ROLES
-        from organizations.models import Membership
-
         team = Membership.objects.filter(
             department_id__in=scope_for(actor).department_ids, role__in=DEPARTMENT_ROLES, is_active=True
         ).values("user_id")

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.choices import DEPARTMENT_ROLES
+from organizations.errors import PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.models import Department, Enterprise, Region, User
-from organizations.scoping import actor_of, require_role, scope_for
+from organizations.scoping import actor_of, any_of, path_within, require_role, scope_for
 
 from . import forms, services
 from .campaign_stats import campaign_for
-from .choices import SelfInspectionStatus
+from .choices import HazardAction, SelfInspectionStatus
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .keyset import Keyset
@@ -223,8 +224,6 @@ def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 def _label(name: str) -> str:
-    from .choices import HazardAction
-
     return str(HazardAction(name.replace("acknowledge_handover", "acknowledge")).label)
 
 
@@ -381,13 +380,9 @@ def self_inspection_missing_view(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     scope = scope_for(actor)
     if not (scope.committee_paths or scope.is_tenant_admin):
-        from organizations.errors import PermissionDeniedError
-
         raise PermissionDeniedError(_("Only committee staff follow up on missing self-inspections."))
     regions = Region.objects.visible_to(actor)
     if not scope.is_tenant_admin:
-        from organizations.scoping import any_of, path_within
-
         regions = regions.filter(any_of(path_within("path", scope.committee_paths)))
     region_id = request.GET.get("region")
     region = (

@@ -8,7 +8,7 @@ allow. Selectors, DRF viewsets and browser views all start from it; nothing else
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from .errors import NotFoundError, PermissionDeniedError
+from .rls import SET_TENANT_SQL, require_transaction
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -127,7 +128,12 @@ WHERE grant_.user_id = %(user)s
 
 
 def _scope_sql() -> str:
-    from .models import Department, Enterprise, Membership, Region
+    from .models import (  # models import this module: not at the top
+        Department,
+        Enterprise,
+        Membership,
+        Region,
+    )
 
     return _SCOPE_SQL.format(
         membership=Membership._meta.db_table,
@@ -160,8 +166,6 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
 def set_tenant_reading_scope(user: User) -> None:
     """Set the transaction's tenant to the user's (as rls.set_current_tenant does) and read their scope in
     the same round trip to the database: every signed-in request needs both, one right after the other."""
-    from .rls import SET_TENANT_SQL, require_transaction
-
     require_transaction()
     tenant_id = int(user.tenant_id)  # type: ignore[arg-type]
     with connection.cursor() as cursor:
@@ -234,11 +238,6 @@ def ancestor_paths(path: str) -> list[str]:
 
 def path_within(field_name: str, paths: tuple[str, ...] | list[str]) -> list[Q]:
     return [Q(**{f"{field_name}__startswith": path}) for path in paths]
-
-
-class ScopedModel(Protocol):
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> Q: ...
 
 
 class ScopedQuerySet(models.QuerySet):
