@@ -15,7 +15,7 @@ from accountability.services import (
     investigation_save,
     sanction_record,
 )
-from hazards.services import hazard_report
+from hazards.services import hazard_report, hazard_submit, hazard_verify
 from hazards.services.inspections import inspection_record
 from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 
@@ -27,7 +27,6 @@ def accident(world, ledger):
     overdue_major.deadline = timezone.localdate() - dt.timedelta(days=3)
     overdue_major.save(update_fields=["deadline"])
     closed_general = ledger.rectifying(level="general")
-    from hazards.services import hazard_submit, hazard_verify
 
     hazard_verify(
         actor=w.head,

@@ -5,10 +5,14 @@ import shutil
 import subprocess
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from campaigns.models import Task
-from campaigns.services import task_create
+from campaigns.services import progress_report, task_create
+
+from ..factories import png_bytes
 
 EN = {"Accept-Language": "en"}
 
@@ -102,12 +106,6 @@ def test_summary_xlsx_and_pdf_hold_the_tasks_in_chinese(world, client, campaign,
 
 
 def test_progress_attachments_are_served_only_in_scope(world, client, campaign, task) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from campaigns.services import progress_report
-
-    from ..hazards.conftest import png_bytes
-
     report = progress_report(
         actor=world.a.inspector,
         task=task,
@@ -125,11 +123,6 @@ def test_progress_attachments_are_served_only_in_scope(world, client, campaign, 
 
 
 def test_a_fake_attachment_is_refused(world, campaign, task) -> None:
-    from django.core.exceptions import ValidationError
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from campaigns.services import progress_report
-
     with pytest.raises(ValidationError) as error:
         progress_report(
             actor=world.a.inspector,

@@ -4,11 +4,12 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from hazards.models import Hazard, SelfInspection
 
-from .conftest import photo
+from ..factories import photo
 
 EN = {"Accept-Language": "en"}
 
@@ -137,8 +138,6 @@ def test_report_form_records_a_hazard_with_a_photo(world, client, standards) -> 
 
 
 def test_report_form_refuses_a_fake_photo_with_a_clear_error(world, client, standards) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(world.a.officer)
     fake = SimpleUploadedFile("photo.png", b"<html>not a picture</html>", content_type="image/png")
     response = client.post(
