@@ -3,6 +3,9 @@ walk, in the list's order; no monthly job waits for another by the clock."""
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -60,6 +63,24 @@ def test_beat_starts_the_whole_pipeline_once_a_month_and_nothing_else_monthly(se
     # No job of the pipeline is scheduled on its own, at a time picked to come after another.
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert not scheduled & {"disclosure.tasks.build_monthly_disclosures", "accountability.tasks.score_month"}
+
+
+def test_a_fresh_worker_process_knows_the_pipeline_task() -> None:
+    """Beat sends the task by name: a worker must register it without this test process's imports."""
+    registered = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from config.celery import app; "
+            "app.loader.import_default_modules(); print(sorted(app.tasks))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    ).stdout
+    assert "'config.monthly.monthly_jobs_for_all_tenants'" in registered
+    assert "'config.monthly.monthly_jobs'" in registered
 
 
 def test_the_command_runs_the_list_in_its_order(world, pipeline) -> None:
