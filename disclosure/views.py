@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from hazards.models import Hazard
 from organizations.forms import apply_service_errors
 from organizations.models import User
+from organizations.scoping import actor_of, require_role, tenant_of
 
 from .choices import PublicationStatus
 from .forms import CorrectionForm, PolicyForm, PublicTitleForm, TriageForm
-from .models import PUBLIC_TITLE_MAX, Publication, TipOff
+from .models import PUBLIC_TITLE_MAX, DisclosurePolicy, Publication, TipOff
 from .services import (
     disclosure_policy_update,
     publication_correct,
@@ -27,11 +28,6 @@ from .services import (
     publication_titles_set,
 )
 from .tipoffs import tipoff_triage
-
-
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def differences(current: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
@@ -51,7 +47,9 @@ def differences(current: dict[str, Any], previous: dict[str, Any] | None) -> dic
 
 @login_required
 def publication_list(request: HttpRequest) -> HttpResponse:
-    publications = Publication.objects.visible_to(_actor(request)).select_related("region").defer("pdf")[:200]
+    publications = (
+        Publication.objects.visible_to(actor_of(request)).select_related("region").defer("pdf")[:200]
+    )
     return render(request, "disclosure/publication_list.html", {"publications": publications})
 
 
@@ -92,7 +90,7 @@ def _title_rows(actor: User, item: Publication, form: PublicTitleForm | None) ->
 def _review_page(
     request: HttpRequest, item: Publication, *, title_form: PublicTitleForm | None = None, status: int = 200
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     previous = (
         Publication.objects.filter(
             tenant_id=item.tenant_id,
@@ -130,7 +128,7 @@ def _review_page(
 @login_required
 def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
     item: Publication = (
-        Publication.objects.select_related("region").defer("pdf").get_visible(_actor(request), pk=pk)
+        Publication.objects.select_related("region").defer("pdf").get_visible(actor_of(request), pk=pk)
     )
     return _review_page(request, item)
 
@@ -139,7 +137,7 @@ def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def publication_title_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Write (or, left empty, reset to the default wording) one hazard's public title in a draft."""
-    actor = _actor(request)
+    actor = actor_of(request)
     item: Publication = Publication.objects.select_related("region").defer("pdf").get_visible(actor, pk=pk)
     form = PublicTitleForm(request.POST)
     if form.is_valid():
@@ -159,17 +157,17 @@ def publication_title_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publication_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item = Publication.objects.defer("pdf").get_visible(actor, pk=pk)
     published = publication_publish(actor=actor, publication=item)
     messages.success(request, _("Published. SHA-256 of the PDF: %(digest)s") % {"digest": published.sha256})
-    return redirect(f"/disclosure/{published.pk}/")
+    return redirect("publication-review", pk=published.pk)
 
 
 @login_required
 @require_POST
 def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item = Publication.objects.defer("pdf").get_visible(actor, pk=pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
@@ -179,20 +177,20 @@ def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The corrected version is published."))
-            return redirect(f"/disclosure/{corrected.pk}/")
+            return redirect("publication-review", pk=corrected.pk)
     messages.error(request, _("Give the public reason for the correction."))
-    return redirect(f"/disclosure/{item.pk}/")
+    return redirect("publication-review", pk=item.pk)
 
 
 @login_required
 def tipoff_list(request: HttpRequest) -> HttpResponse:
-    tips = TipOff.objects.visible_to(_actor(request)).select_related("region")[:200]
+    tips = TipOff.objects.visible_to(actor_of(request)).select_related("region")[:200]
     return render(request, "disclosure/tipoff_list.html", {"tips": tips})
 
 
 @login_required
 def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     tip: TipOff = TipOff.objects.select_related("region").get_visible(actor, pk=pk)
     form = TriageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -207,7 +205,7 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Tip-off triaged."))
-            return redirect(f"/tip-offs/{tip.pk}/")
+            return redirect("tipoff-detail", pk=tip.pk)
     return render(
         request,
         "disclosure/tipoff_detail.html",
@@ -219,12 +217,8 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def policy(request: HttpRequest) -> HttpResponse:
     """The tenant's redaction policy: which optional fields the public sees."""
-    actor = _actor(request)
-    from organizations.scoping import require_role, tenant_of
-
+    actor = actor_of(request)
     require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))
-    from .models import DisclosurePolicy
-
     # Reading the page writes nothing: an absent policy shows the defaults until the first save.
     current = DisclosurePolicy.objects.filter(tenant_id=tenant_of(actor)).first() or DisclosurePolicy()
     form = PolicyForm(
@@ -235,5 +229,5 @@ def policy(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Saved. New drafts follow this policy; published months stay as published.")
         )
-        return redirect("/disclosure/policy/")
+        return redirect("disclosure-policy")
     return render(request, "disclosure/policy.html", {"form": form})

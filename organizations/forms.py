@@ -22,6 +22,22 @@ def managed_regions(actor: User) -> QuerySet[Region]:
     return regions.filter(any_of(path_within("path", scope.committee_paths)))
 
 
+def restrict_choices(form: forms.BaseForm, actor: User, **narrower: QuerySet[Any]) -> None:
+    """Offer in every model choice field of the form only what the actor may see (NetBox's `restrict()`):
+    its model's `visible_to(actor)`, or the narrower queryset given under the field's name, which must itself
+    start from the actor's scope. A model without scoping fails loudly rather than offering every row."""
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.ModelChoiceField):
+            continue
+        if name in narrower:
+            field.queryset = narrower.pop(name)
+        else:
+            assert field.queryset is not None, f"{type(form).__name__}.{name} names no model"
+            field.queryset = field.queryset.model._default_manager.visible_to(actor)
+    if narrower:
+        raise TypeError(f"{type(form).__name__} has no model choice field named {', '.join(narrower)}.")
+
+
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form fields it names (or at the top)."""
     if hasattr(error, "error_dict"):
@@ -58,8 +74,7 @@ class EnterpriseForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
-        self.fields["industries"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, region=managed_regions(actor))
 
     @staticmethod
     def initial_for(enterprise: Enterprise) -> dict[str, Any]:
@@ -84,8 +99,7 @@ class DepartmentForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
-        self.fields["industries"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, region=managed_regions(actor))
         if editing:
             self.fields["region"].disabled = True
 
@@ -124,11 +138,14 @@ class MembershipForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regions = managed_regions(actor)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["department"].queryset = (  # type: ignore[attr-defined]
-            Department.objects.visible_to(actor).filter(region__in=regions).select_related("region")
+        restrict_choices(
+            self,
+            actor,
+            region=regions,
+            department=Department.objects.visible_to(actor)
+            .filter(region__in=regions)
+            .select_related("region"),
         )
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
 
     def unit(self) -> Enterprise | Department | Region | None:
         data = self.cleaned_data

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from .choices import DIRECTORY_MANAGER_ROLES, EnterpriseScale, EnterpriseStatus, ImportStatus
+from .choices import DIRECTORY_MANAGER_ROLES, KEY_INDUSTRIES, EnterpriseScale, EnterpriseStatus, ImportStatus
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
 from .scoping import Scope, require_role, scope_for, tenant_of
 from .spreadsheets import WorkbookWriter, restored
@@ -30,8 +30,6 @@ _LIST_SEPARATORS = re.compile("[,\uff0c;\uff1b\u3001\\s]+")
 
 def _choice_lookup(choices: Any) -> dict[str, str]:
     """Accept a choice by code, English label or Chinese label, case-insensitively."""
-    from django.utils import translation
-
     lookup: dict[str, str] = {}
     for value, label in choices.choices:
         lookup[value.lower()] = value
@@ -67,8 +65,6 @@ def enterprise_import_template() -> bytes:
     )
     codes = workbook.sheet("codes")
     codes.append(["industries", "scale", "status"])
-    from .choices import KEY_INDUSTRIES
-
     scales, statuses = EnterpriseScale.values, EnterpriseStatus.values
     for index, (code, _zh, _en) in enumerate(KEY_INDUSTRIES):
         codes.append(
@@ -100,7 +96,7 @@ def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> E
         content=content,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    from .tasks import enterprise_import_task
+    from .tasks import enterprise_import_task  # here, not at the top: the tasks module imports this one
 
     transaction.on_commit(lambda: enterprise_import_task.delay(job.pk, job.tenant_id))
     return job

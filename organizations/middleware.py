@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
+from .models import Tenant
 from .rls import set_current_tenant, tenant_context
 from .scoping import set_tenant_reading_scope
 
@@ -117,8 +118,7 @@ def request_tenant_id(request: HttpRequest, view_kwargs: dict[str, Any]) -> int 
         return int(user.tenant_id)
     slug = view_kwargs.get("tenant")
     if isinstance(slug, str):
-        from .models import Tenant  # the tenant table is exempt from row-level security
-
+        # Read before any tenant is set: the tenant table is exempt from row-level security.
         return Tenant.objects.filter(slug=slug).values_list("pk", flat=True).first()
     return None
 

@@ -101,9 +101,6 @@ class Region(BilingualNameMixin, TenantOwned):
         # The region tree is shared reference data inside a tenant: every member may read all of it.
         return Q()
 
-    def is_within(self, other: "Region") -> bool:
-        return self.tenant_id == other.tenant_id and self.path.startswith(other.path)
-
 
 class Industry(BilingualNameMixin, TenantOwned):
     """A regulated industry in a tenant's catalogue (the key industries plus any the tenant adds)."""

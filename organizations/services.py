@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -257,8 +258,6 @@ def user_create(
         raise ValidationError({"username": taken})
     user = User(username=qualified, full_name=full_name, email=email, phone=phone, tenant=tenant)
     _full_clean(user, exclude=["password", "tenant"])
-    from django.contrib.auth.password_validation import validate_password
-
     try:
         validate_password(password, user)
     except ValidationError as error:

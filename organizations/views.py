@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Department, Enterprise, EnterpriseImport, Membership, User
-from .scoping import ScopedQuerysetMixin, require_role, scope_for
+from .scoping import ScopedQuerysetMixin, actor_of, require_role, scope_for
 from .selectors import landing_numbers, primary_role, user_memberships
 from .signin_throttle import signin_throttled
 
@@ -50,7 +51,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = actor_of(request)
     role = primary_role(user)
     context: dict[str, Any] = {"role": role, "memberships": user_memberships(user) if user.tenant_id else []}
     if role:
@@ -73,7 +74,7 @@ class ScopedDetailView(LoginRequiredMixin, ScopedQuerysetMixin, DetailView):
 
 
 def _manager_only(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+    user = actor_of(request)
     require_role(
         user, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory.")
     )
@@ -115,7 +116,7 @@ class EnterpriseListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         context["query"] = self.request.GET.get("q", "")
         return context
 
@@ -129,7 +130,7 @@ class EnterpriseDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         return context
 
 
@@ -142,14 +143,14 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         form=form,
         template="organizations/enterprise_form.html",
         save=lambda data: services.enterprise_create(actor=actor, **data),
-        success=lambda enterprise: f"/directory/enterprises/{enterprise.pk}/",
+        success=lambda enterprise: reverse("enterprise-detail", args=[enterprise.pk]),
     )
 
 
 @login_required
 def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # Scope before role: another tenant's id is a 404 like any unknown id, never a 403.
-    enterprise = Enterprise.objects.get_visible(request.user, pk=pk)
+    enterprise = Enterprise.objects.get_visible(actor_of(request), pk=pk)
     actor = _manager_only(request)
     form = EnterpriseForm(request.POST or None, actor=actor, initial=EnterpriseForm.initial_for(enterprise))
     return form_page(
@@ -157,7 +158,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         template="organizations/enterprise_form.html",
         save=lambda data: services.enterprise_update(actor=actor, enterprise=enterprise, **data),
-        success=lambda saved: f"/directory/enterprises/{saved.pk}/",
+        success=lambda saved: reverse("enterprise-detail", args=[saved.pk]),
         context={"enterprise": enterprise},
     )
 
@@ -174,7 +175,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
         save=lambda data: imports.enterprise_import_start(
             actor=actor, file_name=data["file"].name, content=data["file"].read()
         ),
-        success=lambda job: f"/directory/imports/{job.pk}/",
+        success=lambda job: reverse("enterprise-import-detail", args=[job.pk]),
         context={"recent": recent},
     )
 
@@ -215,7 +216,7 @@ class DepartmentListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         return context
 
 
@@ -228,13 +229,13 @@ def department_create(request: HttpRequest) -> HttpResponse:
         form=form,
         template="organizations/department_form.html",
         save=lambda data: services.department_create(actor=actor, **data),
-        success=lambda _department: "/directory/departments/",
+        success=lambda _department: reverse("department-list"),
     )
 
 
 @login_required
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = Department.objects.get_visible(request.user, pk=pk)
+    department = Department.objects.get_visible(actor_of(request), pk=pk)
     actor = _manager_only(request)
     form = DepartmentForm(
         request.POST or None, actor=actor, editing=True, initial=DepartmentForm.initial_for(department)
@@ -249,7 +250,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         template="organizations/department_form.html",
         save=save,
-        success=lambda _department: "/directory/departments/",
+        success=lambda _department: reverse("department-list"),
         context={"department": department},
     )
 
@@ -266,7 +267,7 @@ class UserListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(self.request.user).has_any_role(DIRECTORY_MANAGER_ROLES)
+        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
         return context
 
 
@@ -277,7 +278,7 @@ class UserDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        actor = self.request.user
+        actor = actor_of(self.request)
         context["memberships"] = (
             Membership.objects.visible_to(actor)
             .filter(user=self.object)
@@ -300,7 +301,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         form=form,
         template="organizations/user_form.html",
         save=lambda data: services.user_create(actor=actor, **data),
-        success=lambda user: f"/directory/users/{user.pk}/",
+        success=lambda user: reverse("user-detail", args=[user.pk]),
     )
 
 
@@ -317,7 +318,7 @@ def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda data: services.membership_grant(
             actor=actor, user=person, role=data["role"], unit=form.unit()
         ),
-        success=lambda _membership: f"/directory/users/{person.pk}/",
+        success=lambda _membership: reverse("user-detail", args=[person.pk]),
         context={"person": person},
     )
 
@@ -333,4 +334,4 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The role has ended; it stays on record."))
-    return redirect(f"/directory/users/{membership.user_id}/")
+    return redirect("user-detail", pk=membership.user_id)

@@ -4,16 +4,24 @@ others' objects). Every endpoint and page is tested against it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import translation
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from config.celery import app
+from hazards.models import Criterion, Hazard
+from hazards.services import hazard_confirm, hazard_handover, hazard_plan, hazard_report
+from hazards.standards import standards_load
 from organizations.choices import Role
 from organizations.models import Department, Enterprise, Industry, Region, Tenant, User
 from organizations.services import region_create, tenant_create
@@ -172,6 +180,64 @@ def world(db: None, _test_settings: None) -> World:
     )
 
 
+# The ledger's fixtures, for every app's tests (campaigns, disclosure and accountability read the ledger).
+
+
+@pytest.fixture
+def standards(db: None) -> None:
+    # Loaded by a migration, but a transactional test's flush may have emptied the table since.
+    standards_load()
+
+
+@pytest.fixture
+def chem_criterion(standards: None) -> Criterion:
+    return Criterion.objects.get(standard__key="hazardous-chemicals-2017", number="3")
+
+
+@pytest.fixture
+def ledger(world: Any, chem_criterion: Criterion) -> Any:
+    """Builders for hazards of tenant A's chemical enterprise at each point of the loop."""
+    w = world.a
+
+    class Ledger:
+        criterion = chem_criterion
+
+        def reported(self, **fields: Any) -> Hazard:
+            defaults = {
+                "title": "储罐区未设紧急切断",
+                "description": "一级重大危险源储罐未设置紧急切断装置",
+                "location": "东区储罐区",
+            }
+            return hazard_report(actor=w.officer, enterprise=w.enterprise, **{**defaults, **fields})
+
+        def confirmed(self, level: str = "major") -> Hazard:
+            return hazard_confirm(
+                actor=w.inspector,
+                hazard=self.reported(),
+                level=level,
+                criterion=chem_criterion if level == "major" else None,
+            )
+
+        def handed_over(self) -> Hazard:
+            return hazard_handover(
+                actor=w.committee, hazard=self.confirmed(), region=w.city, departments=[w.department]
+            )
+
+        def rectifying(self, level: str = "major") -> Hazard:
+            hazard = self.handed_over() if level == "major" else self.confirmed("general")
+            return hazard_plan(
+                actor=w.officer,
+                hazard=hazard,
+                responsible_person="周明远",
+                measures="加装紧急切断阀",
+                funds=Decimal(200000),
+                deadline=timezone.localdate() + dt.timedelta(days=30),
+                contingency_plan="停用该储罐并倒罐",
+            )
+
+    return Ledger()
+
+
 @pytest.fixture
 def api() -> Any:
     """An API client; `api.as_user(user)` authenticates it as that user."""
@@ -187,12 +253,6 @@ def api() -> Any:
 @pytest.fixture
 def live_worker(transactional_db: None, _test_settings: None) -> Any:
     """A real Celery worker thread consuming a queue of its own on the real Redis broker."""
-    import os
-
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-
     queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue

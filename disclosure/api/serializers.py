@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import Publication, TipOff
@@ -31,7 +32,7 @@ class PublicationSerializer(serializers.ModelSerializer):
     def get_public_url(self, publication: Publication) -> str | None:
         if publication.status == "draft":
             return None
-        return f"/public/{publication.tenant.slug}/p/{publication.public_id}/"
+        return reverse("public-publication", args=[publication.tenant.slug, publication.public_id])
 
 
 class CorrectionInputSerializer(serializers.Serializer):

@@ -23,7 +23,15 @@ from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Department, Enterprise, Industry, Region, User
 from organizations.scoping import Scope, ensure_visible, scope_for, tenant_of
 
-from ..choices import OPEN_STATES, ExtensionStatus, HazardAction, HazardLevel, HazardSource, HazardState
+from ..choices import (
+    OPEN_STATES,
+    ExtensionStatus,
+    HazardAction,
+    HazardLevel,
+    HazardSource,
+    HazardState,
+    ListingLevel,
+)
 from ..models import (
     Criterion,
     Extension,
@@ -743,8 +751,6 @@ def hazard_list_supervision(
         raise InvalidStateError(_("Only major hazards are listed for supervision."))
     if hazard.listed:
         raise InvalidStateError(_("%(code)s is already listed for supervision.") % {"code": hazard.code})
-    from ..choices import ListingLevel
-
     if level not in ListingLevel.values:
         raise ValidationError({"level": _("Choose provincial, city or county.")})
     _required(body=body.strip(), deadline=deadline)

@@ -5,13 +5,16 @@ import shutil
 import subprocess
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from campaigns.models import Task
-from campaigns.services import task_create
+from campaigns.services import progress_report, task_create
 from campaigns.task_sheets import tasks_import
 from organizations.errors import PermissionDeniedError
 
+from ..factories import png_bytes
 from ..workbooks import BROKEN_MULTIPART, BROKEN_MULTIPART_TYPE, BROKEN_XLSX, zip_bomb_xlsx
 
 EN = {"Accept-Language": "en"}
@@ -137,12 +140,6 @@ def test_summary_xlsx_and_pdf_hold_the_tasks_in_chinese(world, client, campaign,
 
 
 def test_progress_attachments_are_served_only_in_scope(world, client, campaign, task) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from campaigns.services import progress_report
-
-    from ..hazards.conftest import png_bytes
-
     report = progress_report(
         actor=world.a.inspector,
         task=task,
@@ -160,11 +157,6 @@ def test_progress_attachments_are_served_only_in_scope(world, client, campaign, 
 
 
 def test_a_fake_attachment_is_refused(world, campaign, task) -> None:
-    from django.core.exceptions import ValidationError
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from campaigns.services import progress_report
-
     with pytest.raises(ValidationError) as error:
         progress_report(
             actor=world.a.inspector,

@@ -9,7 +9,12 @@ import pytest
 from django.utils import timezone
 
 from disclosure.models import Publication, TipOff
-from disclosure.services import publication_build_month, publication_correct, publication_publish
+from disclosure.services import (
+    invalidate_public_pages,
+    publication_build_month,
+    publication_correct,
+    publication_publish,
+)
 
 EN = {"Accept-Language": "en"}
 
@@ -116,8 +121,6 @@ def test_a_correction_supersedes_and_both_stay_readable(world, client, published
 def test_public_pages_are_cached_and_publishing_refreshes_them(
     world, client, published, django_capture_on_commit_callbacks
 ) -> None:
-    from disclosure.services import invalidate_public_pages
-
     client.get("/public/alpha/")
     today = timezone.localdate()
     sneaked = Publication.objects.create(  # written behind the cache's back: the cached page does not show it

@@ -10,8 +10,14 @@ from django.db import IntegrityError, InternalError, ProgrammingError, connectio
 from django.utils import timezone
 
 from disclosure.models import Publication
-from disclosure.services import publication_build_month, publication_correct, publication_publish
+from disclosure.services import (
+    disclosure_policy_update,
+    publication_build_month,
+    publication_correct,
+    publication_publish,
+)
 from organizations.errors import NotFoundError
+from organizations.errors import PermissionDeniedError as Forbidden
 
 
 @pytest.fixture
@@ -122,9 +128,6 @@ def test_two_monthly_runs_at_once_leave_one_draft(world, ledger, month) -> None:
 def test_the_policy_decides_optional_fields_and_only_tenant_admins_set_it(
     world, client, ledger, month
 ) -> None:
-    from disclosure.services import disclosure_policy_update
-    from organizations.errors import PermissionDeniedError as Forbidden
-
     ledger.confirmed()
     with pytest.raises(Forbidden):
         disclosure_policy_update(actor=world.a.committee, show_deadline=False)

@@ -10,7 +10,7 @@ from hazards.models import Criterion, Hazard
 from organizations.demo import seed_directory
 from organizations.models import Department, Enterprise, Region
 
-from .conftest import photo
+from ..factories import photo
 
 EN = {"Accept-Language": "en"}
 
