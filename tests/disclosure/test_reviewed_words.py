@@ -45,7 +45,7 @@ from hazards.services.inspections import (
 )
 from organizations.rls import tenant_context
 
-from ..hazards.conftest import photo
+from ..factories import photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -175,7 +175,7 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
         actor=w.officer, enterprise=w.enterprise, title=typed("w.title"), description="x", location="x"
     )
     hazard_confirm(actor=w.inspector, hazard=withdrawn, level="major", criterion=chem_criterion)
-    hazard_withdraw(actor=w.inspector, hazard=withdrawn, reason=typed("withdraw.reason"))
+    hazard_withdraw(actor=w.committee, hazard=withdrawn, reason=typed("withdraw.reason"))
 
     # A tip-off from the public, triaged with a note the committee wrote for its sender.
     tip = tipoff_file(

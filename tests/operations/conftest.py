@@ -13,8 +13,6 @@ import pytest
 from django.db import connection
 from psycopg2 import sql
 
-from ..hazards.conftest import chem_criterion, ledger, standards  # noqa: F401 - fixtures
-
 
 def database_url(name: str) -> str:
     """A DATABASE_URL for database `name` on the test server, as the test's own (owner) role."""

@@ -24,7 +24,7 @@ from hazards.services import hazard_report, hazard_withdraw
 from operations.backups import MANIFEST, backups_complete
 from operations.postgres import server_major
 
-from ..hazards.conftest import photo, png_bytes
+from ..factories import photo, png_bytes
 from .conftest import connect_to, database_exists, database_url, table_counts
 
 pytestmark = pytest.mark.django_db(transaction=True)

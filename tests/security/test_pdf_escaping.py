@@ -22,8 +22,6 @@ from hazards.models import Hazard
 from hazards.services import hazard_report
 from organizations.models import Department, Enterprise, Region
 
-from ..hazards.conftest import chem_criterion, ledger, standards  # noqa: F401 - shared fixtures
-
 MARKUP = "a < b & c <script>"
 # Long enough to wrap in a table column, so the disclosure PDF lays it out as a paragraph, not plain text.
 LONG = f"{MARKUP} 化工 <b>有限</b> &amp; 公司 " * 3
@@ -55,7 +53,7 @@ def marked(world: Any) -> Any:
     return w
 
 
-def test_the_disclosure_pdf_shows_markup_shaped_names_literally(marked, ledger) -> None:  # noqa: F811
+def test_the_disclosure_pdf_shows_markup_shaped_names_literally(marked, ledger) -> None:
     hazard = ledger.handed_over()
     Hazard.objects.filter(pk=hazard.pk).update(title=f"隐患 {MARKUP}")
     month = timezone.localdate().replace(day=1)
@@ -65,7 +63,7 @@ def test_the_disclosure_pdf_shows_markup_shaped_names_literally(marked, ledger) 
     assert shows(pdf, MARKUP, f"县 {MARKUP}", LONG)
 
 
-def test_the_campaign_summary_pdf_shows_markup_shaped_text_literally(marked, client, ledger) -> None:  # noqa: F811
+def test_the_campaign_summary_pdf_shows_markup_shaped_text_literally(marked, client, ledger) -> None:
     today = timezone.localdate()
     campaign = campaign_create(
         actor=marked.committee,
@@ -102,7 +100,7 @@ def test_the_campaign_summary_pdf_shows_markup_shaped_text_literally(marked, cli
     )
 
 
-def test_the_rankings_circular_shows_markup_shaped_names_literally(marked, client, ledger) -> None:  # noqa: F811
+def test_the_rankings_circular_shows_markup_shaped_names_literally(marked, client, ledger) -> None:
     hazard_report(
         actor=marked.officer, enterprise=marked.enterprise, title="t", description="d", location="l"
     )

@@ -33,8 +33,6 @@ from organizations.spreadsheets import (
     xlsx_cell,
 )
 
-from ..hazards.conftest import chem_criterion, ledger, standards  # noqa: F401 - shared fixtures
-
 # One of each way a cell becomes a formula (or is read as one once a leading tab or CR is stripped).
 HYPERLINK = '=HYPERLINK("http://x","y")'
 PAYLOADS = [HYPERLINK, "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
@@ -43,7 +41,7 @@ UNSAFE_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @pytest.fixture
-def hostile(world: Any, ledger: Any) -> dict[str, Any]:  # noqa: F811 - the fixture named in the import
+def hostile(world: Any, ledger: Any) -> dict[str, Any]:
     """Tenant A with formula-shaped text in every field that reaches a spreadsheet: names in the directory,
     a hazard's title, location and supervising body, a campaign's measures and its table of tasks."""
     w = world.a
