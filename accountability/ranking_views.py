@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hazards.selectors import parse_month
+from organizations.audit import audit_export
 from organizations.errors import PermissionDeniedError
 from organizations.forms import managed_regions
 from organizations.models import Region, User
@@ -89,6 +90,7 @@ def circular(request: HttpRequest) -> HttpResponse:
     region, month = context["region"], context["month"]
     rows = ranking(actor=context["actor"], level="region", region=region, month=month)
     departments = ranking(actor=context["actor"], level="department", region=region, month=month)
+    audit_export(actor=context["actor"], export="rankings circular", fmt="pdf", target=region, month=month)
     title = f"{region.name}{month:%Y年%m月}安全生产考核排名通报"
     response = HttpResponse(
         circular_pdf(title=title, rows=rows, month=month, department_rows=departments),

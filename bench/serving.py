@@ -35,6 +35,7 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="0",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
+        ALLOW_DEMO_ACCOUNTS="1",  # as under `make run`: production settings alone refuse the demo accounts
     )
     process = subprocess.Popen(  # noqa: S603 - fixed argv
         [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from organizations.audit import audit_export
 from organizations.errors import NotFoundError
 from organizations.forms import apply_service_errors
 from organizations.models import User
@@ -247,6 +248,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def tasks_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = Campaign.objects.get_visible(request.user, pk=pk)
+    audit_export(actor=request.user, export="campaign tasks", fmt="xlsx", target=campaign)
     response = HttpResponse(tasks_export(campaign), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-tasks.xlsx"'
     return response

@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from organizations import views as organization_views
+
 # The API first: other systems call it most, and each pattern tried before it costs every call.
 urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("organizations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin signs in and out through the product's own (audited) pages.
+    path("admin/login/", organization_views.admin_login),
+    path("admin/logout/", organization_views.LogoutView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("campaigns.urls")),
     path("", include("hazards.urls")),

@@ -142,7 +142,7 @@ def policy(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     from organizations.scoping import require_role, tenant_of
 
-    require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))
+    require_role(actor, {"security_admin"}, _("Only the security administrator sets the disclosure policy."))
     from .models import DisclosurePolicy
 
     # Reading the page writes nothing: an absent policy shows the defaults until the first save.

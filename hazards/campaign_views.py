@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from organizations.audit import audit_export
 from organizations.models import User
 
 from .campaign_stats import dashboard_series, wall_chart
@@ -63,6 +64,7 @@ def campaign_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     campaign = _campaign(request, pk)
+    audit_export(actor=request.user, export="campaign summary", fmt=fmt, target=campaign)
     if fmt == "pdf":
         response = HttpResponse(
             summary_pdf(actor=_user(request), campaign=campaign), content_type="application/pdf"

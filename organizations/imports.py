@@ -14,7 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from .choices import DIRECTORY_MANAGER_ROLES, EnterpriseScale, EnterpriseStatus, ImportStatus
+from .audit import audit_record
+from .choices import DIRECTORY_MANAGER_ROLES, AuditAction, EnterpriseScale, EnterpriseStatus, ImportStatus
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
 from .scoping import require_role, scope_for, tenant_of
 from .validators import validate_credit_code
@@ -264,6 +265,12 @@ def _run(job: EnterpriseImport) -> EnterpriseImport:
                 for industry in {industry.pk: industry for industry in row["industries"]}.values()
             ],
             batch_size=5000,
+        )
+        audit_record(
+            actor=job.created_by,
+            action=AuditAction.DIRECTORY_CREATE,
+            target=job,
+            detail={"enterprises": len(created)},
         )
         return _finish(job, ImportStatus.SUCCEEDED, imported=len(created))
 
