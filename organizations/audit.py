@@ -25,6 +25,7 @@ from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .choices import AuditAction, AuditOutcome, Role
 from .models import AuditEntry, User
@@ -159,7 +160,7 @@ def export_rows(entries: QuerySet[AuditEntry]) -> Iterator[list[Any]]:
         _("Sequence"),
         _("Time"),
         _("Username"),
-        _("Address"),
+        pgettext("audit", "Address"),
         _("Action"),
         _("Outcome"),
         _("Object type"),

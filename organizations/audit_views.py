@@ -84,8 +84,10 @@ def audit_log_export(request: HttpRequest, fmt: str) -> HttpResponse | Streaming
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     actor: User = request.user  # type: ignore[assignment]
-    _form, filters = _filtered(request)
+    form, filters = _filtered(request)
     entries = audit_entries(actor=actor, **filters)
+    if form.is_bound and not form.is_valid():  # the page says which filter is wrong
+        return render(request, "organizations/audit_log.html", {"form": form, "entries": []}, status=400)
     audit_record(
         actor=actor, action=AuditAction.EXPORT, object_type="audit log", detail={"format": fmt, **filters}
     )

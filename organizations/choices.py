@@ -96,6 +96,6 @@ class AuditAction(models.TextChoices):
 
 
 class AuditOutcome(models.TextChoices):
-    SUCCESS = "success", _("Succeeded")
-    FAILURE = "failure", _("Failed")
-    REFUSED = "refused", _("Refused")
+    SUCCESS = "success", pgettext_lazy("audit outcome", "Succeeded")
+    FAILURE = "failure", pgettext_lazy("audit outcome", "Failed")
+    REFUSED = "refused", pgettext_lazy("audit outcome", "Refused")

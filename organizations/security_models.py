@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import AuditAction, AuditOutcome
 from .models import Tenant, TenantOwned, User
@@ -40,8 +41,9 @@ class AuditEntry(TenantOwned):
 
     Append-only and hash-chained per tenant by the database (migration organizations 0002): a trigger
     stamps the time, the tenant's next `seq`, the previous entry's hash and this entry's own; another
-    refuses UPDATE and DELETE. A sign-in that names no tenant's account (an unknown username, platform
-    staff) is kept with no tenant, in a chain of its own that only the database owner reads.
+    refuses UPDATE and DELETE. A sign-in, sign-out or password change of no tenant's account (an unknown
+    username, platform staff) is kept with no tenant, in a chain of its own that only the database owner
+    reads.
     """
 
     tenant = models.ForeignKey(
@@ -56,7 +58,7 @@ class AuditEntry(TenantOwned):
     )
     # The username as given: the account's, or what was typed at a failed sign-in.
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
-    address = models.CharField(_("address"), max_length=64, blank=True)
+    address = models.CharField(pgettext_lazy("audit", "address"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=AuditOutcome.choices)
     object_type = models.CharField(_("object type"), max_length=50, blank=True)

@@ -185,6 +185,12 @@ def admins(world: World) -> World:
 
 
 @pytest.fixture
+def demo_accounts_allowed(settings: Any) -> None:
+    """The demo world's accounts sign in, as on a development server (production settings refuse them)."""
+    settings.ALLOW_DEMO_ACCOUNTS = True
+
+
+@pytest.fixture
 def api() -> Any:
     """An API client; `api.as_user(user)` authenticates it as that user."""
 

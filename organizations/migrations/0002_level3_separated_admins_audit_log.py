@@ -6,8 +6,8 @@ entry's hash and its own SHA-256 over a canonical rendering; another trigger ref
 There is one chain per tenant, and one (chain 0) for sign-ins that name no tenant's account.
 
 Row-level security covers the table like every tenant table (organizations/rls.py); three more policies
-let the chain of no tenant exist: anyone may add a sign-in or sign-out entry with no tenant, and only the
-owner (who runs migrate, `audit_log platform` and the chaining trigger) reads them or moves their head.
+let the chain of no tenant exist: anyone may add a sign-in, sign-out or password-change entry with no
+tenant (platform staff, unknown usernames), and only the owner (who runs migrate, `audit_log platform` and the chaining trigger) reads them or moves their head.
 """
 
 import django.db.models.deletion
@@ -75,7 +75,7 @@ CREATE TRIGGER organizations_audit_no_change BEFORE UPDATE OR DELETE ON organiza
 # Policies beside the standard tenant_isolation one (permissive policies add up).
 NO_TENANT_CHAIN = """
 CREATE POLICY audit_sign_in_of_no_tenant ON organizations_auditentry FOR INSERT
-    WITH CHECK (tenant_id IS NULL AND action IN ('sign_in', 'sign_out'));
+    WITH CHECK (tenant_id IS NULL AND action IN ('sign_in', 'sign_out', 'password_change'));
 CREATE POLICY audit_owner_reads_no_tenant ON organizations_auditentry TO CURRENT_USER
     USING (tenant_id IS NULL);
 CREATE POLICY audit_owner_moves_head_of_no_tenant ON organizations_auditchainhead TO CURRENT_USER

@@ -273,8 +273,17 @@ def _count(sql: str, params: list[Any] | None = None) -> int:
         return int(cursor.fetchone()[0])
 
 
+@pytest.fixture
+def platform_staff(transactional_db: None) -> Any:
+    from ..factories import UserFactory
+
+    return UserFactory.create(username="platform-ops", tenant=None, is_staff=True)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_as_the_app_role_entries_are_written_read_per_tenant_and_never_changed(world, app_role) -> None:
+def test_as_the_app_role_entries_are_written_read_per_tenant_and_never_changed(
+    world, platform_staff, app_role
+) -> None:
     # Sign-ins as the product runs them: a tenant's entries in its chain, an unknown username's in none.
     Client().post("/accounts/login/", {"username": "alpha-officer", "password": PASSWORD})
     Client().post("/accounts/login/", {"username": "beta-officer", "password": PASSWORD})
@@ -308,9 +317,20 @@ def test_as_the_app_role_entries_are_written_read_per_tenant_and_never_changed(w
     assert "run this as the database owner" in run("prune")
     assert "run this as the database owner" in run("no-tenant")
     assert verify_audit_log() == {"alpha": True, "beta": True}  # the nightly job runs as the app role
+    # Platform staff have no tenant: their sign-in, password change and sign-out go to the chain of none.
+    staff = Client()
+    assert (
+        staff.post("/accounts/login/", {"username": "platform-ops", "password": PASSWORD}).status_code == 302
+    )
+    changed = staff.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "Quiet-river-42", "new_password2": "Quiet-river-42"},
+    )
+    assert changed.status_code == 302
+    assert staff.post("/accounts/logout/").status_code == 302
 
 
-def test_the_owner_lists_the_sign_ins_of_no_tenant(world, signed) -> None:
+def test_the_owner_reads_the_chain_of_no_tenant(world, signed) -> None:
     output = run("no-tenant")
     assert "nobody-at-all" in output
     assert "alpha-officer" not in output
