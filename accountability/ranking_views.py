@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hazards.selectors import parse_month
+from organizations.audit import audit_export
 from organizations.errors import DomainError, NotFoundError, PermissionDeniedError
 from organizations.forms import managed_regions
 from organizations.models import Region, User
@@ -120,6 +121,7 @@ def circular(request: HttpRequest) -> HttpResponse:
     actor, region, month = chosen.actor, chosen.region, chosen.month
     rows = ranking(actor=actor, level="region", region=region, month=month)
     departments = ranking(actor=actor, level="department", region=region, month=month)
+    audit_export(actor=actor, export="rankings circular", fmt="pdf", target=region, month=month)
     title = f"{region.name}{month:%Y年%m月}安全生产考核排名通报"
     response = HttpResponse(
         circular_pdf(title=title, rows=rows, month=month, department_rows=departments),
@@ -140,6 +142,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         actor=chosen.actor, level=chosen.level, region=chosen.region, month=chosen.month, whole=True
     )
     body = ranking_file(fmt=fmt, level=chosen.level, region=chosen.region, month=chosen.month, rows=rows)
+    audit_export(actor=chosen.actor, export="rankings", fmt=fmt, target=chosen.region, month=chosen.month)
     response = HttpResponse(body, content_type=FORMATS[fmt])
     name = f"rankings-{chosen.level}-{chosen.region.code}-{chosen.month:%Y-%m}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

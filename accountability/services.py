@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
-from organizations.choices import DEPARTMENT_ROLES, Role
+from organizations.audit import audit_record
+from organizations.choices import DEPARTMENT_ROLES, AuditAction, Role
 from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Enterprise, Region, User
 from organizations.scoping import ensure_visible, scope_for, tenant_of
@@ -217,6 +218,7 @@ def scoring_scheme_set(
         scheme.normalisation = rules
     scheme.updated_by = actor
     scheme.save()
+    audit_record(actor=actor, action=AuditAction.POLICY_CHANGE, target=scheme, detail={"weights": weights})
     return scheme
 
 

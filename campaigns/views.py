@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from organizations.audit import audit_export
 from organizations.errors import NotFoundError, PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.models import User
@@ -246,7 +247,9 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def tasks_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = Campaign.objects.get_visible(actor_of(request), pk=pk)
+    actor = actor_of(request)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
+    audit_export(actor=actor, export="campaign tasks", fmt="xlsx", target=campaign)
     response = HttpResponse(tasks_export(campaign), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-tasks.xlsx"'
     return response

@@ -132,6 +132,8 @@ def run() -> int:
     port = os.environ.get("PORT", "8000")
     with services() as env:
         env.setdefault("DEBUG", "1")
+        # The demo world's accounts sign in here even with DEBUG=0 (they are refused on a real server).
+        env.setdefault("ALLOW_DEMO_ACCOUNTS", "1")
         _manage(env, "migrate", "--noinput")
         _manage(env, "seed_demo")
         commands = {
@@ -160,9 +162,10 @@ def run() -> int:
         password = env.get("DEMO_PASSWORD", "demo-pass-2023")
         print(
             f"\nHazard ledger is up: http://127.0.0.1:{port}/  (API docs: /api/docs/)\n"
-            f"Demo accounts (password {password!r}): ln-admin, ln-committee, dl-committee, gjz-committee,\n"
-            "  dl-yj-inspector, dl-zj-inspector, dl-chem-officer, dl-chem-head,\n"
-            "  sx-admin, ty-committee, ty-yj-inspector, ty-coal-officer, ty-coal-head\n"
+            f"Demo accounts (password {password!r}): ln-admin, ln-security, ln-auditor, ln-committee,\n"
+            "  dl-committee, gjz-committee, dl-yj-inspector, dl-zj-inspector, dl-chem-officer,\n"
+            "  dl-chem-head, sx-admin, sx-security, sx-auditor, ty-committee, ty-yj-inspector,\n"
+            "  ty-coal-officer, ty-coal-head\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The client address every audit log entry of the request records.
+    "organizations.middleware.RequestAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Under /public/ nothing of the visitor's (cookies, Accept-Language) reaches what follows: every visitor
     # gets the same page for the same URL.
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     # One transaction per request, scoped to the user's (or the public URL's) tenant by row-level security.
     "organizations.middleware.TenantTransactionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Level 3: idle and absolute session limits, demo accounts off in production, expired passwords changed.
+    "organizations.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "organizations.middleware.DomainErrorMiddleware",
@@ -112,12 +116,25 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Level 3 (GB/T 22239-2019, organizations/passwords.py): length, kinds of character, no reuse of the last
+# PASSWORD_HISTORY passwords, a forced change after PASSWORD_MAX_AGE_DAYS (0: never).
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8, minimum=8)
+PASSWORD_MIN_CLASSES = env_int("PASSWORD_MIN_CLASSES", 3, minimum=3, maximum=4)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "organizations.passwords.CharacterClassesValidator"},
+    {"NAME": "organizations.passwords.PasswordHistoryValidator"},
 ]
+# Demo accounts (seed_demo) sign in only on a development server, or where this is set (make e2e, bench).
+ALLOW_DEMO_ACCOUNTS = env_bool("ALLOW_DEMO_ACCOUNTS", DEBUG)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -190,6 +207,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hazard-ledger@localhost")
 # Sessions are read from Redis and written through to PostgreSQL: every signed-in request reads its session,
 # and a Redis restart only costs a database read, never a sign-out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Level 3: a browser session ends after this long without a request, and this long after sign-in whatever
+# happens (organizations/sign_in.py); the cookie and the stored session expire with the latter.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
+SESSION_LIFETIME_HOURS = env_int("SESSION_LIFETIME_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -299,6 +321,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "hazards.tasks.verify_ledger",
         "schedule": crontab(minute=45, hour=1),
     },
+    # ... and every tenant's audit log chain (organizations/audit_chain.py).
+    "verify-audit-log": {
+        "task": "organizations.tasks.verify_audit_log",
+        "schedule": crontab(minute=50, hour=1),
+    },
     # The previous month through every job of config.monthly.MONTHLY_JOBS, in order, for every tenant.
     "monthly-jobs": {
         "task": "config.monthly.monthly_jobs_for_all_tenants",
@@ -321,6 +348,10 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
+# The audit log keeps every entry at least this long (GB/T 22239-2019 asks for six months); only the
+# database owner prunes older ones (`manage.py audit_log prune`). Less is refused at startup.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 181, minimum=181)
+
 # The main menu (url name, label, roles), defined where every app is known.
 NAVIGATION = "config.navigation.NAVIGATION"
 

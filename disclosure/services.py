@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.choices import Role
+from organizations.audit import audit_record
+from organizations.choices import AuditAction, Role
 from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Membership, Region, Tenant, User
 from organizations.scoping import scope_for
@@ -205,6 +206,9 @@ def publication_publish(
         actor,
     )
     locked.save()
+    audit_record(
+        actor=actor, action=AuditAction.PUBLICATION, target=locked, detail={"version": locked.version}
+    )
     transaction.on_commit(lambda: invalidate_public_pages(locked.tenant_id))
     return locked
 
@@ -241,17 +245,19 @@ def publication_correct(
 
 @transaction.atomic
 def disclosure_policy_update(*, actor: User, **fields: bool) -> DisclosurePolicy:
-    """Tenant admins choose the optional public fields; nothing typed into the ledger is ever among them.
+    """The security administrator chooses the optional public fields (a policy: roles and policies are
+    theirs); nothing typed into the ledger is ever among them.
 
     The policy applies to drafts built from now on; what is published stays as it was published.
     """
     scope = scope_for(actor)
-    if not scope.is_tenant_admin or scope.tenant_id is None:
-        raise PermissionDeniedError(_("Only a tenant admin sets the disclosure policy."))
+    if not scope.is_security_admin or scope.tenant_id is None:
+        raise PermissionDeniedError(_("Only the security administrator sets the disclosure policy."))
     policy, _created = DisclosurePolicy.objects.select_for_update().get_or_create(tenant_id=scope.tenant_id)
     allowed = {"show_criterion", "show_deadline", "show_listing"}
     for name, value in fields.items():
         if name in allowed:
             setattr(policy, name, bool(value))
     policy.save()
+    audit_record(actor=actor, action=AuditAction.POLICY_CHANGE, target=policy, detail={"fields": fields})
     return policy

@@ -218,7 +218,7 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def policy(request: HttpRequest) -> HttpResponse:
     """The tenant's redaction policy: which optional fields the public sees."""
     actor = actor_of(request)
-    require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))
+    require_role(actor, {"security_admin"}, _("Only the security administrator sets the disclosure policy."))
     # Reading the page writes nothing: an absent policy shows the defaults until the first save.
     current = DisclosurePolicy.objects.filter(tenant_id=tenant_of(actor)).first() or DisclosurePolicy()
     form = PolicyForm(

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from organizations.audit import audit_export
 from organizations.scoping import actor_of
 
 from .campaign_stats import dashboard_series, wall_chart
@@ -58,6 +59,7 @@ def campaign_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     campaign = _campaign(request, pk)
+    audit_export(actor=request.user, export="campaign summary", fmt=fmt, target=campaign)
     if fmt == "pdf":
         response = HttpResponse(
             summary_pdf(actor=actor_of(request), campaign=campaign), content_type="application/pdf"

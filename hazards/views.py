@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from organizations.audit import audit_export
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.errors import PermissionDeniedError
 from organizations.forms import apply_service_errors
@@ -130,6 +131,7 @@ def _drill_down(request: HttpRequest) -> list[dict[str, str]]:
 @login_required
 def ledger_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     queryset, _form = _filtered_ledger(request)
+    audit_export(actor=request.user, export="ledger", fmt=fmt, filters=request.GET.dict())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(queryset), content_type="text/csv; charset=utf-8")

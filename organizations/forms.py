@@ -11,13 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from .choices import EnterpriseScale, EnterpriseStatus, Role
 from .models import Department, Enterprise, Industry, Region, User
 from .scoping import any_of, path_within, scope_for
+from .sign_in import DEMO_REFUSED, demo_refused
 
 
-def managed_regions(actor: User) -> QuerySet[Region]:
-    """Regions the actor may file directory entries under: all for admins, their subtrees for committees."""
+def managed_regions(actor: User, *, for_roles: bool = False) -> QuerySet[Region]:
+    """Regions the actor may file directory entries under (`for_roles`: grant roles in): all for the
+    system administrator (the security administrator), their subtrees for committee staff."""
     scope = scope_for(actor)
     regions = Region.objects.visible_to(actor)
-    if scope.is_tenant_admin:
+    if scope.is_security_admin if for_roles else scope.is_tenant_admin:
         return regions
     return regions.filter(any_of(path_within("path", scope.committee_paths)))
 
@@ -51,6 +53,11 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if demo_refused(user):
+            raise ValidationError(DEMO_REFUSED, code="demo_account")
 
 
 class EnterpriseForm(forms.Form):
@@ -137,7 +144,7 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = managed_regions(actor)
+        regions = managed_regions(actor, for_roles=True)
         restrict_choices(
             self,
             actor,

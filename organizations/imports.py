@@ -14,7 +14,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from .choices import DIRECTORY_MANAGER_ROLES, KEY_INDUSTRIES, EnterpriseScale, EnterpriseStatus, ImportStatus
+from .audit import audit_record
+from .choices import (
+    DIRECTORY_MANAGER_ROLES,
+    KEY_INDUSTRIES,
+    AuditAction,
+    EnterpriseScale,
+    EnterpriseStatus,
+    ImportStatus,
+)
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
 from .scoping import Scope, require_role, scope_for, tenant_of
 from .spreadsheets import WorkbookWriter, restored
@@ -265,6 +273,12 @@ def _run(job: EnterpriseImport) -> EnterpriseImport:
                 for industry in {industry.pk: industry for industry in row["industries"]}.values()
             ],
             batch_size=5000,
+        )
+        audit_record(
+            actor=job.created_by,
+            action=AuditAction.DIRECTORY_CREATE,
+            target=job,
+            detail={"enterprises": len(created)},
         )
         return _finish(job, ImportStatus.SUCCEEDED, imported=len(created))
 

@@ -52,7 +52,18 @@ class Scope:
 
     @property
     def is_tenant_admin(self) -> bool:
+        """The system administrator (role value `tenant_admin`): the directory; sees the whole tenant."""
         return Role.TENANT_ADMIN in self.roles
+
+    @property
+    def is_security_admin(self) -> bool:
+        """Roles and policies: sees the tenant's accounts, roles and units, not its ledger."""
+        return Role.SECURITY_ADMIN in self.roles
+
+    @property
+    def is_audit_admin(self) -> bool:
+        """Reads and exports the tenant's audit log; changes nothing."""
+        return Role.AUDIT_ADMIN in self.roles
 
     @property
     def department_ids(self) -> frozenset[int]:

@@ -122,3 +122,12 @@ class WorkbookWriter:
         buffer = io.BytesIO()
         self.save(buffer)
         return buffer.getvalue()
+
+
+def xlsx_bytes(rows: Iterable[Iterable[Any]], *, title: str) -> bytes:
+    """A one-sheet workbook of the rows, each cell made safe by `xlsx_cell`."""
+    book = WorkbookWriter(write_only=True)
+    sheet = book.sheet(title)
+    for row in rows:
+        sheet.append(row)
+    return book.to_bytes()

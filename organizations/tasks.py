@@ -17,6 +17,14 @@ def enterprise_import_task(import_id: int, tenant_id: int) -> str:
 
 
 @shared_task
+def verify_audit_log() -> dict[str, bool]:
+    """Nightly: walk every tenant's audit chain; a broken one is logged as an error."""
+    from .audit_chain import audit_verify_all
+
+    return {report.tenant_slug: report.intact for report in audit_verify_all()}
+
+
+@shared_task
 def purge_expired_login_attempts() -> int:
     """Forget failed-login records older than the cool-off; they no longer lock anyone out."""
     cutoff = timezone.now() - settings.AXES_COOLOFF_TIME

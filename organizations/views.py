@@ -5,22 +5,26 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
 from . import imports, services
-from .choices import DIRECTORY_MANAGER_ROLES
+from .choices import BUSINESS_ROLES, DIRECTORY_MANAGER_ROLES, ROLE_MANAGER_ROLES, Role
+from .errors import PermissionDeniedError
 from .filters import EnterpriseFilter
 from .forms import (
     DepartmentForm,
@@ -32,8 +36,10 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Department, Enterprise, EnterpriseImport, Membership, User
+from .passwords import password_change, password_expired
 from .scoping import ScopedQuerysetMixin, actor_of, require_role, scope_for
 from .selectors import landing_numbers, primary_role, user_memberships
+from .sign_in import sign_in_form_failed, sign_in_policy, sign_in_succeeded, sign_out, start_session_clock
 from .signin_throttle import signin_throttled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,13 +54,55 @@ class LoginView(auth_views.LoginView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return super().dispatch(request, *args, **kwargs)
 
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        start_session_clock(self.request)
+        sign_in_succeeded(form.get_user(), via="browser")
+        return response
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        sign_in_form_failed(self.request, form, via="browser")
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        sign_out(request, reason="user")
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own password; the page everyone whose password expired is sent to."""
+
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        password_change(user=form.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)  # this session goes on; the others have ended
+        return redirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["must_change"] = password_expired(self.request.user)  # type: ignore[arg-type]
+        return context
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The Django admin signs in through the product's own sign-in page, so its sign-ins are audited too."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise PermissionDeniedError(_("The administration site is for platform staff."))
+    target = request.GET.get("next", "/admin/")
+    return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = actor_of(request)
     role = primary_role(user)
     context: dict[str, Any] = {"role": role, "memberships": user_memberships(user) if user.tenant_id else []}
-    if role:
+    if role == Role.SECURITY_ADMIN:
+        context["policy"] = sign_in_policy()
+    elif role in BUSINESS_ROLES:
         context["numbers"] = landing_numbers(user)
         # Higher apps add their panels (e.g. the ledger's numbers) through settings.LANDING_PANELS.
         panels = (import_string(path)(user) for path in settings.LANDING_PANELS)
@@ -77,6 +125,14 @@ def _manager_only(request: HttpRequest) -> User:
     user = actor_of(request)
     require_role(
         user, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory.")
+    )
+    return user
+
+
+def _role_manager_only(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(
+        user, ROLE_MANAGER_ROLES, _("Only the security administrator and committee staff manage roles.")
     )
     return user
 
@@ -285,10 +341,12 @@ class UserDetailView(ScopedDetailView):
             .select_related("enterprise", "department", "region", "tenant")
             .order_by("-is_active", "id")
         )
-        can_manage = scope_for(actor).has_any_role(DIRECTORY_MANAGER_ROLES)
+        scope = scope_for(actor)
+        can_manage = scope.has_any_role(ROLE_MANAGER_ROLES)
         context["can_manage"] = can_manage
         if can_manage:
             context["grant_form"] = MembershipForm(actor=actor)
+        context["can_close"] = scope.is_tenant_admin and self.object.is_active and self.object.pk != actor.pk
         return context
 
 
@@ -307,9 +365,24 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def user_close(request: HttpRequest, pk: int) -> HttpResponse:
+    person = User.objects.get_visible(request.user, pk=pk)
+    try:
+        services.user_close(actor=request.user, user=person)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The account is closed: it can no longer sign in, and it stays on record.")
+        )
+    return redirect("user-detail", pk=person.pk)
+
+
+@login_required
+@require_POST
 def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _manager_only(request)
-    person = User.objects.get_visible(actor, pk=pk)
+    person = User.objects.get_visible(request.user, pk=pk)
+    actor = _role_manager_only(request)
     form = MembershipForm(request.POST, actor=actor)
     return form_page(
         request,
@@ -326,8 +399,8 @@ def membership_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _manager_only(request)
-    membership = Membership.objects.get_visible(actor, pk=pk)
+    membership = Membership.objects.get_visible(request.user, pk=pk)
+    actor = _role_manager_only(request)
     try:
         services.membership_revoke(actor=actor, membership=membership)
     except ValidationError as error:

@@ -239,6 +239,24 @@ def ledger(world: Any, chem_criterion: Criterion) -> Any:
 
 
 @pytest.fixture
+def admins(world: World) -> World:
+    """The world with each tenant's other separated administrators (its system administrator is `admin`):
+    `users["security"]` (roles and policies) and `users["auditor"]` (reads the audit log)."""
+    for tenant_world, prefix in ((world.a, "alpha"), (world.b, "beta")):
+        for name, role in (("security", Role.SECURITY_ADMIN), ("auditor", Role.AUDIT_ADMIN)):
+            user = UserFactory.create(username=f"{prefix}-{name}", tenant=tenant_world.tenant)
+            MembershipFactory.create(user=user, role=role)
+            tenant_world.users[name] = user
+    return world
+
+
+@pytest.fixture
+def demo_accounts_allowed(settings: Any) -> None:
+    """The demo world's accounts sign in, as on a development server (production settings refuse them)."""
+    settings.ALLOW_DEMO_ACCOUNTS = True
+
+
+@pytest.fixture
 def api() -> Any:
     """An API client; `api.as_user(user)` authenticates it as that user."""
 

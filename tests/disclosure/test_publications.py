@@ -125,18 +125,22 @@ def test_two_monthly_runs_at_once_leave_one_draft(world, ledger, month) -> None:
     assert Publication.objects.filter(tenant=world.a.tenant, month=month).count() == 1
 
 
-def test_the_policy_decides_optional_fields_and_only_tenant_admins_set_it(
-    world, client, ledger, month
+def test_the_policy_decides_optional_fields_and_only_the_security_admin_sets_it(
+    admins, client, ledger, month
 ) -> None:
+    world = admins
     ledger.confirmed()
-    with pytest.raises(Forbidden):
-        disclosure_policy_update(actor=world.a.committee, show_deadline=False)
+    for refused in (world.a.committee, world.a.admin):  # a policy is the security administrator's
+        with pytest.raises(Forbidden):
+            disclosure_policy_update(actor=refused, show_deadline=False)
     # The location was an option once; it is typed by hand, so no policy publishes it any more.
-    disclosure_policy_update(actor=world.a.admin, show_location=True, show_deadline=False)
+    disclosure_policy_update(actor=world.a.users["security"], show_location=True, show_deadline=False)
     publication_build_month(tenant=world.a.tenant, month=month)
     row = Publication.objects.get(tenant=world.a.tenant).content["major_hazards"][0]
     assert "location" not in row and "deadline" not in row and row["criterion"]
     client.force_login(world.a.committee)
     assert client.get("/disclosure/policy/").status_code == 403
     client.force_login(world.a.admin)
+    assert client.get("/disclosure/policy/").status_code == 403
+    client.force_login(world.a.users["security"])
     assert client.post("/disclosure/policy/", {"show_criterion": "on"}).status_code == 302

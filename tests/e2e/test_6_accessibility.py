@@ -66,6 +66,9 @@ PAGES: list[tuple[str | None, str, list[Target]]] = [
         ],
     ),
     ("dl-committee", "zh-hans", ["/", "/rankings/", WALL_CHART, "/ledger/"]),
+    # The separated administrators (level 3): roles and policies; the audit log.
+    ("ln-security", "en", ["/", "/directory/users/", "/disclosure/policy/"]),
+    ("ln-auditor", "zh-hans", ["/", "/audit-log/"]),
 ]
 
 

@@ -12,6 +12,8 @@ from organizations.models import Department, Enterprise, Region
 
 from ..factories import photo
 
+pytestmark = pytest.mark.usefixtures("demo_accounts_allowed")  # they sign in as the demo accounts
+
 EN = {"Accept-Language": "en"}
 
 

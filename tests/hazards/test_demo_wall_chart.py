@@ -4,6 +4,7 @@ what the ledger filter behind it returns."""
 import datetime as dt
 from urllib.parse import parse_qs
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -18,6 +19,8 @@ from accountability.models import (
 from accountability.rankings import ranking
 from campaigns.models import Campaign
 from organizations.models import Region, User
+
+pytestmark = pytest.mark.usefixtures("demo_accounts_allowed")  # they sign in as the demo accounts
 
 
 def count_rows(client, params: dict) -> int:

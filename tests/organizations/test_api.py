@@ -236,8 +236,9 @@ def test_membership_grant_and_revoke_keep_the_record(world, api) -> None:
     assert Membership.objects.filter(pk=grant.json()["id"]).exists()
 
 
-def test_a_role_on_the_wrong_kind_of_unit_is_refused(world, api) -> None:
-    api.as_user(world.a.admin)
+def test_a_role_on_the_wrong_kind_of_unit_is_refused(admins, api) -> None:
+    world = admins
+    api.as_user(world.a.users["security"])
     response = api.post(
         "/api/v1/memberships/",
         {"user": world.a.officer.pk, "role": "inspector", "enterprise": world.a.enterprise.pk},
