@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.forms import managed_regions
+from organizations.forms import managed_regions, restrict_choices
 from organizations.models import Enterprise, Region, User
 
 from .choices import InterviewReason, SanctionKind, Track
@@ -22,7 +22,7 @@ class AccidentForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor)
 
 
 class InvestigationForm(forms.Form):
@@ -30,6 +30,14 @@ class InvestigationForm(forms.Form):
     subject_unit = forms.CharField(label=_("Unit"), max_length=200, required=False)
     subject_person = forms.CharField(label=_("Person in charge"), max_length=100, required=False)
     findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CasePageForm(forms.Form):
+    """Which of the case page's forms was sent, and for which track: each track's investigation and sanction
+    forms carry both (their field ids carry the track, so the page can hold all of them at once)."""
+
+    form = forms.ChoiceField(choices=[("investigation", "investigation"), ("sanction", "sanction")])
+    track = forms.ChoiceField(choices=Track.choices)
 
 
 class SanctionForm(forms.Form):
@@ -63,8 +71,7 @@ class InterviewForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
-        self.fields["accident"].queryset = Accident.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, region=managed_regions(actor))
 
 
 SCALING_CHOICES = [
@@ -136,4 +143,4 @@ class LeadershipForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, region=managed_regions(actor))

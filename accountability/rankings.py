@@ -15,10 +15,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from organizations.models import Region, User
 from organizations.pdf_fonts import cjk_font
+from organizations.pdf_text import text_paragraph
 
 from .models import Assessment, DepartmentAssessment, EnterpriseAssessment, RegionAssessment
 from .scoring import LEVELS, Scheme
@@ -125,16 +126,24 @@ def peers_of(level: str, region: Region) -> dict[str, Region]:
 
 
 def ranking(
-    *, actor: User, level: str = "region", region: Region, month: dt.date, after: int = 0
+    *,
+    actor: User,
+    level: str = "region",
+    region: Region,
+    month: dt.date,
+    after: int = 0,
+    whole: bool = False,
 ) -> list[dict[str, Any]]:
-    """One rank group for the month, best first (a page of PAGE_SIZE after rank `after` for enterprises),
-    with last month's rank beside each unit and its indicators linked to the ledger rows behind them."""
+    """One rank group for the month, best first (a page of PAGE_SIZE after rank `after` for enterprises,
+    unless the `whole` group is asked for, as an export does), with last month's rank beside each unit and
+    its indicators linked to the ledger rows behind them. Two queries, however many rows."""
     model, unit = LEVEL_MODELS[level], UNIT_FIELD[level]
     visible: QuerySet[Assessment] = model.objects.visible_to(actor)
+    paged = level == "enterprise" and not whole
     rows = list(
         visible.filter(**peers_of(level, region), month=month, rank__gt=after)
         .select_related(unit)
-        .order_by("rank")[: PAGE_SIZE if level == "enterprise" else None]
+        .order_by("rank")[: PAGE_SIZE if paged else None]
     )
     previous_month = (month - dt.timedelta(days=1)).replace(day=1)
     before = dict(
@@ -228,7 +237,7 @@ def _ranking_table(unit_heading: str, level: str, rows: list[dict[str, Any]], bo
         change = "—" if row["change"] is None else f"{row['change']:+d}"
         data.append([a.rank, row["unit"].name, f"{a.score}", change, *(a.groups.get(g) for g in groups)])
     table = Table(
-        [[Paragraph(str(cell), body) for cell in line] for line in data], repeatRows=1, hAlign="LEFT"
+        [[text_paragraph(cell, body) for cell in line] for line in data], repeatRows=1, hAlign="LEFT"
     )
     table.setStyle(
         TableStyle(
@@ -254,31 +263,35 @@ def circular_pdf(
     body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9, leading=12)
     heading = ParagraphStyle("heading", parent=styles["Heading2"], fontName=font)
     story: list[Any] = [
-        Paragraph(title, styles["Title"].clone("t", fontName=font)),
+        text_paragraph(title, styles["Title"].clone("t", fontName=font)),
         Spacer(1, 4 * mm),
-        Paragraph("一、地区排名情况", heading),
+        text_paragraph("一、地区排名情况", heading),
         _ranking_table("地区", "region", rows, body),
     ]
     if department_rows:
         story += [
             Spacer(1, 4 * mm),
-            Paragraph("二、部门排名情况", heading),
+            text_paragraph("二、部门排名情况", heading),
             _ranking_table("部门", "department", department_rows, body),
         ]
-    story += [Spacer(1, 4 * mm), Paragraph("通报事项", heading)]
+    story += [Spacer(1, 4 * mm), text_paragraph("通报事项", heading)]
     for ranked, kind in ((rows, "地区"), (department_rows or [], "部门")):
         if not ranked:
             continue
         best = ranked[0]
         top = f"{month:%Y年%m月}{kind}综合得分最高：{best['unit'].name}（{best['assessment'].score}分）。"
-        story.append(Paragraph(top, body))
+        story.append(text_paragraph(top, body))
         story += [
-            Paragraph(f"{kind}排名末位：{r['unit'].name}（{r['assessment'].score}分），列入约谈提示。", body)
+            text_paragraph(
+                f"{kind}排名末位：{r['unit'].name}（{r['assessment'].score}分），列入约谈提示。", body
+            )
             for r in ranked
             if r["flagged"]
         ]
     story += [
-        Paragraph(f"{r['unit'].name}：月末逾期未整改隐患 {r['assessment'].indicators['overdue']} 项。", body)
+        text_paragraph(
+            f"{r['unit'].name}：月末逾期未整改隐患 {r['assessment'].indicators['overdue']} 项。", body
+        )
         for r in rows
         if r["assessment"].indicators.get("overdue")
     ]

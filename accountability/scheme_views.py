@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from hazards.selectors import parse_month
 from organizations.errors import PermissionDeniedError
 from organizations.models import User
-from organizations.scoping import scope_for
+from organizations.scoping import actor_of, scope_for
 from organizations.views import form_page
 
 from . import services
 from .forms import LeadershipForm, SchemeForm
 from .models import LeadershipInput, ScoringScheme
 from .permissions import require_scheme_setter
+from .ranking_views import last_month, requested_month
 from .rankings import INDICATOR_LABELS
 from .scoring import DEFAULT_WEIGHTS, SCORED_INDICATORS
 
 
 def _committee(request: HttpRequest, path: str | None = None) -> User:
     """The caller, if committee staff (of `path`, when given) or a tenant admin; else 403."""
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     scope = scope_for(actor)
     if scope.is_tenant_admin:
         return actor
@@ -37,7 +36,7 @@ def _committee(request: HttpRequest, path: str | None = None) -> User:
 
 @login_required
 def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     require_scheme_setter(actor, campaign)  # the same rule as the service: a lower committee's page is a 403
     scheme = ScoringScheme.objects.visible_to(actor).filter(campaign=campaign).first()
@@ -61,7 +60,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda _data: services.scoring_scheme_set(
             actor=actor, campaign=campaign, weights=form.weights(), normalisation=form.normalisation()
         ),
-        success=lambda _scheme: f"/rankings/?month={timezone.localdate():%Y-%m}",
+        success=lambda _scheme: f"{reverse('rankings')}?month={timezone.localdate():%Y-%m}",
         context={"campaign": campaign, "scheme": scheme},
     )
 
@@ -69,11 +68,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def leadership_inputs(request: HttpRequest) -> HttpResponse:
     actor = _committee(request)
-    month = (
-        parse_month(request.GET["month"])
-        if request.GET.get("month")
-        else (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    )
+    month = requested_month(request) or last_month()
     form = LeadershipForm(request.POST or None, actor=actor, initial={"month": month})
     entries = (
         LeadershipInput.objects.visible_to(actor)
@@ -86,6 +81,6 @@ def leadership_inputs(request: HttpRequest) -> HttpResponse:
         form,
         "accountability/leadership.html",
         save=lambda data: services.leadership_input_set(actor=actor, **data),
-        success=lambda entry: f"/rankings/leadership/?month={entry.month:%Y-%m}",
+        success=lambda entry: f"{reverse('leadership-inputs')}?month={entry.month:%Y-%m}",
         context={"month": month, "entries": entries},
     )

@@ -102,8 +102,6 @@ LEVELS = {
         True,
     ),
 }
-# Kept for callers that only know regions (the circular's column order).
-GROUPS = REGION_GROUPS
 SCORED_INDICATORS = sorted(
     {name for level in LEVELS.values() for parts in level.groups.values() for name, _better in parts}
 )
@@ -167,10 +165,6 @@ def scheme_for(tenant: Tenant, month: dt.date) -> Scheme:
     if scheme is None:
         return Scheme(dict(DEFAULT_WEIGHTS), {}, campaign)
     return Scheme(scheme.weights(), scheme.normalisation or {}, campaign)
-
-
-def scheme_weights(tenant: Tenant, month: dt.date) -> dict[str, Decimal]:
-    return scheme_for(tenant, month).weights
 
 
 def region_indicators(*, tenant: Tenant, month: dt.date) -> dict[int, dict[str, Any]]:

@@ -5,26 +5,32 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.choices import DEPARTMENT_ROLES, Role
+from campaigns.models import Campaign
+from organizations.audit import audit_record
+from organizations.choices import DEPARTMENT_ROLES, AuditAction, Role
 from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Enterprise, Region, User
 from organizations.scoping import ensure_visible, scope_for, tenant_of
 
 from .choices import InterviewReason, SanctionKind, Track
-from .models import Accident, AccountabilityCase, Investigation, Sanction, WarningInterview
+from .models import (
+    Accident,
+    AccountabilityCase,
+    Investigation,
+    LeadershipInput,
+    Sanction,
+    ScoringScheme,
+    WarningInterview,
+)
+from .permissions import require_scheme_setter
+from .scoring import normalisation_cleaned
 from .trace import assemble_trace
-
-if TYPE_CHECKING:
-    from campaigns.models import Campaign
-
-    from .models import LeadershipInput, ScoringScheme
 
 
 def _require_committee(actor: User, path: str) -> None:
@@ -200,12 +206,6 @@ def scoring_scheme_set(
     """The top-level committee (or a tenant admin) sets the four group weights of a campaign of the whole
     tenant and, optionally, how each indicator is scaled (`normalisation`, replacing the previous rules when
     given). Any other campaign, or a lower committee, is refused (403): see accountability/permissions.py."""
-    from campaigns.models import Campaign
-
-    from .models import ScoringScheme
-    from .permissions import require_scheme_setter
-    from .scoring import normalisation_cleaned
-
     campaign = Campaign.objects.get_visible(actor, pk=campaign.pk)
     require_scheme_setter(actor, campaign)
     if any(value < 0 for value in weights.values()) or not sum(weights.values()):
@@ -218,6 +218,7 @@ def scoring_scheme_set(
         scheme.normalisation = rules
     scheme.updated_by = actor
     scheme.save()
+    audit_record(actor=actor, action=AuditAction.POLICY_CHANGE, target=scheme, detail={"weights": weights})
     return scheme
 
 
@@ -226,8 +227,6 @@ def leadership_input_set(
     *, actor: User, region: Region, month: dt.date, leader_inspections: int, meetings: int
 ) -> LeadershipInput:
     """Committee staff enter the month's leadership figures; who entered them is kept."""
-    from .models import LeadershipInput
-
     ensure_visible(actor, region)
     _require_committee(actor, region.path)
     entry, _created = LeadershipInput.objects.update_or_create(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("interviews/new/", views.interview_create, name="interview-create"),
     path("rankings/", ranking_views.rankings, name="rankings"),
     path("rankings/circular.pdf", ranking_views.circular, name="rankings-circular"),
+    path("rankings/export.<str:fmt>", ranking_views.export, name="rankings-export"),
     path("rankings/leadership/", scheme_views.leadership_inputs, name="leadership-inputs"),
     path("campaigns/<int:pk>/scoring-scheme/", scheme_views.scheme_edit, name="scoring-scheme-edit"),
 ]

@@ -2,90 +2,90 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.forms import apply_service_errors
-from organizations.models import User
+from organizations.scoping import actor_of
 from organizations.views import form_page
 
 from . import services
 from .choices import Track
-from .forms import AccidentForm, InterviewForm, InvestigationForm, SanctionForm
+from .forms import AccidentForm, CasePageForm, InterviewForm, InvestigationForm, SanctionForm
 from .models import Accident, AccountabilityCase, WarningInterview
-
-
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 @login_required
 def accident_list(request: HttpRequest) -> HttpResponse:
-    accidents = Accident.objects.visible_to(_actor(request)).select_related("enterprise", "case")[:200]
+    accidents = Accident.objects.visible_to(actor_of(request)).select_related("enterprise", "case")[:200]
     return render(request, "accountability/accident_list.html", {"accidents": accidents})
 
 
 @login_required
 def accident_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = AccidentForm(request.POST or None, actor=actor)
     return form_page(
         request,
         form,
         "accountability/accident_form.html",
         save=lambda data: services.accident_record(actor=actor, **data),
-        success=lambda accident: f"/accidents/{accident.pk}/",
+        success=lambda accident: reverse("accident-detail", args=[accident.pk]),
     )
 
 
 @login_required
 def accident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    accident = Accident.objects.select_related("enterprise", "case").get_visible(_actor(request), pk=pk)
+    accident = Accident.objects.select_related("enterprise", "case").get_visible(actor_of(request), pk=pk)
     return render(request, "accountability/accident_detail.html", {"accident": accident})
 
 
 @login_required
 @require_POST
 def case_open(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     accident = Accident.objects.get_visible(actor, pk=pk)
     case = services.case_open(actor=actor, accident=accident)
     messages.success(request, _("Case opened; the trace was assembled from the ledger."))
-    return redirect(f"/accountability-cases/{case.pk}/")
+    return redirect("case-detail", pk=case.pk)
 
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     case: AccountabilityCase = (
         AccountabilityCase.objects.select_related("accident__enterprise")
         .prefetch_related("investigations__sanctions")
         .get_visible(actor, pk=pk)
     )
-    bound_investigation = bound_sanction = None
-    if request.method == "POST":
-        kind = request.POST.get("form")
-        try:
-            if kind == "investigation":
-                track = request.POST.get("track", "")
-                bound_investigation = InvestigationForm(request.POST, auto_id=f"{track}-%s")
-                if bound_investigation.is_valid():
-                    services.investigation_save(actor=actor, case=case, **bound_investigation.cleaned_data)
-                    return redirect(f"/accountability-cases/{case.pk}/")
-            elif kind == "sanction":
-                track = request.POST.get("track", "")
-                bound_sanction = SanctionForm(request.POST, auto_id=f"{track}-sanction-%s")
-                if bound_sanction.is_valid():
-                    services.sanction_record(actor=actor, case=case, **bound_sanction.cleaned_data)
-                    return redirect(f"/accountability-cases/{case.pk}/")
-        except ValidationError as error:
-            apply_service_errors(bound_investigation or bound_sanction, error)  # type: ignore[arg-type]
+    bound_investigation: InvestigationForm | None = None
+    bound_sanction: SanctionForm | None = None
+    sent = CasePageForm(request.POST if request.method == "POST" else None)
+    if sent.is_valid():
+        track = sent.cleaned_data["track"]
+        bound: InvestigationForm | SanctionForm
+        save: Callable[..., object]
+        if sent.cleaned_data["form"] == "investigation":
+            bound = bound_investigation = InvestigationForm(request.POST, auto_id=f"{track}-%s")
+            save = services.investigation_save
+        else:
+            bound = bound_sanction = SanctionForm(request.POST, auto_id=f"{track}-sanction-%s")
+            save = services.sanction_record
+        if bound.is_valid():
+            try:
+                save(actor=actor, case=case, **bound.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(bound, error)
+            else:
+                return redirect("case-detail", pk=case.pk)
     tracks = []
     for investigation in case.investigations.all():
         tracks.append(
@@ -124,7 +124,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = AccountabilityCase.objects.visible_to(_actor(request)).select_related("accident__enterprise")[
+    cases = AccountabilityCase.objects.visible_to(actor_of(request)).select_related("accident__enterprise")[
         :200
     ]
     return render(request, "accountability/case_list.html", {"cases": cases})
@@ -132,18 +132,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def interview_list(request: HttpRequest) -> HttpResponse:
-    interviews = WarningInterview.objects.visible_to(_actor(request)).select_related("region")[:200]
+    interviews = WarningInterview.objects.visible_to(actor_of(request)).select_related("region")[:200]
     return render(request, "accountability/interview_list.html", {"interviews": interviews})
 
 
 @login_required
 def interview_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = InterviewForm(request.POST or None, actor=actor)
     return form_page(
         request,
         form,
         "accountability/interview_form.html",
         save=lambda data: services.interview_record(actor=actor, **data),
-        success=lambda _interview: "/interviews/",
+        success=lambda _interview: reverse("interview-list"),
     )

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+# The project's modules are imported inside the functions: they need django.setup(), which main() runs first.
 import django
 
 NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"

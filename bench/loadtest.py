@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+# The project's modules are imported inside the functions: they need django.setup(), which main() runs first.
 import django
 
 WEIGHTS = [("public", 4), ("enterprise", 3), ("department", 2), ("committee", 1)]

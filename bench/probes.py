@@ -14,6 +14,7 @@ import resource
 import sys
 import time
 
+# The project's modules are imported inside the functions: they need django.setup(), which main() runs first.
 import django
 
 

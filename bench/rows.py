@@ -10,11 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.monthly import MONTHLY_JOBS
 from disclosure.models import Publication
 from disclosure.pdf import render_pdf
 from disclosure.services import publication_build_month, publication_publish
@@ -203,7 +203,7 @@ def _timed(run: Callable[[], object]) -> float:
 
 def scoring_jobs() -> list[str]:
     """The monthly jobs other than the disclosure drafts: the scoring, however main grows it."""
-    return [dotted for dotted in settings.MONTHLY_JOBS if not dotted.startswith("disclosure.")]
+    return [dotted for dotted in MONTHLY_JOBS if not dotted.startswith("disclosure.")]
 
 
 def measure_scoring(world: World) -> tuple[float, float]:

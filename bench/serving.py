@@ -35,6 +35,10 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="0",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
+        ALLOW_DEMO_ACCOUNTS="1",  # as under `make run`: production settings alone refuse the demo accounts
+        # The load tenants are generated once and kept: their accounts' passwords would expire 90 days on,
+        # and every signed-in request would then be sent to the password-change page.
+        PASSWORD_MAX_AGE_DAYS="0",  # noqa: S106 - an age in days, not a password
     )
     process = subprocess.Popen(  # noqa: S603 - fixed argv
         [
@@ -56,6 +60,9 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
             "warning",
             "--timeout",
             "300",
+            # No worker recycling while measuring: a restarting worker would be timed, not the product.
+            "--max-requests",
+            "0",
         ],
         cwd=BASE_DIR,
         env=env,

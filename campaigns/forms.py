@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.forms import managed_regions
+from organizations.forms import managed_regions, restrict_choices
 from organizations.models import Department, Industry, Region, User
 
 from .choices import CampaignStatus
@@ -34,9 +34,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
-        self.fields["parent"].queryset = Campaign.objects.visible_to(actor)  # type: ignore[attr-defined]
-        self.fields["industries"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, region=managed_regions(actor))
         if editing:
             for name in ("region", "parent"):
                 self.fields[name].disabled = True
@@ -68,14 +66,14 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = campaign.tasks.all()  # type: ignore[attr-defined]
-        self.fields["departments"].queryset = (  # type: ignore[attr-defined]
-            Department.objects.visible_to(actor)
+        restrict_choices(
+            self,
+            actor,
+            parent=campaign.tasks.all(),  # the campaign is already in the actor's scope
+            departments=Department.objects.visible_to(actor)
             .filter(region__path__startswith=campaign.region_path)
-            .select_related("region")
-        )
-        self.fields["regions"].queryset = Region.objects.visible_to(actor).filter(  # type: ignore[attr-defined]
-            path__startswith=campaign.region_path
+            .select_related("region"),
+            regions=Region.objects.visible_to(actor).filter(path__startswith=campaign.region_path),
         )
 
 

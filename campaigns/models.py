@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Industry, Region, TenantOwned, User
@@ -103,8 +104,6 @@ class Stage(TenantOwned):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
 
 

@@ -25,7 +25,7 @@ from .choices import STAGE_TEMPLATE, CampaignStatus, TaskStatus
 from .models import Attachment, Campaign, ProgressReport, Stage, Task
 
 
-def _require_runner(actor: User, region: Region) -> None:
+def require_runner(actor: User, region: Region) -> None:
     """Committee staff of the region (or above) run its campaigns; tenant admins run any."""
     scope = scope_for(actor)
     if scope.is_tenant_admin:
@@ -69,7 +69,7 @@ def campaign_create(
 ) -> Campaign:
     """A campaign run by the region's committee, starting from the four-stage template."""
     ensure_visible(actor, region)
-    _require_runner(actor, region)
+    require_runner(actor, region)
     if end_date < start_date:
         raise ValidationError({"end_date": _("The campaign cannot end before it starts.")})
     chosen = list(industries)
@@ -118,7 +118,7 @@ def campaign_create(
 @transaction.atomic
 def campaign_update(*, actor: User, campaign: Campaign, **changes: Any) -> Campaign:
     campaign = _locked(actor, campaign)
-    _require_runner(actor, campaign.region)
+    require_runner(actor, campaign.region)
     industries = changes.pop("industries", None)
     allowed = {
         "name",
@@ -170,7 +170,7 @@ def stage_add(
     *, actor: User, campaign: Campaign, name: str, start_date: dt.date, end_date: dt.date, name_en: str = ""
 ) -> Stage:
     campaign = _locked(actor, campaign)
-    _require_runner(actor, campaign.region)
+    require_runner(actor, campaign.region)
     _check_stage(campaign, start_date, end_date)
     order = (campaign.stages.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     return Stage.objects.create(
@@ -189,7 +189,7 @@ def stage_update(
     *, actor: User, stage: Stage, name: str, start_date: dt.date, end_date: dt.date, name_en: str = ""
 ) -> Stage:
     campaign = _locked(actor, stage.campaign)
-    _require_runner(actor, campaign.region)
+    require_runner(actor, campaign.region)
     stage = campaign.stages.select_for_update().get(pk=stage.pk)
     _check_stage(campaign, start_date, end_date, exclude_pk=stage.pk)
     stage.name, stage.name_en, stage.start_date, stage.end_date = name, name_en, start_date, end_date
@@ -222,7 +222,7 @@ def task_create(
 ) -> Task:
     """Add a line to the table of tasks; due within the campaign, assigned to units of this tenant."""
     campaign = _locked(actor, campaign)
-    _require_runner(actor, campaign.region)
+    require_runner(actor, campaign.region)
     if campaign.status == CampaignStatus.CLOSED:
         raise InvalidStateError(_("The campaign is closed; its table of tasks no longer changes."))
     number, title = number.strip(), title.strip()

@@ -1,4 +1,6 @@
-"""The table of tasks as an XLSX sheet: export it, and import it all-or-nothing with a per-row report."""
+"""The table of tasks as an XLSX sheet: export it (through organizations.spreadsheets, so no title becomes a
+formula), and import it all-or-nothing with a per-row report. Only those who run the campaign import, and
+that is checked before the upload is opened."""
 
 from __future__ import annotations
 
@@ -11,23 +13,22 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from organizations.models import Department, Region, User
+from organizations.spreadsheets import WorkbookWriter, restored
 from organizations.workbooks import check_workbook
 
 from .models import Campaign, Task
-from .services import task_create
+from .services import require_runner, task_create
 
 COLUMNS = ["number", "parent", "title", "description", "due_date", "weight", "departments", "regions"]
 _SEPARATORS = re.compile("[,\uff0c;\uff1b\u3001\\n]+")
 
 
 def tasks_export(campaign: Campaign) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "tasks"
+    workbook = WorkbookWriter()
+    sheet = workbook.sheet("tasks")
     sheet.append([*COLUMNS, "status", "percent"])
     tasks = campaign.tasks.select_related("parent").prefetch_related("departments", "regions").order_by("id")
     for task in tasks:
@@ -45,9 +46,7 @@ def tasks_export(campaign: Campaign) -> bytes:
                 task.percent,
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()
 
 
 def _cell_date(value: Any) -> dt.date | None:
@@ -64,6 +63,7 @@ def _cell_date(value: Any) -> dt.date | None:
 @transaction.atomic
 def tasks_import(*, actor: User, campaign: Campaign, content: bytes) -> list[dict[str, Any]]:
     """Import every row or none. Returns the per-row errors (empty when all rows were imported)."""
+    require_runner(actor, campaign.region)  # a role that may not import never has its workbook opened
     check_workbook(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -80,7 +80,8 @@ def tasks_import(*, actor: User, campaign: Campaign, content: bytes) -> list[dic
     savepoint = transaction.savepoint_create()
     for number, values in enumerate(rows[1:], start=2):
         record = {
-            column: ("" if value is None else value) for column, value in zip(header, values, strict=False)
+            column: ("" if value is None else restored(value) if isinstance(value, str) else value)
+            for column, value in zip(header, values, strict=False)
         }
         if not any(str(value).strip() for value in record.values()):
             continue

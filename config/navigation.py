@@ -5,12 +5,19 @@ Lives in config, which knows every app, so lower apps never import higher ones f
 
 from django.utils.translation import gettext_lazy as _
 
-from organizations.choices import DEPARTMENT_ROLES, DIRECTORY_MANAGER_ROLES, ENTERPRISE_ROLES, Role
+from organizations.choices import (
+    BUSINESS_ROLES,
+    DEPARTMENT_ROLES,
+    DIRECTORY_MANAGER_ROLES,
+    ENTERPRISE_ROLES,
+    ROLE_MANAGER_ROLES,
+    Role,
+)
 
 NAVIGATION = [
     ("home", _("Overview"), None),
-    ("ledger", _("Hazard ledger"), None),
-    ("campaign-list", _("Campaigns"), None),
+    ("ledger", _("Hazard ledger"), BUSINESS_ROLES),
+    ("campaign-list", _("Campaigns"), BUSINESS_ROLES),
     (
         "self-inspection-list",
         _("Self-inspections"),
@@ -19,13 +26,14 @@ NAVIGATION = [
     ("inspection-list", _("Inspections"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("publication-list", _("Disclosure"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
-    ("disclosure-policy", _("Disclosure policy"), frozenset({Role.TENANT_ADMIN})),
+    ("disclosure-policy", _("Disclosure policy"), frozenset({Role.SECURITY_ADMIN})),
     ("rankings", _("Rankings"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("accident-list", _("Accidents"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("interview-list", _("Warning interviews"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
-    ("enterprise-list", _("Enterprises"), None),
-    ("department-list", _("Departments"), None),
-    ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES),
+    ("enterprise-list", _("Enterprises"), BUSINESS_ROLES | {Role.SECURITY_ADMIN}),
+    ("department-list", _("Departments"), BUSINESS_ROLES | {Role.SECURITY_ADMIN}),
+    ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES | ROLE_MANAGER_ROLES),
     ("enterprise-import", _("Import"), DIRECTORY_MANAGER_ROLES),
-    ("notifications", _("Notifications"), None),
+    ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
+    ("notifications", _("Notifications"), BUSINESS_ROLES),
 ]

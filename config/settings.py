@@ -36,11 +36,17 @@ INSTALLED_APPS = [
     "hazards",
     "disclosure",
     "accountability",
+    "operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The client address every audit log entry of the request records.
+    "organizations.middleware.RequestAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /public/ nothing of the visitor's (cookies, Accept-Language) reaches what follows: every visitor
+    # gets the same page for the same URL.
+    "disclosure.public_site.PublicSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,6 +55,8 @@ MIDDLEWARE = [
     # One transaction per request, scoped to the user's (or the public URL's) tenant by row-level security.
     "organizations.middleware.TenantTransactionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Level 3: idle and absolute session limits, demo accounts off in production, expired passwords changed.
+    "organizations.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "organizations.middleware.DomainErrorMiddleware",
@@ -108,12 +116,25 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Level 3 (GB/T 22239-2019, organizations/passwords.py): length, kinds of character, no reuse of the last
+# PASSWORD_HISTORY passwords, a forced change after PASSWORD_MAX_AGE_DAYS (0: never).
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8, minimum=8)
+PASSWORD_MIN_CLASSES = env_int("PASSWORD_MIN_CLASSES", 3, minimum=3, maximum=4)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+PASSWORD_HISTORY = env_int("PASSWORD_HISTORY", 5, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "organizations.passwords.CharacterClassesValidator"},
+    {"NAME": "organizations.passwords.PasswordHistoryValidator"},
 ]
+# Demo accounts (seed_demo) sign in only on a development server, or where this is set (make e2e, bench).
+ALLOW_DEMO_ACCOUNTS = env_bool("ALLOW_DEMO_ACCOUNTS", DEBUG)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -186,6 +207,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hazard-ledger@localhost")
 # Sessions are read from Redis and written through to PostgreSQL: every signed-in request reads its session,
 # and a Redis restart only costs a database read, never a sign-out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Level 3: a browser session ends after this long without a request, and this long after sign-in whatever
+# happens (organizations/sign_in.py); the cookie and the stored session expire with the latter.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
+SESSION_LIFETIME_HOURS = env_int("SESSION_LIFETIME_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -203,6 +229,8 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 # "preload" only allows submitting the domain to the browsers' preload list; nothing is sent anywhere.
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+# The container healthcheck asks /healthz/ over plain HTTP on loopback; it answers no data either way.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 # How many reverse proxies in front of us append to X-Forwarded-For. 0 (the default) means the header is
 # ignored and the client address is REMOTE_ADDR, so nobody can choose their own address for rate limits.
@@ -272,6 +300,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One Redis serves everything under `make run`; docker-compose gives the broker a database of its own
+# (cache entries are evicted and flushed by their own rules; queued tasks must not be).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
@@ -281,7 +311,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = TIME_ZONE
 # Static schedule: django-celery-beat pins Django below 6.1, and a schedule in code is reviewable.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Purge lockout records older than the cool-off so the attempts table stays small.
+    # Flag open hazards past their deadline and remind the enterprises of deadlines coming up.
     "sweep-overdue-hazards": {
         "task": "hazards.tasks.sweep_overdue",
         "schedule": crontab(minute=30, hour=1),
@@ -291,15 +321,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "hazards.tasks.verify_ledger",
         "schedule": crontab(minute=45, hour=1),
     },
-    "monthly-disclosure-drafts": {
-        "task": "disclosure.tasks.monthly_disclosures_for_all_tenants",
+    # ... and every tenant's audit log chain (organizations/audit_chain.py).
+    "verify-audit-log": {
+        "task": "organizations.tasks.verify_audit_log",
+        "schedule": crontab(minute=50, hour=1),
+    },
+    # The previous month through every job of config.monthly.MONTHLY_JOBS, in order, for every tenant.
+    "monthly-jobs": {
+        "task": "config.monthly.monthly_jobs_for_all_tenants",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
-    # After the disclosure drafts: the month's scores and rankings.
-    "monthly-scores": {
-        "task": "accountability.tasks.monthly_scores_for_all_tenants",
-        "schedule": crontab(minute=0, hour=3, day_of_month=1),
-    },
+    # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
         "schedule": crontab(minute=15, hour=3),
@@ -316,11 +348,9 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
-# What `manage.py run_monthly_jobs` runs, in order (each idempotent, taking tenant and month).
-MONTHLY_JOBS = [
-    "disclosure.services.publication_build_month",
-    "accountability.scoring.assessment_compute_month",
-]
+# The audit log keeps every entry at least this long (GB/T 22239-2019 asks for six months); only the
+# database owner prunes older ones (`manage.py audit_log prune`). Less is refused at startup.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 181, minimum=181)
 
 # The main menu (url name, label, roles), defined where every app is known.
 NAVIGATION = "config.navigation.NAVIGATION"
@@ -352,3 +382,10 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
 # ... and each web process keeps the pages it served this long in memory (other processes see a publication
 # that late at most; 0 turns it off).
 PUBLIC_LOCAL_CACHE_SECONDS = env_int("PUBLIC_LOCAL_CACHE_SECONDS", 1)
+
+# Backups (`manage.py backup` / `restore`, operations/backups.py): where they go and how many are kept.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / ".data" / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+# Where pg_dump/pg_restore of the server's major version live, when not in a place looked at by default
+# (operations/postgres.py).
+PG_BIN_DIR = env_str("PG_BIN_DIR", "")

@@ -6,7 +6,7 @@ from .models import DisclosurePolicy, Publication, TipOff
 
 @admin.register(DisclosurePolicy)
 class DisclosurePolicyAdmin(admin.ModelAdmin):
-    list_display = ["tenant", "show_location", "show_criterion", "show_deadline", "show_listing"]
+    list_display = ["tenant", "show_criterion", "show_deadline", "show_listing"]
 
 
 @admin.register(Publication)

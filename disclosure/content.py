@@ -1,7 +1,11 @@
 """What a monthly disclosure says: major hazards, rectification progress and results, redacted by policy.
 
-Only fields listed here ever leave the ledger: no personal names, phone numbers, photos, descriptions
-or internal notes, whatever the policy says.
+Only fields listed here ever leave the ledger, and none of them is free text typed into it: no titles,
+descriptions, locations, plans, reports, notes, names, phone numbers or photos, whatever the policy says.
+A hazard is named by its *public title*: the words committee staff wrote for it in a draft review, else
+the wording of the criterion it cites (every major hazard cites one), else its industry's name.
+The rest is reference and directory data (codes, the registered enterprise name and credit code, region,
+industry and criterion names), dates, states and counts.
 """
 
 from __future__ import annotations
@@ -28,16 +32,37 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _public_ids(hazards: list[Hazard]) -> dict[int, str]:
-    """Stable random public ids, created the first time a hazard is disclosed."""
-    existing = dict(PublicHazardId.objects.filter(hazard__in=hazards).values_list("hazard_id", "public_id"))
+def default_title(hazard: Hazard) -> str:
+    """Words nobody typed into the ledger: the cited criterion's wording, else the industry's name."""
+    if hazard.criterion is not None:
+        return hazard.criterion.text
+    return f"{hazard.industry.name}重大事故隐患"
+
+
+def _public_ids(hazards: list[Hazard]) -> dict[int, tuple[str, str]]:
+    """(public id, public title) per hazard; the random id is made the first time the hazard is disclosed."""
+
+    def known() -> dict[int, tuple[str, str]]:
+        rows = PublicHazardId.objects.filter(hazard__in=hazards)
+        return {
+            hazard_id: (public_id, title)
+            for hazard_id, public_id, title in rows.values_list("hazard_id", "public_id", "title")
+        }
+
+    existing = known()
     missing = [PublicHazardId(tenant_id=h.tenant_id, hazard=h) for h in hazards if h.pk not in existing]
     PublicHazardId.objects.bulk_create(missing, ignore_conflicts=True)
     if missing:
-        existing = dict(
-            PublicHazardId.objects.filter(hazard__in=hazards).values_list("hazard_id", "public_id")
-        )
-    return existing
+        existing = known()
+    return {h.pk: (existing[h.pk][0], existing[h.pk][1] or default_title(h)) for h in hazards}
+
+
+def reviewed_titles(public_ids: list[str]) -> dict[str, str]:
+    """The public title of each disclosed hazard as it stands now (what publishing freezes)."""
+    records = PublicHazardId.objects.filter(public_id__in=public_ids).select_related(
+        "hazard__criterion", "hazard__industry"
+    )
+    return {record.public_id: record.title or default_title(record.hazard) for record in records}
 
 
 def _majors(in_region: QuerySet[Hazard], start: dt.datetime, end: dt.datetime) -> list[Hazard]:
@@ -60,8 +85,9 @@ def build_content(*, region: Region, month: dt.date) -> dict[str, Any]:
     ids = _public_ids(majors)
     rows = []
     for hazard in majors:
+        public_id, title = ids[hazard.pk]
         row: dict[str, Any] = {
-            "public_id": ids[hazard.pk],
+            "public_id": public_id,
             "code": hazard.code,
             "enterprise": hazard.enterprise.name,
             "credit_code": hazard.enterprise.credit_code,
@@ -69,7 +95,7 @@ def build_content(*, region: Region, month: dt.date) -> dict[str, Any]:
             "region_code": hazard.region.code,
             "industry": hazard.industry.code,
             "industry_name": hazard.industry.name,
-            "title": hazard.title,
+            "title": title,
             "found": timezone.localtime(hazard.discovered_at).date().isoformat(),
             "state": hazard.state,
             "closed": timezone.localtime(hazard.closed_at).date().isoformat() if hazard.closed_at else None,
@@ -80,9 +106,8 @@ def build_content(*, region: Region, month: dt.date) -> dict[str, Any]:
         if policy.show_deadline:
             row["deadline"] = hazard.deadline.isoformat() if hazard.deadline else None
         if policy.show_listing:
-            row["listed"] = hazard.listing_body if hazard.listed else None
-        if policy.show_location:
-            row["location"] = hazard.location
+            # The level of the listing (a ListingLevel code), never the supervising body's name typed by hand.
+            row["listed"] = (hazard.listing_level or None) if hazard.listed else None
         rows.append(row)
     found_in_month = in_region.filter(discovered_at__gte=start, discovered_at__lt=end)
     closed_in_month = in_region.filter(closed_at__gte=start, closed_at__lt=end)
@@ -113,7 +138,6 @@ def build_content(*, region: Region, month: dt.date) -> dict[str, Any]:
             ).count(),
         },
         "policy": {
-            "location": policy.show_location,
             "criterion": policy.show_criterion,
             "deadline": policy.show_deadline,
             "listing": policy.show_listing,

@@ -45,7 +45,14 @@ class TriageForm(forms.Form):
 
 
 class PolicyForm(forms.Form):
-    show_location = forms.BooleanField(label=_("Publish the location within the enterprise"), required=False)
     show_criterion = forms.BooleanField(label=_("Publish the criterion met"), required=False)
     show_deadline = forms.BooleanField(label=_("Publish the rectification deadline"), required=False)
     show_listing = forms.BooleanField(label=_("Publish listed supervision"), required=False)
+
+
+class PublicTitleForm(forms.Form):
+    """One hazard's public title in a draft review; left empty, the hazard keeps its default wording."""
+
+    public_id = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    # The length, like every other rule of a title, is the service's (publication_titles_set) to check.
+    title = forms.CharField(label=_("Public title"), required=False)

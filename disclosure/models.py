@@ -16,10 +16,9 @@ def new_public_id() -> str:
 
 
 class DisclosurePolicy(models.Model):
-    """Which optional fields a tenant publishes; personal names, phones, photos and notes never are."""
+    """Which optional fields a tenant publishes; nothing typed into the ledger as free text ever is."""
 
     tenant = models.OneToOneField(Tenant, on_delete=models.PROTECT, related_name="disclosure_policy")
-    show_location = models.BooleanField(_("publish the location within the enterprise"), default=False)
     show_criterion = models.BooleanField(_("publish the criterion met"), default=True)
     show_deadline = models.BooleanField(_("publish the rectification deadline"), default=True)
     show_listing = models.BooleanField(_("publish listed supervision"), default=True)
@@ -28,11 +27,18 @@ class DisclosurePolicy(models.Model):
         return f"policy of {self.tenant}"
 
 
+PUBLIC_TITLE_MAX = 200
+
+
 class PublicHazardId(TenantOwned):
-    """A disclosed hazard's id on the public site: random, stable across months, never the database id."""
+    """A disclosed hazard's public identity: a random id (never the database id), stable across months, and
+    the public title committee staff wrote for it in a draft review (empty: the default wording)."""
 
     hazard = models.OneToOneField(Hazard, on_delete=models.PROTECT, related_name="public_id")
     public_id = models.CharField(max_length=20, unique=True, default=new_public_id)
+    title = models.CharField(_("public title"), max_length=PUBLIC_TITLE_MAX, blank=True)
+    title_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    title_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.public_id

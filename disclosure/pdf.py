@@ -6,7 +6,6 @@ Bilingual fixed headings, so the immutable file does not depend on who published
 from __future__ import annotations
 
 import io
-from html import escape
 from typing import Any
 
 from reportlab.lib import colors
@@ -17,6 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from organizations.pdf_fonts import cjk_font
+from organizations.pdf_text import text_paragraph
 
 CHUNK = 40  # rows per table: about a page
 CELL_PADDING = 6  # reportlab's default left and right cell padding, in points
@@ -29,6 +29,8 @@ STATE_NAMES = {
     "closed": "已销号",
     "withdrawn": "已撤销",
 }
+# A snapshot names the level of a listed supervision (hazards.choices.ListingLevel), not the body.
+LISTING_NAMES = {"provincial": "省级挂牌督办", "municipal": "市级挂牌督办", "county_level": "县级挂牌督办"}
 
 
 def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
@@ -42,7 +44,7 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
         """Plain text when it fits the column (cheap to lay out); a wrapping paragraph when it does not."""
         if stringWidth(text, font, body.fontSize) <= width - 2 * CELL_PADDING:
             return text
-        return Paragraph(escape(text), body)
+        return text_paragraph(text, body)
 
     def table(header: list[str], rows: list[list[Any]], widths: list[float]) -> list[Table]:
         """The rows as tables of CHUNK rows, each with the header, in fixed column widths.
@@ -50,7 +52,7 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
         One long table would be re-measured at every page break (reportlab splits what is left of it each
         time): a province's list of a few thousand hazards then takes minutes instead of seconds.
         """
-        head = [Paragraph(str(cell), body) for cell in header]
+        head = [text_paragraph(cell, body) for cell in header]
         cells = [
             [fit("" if cell is None else str(cell), width) for cell, width in zip(row, widths, strict=True)]
             for row in rows
@@ -76,16 +78,16 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
     summary = [70 * mm, 30 * mm, 30 * mm, 30 * mm, 30 * mm, 30 * mm]
     results = content["results"]
     story: list[Any] = [
-        Paragraph(title, big),
-        Paragraph(f"{content['region']['name']} · {content['month']}", body),
+        text_paragraph(title, big),
+        text_paragraph(f"{content['region']['name']} · {content['month']}", body),
         Spacer(1, 4 * mm),
-        Paragraph("整改结果 / Results", heading),
+        text_paragraph("整改结果 / Results", heading),
         *table(
             ["本月销号 / closed", "逾期 / overdue", "批准延期 / extensions"],
             [[results["closed_in_month"], results["overdue"], results["extensions_granted"]]],
             [45 * mm, 45 * mm, 45 * mm],
         ),
-        Paragraph("整改进展（按地区）/ Progress by region", heading),
+        text_paragraph("整改进展（按地区）/ Progress by region", heading),
         *table(
             ["地区", "本月发现", "本月销号", "重大隐患", "已销号", "整改率%"],
             [
@@ -94,7 +96,7 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
             ],
             summary,
         ),
-        Paragraph("整改进展（按行业）/ Progress by industry", heading),
+        text_paragraph("整改进展（按行业）/ Progress by industry", heading),
         *table(
             ["行业", "本月发现", "本月销号", "重大隐患", "已销号", "整改率%"],
             [
@@ -103,7 +105,7 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
             ],
             summary,
         ),
-        Paragraph("重大事故隐患清单 / Major hazards", heading),
+        text_paragraph("重大事故隐患清单 / Major hazards", heading),
         *table(
             ["编号", "企业", "地区", "隐患", "发现日期", "整改时限", "状态", "挂牌督办"],
             [
@@ -115,7 +117,7 @@ def render_pdf(content: dict[str, Any], *, title: str) -> bytes:
                     h["found"],
                     h.get("deadline") or "",
                     STATE_NAMES.get(h["state"], h["state"]),
-                    h.get("listed") or "",
+                    LISTING_NAMES.get(h.get("listed") or "", h.get("listed") or ""),
                 ]
                 for h in content["major_hazards"]
             ],

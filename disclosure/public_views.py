@@ -1,13 +1,15 @@
 """The public site (no login): published disclosures, open data, the Atom feed, enterprise pages, tip-offs.
 
 Only published snapshots are read here, never the ledger: what is not published cannot be found, and public
-ids are random, not database ids. Pages are cached per tenant, language and query; publishing clears them.
+ids are random, not database ids. A page depends on its URL alone (public_site.py keeps the visitor out);
+of a query string only the known parameters count, normalised. The index and the unfiltered publication
+pages are cached per tenant, language and path, so a tenant has at most
+len(LANGUAGES) * (1 + its published and superseded publications) cached pages, whatever is asked;
+filtered pages are built from the one snapshot each time. Publishing clears the tenant's pages.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -19,19 +21,24 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
+from hazards.choices import HazardState
 from organizations.client_address import client_address
 from organizations.forms import apply_service_errors
 from organizations.middleware import enter_tenant_on_demand, tenant_on_demand
 from organizations.models import Region, Tenant
+from organizations.spreadsheets import csv_text
 
 from . import public_cache
 from .choices import PublicationStatus, TipOffStatus
 from .forms import TipOffForm
 from .models import Publication, TipOff
+from .public_site import is_cross_site, language_query, page_context
 from .tipoffs import RateLimited, tipoff_file
 
 PUBLIC_STATES = (PublicationStatus.PUBLISHED, PublicationStatus.SUPERSEDED)
@@ -50,13 +57,38 @@ def _published(tenant: Tenant) -> QuerySet[Publication]:
 _tenant_ids: dict[str, int] = {}
 
 
-def _cached(request: HttpRequest, slug: str, build: Callable[[Tenant], HttpResponse]) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    the_tenant: Tenant | None,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    params: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A public page: its links carry its language, and its language switch keeps its normalised filters."""
+    return render(
+        request,
+        template,
+        {"tenant": the_tenant, **page_context(request, **(params or {})), **context},
+        status=status,
+    )
+
+
+def _cached(
+    request: HttpRequest, slug: str, build: Callable[[Tenant], HttpResponse], *, cache_it: bool = True
+) -> HttpResponse:
     """Serve the page from the cache when its tenant's generation has not moved since it was built.
 
-    A hit costs nothing within a second of the same page in this process, else one round trip to the cache
-    (page and generation fetched together); never a query.
+    The key is the tenant, the page's language and its path: never the query string as sent, so no request
+    can add entries of its own making. A hit costs nothing within a second of the same page in this process,
+    else one round trip to the cache (page and generation fetched together); never a query.
     """
-    page_key = f"public:{slug}:{get_language()}:{request.get_full_path()}"
+    if not cache_it:
+        the_tenant = _tenant(slug)
+        enter_tenant_on_demand(request, the_tenant.pk)
+        return build(the_tenant)
+    page_key = f"public:{slug}:{get_language()}:{request.path}"
     hit = public_cache.local_get(page_key)
     known = _tenant_ids.get(slug)
     if hit is None and known is not None:
@@ -88,9 +120,7 @@ def index(request: HttpRequest, tenant: str) -> HttpResponse:
             .filter(status=PublicationStatus.PUBLISHED)
             .order_by("-month", "region_path")
         )
-        return render(
-            request, "disclosure/public_index.html", {"tenant": the_tenant, "publications": publications}
-        )
+        return _page(request, the_tenant, "disclosure/public_index.html", {"publications": publications})
 
     return _cached(request, tenant, build)
 
@@ -99,14 +129,33 @@ def _publication(tenant: Tenant, public_id: str) -> Publication:
     return get_object_or_404(_published(tenant), public_id=public_id)
 
 
-def _filter_hazards(content: dict[str, Any], params: Any) -> list[dict[str, Any]]:
-    rows = content["major_hazards"]
-    text = params.get("q", "").strip()
+FILTERS = ("q", "industry", "region_code", "state")
+SEARCH_MAX_LENGTH = 100
+
+
+def _filters(params: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The publication page's filters, normalised: a state, or an industry or region of the snapshot, in any
+    letter case; anything else counts as no choice. The search is trimmed to SEARCH_MAX_LENGTH characters
+    of single spaces."""
+    offered = {
+        "industry": {str(row["industry"]) for row in rows},
+        "region_code": {str(row["region_code"]) for row in rows},
+        "state": set(HazardState.values),
+    }
+    normalised = {"q": " ".join(str(params.get("q", "")).split())[:SEARCH_MAX_LENGTH]}
+    for field, values in offered.items():
+        by_lower_case = {value.lower(): value for value in values}
+        normalised[field] = by_lower_case.get(str(params.get(field, "")).strip().lower(), "")
+    return normalised
+
+
+def _filter_hazards(rows: list[dict[str, Any]], filters: dict[str, str]) -> list[dict[str, Any]]:
+    text = filters["q"]
     if text:
         rows = [r for r in rows if text in r["enterprise"] or text in r["title"] or text in r["code"]]
     for field in ("industry", "state", "region_code"):
-        if params.get(field):
-            rows = [r for r in rows if r.get(field) == params[field]]
+        if filters[field]:
+            rows = [r for r in rows if r.get(field) == filters[field]]
     return rows
 
 
@@ -115,25 +164,29 @@ def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpRespon
     def build(the_tenant: Tenant) -> HttpResponse:
         item = _publication(the_tenant, public_id)
         rows = item.content["major_hazards"]
-        return render(
+        filters = _filters(request.GET, rows)
+        return _page(
             request,
+            the_tenant,
             "disclosure/public_publication.html",
             {
-                "tenant": the_tenant,
                 "publication": item,
                 "content": item.content,
-                "hazards": _filter_hazards(item.content, request.GET),
+                "hazards": _filter_hazards(rows, filters),
                 "industries": sorted({(r["industry"], r["industry_name"]) for r in rows}),
                 "regions": sorted({(r["region_code"], r["region"]) for r in rows}),
                 "states": sorted({r["state"] for r in rows}),
                 "newer": getattr(item, "corrected_by", None)
                 if item.status == PublicationStatus.SUPERSEDED
                 else None,
-                "query": request.GET,
+                "query": filters,
             },
+            params=filters,
         )
 
-    return _cached(request, tenant, build)
+    # Only the unfiltered page is cached: a search is free text, so its pages would have no bound.
+    filtered = any(str(request.GET.get(field, "")).strip() for field in FILTERS)
+    return _cached(request, tenant, build, cache_it=not filtered)
 
 
 def publication_pdf(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
@@ -147,6 +200,7 @@ def publication_pdf(request: HttpRequest, tenant: str, public_id: str) -> HttpRe
 
 def publication_csv(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
     item = _publication(_tenant(tenant), public_id)
+    # Only snapshot fields: reviewed words and reference data; "listed" is the level of the listing.
     columns = [
         "public_id",
         "code",
@@ -162,13 +216,8 @@ def publication_csv(request: HttpRequest, tenant: str, public_id: str) -> HttpRe
         "listed",
         "closed",
     ]
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in item.content["major_hazards"]:
-        writer.writerow([row.get(column) or "" for column in columns])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = [[row.get(column) or "" for column in columns] for row in item.content["major_hazards"]]
+    response = HttpResponse(csv_text([columns, *rows]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="disclosure-{item.content["month"]}-{item.public_id}.csv"'
     )
@@ -204,10 +253,11 @@ def enterprise(request: HttpRequest, tenant: str, credit_code: str) -> HttpRespo
     if not entries:
         raise Http404
     name = entries[0][1][0]["enterprise"]
-    return render(
+    return _page(
         request,
+        the_tenant,
         "disclosure/public_enterprise.html",
-        {"tenant": the_tenant, "name": name, "credit_code": code, "entries": entries},
+        {"name": name, "credit_code": code, "entries": entries},
     )
 
 
@@ -223,7 +273,7 @@ class PublicationsFeed(Feed):
         return _("%(tenant)s: hazard disclosures") % {"tenant": obj.name}
 
     def link(self, obj: Tenant) -> str:
-        return f"/public/{obj.slug}/"
+        return reverse("public-index", args=[obj.slug]) + language_query()
 
     def items(self, obj: Tenant) -> QuerySet[Publication]:
         return _published(obj).order_by("-published_at")[:50]
@@ -239,31 +289,24 @@ class PublicationsFeed(Feed):
         return f"{text} {item.correction_reason}" if item.correction_reason else text
 
     def item_link(self, item: Publication) -> str:
-        return f"/public/{item.tenant.slug}/p/{item.public_id}/"
+        return reverse("public-publication", args=[item.tenant.slug, item.public_id]) + language_query()
 
     def item_pubdate(self, item: Publication) -> Any:
         return item.published_at
 
 
-def set_language(request: HttpRequest, code: str) -> HttpResponse:
-    """Public pages switch language by a plain link (cached pages carry no CSRF token to post a form)."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = redirect(target)
-    if code in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax")
-    return response
-
-
+# No cookie reaches a public page (public_site.py), so the form carries no CSRF token: a post that a browser
+# says another site made is refused instead.
+@csrf_exempt
 def tipoff_new(request: HttpRequest, tenant: str) -> HttpResponse:
     the_tenant = _tenant(tenant)
     regions = Region.objects.filter(tenant=the_tenant).order_by("path")
     form = TipOffForm(request.POST or None, regions=regions)
     status = 200
     if request.method == "POST":
+        if is_cross_site(request):
+            refused = {"message": _("This form only accepts tip-offs sent from this site.")}
+            return _page(request, the_tenant, "disclosure/public_error.html", refused, status=403)
         status = 400
         if form.is_valid():
             try:
@@ -271,30 +314,33 @@ def tipoff_new(request: HttpRequest, tenant: str) -> HttpResponse:
                     tenant=the_tenant, client_address=client_address(request), **form.cleaned_data
                 )
             except RateLimited:
-                return render(
+                return _page(
                     request,
+                    the_tenant,
                     "disclosure/public_tipoff.html",
-                    {"tenant": the_tenant, "form": form, "rate_limited": True},
+                    {"form": form, "rate_limited": True},
                     status=429,
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                return redirect(f"/public/{the_tenant.slug}/tip-off/{tip.tracking_code}/")
-    return render(
-        request, "disclosure/public_tipoff.html", {"tenant": the_tenant, "form": form}, status=status
-    )
+                return redirect(
+                    reverse("public-tipoff-status", args=[the_tenant.slug, tip.tracking_code])
+                    + language_query()
+                )
+    return _page(request, the_tenant, "disclosure/public_tipoff.html", {"form": form}, status=status)
 
 
 def tipoff_status(request: HttpRequest, tenant: str, code: str) -> HttpResponse:
-    """What the sender may know: status and the public note. Never the contact or who triaged it."""
+    """What the sender may know: status and the committee's note for them. Never what they wrote, their
+    contact or who triaged it."""
     the_tenant = _tenant(tenant)
     tip = get_object_or_404(TipOff, tenant=the_tenant, tracking_code=code.upper())
-    return render(
+    return _page(
         request,
+        the_tenant,
         "disclosure/public_tipoff_status.html",
         {
-            "tenant": the_tenant,
             "code": tip.tracking_code,
             "status": tip.get_status_display(),
             "received": tip.created_at,

@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.choices import Role
+from organizations.audit import audit_record
+from organizations.choices import AuditAction, Role
 from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Membership, Region, Tenant, User
 from organizations.scoping import scope_for
 
 from . import public_cache
 from .choices import PublicationStatus
-from .content import build_content
-from .models import DisclosurePolicy, Publication
+from .content import build_content, reviewed_titles
+from .models import PUBLIC_TITLE_MAX, DisclosurePolicy, Publication, PublicHazardId
 from .pdf import render_pdf
 
 
@@ -86,6 +91,84 @@ def _require_committee_of(actor: User, publication: Publication) -> None:
         raise PermissionDeniedError(_("Only the region's committee staff publish its disclosures."))
 
 
+def _require_reviewer_of(actor: User, publication: Publication) -> None:
+    """Public titles are the words of the region's safety committee: its staff (or a committee above) only."""
+    scope = scope_for(actor)
+    if Role.COMMITTEE_STAFF not in scope.roles or not any(
+        publication.region_path.startswith(path) for path in scope.committee_paths
+    ):
+        raise PermissionDeniedError(_("Only the region's committee staff write public titles."))
+
+
+# Seven digits or more once spaces and punctuation are gone: a phone, ID or account number, never a title.
+_LONG_NUMBER = re.compile(r"\d{7,}")
+_NUMBER_SEPARATORS = re.compile(r"[\W_]")
+
+
+def _check_public_title(public_id: str, title: str) -> None:
+    if len(title) > PUBLIC_TITLE_MAX:
+        raise ValidationError(
+            {
+                "title": _("The public title of %(id)s is longer than %(max)d characters.")
+                % {"id": public_id, "max": PUBLIC_TITLE_MAX}
+            }
+        )
+    digits = _NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", title))
+    if _LONG_NUMBER.search(digits):
+        raise ValidationError(
+            {"title": _("The public title of %(id)s holds a phone or ID number.") % {"id": public_id}}
+        )
+
+
+@transaction.atomic
+def publication_titles_set(
+    *, actor: User, publication: Publication, titles: Mapping[str, str], now: dt.datetime | None = None
+) -> Publication:
+    """Committee staff write the public titles of a draft's hazards ({public id: title}; empty: the default).
+
+    A public title belongs to the hazard: every draft that lists it shows it, and later months keep it.
+    Publishing freezes the titles as they stand; a published snapshot never changes (409).
+    """
+    locked: Publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .defer("pdf")
+        .get_visible(actor, pk=publication.pk)
+    )
+    _require_reviewer_of(actor, locked)
+    if locked.status != PublicationStatus.DRAFT:
+        raise InvalidStateError(
+            _("This publication is %(status)s; public titles are written before publishing.")
+            % {"status": locked.get_status_display()}
+        )
+    listed = {row["public_id"] for row in locked.content["major_hazards"]}
+    cleaned = {public_id: " ".join(str(title).split()) for public_id, title in titles.items()}
+    for public_id, title in cleaned.items():
+        if public_id not in listed:
+            message = _("%(id)s is not a hazard of this draft.") % {"id": public_id}
+            raise ValidationError({"public_id": message})
+        _check_public_title(public_id, title)
+    at = now or timezone.now()
+    for public_id, title in cleaned.items():
+        PublicHazardId.objects.filter(tenant_id=locked.tenant_id, public_id=public_id).update(
+            title=title, title_by=actor if title else None, title_at=at if title else None
+        )
+    current = reviewed_titles(sorted(cleaned))
+    # This draft, and every other draft listing one of the hazards (a JSON containment test per hazard).
+    listing = Q(pk=locked.pk)
+    for public_id in cleaned:
+        listing |= Q(content__major_hazards__contains=[{"public_id": public_id}])
+    drafts = Publication.objects.select_for_update().filter(
+        listing, tenant_id=locked.tenant_id, status=PublicationStatus.DRAFT
+    )
+    for draft in drafts.defer("pdf"):
+        for row in draft.content["major_hazards"]:
+            if row["public_id"] in current:
+                row["title"] = current[row["public_id"]]
+        draft.save(update_fields=["content"])
+    return Publication.objects.select_related("region").defer("pdf").get(pk=locked.pk)
+
+
 def _title(publication: Publication) -> str:
     return f"{publication.region.name}重大事故隐患排查整治信息公开（{publication.month:%Y年%m月}）"
 
@@ -111,6 +194,10 @@ def publication_publish(
             _("This publication is %(status)s; only a draft is published.")
             % {"status": locked.get_status_display()}
         )
+    # The titles as they stand now, whatever a draft built at the same moment as a title change holds.
+    titles = reviewed_titles([row["public_id"] for row in locked.content["major_hazards"]])
+    for row in locked.content["major_hazards"]:
+        row["title"] = titles.get(row["public_id"], row["title"])
     pdf = render_pdf(locked.content, title=_title(locked))
     locked.pdf, locked.sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     locked.status, locked.published_at, locked.published_by = (
@@ -119,6 +206,9 @@ def publication_publish(
         actor,
     )
     locked.save()
+    audit_record(
+        actor=actor, action=AuditAction.PUBLICATION, target=locked, detail={"version": locked.version}
+    )
     transaction.on_commit(lambda: invalidate_public_pages(locked.tenant_id))
     return locked
 
@@ -155,17 +245,19 @@ def publication_correct(
 
 @transaction.atomic
 def disclosure_policy_update(*, actor: User, **fields: bool) -> DisclosurePolicy:
-    """Tenant admins choose the optional public fields; names, phones, photos and notes are never among them.
+    """The security administrator chooses the optional public fields (a policy: roles and policies are
+    theirs); nothing typed into the ledger is ever among them.
 
     The policy applies to drafts built from now on; what is published stays as it was published.
     """
     scope = scope_for(actor)
-    if not scope.is_tenant_admin or scope.tenant_id is None:
-        raise PermissionDeniedError(_("Only a tenant admin sets the disclosure policy."))
+    if not scope.is_security_admin or scope.tenant_id is None:
+        raise PermissionDeniedError(_("Only the security administrator sets the disclosure policy."))
     policy, _created = DisclosurePolicy.objects.select_for_update().get_or_create(tenant_id=scope.tenant_id)
-    allowed = {"show_location", "show_criterion", "show_deadline", "show_listing"}
+    allowed = {"show_criterion", "show_deadline", "show_listing"}
     for name, value in fields.items():
         if name in allowed:
             setattr(policy, name, bool(value))
     policy.save()
+    audit_record(actor=actor, action=AuditAction.POLICY_CHANGE, target=policy, detail={"fields": fields})
     return policy

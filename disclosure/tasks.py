@@ -1,31 +1,21 @@
-"""Thin Celery wrappers: the monthly disclosure drafts, fanned out per tenant."""
+"""Thin Celery wrappers: one tenant's monthly disclosure drafts on their own (beat runs them as part of the
+monthly pipeline, config.monthly)."""
 
 from celery import shared_task
 from django.utils import timezone
+
+from hazards.selectors import parse_month
+from organizations.models import Tenant
+from organizations.rls import tenant_context
+
+from .services import previous_month, publication_build_month
 
 
 @shared_task(acks_late=True)
 def build_monthly_disclosures(tenant_id: int, month: str = "") -> dict[str, int]:
     """Drafts of `month` (YYYY-MM; default the previous month) for every region of the tenant."""
-    from hazards.selectors import parse_month
-    from organizations.models import Tenant
-    from organizations.rls import tenant_context
-
-    from .services import previous_month, publication_build_month
-
     target = parse_month(month) if month else previous_month(timezone.localdate())
     # One transaction for the tenant's month: a worker killed half-way leaves no draft at all.
     with tenant_context(tenant_id):
         run = publication_build_month(tenant=Tenant.objects.get(pk=tenant_id), month=target)
     return {"created": run.created, "existing": run.existing}
-
-
-@shared_task
-def monthly_disclosures_for_all_tenants() -> int:
-    """Beat entry point on the 1st: one task per tenant, so a slow tenant does not hold up the others."""
-    from organizations.models import Tenant
-
-    tenant_ids = list(Tenant.objects.values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        build_monthly_disclosures.delay(tenant_id)
-    return len(tenant_ids)

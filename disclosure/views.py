@@ -9,22 +9,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hazards.models import Hazard
 from organizations.forms import apply_service_errors
 from organizations.models import User
+from organizations.scoping import actor_of, require_role, tenant_of
 
 from .choices import PublicationStatus
-from .forms import CorrectionForm, PolicyForm, TriageForm
-from .models import Publication, TipOff
-from .services import disclosure_policy_update, publication_correct, publication_publish
+from .forms import CorrectionForm, PolicyForm, PublicTitleForm, TriageForm
+from .models import PUBLIC_TITLE_MAX, DisclosurePolicy, Publication, TipOff
+from .services import (
+    disclosure_policy_update,
+    publication_correct,
+    publication_publish,
+    publication_titles_set,
+)
 from .tipoffs import tipoff_triage
-
-
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def differences(current: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
@@ -44,14 +47,50 @@ def differences(current: dict[str, Any], previous: dict[str, Any] | None) -> dic
 
 @login_required
 def publication_list(request: HttpRequest) -> HttpResponse:
-    publications = Publication.objects.visible_to(_actor(request)).select_related("region").defer("pdf")[:200]
+    publications = (
+        Publication.objects.visible_to(actor_of(request)).select_related("region").defer("pdf")[:200]
+    )
     return render(request, "disclosure/publication_list.html", {"publications": publications})
 
 
-@login_required
-def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    item: Publication = Publication.objects.select_related("region").defer("pdf").get_visible(actor, pk=pk)
+def _title_rows(actor: User, item: Publication, form: PublicTitleForm | None) -> list[dict[str, Any]]:
+    """A draft's hazards with their public titles to edit; beside each, for the reviewer only, the title
+    typed into the ledger (never published) and whether the public title was written by staff."""
+    if item.status != PublicationStatus.DRAFT:
+        return []
+    rows = item.content["major_hazards"]
+    ledger = {
+        public_id: (pk, title, bool(written))
+        for public_id, pk, title, written in Hazard.objects.visible_to(actor)
+        .filter(public_id__public_id__in=[row["public_id"] for row in rows])
+        .values_list("public_id__public_id", "pk", "title", "public_id__title")
+    }
+    # The row whose title was refused shows the error and what was typed.
+    failed, errors_of_failed, typed = "", [], ""
+    if form is not None and form.errors:
+        failed, typed = form.data.get("public_id", ""), form.data.get("title", "")
+        errors_of_failed = list(form.errors.get("title", []))
+    result = []
+    for row in rows:
+        pk, ledger_title, written = ledger.get(row["public_id"], (None, "", False))
+        errors = errors_of_failed if row["public_id"] == failed else []
+        result.append(
+            {
+                "row": row,
+                "ledger_pk": pk,
+                "ledger_title": ledger_title,
+                "written": written,
+                "errors": errors,
+                "value": typed if errors else row["title"],
+            }
+        )
+    return result
+
+
+def _review_page(
+    request: HttpRequest, item: Publication, *, title_form: PublicTitleForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor = actor_of(request)
     previous = (
         Publication.objects.filter(
             tenant_id=item.tenant_id,
@@ -72,24 +111,63 @@ def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
             "previous": previous,
             "diff": differences(item.content, previous.content if previous else None),
             "correction_form": CorrectionForm(),
+            "title_rows": _title_rows(actor, item, title_form),
+            "title_max": PUBLIC_TITLE_MAX,
+            # Errors that belong to no row (an unknown hazard): shown above the list.
+            "title_errors": [
+                error
+                for field, errors in (title_form.errors.items() if title_form is not None else [])
+                if field != "title"
+                for error in errors
+            ],
         },
+        status=status,
     )
+
+
+@login_required
+def publication_review(request: HttpRequest, pk: int) -> HttpResponse:
+    item: Publication = (
+        Publication.objects.select_related("region").defer("pdf").get_visible(actor_of(request), pk=pk)
+    )
+    return _review_page(request, item)
+
+
+@login_required
+@require_POST
+def publication_title_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write (or, left empty, reset to the default wording) one hazard's public title in a draft."""
+    actor = actor_of(request)
+    item: Publication = Publication.objects.select_related("region").defer("pdf").get_visible(actor, pk=pk)
+    form = PublicTitleForm(request.POST)
+    if form.is_valid():
+        public_id = form.cleaned_data["public_id"]
+        try:
+            publication_titles_set(
+                actor=actor, publication=item, titles={public_id: form.cleaned_data["title"]}
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Public title saved."))
+            return redirect(reverse("publication-review", args=[item.pk]) + f"#title-{public_id}")
+    return _review_page(request, item, title_form=form, status=400)
 
 
 @login_required
 @require_POST
 def publication_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item = Publication.objects.defer("pdf").get_visible(actor, pk=pk)
     published = publication_publish(actor=actor, publication=item)
     messages.success(request, _("Published. SHA-256 of the PDF: %(digest)s") % {"digest": published.sha256})
-    return redirect(f"/disclosure/{published.pk}/")
+    return redirect("publication-review", pk=published.pk)
 
 
 @login_required
 @require_POST
 def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item = Publication.objects.defer("pdf").get_visible(actor, pk=pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
@@ -99,20 +177,20 @@ def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The corrected version is published."))
-            return redirect(f"/disclosure/{corrected.pk}/")
+            return redirect("publication-review", pk=corrected.pk)
     messages.error(request, _("Give the public reason for the correction."))
-    return redirect(f"/disclosure/{item.pk}/")
+    return redirect("publication-review", pk=item.pk)
 
 
 @login_required
 def tipoff_list(request: HttpRequest) -> HttpResponse:
-    tips = TipOff.objects.visible_to(_actor(request)).select_related("region")[:200]
+    tips = TipOff.objects.visible_to(actor_of(request)).select_related("region")[:200]
     return render(request, "disclosure/tipoff_list.html", {"tips": tips})
 
 
 @login_required
 def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     tip: TipOff = TipOff.objects.select_related("region").get_visible(actor, pk=pk)
     form = TriageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +205,7 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Tip-off triaged."))
-            return redirect(f"/tip-offs/{tip.pk}/")
+            return redirect("tipoff-detail", pk=tip.pk)
     return render(
         request,
         "disclosure/tipoff_detail.html",
@@ -139,12 +217,8 @@ def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def policy(request: HttpRequest) -> HttpResponse:
     """The tenant's redaction policy: which optional fields the public sees."""
-    actor = _actor(request)
-    from organizations.scoping import require_role, tenant_of
-
-    require_role(actor, {"tenant_admin"}, _("Only a tenant admin sets the disclosure policy."))
-    from .models import DisclosurePolicy
-
+    actor = actor_of(request)
+    require_role(actor, {"security_admin"}, _("Only the security administrator sets the disclosure policy."))
     # Reading the page writes nothing: an absent policy shows the defaults until the first save.
     current = DisclosurePolicy.objects.filter(tenant_id=tenant_of(actor)).first() or DisclosurePolicy()
     form = PolicyForm(
@@ -155,5 +229,5 @@ def policy(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Saved. New drafts follow this policy; published months stay as published.")
         )
-        return redirect("/disclosure/policy/")
+        return redirect("disclosure-policy")
     return render(request, "disclosure/policy.html", {"form": form})

@@ -1,5 +1,6 @@
 """The campaign summary a committee hands up at stage end: tasks, open problems, major hazards, measures,
-responsible units. As XLSX and as PDF (reportlab, embedding the font of organizations.pdf_fonts)."""
+responsible units. As XLSX (organizations.spreadsheets: no formula from user text, dates stay dates) and
+as PDF (reportlab, embedding the font of organizations.pdf_fonts; text escaped by organizations.pdf_text)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,25 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from campaigns.models import Campaign
 from organizations.models import User
 from organizations.pdf_fonts import cjk_font
+from organizations.pdf_text import text_paragraph
+from organizations.spreadsheets import WorkbookWriter
 
 from .campaign_stats import campaign_hazards
 from .choices import OPEN_STATES, HazardLevel
 
 
 def summary_sections(*, actor: User, campaign: Campaign) -> list[tuple[str, list[str], list[list[Any]]]]:
-    """(title, header, rows) for each section, shared by both formats."""
+    """(title, header, rows) for each section, shared by both formats; dates as dates (the PDF prints
+    them as YYYY-MM-DD, the workbook keeps them as date cells)."""
     tasks = campaign.tasks.prefetch_related("departments", "regions").order_by("id")
     hazards = campaign_hazards(actor=actor, campaign=campaign).select_related("enterprise", "region")
     open_problems = hazards.filter(state__in=OPEN_STATES, is_overdue=True).order_by("deadline")
@@ -37,15 +40,12 @@ def summary_sections(*, actor: User, campaign: Campaign) -> list[tuple[str, list
         (
             _("Table of tasks"),
             [_("Number"), _("Task"), _("Due date"), _("Status"), _("Progress (%)")],
-            [[t.number, t.title, t.due_date.isoformat(), t.display_status, t.percent] for t in tasks],
+            [[t.number, t.title, t.due_date, t.display_status, t.percent] for t in tasks],
         ),
         (
             _("Open problems (overdue hazards)"),
             [_("Code"), _("Enterprise"), _("Title"), _("Deadline")],
-            [
-                [h.code, h.enterprise.name, h.title, h.deadline.isoformat() if h.deadline else ""]
-                for h in open_problems
-            ],
+            [[h.code, h.enterprise.name, h.title, h.deadline] for h in open_problems],
         ),
         (
             _("Major hazards"),
@@ -62,18 +62,17 @@ def summary_sections(*, actor: User, campaign: Campaign) -> list[tuple[str, list
 
 
 def summary_xlsx(*, actor: User, campaign: Campaign) -> bytes:
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
+    workbook = WorkbookWriter()
     for title, header, rows in summary_sections(actor=actor, campaign=campaign):
-        sheet = workbook.create_sheet(title[:31])
+        sheet = workbook.sheet(title)
         sheet.append(header)
         for row in rows:
             sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()
+
+
+def _pdf_cell(value: Any) -> str:
+    return "" if value is None else str(value)  # a date prints as YYYY-MM-DD
 
 
 def summary_pdf(*, actor: User, campaign: Campaign) -> bytes:
@@ -83,15 +82,17 @@ def summary_pdf(*, actor: User, campaign: Campaign) -> bytes:
     heading = ParagraphStyle("heading", parent=styles["Heading2"], fontName=font)
     title = ParagraphStyle("title", parent=styles["Title"], fontName=font)
     story: list[Any] = [
-        Paragraph(campaign.name, title),
-        Paragraph(f"{campaign.region.name} · {campaign.start_date} ~ {campaign.end_date}", body),
-        Paragraph(_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, body),
+        text_paragraph(campaign.name, title),
+        text_paragraph(f"{campaign.region.name} · {campaign.start_date} ~ {campaign.end_date}", body),
+        text_paragraph(_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, body),
         Spacer(1, 4 * mm),
     ]
     for section, header, rows in summary_sections(actor=actor, campaign=campaign):
-        story.append(Paragraph(section, heading))
-        data = [[Paragraph(str(cell), body) for cell in header]]
-        data += [[Paragraph(str(cell), body) for cell in row] for row in rows] or [[Paragraph("—", body)]]
+        story.append(text_paragraph(section, heading))
+        data = [[text_paragraph(cell, body) for cell in header]]
+        data += [[text_paragraph(_pdf_cell(cell), body) for cell in row] for row in rows] or [
+            [text_paragraph("—", body)]
+        ]
         table = Table(data, repeatRows=1, hAlign="LEFT")
         table.setStyle(
             TableStyle(

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from organizations.models import User
+from organizations.audit import audit_export
+from organizations.scoping import actor_of
 
 from .campaign_stats import dashboard_series, wall_chart
 from .campaign_summary import summary_pdf, summary_xlsx
@@ -20,14 +21,9 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
     campaign: Campaign = (
         Campaign.objects.select_related("region")
         .prefetch_related("stages", "industries")
-        .get_visible(request.user, pk=pk)
+        .get_visible(actor_of(request), pk=pk)
     )
     return campaign
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 @login_required
@@ -38,7 +34,7 @@ def campaign_wall_chart_page(request: HttpRequest, pk: int) -> HttpResponse:
         "hazards/campaign_wall_chart.html",
         {
             "campaign": campaign,
-            "chart": wall_chart(actor=_user(request), campaign=campaign),
+            "chart": wall_chart(actor=actor_of(request), campaign=campaign),
             "current_stage": campaign.current_stage(),
             "today": timezone.localdate(),
         },
@@ -53,7 +49,7 @@ def campaign_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
         "hazards/campaign_dashboard.html",
         {
             "campaign": campaign,
-            "series": dashboard_series(actor=_user(request), campaign=campaign),
+            "series": dashboard_series(actor=actor_of(request), campaign=campaign),
             "current_stage": campaign.current_stage(),
             "today": timezone.localdate(),
         },
@@ -63,11 +59,12 @@ def campaign_dashboard_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     campaign = _campaign(request, pk)
+    audit_export(actor=request.user, export="campaign summary", fmt=fmt, target=campaign)
     if fmt == "pdf":
         response = HttpResponse(
-            summary_pdf(actor=_user(request), campaign=campaign), content_type="application/pdf"
+            summary_pdf(actor=actor_of(request), campaign=campaign), content_type="application/pdf"
         )
     else:
-        response = HttpResponse(summary_xlsx(actor=_user(request), campaign=campaign), content_type=XLSX)
+        response = HttpResponse(summary_xlsx(actor=actor_of(request), campaign=campaign), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-summary.{fmt}"'
     return response

@@ -1,18 +1,17 @@
-"""Streamed exports of the filtered ledger: CSV (UTF-8 with BOM, so Excel opens it) and XLSX."""
+"""Streamed exports of the filtered ledger: CSV (UTF-8 with BOM, so Excel opens it) and XLSX, both written
+through organizations.spreadsheets (no cell of user text can become a formula; dates stay dates)."""
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from organizations.models import Industry
+from organizations.spreadsheets import WorkbookWriter, csv_lines
 
 from .choices import HazardLevel, HazardSource, HazardState
 from .models import Criterion, Hazard
@@ -20,7 +19,8 @@ from .models import Criterion, Hazard
 CHUNK = 2000
 
 
-Column = tuple[str, Callable[[tuple[Any, ...]], str]]  # (header, value from a row of FIELDS)
+# (header, value from a row of FIELDS): text, or a datetime or date that each format writes as its own kind
+Column = tuple[str, Callable[[tuple[Any, ...]], Any]]
 
 # Read as tuples, not model instances: building five model objects per row was most of an export's time.
 FIELDS = [
@@ -48,7 +48,6 @@ def export_columns(tenant_id: int | None) -> list[Column]:
     """(header, value of a row) for each exported column; headers and labels in the active language,
     looked up once per export rather than once per cell."""
     at = {name: index for index, name in enumerate(FIELDS)}
-    zone = timezone.get_current_timezone()
     industries = (
         {i.pk: i.display_name for i in Industry.objects.filter(tenant_id=tenant_id)} if tenant_id else {}
     )
@@ -60,9 +59,9 @@ def export_columns(tenant_id: int | None) -> list[Column]:
     states = {value: str(label) for value, label in HazardState.choices}
     yes = _("Yes")
 
-    def local(name: str) -> Callable[[tuple[Any, ...]], str]:
+    def typed(name: str) -> Callable[[tuple[Any, ...]], Any]:
         index = at[name]
-        return lambda row: row[index].astimezone(zone).strftime("%Y-%m-%d %H:%M") if row[index] else ""
+        return lambda row: row[index]
 
     def text(name: str, labels: dict[Any, str] | None = None) -> Callable[[tuple[Any, ...]], str]:
         index = at[name]
@@ -82,11 +81,11 @@ def export_columns(tenant_id: int | None) -> list[Column]:
         (_("Grade"), text("level", levels)),
         (_("Criterion"), text("criterion_id", criteria)),
         (_("State"), text("state", states)),
-        (_("Found"), local("discovered_at")),
-        (_("Deadline"), lambda row: row[at["deadline"]].isoformat() if row[at["deadline"]] else ""),
+        (_("Found"), typed("discovered_at")),
+        (_("Deadline"), typed("deadline")),
         (_("Overdue"), lambda row: yes if row[at["is_overdue"]] else ""),
         (_("Listed"), lambda row: row[at["listing_body"]] if row[at["listed"]] else ""),
-        (_("Closed"), local("closed_at")),
+        (_("Closed"), typed("closed_at")),
     ]
 
 
@@ -103,22 +102,14 @@ def _tenant_of(queryset: QuerySet[Hazard]) -> int | None:
     return queryset.values_list("tenant_id", flat=True).order_by().first()
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_stream(queryset: QuerySet[Hazard]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # BOM: Excel then reads the file as UTF-8 and shows Chinese correctly
-    for row in _rows(queryset):
-        yield writer.writerow(row)
+    return csv_lines(_rows(queryset))
 
 
 def xlsx_file(queryset: QuerySet[Hazard]) -> Any:
     """A write-only workbook spooled to a temporary file (constant memory), rewound for streaming."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Ledger"))
+    workbook = WorkbookWriter(write_only=True)
+    sheet = workbook.sheet(_("Ledger"))
     for row in _rows(queryset):
         sheet.append(row)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that streams it

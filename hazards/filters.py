@@ -12,7 +12,7 @@ from organizations.models import Department, Enterprise
 
 from .choices import HazardAction, HazardLevel, HazardSource, HazardState
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
-from .selectors import region_already_applied
+from .selectors import parse_month, region_already_applied
 
 
 class HazardFilter(ScopedFilterSet):
@@ -106,8 +106,6 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def _month_bounds(value: str) -> tuple[dt.datetime, dt.datetime]:
-    from .selectors import parse_month
-
     first = parse_month(value)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return _start_of(first), _start_of(following)
@@ -123,8 +121,6 @@ class SelfInspectionFilter(ScopedFilterSet):
         fields = ["enterprise", "month", "status"]
 
     def filter_month(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        from .selectors import parse_month
-
         return queryset.filter(period=parse_month(value))
 
 

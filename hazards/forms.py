@@ -1,16 +1,29 @@
 """Browser forms for the ledger: parse input; services decide. Choices come from the caller's scope."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Department, Enterprise, Industry, Region, User
+from organizations.choices import DEPARTMENT_ROLES
+from organizations.forms import restrict_choices
+from organizations.models import Department, Enterprise, Industry, Membership, Region, User
 from organizations.scoping import scope_for
 from organizations.widgets import QuickSelect
 
-from .choices import HazardLevel, HazardSource, HazardState, InspectionKind, ListingLevel, StopProduction
-from .models import Criterion, Hazard
+from .choices import (
+    HazardLevel,
+    HazardSource,
+    HazardState,
+    InspectionKind,
+    ItemResult,
+    ListingLevel,
+    StopProduction,
+)
+from .models import Criterion, Hazard, SelfInspectionItem
+from .services.inspections import ChecklistLine
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -89,8 +102,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["industry"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
-        self.fields["region"].queryset = Region.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor)
 
 
 class ReportForm(forms.Form):
@@ -104,8 +116,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enterprises = Enterprise.objects.visible_to(actor)
-        self.fields["enterprise"].queryset = enterprises  # type: ignore[attr-defined]
-        self.fields["industry"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, enterprise=enterprises)
         if enterprises.count() == 1:
             self.fields["enterprise"].initial = enterprises.get().pk
 
@@ -135,14 +146,16 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         ancestors = [code for code in hazard.region_path.split("/") if code]
         regions = Region.objects.visible_to(actor).filter(code__in=ancestors)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["region"].initial = hazard.region_id
-        self.fields["departments"].queryset = (  # type: ignore[attr-defined]
-            Department.objects.visible_to(actor)
+        restrict_choices(
+            self,
+            actor,
+            region=regions,
+            departments=Department.objects.visible_to(actor)
             .filter(region__in=regions, industries=hazard.industry_id)
             .select_related("region")
-            .distinct()
+            .distinct(),
         )
+        self.fields["region"].initial = hazard.region_id
 
 
 class PlanForm(forms.Form):
@@ -223,15 +236,16 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
-        from organizations.choices import DEPARTMENT_ROLES
-        from organizations.models import Membership
-
         team = Membership.objects.filter(
             department_id__in=scope_for(actor).department_ids, role__in=DEPARTMENT_ROLES, is_active=True
         ).values("user_id")
-        self.fields["inspectors"].queryset = (  # type: ignore[attr-defined]
-            User.objects.visible_to(actor).filter(pk__in=team).exclude(pk=actor.pk).order_by("username")
+        restrict_choices(
+            self,
+            actor,
+            inspectors=User.objects.visible_to(actor)
+            .filter(pk__in=team)
+            .exclude(pk=actor.pk)
+            .order_by("username"),
         )
 
 
@@ -255,3 +269,143 @@ class FindingForm(forms.Form):
 
 
 FindingFormSet = forms.formset_factory(FindingForm, extra=3, max_num=10)
+
+
+class SelfInspectionStartForm(forms.Form):
+    """Open an enterprise's self-inspection of a month (this month when none is given)."""
+
+    # An id the view looks up in the actor's scope: another tenant's enterprise is a 404, not a field error.
+    enterprise = forms.IntegerField(widget=forms.HiddenInput)
+    month = forms.DateField(
+        label=_("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        error_messages={"invalid": _("Give the month as YYYY-MM, e.g. 2023-06.")},
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+
+class SelfInspectionForm(forms.Form):
+    """The self-inspection page: for each checklist line a result (ok / hazard / n.a.) with what was found and
+    where, up to EXTRA_SLOTS free-form hazards with photos, and a note. Field names are the page's input names
+    (result-<line key>, extra-<n>-description, …); answers() and extra_hazards() are the service's input. Text
+    is passed on as typed (the service decides what blank means)."""
+
+    EXTRA_SLOTS = 3
+
+    note = forms.CharField(label=_("Note"), required=False, strip=False)
+
+    def __init__(
+        self, *args: Any, lines: Sequence[ChecklistLine], saved: dict[str, SelfInspectionItem], **kwargs: Any
+    ) -> None:
+        """`saved`: the items already on the draft by line key, shown until the user types something else."""
+        initial: dict[str, str] = {}
+        for key, item in saved.items():
+            initial |= {
+                f"result-{key}": item.result,
+                f"description-{key}": item.description,
+                f"location-{key}": item.location,
+            }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"result-{line.key}"] = forms.ChoiceField(
+                label=line.label,
+                choices=ItemResult.choices,
+                required=False,
+                error_messages={"invalid_choice": _("Mark the item ok, hazard or not applicable.")},
+            )
+            self.fields[f"description-{line.key}"] = forms.CharField(
+                label=_("What was found"), required=False, strip=False
+            )
+            self.fields[f"location-{line.key}"] = forms.CharField(
+                label=_("Where"), required=False, strip=False, max_length=200
+            )
+        for slot in range(self.EXTRA_SLOTS):
+            self.fields[f"extra-{slot}-description"] = forms.CharField(
+                label=_("What was found"), required=False, strip=False
+            )
+            self.fields[f"extra-{slot}-location"] = forms.CharField(
+                label=_("Where"), required=False, strip=False, max_length=200
+            )
+            self.fields[f"extra-{slot}-photos"] = MultipleFileField(label=_("Photos"))
+
+    @property
+    def submitting(self) -> bool:
+        """The head pressed "Submit" rather than "Save draft"."""
+        return "submit" in self.data
+
+    def answers(self) -> dict[str, dict[str, str]]:
+        """The lines given a result: {line key: {"result", "description", "location"}}."""
+        data = self.cleaned_data
+        return {
+            line.key: {
+                "result": data[f"result-{line.key}"],
+                "description": data[f"description-{line.key}"],
+                "location": data[f"location-{line.key}"],
+            }
+            for line in self.lines
+            if data[f"result-{line.key}"]
+        }
+
+    def _extra_slots_used(self) -> list[int]:
+        return [
+            slot for slot in range(self.EXTRA_SLOTS) if self.cleaned_data[f"extra-{slot}-description"].strip()
+        ]
+
+    def extra_hazards(self) -> list[dict[str, Any]]:
+        """The free-form hazards described ({"description", "location", "photos"}); empty slots left out."""
+        return [
+            {
+                "description": self.cleaned_data[f"extra-{slot}-description"],
+                "location": self.cleaned_data[f"extra-{slot}-location"],
+                "photos": self.cleaned_data[f"extra-{slot}-photos"],
+            }
+            for slot in self._extra_slots_used()
+        ]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service names checklist lines by key and free-form hazards by their position among those sent
+        (extra_<n>); each error lands on the field the user fixes, the others at the top."""
+        fields = {line.key: f"result-{line.key}" for line in self.lines}
+        fields |= {f"extra_{n}": f"extra-{slot}-location" for n, slot in enumerate(self._extra_slots_used())}
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, errors in error.error_dict.items():
+            self.add_error(fields.get(key), errors)
+
+    def line_rows(self) -> list[dict[str, Any]]:
+        """Per checklist line what the page shows: what was typed (after a refused POST) or what was saved."""
+        rows = []
+        for line in self.lines:
+            result, description, location = (
+                self[f"{name}-{line.key}"] for name in ("result", "description", "location")
+            )
+            rows.append(
+                {
+                    "line": line,
+                    "result": result.value() or self.initial.get(result.name, ""),
+                    "description": description.value() or "",
+                    "location": location.value() or "",
+                    "errors": [*result.errors, *description.errors, *location.errors],
+                }
+            )
+        return rows
+
+    def extra_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for slot in range(self.EXTRA_SLOTS):
+            description, location, photos = (
+                self[f"extra-{slot}-{name}"] for name in ("description", "location", "photos")
+            )
+            rows.append(
+                {
+                    "slot": slot,
+                    "description": description.value() or "",
+                    "location": location.value() or "",
+                    "errors": [*description.errors, *location.errors, *photos.errors],
+                }
+            )
+        return rows

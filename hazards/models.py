@@ -329,10 +329,6 @@ class Hazard(TenantOwned):
             conditions.append(Q(enterprise_id__in=own))
         return any_of(conditions)
 
-    @property
-    def is_open(self) -> bool:
-        return self.state not in {HazardState.CLOSED, HazardState.WITHDRAWN}
-
 
 class HazardCounter(models.Model):
     """The last sequence number used for hazard codes of one tenant, region and year."""

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from organizations.models import Enterprise, Region, User
 
-from .choices import SelfInspectionStatus
+from .choices import OPEN_STATES, HazardLevel, HazardState, SelfInspectionStatus
 from .models import Hazard, HazardEvent, SelfInspection
 
 LIST_RELATED = ("enterprise", "region", "industry", "criterion__standard")
@@ -97,10 +97,6 @@ def filing_summary(*, actor: User, region: Region, month: dt.date) -> dict[str, 
 
 def landing_panel(actor: User) -> dict[str, Any] | None:
     """The ledger's numbers for a role's landing page: one grouped query, each tile linking to its rows."""
-    from django.db.models import Count, Q
-
-    from .choices import OPEN_STATES, HazardLevel, HazardState
-
     open_q = Q(state__in=OPEN_STATES)
     numbers = Hazard.objects.visible_to(actor).aggregate(
         open=Count("pk", filter=open_q),

@@ -41,6 +41,7 @@ def load_standards_into(standard_model: Any, criterion_model: Any, path: Path = 
 
 @transaction.atomic
 def standards_load() -> int:
+    # Not at the top: migration 0003 imports this module and loads through its historical models instead.
     from .models import Criterion, Standard
 
     return load_standards_into(Standard, Criterion)

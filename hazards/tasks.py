@@ -2,11 +2,12 @@
 
 from celery import shared_task
 
+from .services.chain import ledger_verify_all
+from .services.overdue import overdue_sweep_all_tenants
+
 
 @shared_task(acks_late=True)
 def sweep_overdue() -> dict[str, int]:
-    from .services.overdue import overdue_sweep_all_tenants
-
     result = overdue_sweep_all_tenants()
     return {"newly_overdue": result.newly_overdue, "notifications": result.notifications}
 
@@ -14,6 +15,4 @@ def sweep_overdue() -> dict[str, int]:
 @shared_task
 def verify_ledger() -> dict[str, bool]:
     """Nightly: walk every tenant's event hash chain; a broken one is logged as an error."""
-    from .services.chain import ledger_verify_all
-
     return {report.tenant_slug: report.intact for report in ledger_verify_all()}

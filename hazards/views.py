@@ -13,14 +13,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from organizations.audit import audit_export
 from organizations.choices import DEPARTMENT_ROLES
+from organizations.errors import PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.models import Department, Enterprise, Region, User
-from organizations.scoping import require_role, scope_for
+from organizations.scoping import actor_of, any_of, path_within, require_role, scope_for
 
 from . import forms, services
 from .campaign_stats import campaign_for
@@ -58,17 +61,12 @@ ORDERINGS = {
 }
 
 
-def _actor(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
-
-
 def _ordering(request: HttpRequest) -> Keyset:
     return ORDERINGS.get(request.GET.get("ordering", ""), ORDERINGS["-discovered_at"])
 
 
 def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.LedgerFilterForm]:
-    actor = _actor(request)
+    actor = actor_of(request)
     filter_form = forms.LedgerFilterForm(request.GET or None, actor=actor)
     within = ledger_region(request)
     filterset = HazardFilter(request.GET, queryset=hazard_list(actor=actor, within=within), request=request)
@@ -101,7 +99,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "later_page": bool(after),
             "next_cursor": keyset.cursor(rows[PAGE_SIZE - 1]) if has_next else "",
             "query": query.urlencode(),
-            "can_report": scope_for(request.user).has_any_role(REPORTING_ROLES),
+            "can_report": scope_for(actor_of(request)).has_any_role(REPORTING_ROLES),
             "drill_down": _drill_down(request),
         },
     )
@@ -110,7 +108,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def _drill_down(request: HttpRequest) -> list[dict[str, str]]:
     """Filters that arrive from a ranking's drill-down link (the filter form has no field for them): kept as
     hidden inputs and said in words, so the user knows why the ledger shows these rows."""
-    actor = _actor(request)
+    actor = actor_of(request)
     named: dict[str, Any] = {"enterprise": Enterprise, "department": Department, "inspected_by": Department}
     labels = {
         "enterprise": _("Enterprise"),
@@ -133,6 +131,7 @@ def _drill_down(request: HttpRequest) -> list[dict[str, str]]:
 @login_required
 def ledger_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     queryset, _form = _filtered_ledger(request)
+    audit_export(actor=request.user, export="ledger", fmt=fmt, filters=request.GET.dict())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(queryset), content_type="text/csv; charset=utf-8")
@@ -173,7 +172,7 @@ class _EmptyForm(forms.forms.Form):
 def _detail_page(
     request: HttpRequest, hazard: Hazard, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     table = _action_table(actor, hazard)
     action_forms = []
     for name in available_actions(actor, hazard):
@@ -181,7 +180,11 @@ def _detail_page(
         # Each form's ids carry its action: several forms share field names (note, deadline, level).
         form = (bound or {}).get(name) or form_class(auto_id=f"{name}-%s", **kwargs)
         action_forms.append(
-            {"name": name, "form": form, "url": f"/ledger/{hazard.pk}/{name.replace('_', '-')}/"}
+            {
+                "name": name,
+                "form": form,
+                "url": reverse("hazard-action", args=[hazard.pk, name.replace("_", "-")]),
+            }
         )
     context = {
         "hazard": hazard,
@@ -199,14 +202,14 @@ def _detail_page(
 
 @login_required
 def hazard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, hazard_get(actor=_actor(request), pk=pk))
+    return _detail_page(request, hazard_get(actor=actor_of(request), pk=pk))
 
 
 @login_required
 @require_POST
 def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one transition from its form; field errors re-show the page with the form filled in."""
-    actor = _actor(request)
+    actor = actor_of(request)
     hazard = hazard_get(actor=actor, pk=pk)
     try:  # the URL names the action as the events do, with hyphens (reopen, request-extension)
         name = HazardAction(action.replace("-", "_"))
@@ -221,13 +224,13 @@ def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": name.label})
-            return redirect(f"/ledger/{hazard.pk}/")
+            return redirect("hazard-detail", pk=hazard.pk)
     return _detail_page(request, hazard, bound={name: form}, status=400)
 
 
 @login_required
 def hazard_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     require_role(actor, REPORTING_ROLES)
     form = forms.ReportForm(request.POST or None, request.FILES or None, actor=actor)
     if request.method == "POST" and form.is_valid():
@@ -237,7 +240,7 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Hazard %(code)s recorded.") % {"code": hazard.code})
-            return redirect(f"/ledger/{hazard.pk}/")
+            return redirect("hazard-detail", pk=hazard.pk)
     return render(
         request, "hazards/hazard_form.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
@@ -246,7 +249,7 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Evidence only through this scoped view: never a public media URL."""
-    evidence: Evidence = Evidence.objects.get_visible(request.user, pk=pk)
+    evidence: Evidence = Evidence.objects.get_visible(actor_of(request), pk=pk)
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
     disposition = "inline" if evidence.content_type.startswith("image/") else "attachment"
     response["Content-Disposition"] = (
@@ -262,135 +265,125 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 def self_inspection_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    return _self_inspection_list_page(request)
+
+
+def _self_inspection_list_page(
+    request: HttpRequest, refused: forms.SelfInspectionStartForm | None = None
+) -> HttpResponse:
+    """The list, with a start form per own enterprise; `refused` is a start form sent back with its errors."""
+    actor = actor_of(request)
     scope = scope_for(actor)
     inspections = (
         SelfInspection.objects.visible_to(actor).select_related("enterprise").order_by("-period", "id")[:100]
     )
     own = Enterprise.objects.visible_to(actor).filter(pk__in=scope.enterprise_ids)
+    refused_for = refused.cleaned_data.get("enterprise") if refused is not None else None
+    this_month = first_of_month(timezone.localdate())
+    starts = [
+        {
+            "enterprise": enterprise,
+            "form": refused
+            if refused is not None and refused_for == enterprise.pk
+            else forms.SelfInspectionStartForm(initial={"enterprise": enterprise.pk, "month": this_month}),
+        }
+        for enterprise in own
+    ]
     return render(
         request,
         "hazards/self_inspection_list.html",
         {
             "inspections": inspections,
-            "own_enterprises": own,
-            "this_month": first_of_month(timezone.localdate()),
+            "starts": starts,
+            "refused": refused if refused is not None and refused_for not in {e.pk for e in own} else None,
             "can_see_missing": bool(scope.committee_paths or scope.is_tenant_admin),
         },
+        status=400 if refused is not None else 200,
     )
 
 
 @login_required
 @require_POST
 def self_inspection_start(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    enterprise = Enterprise.objects.get_visible(actor, pk=request.POST.get("enterprise"))
+    actor = actor_of(request)
+    form = forms.SelfInspectionStartForm(request.POST)
+    valid = form.is_valid()
+    if "enterprise" in form.cleaned_data:  # scope before input: another tenant's enterprise is a 404
+        enterprise = Enterprise.objects.get_visible(actor, pk=form.cleaned_data["enterprise"])
+    if not valid:
+        return _self_inspection_list_page(request, refused=form)
+    period = form.cleaned_data["month"] or timezone.localdate()
     try:
-        period = (
-            parse_month(request.POST.get("month", "")) if request.POST.get("month") else timezone.localdate()
-        )
         inspection = self_inspection_open(actor=actor, enterprise=enterprise, period=period)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("/self-inspections/")
-    return redirect(f"/self-inspections/{inspection.pk}/")
+        # The service calls the month the inspection's "period".
+        form.add_error("month" if "period" in getattr(error, "error_dict", {}) else None, error.messages)
+        return _self_inspection_list_page(request, refused=form)
+    return redirect("self-inspection-edit", pk=inspection.pk)
 
 
 @login_required
 def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Walk the checklist: each line ok / hazard / n.a.; free-form hazards with photos; save or submit."""
-    actor = _actor(request)
+    actor = actor_of(request)
     inspection: SelfInspection = SelfInspection.objects.select_related("enterprise").get_visible(actor, pk=pk)
     lines = checklist_for(inspection.enterprise)
-    saved = {(item.criterion_id, item.general_code): item for item in inspection.items.all()}
-    errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        answers = {
-            line.key: {
-                "result": request.POST.get(f"result-{line.key}", ""),
-                "description": request.POST.get(f"description-{line.key}", ""),
-                "location": request.POST.get(f"location-{line.key}", ""),
-            }
-            for line in lines
-            if request.POST.get(f"result-{line.key}")
-        }
-        extra = [
-            {
-                "description": request.POST.get(f"extra-{i}-description", ""),
-                "location": request.POST.get(f"extra-{i}-location", ""),
-                "photos": request.FILES.getlist(f"extra-{i}-photos"),
-            }
-            for i in range(3)
-            if request.POST.get(f"extra-{i}-description", "").strip()
-        ]
+    items = list(inspection.items.all())
+    saved = {(item.criterion_id, item.general_code): item for item in items}
+    by_line = {
+        line.key: saved[(line.criterion_id, line.general_code)]
+        for line in lines
+        if (line.criterion_id, line.general_code) in saved
+    }
+    posted = request.method == "POST"
+    form = forms.SelfInspectionForm(
+        request.POST if posted else None, request.FILES if posted else None, lines=lines, saved=by_line
+    )
+    if posted and form.is_valid():
         try:
             self_inspection_save(
                 actor=actor,
                 self_inspection=inspection,
-                answers=answers,
-                extra_hazards=extra,
-                note=request.POST.get("note", ""),
+                answers=form.answers(),
+                extra_hazards=form.extra_hazards(),
+                note=form.cleaned_data["note"],
             )
-            if "submit" in request.POST:
+            if form.submitting:
                 self_inspection_submit(actor=actor, self_inspection=inspection)
                 messages.success(request, _("Self-inspection submitted."))
             else:
                 messages.success(request, _("Draft saved."))
-            return redirect(f"/self-inspections/{inspection.pk}/")
+            return redirect("self-inspection-edit", pk=inspection.pk)
         except ValidationError as error:
-            errors = error.messages
-            status = 400
-    rows = []
-    for line in lines:
-        item = saved.get((line.criterion_id, line.general_code))
-        # After a refused POST, show what was typed rather than what was saved before.
-        posted = request.method == "POST"
-        rows.append(
-            {
-                "line": line,
-                "item": item,
-                "result": request.POST.get(f"result-{line.key}") or (item.result if item else ""),
-                "description": request.POST.get(f"description-{line.key}", "")
-                if posted
-                else (item.description if item else ""),
-                "location": request.POST.get(f"location-{line.key}", "")
-                if posted
-                else (item.location if item else ""),
-            }
-        )
-    extra_items = [item for item in inspection.items.all() if not item.criterion_id and not item.general_code]
+            form.add_service_errors(error)
+    rows = [{**row, "item": by_line.get(row["line"].key)} for row in form.line_rows()]
     scope = scope_for(actor)
     return render(
         request,
         "hazards/self_inspection_form.html",
         {
             "inspection": inspection,
+            "form": form,
             "rows": rows,
-            "extra_items": extra_items,
-            "errors": errors,
+            "extra_items": [item for item in items if not item.criterion_id and not item.general_code],
+            "extra_slots": form.extra_rows(),
             "editable": inspection.status == SelfInspectionStatus.DRAFT
             and inspection.enterprise_id in scope.enterprise_ids,
             "can_submit": inspection.enterprise_id in scope.head_enterprise_ids,
-            "extra_slots": range(3),
         },
-        status=status,
+        status=400 if posted else 200,
     )
 
 
 @login_required
 def self_inspection_missing_view(request: HttpRequest) -> HttpResponse:
     """Committee staff: which enterprises of a region have not filed the month's self-inspection."""
-    actor = _actor(request)
+    actor = actor_of(request)
     scope = scope_for(actor)
     if not (scope.committee_paths or scope.is_tenant_admin):
-        from organizations.errors import PermissionDeniedError
-
         raise PermissionDeniedError(_("Only committee staff follow up on missing self-inspections."))
     regions = Region.objects.visible_to(actor)
     if not scope.is_tenant_admin:
-        from organizations.scoping import any_of, path_within
-
         regions = regions.filter(any_of(path_within("path", scope.committee_paths)))
     region_id = request.GET.get("region")
     region = (
@@ -420,7 +413,7 @@ def self_inspection_missing_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     inspections = (
         Inspection.objects.visible_to(actor)
         .select_related("enterprise", "department")
@@ -438,7 +431,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inspection_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     require_role(actor, DEPARTMENT_ROLES, _("Only inspectors log inspections."))
     form = forms.InspectionForm(request.POST or None, actor=actor, initial={"date": timezone.localdate()})
     findings = forms.FindingFormSet(request.POST or None, request.FILES or None, prefix="finding")
@@ -452,7 +445,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Inspection recorded with %(count)d finding(s).") % {"count": len(rows)}
             )
-            return redirect(f"/inspections/{inspection.pk}/")
+            return redirect("inspection-detail", pk=inspection.pk)
     return render(
         request,
         "hazards/inspection_form.html",
@@ -466,7 +459,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = (
         Inspection.objects.select_related("enterprise", "department")
         .prefetch_related("inspectors", "hazards")
-        .get_visible(request.user, pk=pk)
+        .get_visible(actor_of(request), pk=pk)
     )
     return render(request, "hazards/inspection_detail.html", {"inspection": inspection})
 
@@ -476,9 +469,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if request.method == "POST":
         notifications_mark_read(actor=actor)
-        return redirect("/notifications/")
+        return redirect("notifications")
     rows = Notification.objects.visible_to(actor).select_related("hazard")[:200]
     return render(request, "hazards/notifications.html", {"notifications": rows})

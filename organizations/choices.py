@@ -15,13 +15,25 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     DEPARTMENT_HEAD = "department_head", _("Department head")
     COMMITTEE_STAFF = "committee_staff", _("Safety committee staff")
-    TENANT_ADMIN = "tenant_admin", _("Tenant administrator")
+    # The tenant's three separated administrators (GB/T 22239-2019 level 3, "三员分立"). The system
+    # administrator keeps the value `tenant_admin` it had before the separation: it still sees the whole
+    # tenant and runs the directory; roles and policies moved to the security administrator.
+    TENANT_ADMIN = "tenant_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_OFFICER, Role.ENTERPRISE_HEAD})
 DEPARTMENT_ROLES = frozenset({Role.INSPECTOR, Role.DEPARTMENT_HEAD})
 # Roles that may manage the directory (enterprises, departments, users) within their scope.
 DIRECTORY_MANAGER_ROLES = frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})
+# The separated administrators: held on the whole tenant, one per account and nothing beside it.
+ADMINISTRATOR_ROLES = frozenset({Role.TENANT_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles that grant and end roles: the security administrator anywhere in the tenant, committee staff the
+# business roles inside their regions.
+ROLE_MANAGER_ROLES = frozenset({Role.COMMITTEE_STAFF, Role.SECURITY_ADMIN})
+# Everyone who works the ledger and its campaigns (the security and audit administrators do not).
+BUSINESS_ROLES = ENTERPRISE_ROLES | DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}
 
 
 class UnitType(models.TextChoices):
@@ -65,3 +77,25 @@ KEY_INDUSTRIES: list[tuple[str, str, str]] = [
     ("industry_trade", "冶金工贸", "Metallurgy, industry and trade"),
     ("special_equipment", "特种设备", "Special equipment"),
 ]
+
+
+class AuditAction(models.TextChoices):
+    """What an audit log entry records (docs/security.md, "Level-3 controls")."""
+
+    SIGN_IN = "sign_in", _("Sign-in")
+    SIGN_OUT = "sign_out", _("Sign-out")
+    PASSWORD_CHANGE = "password_change", _("Password change")
+    DIRECTORY_CREATE = "directory_create", _("Directory entry created")
+    DIRECTORY_UPDATE = "directory_update", _("Directory entry changed")
+    DIRECTORY_CLOSE = "directory_close", _("Directory entry closed")
+    ROLE_GRANT = "role_grant", _("Role granted")
+    ROLE_REVOKE = "role_revoke", _("Role ended")
+    EXPORT = "export", _("Export")
+    PUBLICATION = "publication", _("Publication")
+    POLICY_CHANGE = "policy_change", _("Policy change")
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", pgettext_lazy("audit outcome", "Succeeded")
+    FAILURE = "failure", pgettext_lazy("audit outcome", "Failed")
+    REFUSED = "refused", pgettext_lazy("audit outcome", "Refused")

@@ -137,9 +137,12 @@ NAMED_ENTERPRISES = [
     DemoEnterprise("ty-coal", "太原汾河煤业有限公司", "140110", ("mines",), "太原市晋源区姚村镇煤矿路1号"),
 ]
 
-# username, tenant, role, unit kind, unit key, full name (fictional), phone (fictional)
+# username, tenant, role, unit kind, unit key, full name (fictional), phone (fictional). Each tenant has its
+# three separated administrators: system (`*-admin`), security and audit.
 ACCOUNTS: list[tuple[str, str, str, str, str, str, str]] = [
     ("ln-admin", "liaoning", Role.TENANT_ADMIN, "tenant", "", "王立新", "13800000001"),
+    ("ln-security", "liaoning", Role.SECURITY_ADMIN, "tenant", "", "高振宇", "13800000011"),
+    ("ln-auditor", "liaoning", Role.AUDIT_ADMIN, "tenant", "", "林秀英", "13800000012"),
     ("ln-committee", "liaoning", Role.COMMITTEE_STAFF, "region", "210000", "李安平", "13800000002"),
     ("dl-committee", "liaoning", Role.COMMITTEE_STAFF, "region", "210200", "张海峰", "13800000003"),
     ("gjz-committee", "liaoning", Role.COMMITTEE_STAFF, "region", "210211", "刘晓梅", "13800000004"),
@@ -156,6 +159,8 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str, str]] = [
     ),
     ("dl-chem-head", "liaoning", Role.ENTERPRISE_HEAD, "enterprise", "dl-chem", "周明远", "13800000008"),
     ("sx-admin", "shanxi", Role.TENANT_ADMIN, "tenant", "", "郭振华", "13900000001"),
+    ("sx-security", "shanxi", Role.SECURITY_ADMIN, "tenant", "", "段立军", "13900000011"),
+    ("sx-auditor", "shanxi", Role.AUDIT_ADMIN, "tenant", "", "田素芬", "13900000012"),
     ("ty-committee", "shanxi", Role.COMMITTEE_STAFF, "region", "140100", "吴静怡", "13900000002"),
     ("ty-yj-inspector", "shanxi", Role.INSPECTOR, "department", "140100:yj", "郑国强", "13900000003"),
     ("ty-coal-officer", "shanxi", Role.ENTERPRISE_OFFICER, "enterprise", "ty-coal", "冯德胜", "13900000004"),
@@ -290,7 +295,8 @@ def _accounts(
             },
         )
         user.set_password(password)
-        user.save(update_fields=["password"])
+        user.is_demo = True  # refused at sign-in on a production server (organizations/sign_in.py)
+        user.save(update_fields=["password", "password_changed_at", "is_demo"])
         unit: dict[str, Any] = {"enterprise": None, "department": None, "region": None}
         if kind == "region":
             unit["region"] = regions[slug][key]
@@ -304,7 +310,8 @@ def _accounts(
         defaults={"is_staff": True, "is_superuser": True, "full_name": "Platform staff"},
     )
     admin.set_password(password)
-    admin.save(update_fields=["password"])
+    admin.is_demo = True
+    admin.save(update_fields=["password", "password_changed_at", "is_demo"])
 
 
 @transaction.atomic

@@ -11,15 +11,33 @@ from django.utils.translation import gettext_lazy as _
 from .choices import EnterpriseScale, EnterpriseStatus, Role
 from .models import Department, Enterprise, Industry, Region, User
 from .scoping import any_of, path_within, scope_for
+from .sign_in import DEMO_REFUSED, demo_refused
 
 
-def managed_regions(actor: User) -> QuerySet[Region]:
-    """Regions the actor may file directory entries under: all for admins, their subtrees for committees."""
+def managed_regions(actor: User, *, for_roles: bool = False) -> QuerySet[Region]:
+    """Regions the actor may file directory entries under (`for_roles`: grant roles in): all for the
+    system administrator (the security administrator), their subtrees for committee staff."""
     scope = scope_for(actor)
     regions = Region.objects.visible_to(actor)
-    if scope.is_tenant_admin:
+    if scope.is_security_admin if for_roles else scope.is_tenant_admin:
         return regions
     return regions.filter(any_of(path_within("path", scope.committee_paths)))
+
+
+def restrict_choices(form: forms.BaseForm, actor: User, **narrower: QuerySet[Any]) -> None:
+    """Offer in every model choice field of the form only what the actor may see (NetBox's `restrict()`):
+    its model's `visible_to(actor)`, or the narrower queryset given under the field's name, which must itself
+    start from the actor's scope. A model without scoping fails loudly rather than offering every row."""
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.ModelChoiceField):
+            continue
+        if name in narrower:
+            field.queryset = narrower.pop(name)
+        else:
+            assert field.queryset is not None, f"{type(form).__name__}.{name} names no model"
+            field.queryset = field.queryset.model._default_manager.visible_to(actor)
+    if narrower:
+        raise TypeError(f"{type(form).__name__} has no model choice field named {', '.join(narrower)}.")
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -35,6 +53,11 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if demo_refused(user):
+            raise ValidationError(DEMO_REFUSED, code="demo_account")
 
 
 class EnterpriseForm(forms.Form):
@@ -58,8 +81,7 @@ class EnterpriseForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
-        self.fields["industries"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, region=managed_regions(actor))
 
     @staticmethod
     def initial_for(enterprise: Enterprise) -> dict[str, Any]:
@@ -84,8 +106,7 @@ class DepartmentForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = managed_regions(actor)  # type: ignore[attr-defined]
-        self.fields["industries"].queryset = Industry.objects.visible_to(actor)  # type: ignore[attr-defined]
+        restrict_choices(self, actor, region=managed_regions(actor))
         if editing:
             self.fields["region"].disabled = True
 
@@ -123,12 +144,15 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = managed_regions(actor)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["department"].queryset = (  # type: ignore[attr-defined]
-            Department.objects.visible_to(actor).filter(region__in=regions).select_related("region")
+        regions = managed_regions(actor, for_roles=True)
+        restrict_choices(
+            self,
+            actor,
+            region=regions,
+            department=Department.objects.visible_to(actor)
+            .filter(region__in=regions)
+            .select_related("region"),
         )
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(actor)  # type: ignore[attr-defined]
 
     def unit(self) -> Enterprise | Department | Region | None:
         data = self.cleaned_data

@@ -12,11 +12,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from .choices import DIRECTORY_MANAGER_ROLES, EnterpriseScale, EnterpriseStatus, ImportStatus
+from .audit import audit_record
+from .choices import (
+    DIRECTORY_MANAGER_ROLES,
+    KEY_INDUSTRIES,
+    AuditAction,
+    EnterpriseScale,
+    EnterpriseStatus,
+    ImportStatus,
+)
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
-from .scoping import require_role, scope_for, tenant_of
+from .scoping import Scope, require_role, scope_for, tenant_of
+from .spreadsheets import WorkbookWriter, restored
 from .validators import validate_credit_code
 from .workbooks import check_workbook
 
@@ -29,8 +38,6 @@ _LIST_SEPARATORS = re.compile("[,\uff0c;\uff1b\u3001\\s]+")
 
 def _choice_lookup(choices: Any) -> dict[str, str]:
     """Accept a choice by code, English label or Chinese label, case-insensitively."""
-    from django.utils import translation
-
     lookup: dict[str, str] = {}
     for value, label in choices.choices:
         lookup[value.lower()] = value
@@ -40,12 +47,18 @@ def _choice_lookup(choices: Any) -> dict[str, str]:
     return lookup
 
 
+def require_importer(actor: User) -> Scope:
+    """Refuse (403) a role that may not import. Asked first, before anything of an upload is read, so that
+    a file from someone who may not import is never opened, however large or malformed it is."""
+    return require_role(
+        actor, DIRECTORY_MANAGER_ROLES, _("Only committee staff and tenant admins manage the directory.")
+    )
+
+
 def enterprise_import_template() -> bytes:
     """An XLSX with the expected header, one example row and a sheet of valid codes."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "enterprises"
+    workbook = WorkbookWriter()
+    sheet = workbook.sheet("enterprises")
     sheet.append(COLUMNS)
     sheet.append(
         [
@@ -58,10 +71,8 @@ def enterprise_import_template() -> bytes:
             "operating",
         ]
     )
-    codes = workbook.create_sheet("codes")
+    codes = workbook.sheet("codes")
     codes.append(["industries", "scale", "status"])
-    from .choices import KEY_INDUSTRIES
-
     scales, statuses = EnterpriseScale.values, EnterpriseStatus.values
     for index, (code, _zh, _en) in enumerate(KEY_INDUSTRIES):
         codes.append(
@@ -71,15 +82,13 @@ def enterprise_import_template() -> bytes:
                 statuses[index] if index < len(statuses) else None,
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.to_bytes()
 
 
 @transaction.atomic
 def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> EnterpriseImport:
     """Check the upload is an XLSX workbook and queue it; the worker validates and imports it."""
-    require_role(actor, DIRECTORY_MANAGER_ROLES)
+    require_importer(actor)
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
             {
@@ -95,7 +104,7 @@ def enterprise_import_start(*, actor: User, file_name: str, content: bytes) -> E
         content=content,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    from .tasks import enterprise_import_task
+    from .tasks import enterprise_import_task  # here, not at the top: the tasks module imports this one
 
     transaction.on_commit(lambda: enterprise_import_task.delay(job.pk, job.tenant_id))
     return job
@@ -113,7 +122,7 @@ def _rows(content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
         )
     for number, values in enumerate(rows, start=2):
         record = {
-            column: ("" if value is None else str(value).strip())
+            column: ("" if value is None else restored(str(value)).strip())
             for column, value in zip(header, values, strict=False)
             if column in COLUMNS
         }
@@ -264,6 +273,12 @@ def _run(job: EnterpriseImport) -> EnterpriseImport:
                 for industry in {industry.pk: industry for industry in row["industries"]}.values()
             ],
             batch_size=5000,
+        )
+        audit_record(
+            actor=job.created_by,
+            action=AuditAction.DIRECTORY_CREATE,
+            target=job,
+            detail={"enterprises": len(created)},
         )
         return _finish(job, ImportStatus.SUCCEEDED, imported=len(created))
 

@@ -1,20 +1,30 @@
 """Request middleware: domain errors become the page a person should see (404/403/409); oversized
 bodies are refused before anything reads them (413); each request runs in one transaction scoped to its
-tenant by the database (row-level security)."""
+tenant by the database (row-level security); the audit log knows the request's address; browser sessions
+follow the level-3 sign-in rules."""
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .audit import request_address
+from .client_address import client_address
 from .errors import DomainError
+from .models import Tenant
+from .passwords import password_expired
 from .rls import set_current_tenant, tenant_context
 from .scoping import set_tenant_reading_scope
+from .sign_in import PASSWORD_EXPIRED, demo_refused, session_end_reason, sign_out
 
 
 class DomainErrorMiddleware:
@@ -117,8 +127,7 @@ def request_tenant_id(request: HttpRequest, view_kwargs: dict[str, Any]) -> int 
         return int(user.tenant_id)
     slug = view_kwargs.get("tenant")
     if isinstance(slug, str):
-        from .models import Tenant  # the tenant table is exempt from row-level security
-
+        # Read before any tenant is set: the tenant table is exempt from row-level security.
         return Tenant.objects.filter(slug=slug).values_list("pk", flat=True).first()
     return None
 
@@ -152,3 +161,62 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return render(request, "error.html", {"status": 413, "message": message}, status=413)
         return self.get_response(request)
+
+
+class RequestAddressMiddleware:
+    """The request's client address (as organizations.client_address trusts it), for the audit log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with request_address(client_address(request)):
+            return self.get_response(request)
+
+
+_SESSION_ENDED = {
+    "idle": gettext_lazy("You were signed out after %(minutes)d minutes without activity."),
+    "lifetime": gettext_lazy("You were signed out: a session lasts at most %(hours)d hours. Sign in again."),
+    "demo": gettext_lazy("Demo accounts are switched off on this server."),
+}
+# Pages a user whose password must change may still open: the change itself, signing out, the language.
+_OPEN_WHILE_EXPIRED = frozenset(
+    {"password_change", "password_change_done", "logout", "login", "set_language"}
+)
+
+
+class SignInPolicyMiddleware:
+    """Browser sessions under the level-3 rules (organizations/sign_in.py): a session ends after
+    SESSION_IDLE_MINUTES without a request or SESSION_LIFETIME_HOURS after sign-in (and a demo account's
+    when demo accounts are off); a user whose password expired (or was set by an administrator) is sent to
+    the password-change page until they change it — the API answers them 403. API tokens are checked by
+    TenantTokenAuthentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if SESSION_KEY in request.session and request.user.is_authenticated:
+            reason = "demo" if demo_refused(request.user) else session_end_reason(request.session)
+            if reason:
+                sign_out(request, reason=reason)
+                limits = {"minutes": settings.SESSION_IDLE_MINUTES, "hours": settings.SESSION_LIFETIME_HOURS}
+                messages.info(request, str(_SESSION_ENDED[reason]) % limits)
+            elif password_expired(request.user) and not _open_while_expired(request):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": str(PASSWORD_EXPIRED)}, status=403)
+                messages.warning(
+                    request,
+                    _("Choose a new password to go on: yours has expired or was set by an administrator."),
+                )
+                return redirect("password_change")
+        return self.get_response(request)
+
+
+def _open_while_expired(request: HttpRequest) -> bool:
+    if request.path.startswith(("/public/", settings.STATIC_URL)):
+        return True
+    try:
+        return resolve(request.path_info).url_name in _OPEN_WHILE_EXPIRED
+    except Resolver404:
+        return True  # nothing there: the 404 page

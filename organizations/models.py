@@ -4,10 +4,13 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    ADMINISTRATOR_ROLES,
     DEPARTMENT_ROLES,
     ENTERPRISE_ROLES,
     EnterpriseScale,
@@ -100,9 +103,6 @@ class Region(BilingualNameMixin, TenantOwned):
     def scope_filter(cls, scope: Scope) -> Q:
         # The region tree is shared reference data inside a tenant: every member may read all of it.
         return Q()
-
-    def is_within(self, other: "Region") -> bool:
-        return self.tenant_id == other.tenant_id and self.path.startswith(other.path)
 
 
 class Industry(BilingualNameMixin, TenantOwned):
@@ -202,7 +202,8 @@ class Enterprise(TenantOwned):
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
-        if scope.is_tenant_admin:
+        # The security administrator grants roles on enterprises, so sees them (not their ledger).
+        if scope.is_tenant_admin or scope.is_security_admin:
             return Q()
         return any_of(enterprise_conditions(scope, id_field="pk", path_field="region_path"))
 
@@ -258,6 +259,13 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # When the password was last set: it expires PASSWORD_MAX_AGE_DAYS later (organizations/passwords.py).
+    # The database default covers rows written without the ORM (the load generator's COPY).
+    password_changed_at = models.DateTimeField(_("password changed"), db_default=Now(), editable=False)
+    # Set when someone else chose the password (an administrator's initial one): change it at next sign-in.
+    must_change_password = models.BooleanField(_("must change password"), db_default=False, default=False)
+    # A demo account (seed_demo): refused at sign-in unless DEBUG or ALLOW_DEMO_ACCOUNTS.
+    is_demo = models.BooleanField(_("demo account"), db_default=False, default=False, editable=False)
 
     objects: ClassVar[TenantUserManager] = TenantUserManager()
 
@@ -278,9 +286,13 @@ class User(AbstractUser):
                 {"username": _("A name before the slash must be the account's own tenant.")}
             )
 
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
-        if scope.is_tenant_admin:
+        if scope.is_tenant_admin or scope.is_security_admin:
             return Q()
         colleagues = Membership.objects.filter(Membership.committee_filter(scope)).values("user_id")
         visible = Q(pk=scope.user_id) | Q(pk__in=colleagues)
@@ -360,7 +372,7 @@ class Membership(TenantOwned):
                         region__isnull=False,
                     )
                     | Q(
-                        role=Role.TENANT_ADMIN.value,
+                        role__in=sorted(r.value for r in ADMINISTRATOR_ROLES),
                         enterprise__isnull=True,
                         department__isnull=True,
                         region__isnull=True,
@@ -371,6 +383,12 @@ class Membership(TenantOwned):
                 fields=["user", "role", "enterprise", "department", "region"],
                 name="membership_unique",
                 nulls_distinct=False,
+            ),
+            # Separated administrators (三员分立): no account holds two of the three at once.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(role__in=sorted(r.value for r in ADMINISTRATOR_ROLES), is_active=True),
+                name="membership_one_administrator_role",
             ),
         ]
         indexes = [models.Index(fields=["tenant", "user"], name="membership_tenant_user_idx")]
@@ -392,7 +410,7 @@ class Membership(TenantOwned):
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
-        if scope.is_tenant_admin:
+        if scope.is_tenant_admin or scope.is_security_admin:
             return Q()
         return Q(user_id=scope.user_id) | cls.committee_filter(scope)
 
@@ -447,3 +465,8 @@ class EnterpriseImport(TenantOwned):
         if not self.rows_total:
             return 0 if self.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+# The level-3 registers (password history, audit log) live beside the directory; imported here so that
+# Django finds them.
+from .security_models import AuditChainHead, AuditEntry, PasswordHistory  # noqa: E402, F401

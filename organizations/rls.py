@@ -34,9 +34,10 @@ SETTING = "app.tenant"
 POLICY = "tenant_isolation"
 # The app role may only read these: the event chain head (written by a SECURITY DEFINER trigger) and
 # the migration history (the schema is the owner's business).
-READ_ONLY_TABLES = frozenset({"hazards_eventchainhead", "django_migrations"})
-# The app role may add events but never change or remove one (hash chain, migration hazards 0005).
-APPEND_ONLY_TABLES = frozenset({"hazards_hazardevent"})
+READ_ONLY_TABLES = frozenset({"hazards_eventchainhead", "organizations_auditchainhead", "django_migrations"})
+# The app role may add events and audit entries but never change or remove one (hash chains, migrations
+# hazards 0005 and organizations 0002).
+APPEND_ONLY_TABLES = frozenset({"hazards_hazardevent", "organizations_auditentry"})
 EXEMPT_MODELS = frozenset({"organizations.user"})
 
 

@@ -8,7 +8,7 @@ allow. Selectors, DRF viewsets and browser views all start from it; nothing else
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
@@ -16,8 +16,12 @@ from django.db.models import Q
 
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from .errors import NotFoundError, PermissionDeniedError
+from .rls import SET_TENANT_SQL, require_transaction
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
+
     from .models import User
 
 _CACHE_ATTR = "_hazard_ledger_scope"
@@ -48,7 +52,18 @@ class Scope:
 
     @property
     def is_tenant_admin(self) -> bool:
+        """The system administrator (role value `tenant_admin`): the directory; sees the whole tenant."""
         return Role.TENANT_ADMIN in self.roles
+
+    @property
+    def is_security_admin(self) -> bool:
+        """Roles and policies: sees the tenant's accounts, roles and units, not its ledger."""
+        return Role.SECURITY_ADMIN in self.roles
+
+    @property
+    def is_audit_admin(self) -> bool:
+        """Reads and exports the tenant's audit log; changes nothing."""
+        return Role.AUDIT_ADMIN in self.roles
 
     @property
     def department_ids(self) -> frozenset[int]:
@@ -124,7 +139,12 @@ WHERE grant_.user_id = %(user)s
 
 
 def _scope_sql() -> str:
-    from .models import Department, Enterprise, Membership, Region
+    from .models import (  # models import this module: not at the top
+        Department,
+        Enterprise,
+        Membership,
+        Region,
+    )
 
     return _SCOPE_SQL.format(
         membership=Membership._meta.db_table,
@@ -157,8 +177,6 @@ def _build_scope(user: User, tenant_id: int) -> Scope:
 def set_tenant_reading_scope(user: User) -> None:
     """Set the transaction's tenant to the user's (as rls.set_current_tenant does) and read their scope in
     the same round trip to the database: every signed-in request needs both, one right after the other."""
-    from .rls import SET_TENANT_SQL, require_transaction
-
     require_transaction()
     tenant_id = int(user.tenant_id)  # type: ignore[arg-type]
     with connection.cursor() as cursor:
@@ -233,11 +251,6 @@ def path_within(field_name: str, paths: tuple[str, ...] | list[str]) -> list[Q]:
     return [Q(**{f"{field_name}__startswith": path}) for path in paths]
 
 
-class ScopedModel(Protocol):
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> Q: ...
-
-
 class ScopedQuerySet(models.QuerySet):
     """The only door to tenant data: `visible_to(actor)` applies tenant and scope together."""
 
@@ -272,6 +285,12 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def actor_of(request: HttpRequest | Request) -> User:
+    """The signed-in caller of a page or an API view: login_required (pages) or IsAuthenticated (the API)
+    has already turned anonymous callers away."""
+    return cast("User", request.user)
 
 
 def tenant_of(actor: Any) -> int:

@@ -31,6 +31,8 @@ def primary_role(user: User) -> str | None:
     """The role whose landing page a user sees first: the widest remit wins."""
     order = [
         Role.TENANT_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
         Role.COMMITTEE_STAFF,
         Role.DEPARTMENT_HEAD,
         Role.INSPECTOR,

@@ -5,22 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.authtoken.models import Token
 
+from .audit import audit_record
 from .choices import (
+    ADMINISTRATOR_ROLES,
     DEPARTMENT_ROLES,
     DIRECTORY_MANAGER_ROLES,
     ENTERPRISE_ROLES,
     KEY_INDUSTRIES,
+    ROLE_MANAGER_ROLES,
+    AuditAction,
     EnterpriseScale,
     EnterpriseStatus,
     Role,
 )
 from .models import Department, Enterprise, Industry, Membership, Region, Tenant, User
+from .passwords import password_remember
 from .scoping import Scope, ensure_visible, forget_scope, require_role, tenant_of
 from .usernames import TENANT_SEPARATOR, sign_in_name
 from .validators import region_level_of, validate_region_code
@@ -88,6 +94,7 @@ def region_create(
     return region
 
 
+@transaction.atomic
 def region_create_by(
     *, actor: User, code: str, name: str, name_en: str = "", parent: Region | None
 ) -> Region:
@@ -98,7 +105,9 @@ def region_create_by(
     assert actor.tenant is not None
     if Region.objects.filter(tenant=actor.tenant, code=code).exists():
         raise ValidationError({"code": _("Region %(code)s already exists.") % {"code": code}})
-    return region_create(tenant=actor.tenant, code=code, name=name, name_en=name_en, parent=parent)
+    region = region_create(tenant=actor.tenant, code=code, name=name, name_en=name_en, parent=parent)
+    audit_record(actor=actor, action=AuditAction.DIRECTORY_CREATE, target=region)
+    return region
 
 
 # ---------------------------------------------------------------- directory managers
@@ -169,6 +178,7 @@ def enterprise_create(
     _unique_credit_code(region.tenant_id, enterprise.credit_code)
     enterprise.save()
     enterprise.industries.set(chosen)
+    audit_record(actor=actor, action=AuditAction.DIRECTORY_CREATE, target=enterprise)
     return enterprise
 
 
@@ -194,6 +204,9 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, **changes: Any) ->
     enterprise.save()
     if industries is not None:
         enterprise.industries.set(_check_industries(actor, industries))
+    audit_record(
+        actor=actor, action=_directory_change(changes, "status", EnterpriseStatus.CLOSED), target=enterprise
+    )
     return enterprise
 
 
@@ -209,6 +222,7 @@ def department_create(
     _full_clean(department, exclude=["tenant"])
     department.save()
     department.industries.set(chosen)
+    audit_record(actor=actor, action=AuditAction.DIRECTORY_CREATE, target=department)
     return department
 
 
@@ -226,7 +240,15 @@ def department_update(*, actor: User, department: Department, **changes: Any) ->
     department.save()
     if industries is not None:
         department.industries.set(_check_industries(actor, industries))
+    audit_record(actor=actor, action=_directory_change(changes, "is_active", False), target=department)
     return department
+
+
+def _directory_change(changes: dict[str, Any], field: str, closed: object) -> str:
+    """An update that closes the entry is audited as a closing."""
+    if field in changes and changes[field] == closed:
+        return AuditAction.DIRECTORY_CLOSE
+    return AuditAction.DIRECTORY_UPDATE
 
 
 # ---------------------------------------------------------------- users and memberships
@@ -236,7 +258,8 @@ def department_update(*, actor: User, department: Department, **changes: Any) ->
 def user_create(
     *, actor: User, username: str, password: str, full_name: str = "", email: str = "", phone: str = ""
 ) -> User:
-    """A new account in the actor's tenant; it sees nothing until a membership is granted.
+    """A new account in the actor's tenant; it sees nothing until a membership is granted, and changes the
+    initial password at its first sign-in (someone else chose it).
 
     It signs in as `<tenant slug>/<username>` (organizations/usernames.py), so whether a name is free is
     decided inside the actor's tenant alone: a name used by another tenant is answered exactly like a name
@@ -257,18 +280,33 @@ def user_create(
         raise ValidationError({"username": taken})
     user = User(username=qualified, full_name=full_name, email=email, phone=phone, tenant=tenant)
     _full_clean(user, exclude=["password", "tenant"])
-    from django.contrib.auth.password_validation import validate_password
-
     try:
         validate_password(password, user)
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
+    user.must_change_password = True
     try:
         with transaction.atomic():  # two managers creating the same name at once: one gets "taken"
             user.save()
     except IntegrityError:
         raise ValidationError({"username": taken}) from None
+    password_remember(user)
+    audit_record(actor=actor, action=AuditAction.DIRECTORY_CREATE, target=user)
+    return user
+
+
+@transaction.atomic
+def user_close(*, actor: User, user: User) -> User:
+    """Close an account: it can no longer sign in, its sessions and API tokens end, and the row stays."""
+    user = User.objects.select_for_update().get_visible(actor, pk=user.pk)
+    require_role(actor, {Role.TENANT_ADMIN}, _("Only the system administrator closes accounts."))
+    if user.pk == actor.pk:
+        raise ValidationError({"user": _("You cannot close your own account.")})
+    user.is_active = False  # the session backend no longer returns the user: their sessions are over
+    user.save(update_fields=["is_active"])
+    Token.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=AuditAction.DIRECTORY_CLOSE, target=user)
     return user
 
 
@@ -276,13 +314,25 @@ def _unit_region(unit: Enterprise | Department | Region) -> Region:
     return unit if isinstance(unit, Region) else unit.region
 
 
-@transaction.atomic
-def membership_grant(
-    *, actor: User, user: User, role: str, unit: Enterprise | Department | Region | None
-) -> Membership:
-    """Give a user a role on a unit; committee staff grant only inside their regions."""
-    scope = require_role(actor, DIRECTORY_MANAGER_ROLES)
-    ensure_visible(actor, user)
+def _require_role_manager_of(actor: User, region: Region | None, *, field: str = "unit") -> Scope:
+    """The actor grants roles, and the unit lies in their remit: the security administrator's is the whole
+    tenant, committee staff's their regions (else a field error)."""
+    scope = require_role(
+        actor, ROLE_MANAGER_ROLES, _("Only the security administrator and committee staff manage roles.")
+    )
+    if region is not None:
+        ensure_visible(actor, region)
+    if scope.is_security_admin:
+        return scope
+    if region is None or not any(region.path.startswith(path) for path in scope.committee_paths):
+        raise ValidationError(
+            {field: _("%(region)s is outside the regions you manage.") % {"region": region}}
+        )
+    return scope
+
+
+def _membership_unit(role: str, unit: Enterprise | Department | Region | None) -> dict[str, Any]:
+    """The membership's unit fields for the role, or a field error when the unit does not fit it."""
     fields: dict[str, Any] = {"enterprise": None, "department": None, "region": None}
     if role in ENTERPRISE_ROLES and isinstance(unit, Enterprise):
         fields["enterprise"] = unit
@@ -290,15 +340,49 @@ def membership_grant(
         fields["department"] = unit
     elif role == Role.COMMITTEE_STAFF and isinstance(unit, Region):
         fields["region"] = unit
-    elif role == Role.TENANT_ADMIN and unit is None:
-        if not scope.is_tenant_admin:
-            raise ValidationError({"role": _("Only a tenant admin can make another tenant admin.")})
+    elif role in ADMINISTRATOR_ROLES and unit is None:
+        pass
     elif role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     else:
         raise ValidationError({"unit": _("This role needs a different kind of unit.")})
+    return fields
+
+
+def _check_separation(user: User, role: str) -> None:
+    """Separated administrators (三员分立): an administrator's account holds that one role and no other.
+    The database refuses two administrator roles on one account too (membership_one_administrator_role)."""
+    held = set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True)) - {role}
+    if role in ADMINISTRATOR_ROLES and held:
+        raise ValidationError(
+            {"role": _("%(user)s holds other roles; an administrator holds only one.") % {"user": user}}
+        )
+    if held & ADMINISTRATOR_ROLES:
+        raise ValidationError(
+            {"role": _("%(user)s is an administrator and holds no other role.") % {"user": user}}
+        )
+
+
+@transaction.atomic
+def membership_grant(
+    *, actor: User, user: User, role: str, unit: Enterprise | Department | Region | None
+) -> Membership:
+    """Give a user a role on a unit. The security administrator grants any role in the tenant (the
+    administrators' too); committee staff grant the other roles inside their regions. Nobody changes their
+    own roles."""
+    scope = require_role(
+        actor, ROLE_MANAGER_ROLES, _("Only the security administrator and committee staff manage roles.")
+    )
+    ensure_visible(actor, user)
+    fields = _membership_unit(role, unit)
+    if role in ADMINISTRATOR_ROLES and not scope.is_security_admin:
+        raise ValidationError({"role": _("Only the security administrator grants administrator roles.")})
     if unit is not None:
-        _require_manager_of(actor, _unit_region(unit), field="unit")
+        _require_role_manager_of(actor, _unit_region(unit))
+    if user.pk == actor.pk:
+        raise ValidationError({"user": _("You cannot change your own roles.")})
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one grant per account at a time
+    _check_separation(user, role)
     membership, created = Membership.objects.get_or_create(
         tenant_id=tenant_of(actor), user=user, role=role, **fields, defaults={"is_active": True}
     )
@@ -306,6 +390,9 @@ def membership_grant(
         membership.is_active = True
         membership.save(update_fields=["is_active"])
     forget_scope(user)
+    audit_record(
+        actor=actor, action=AuditAction.ROLE_GRANT, target=membership, detail={"user": user.pk, "role": role}
+    )
     return membership
 
 
@@ -313,31 +400,53 @@ def membership_grant(
 def membership_revoke(*, actor: User, membership: Membership) -> Membership:
     """End a membership; the row stays as the record of who held which role."""
     membership = Membership.objects.select_for_update(of=("self",)).get_visible(actor, pk=membership.pk)
-    scope = require_role(actor, DIRECTORY_MANAGER_ROLES)
-    if membership.unit_type == "tenant" and not scope.is_tenant_admin:
-        raise ValidationError({"role": _("Only a tenant admin can end a tenant admin's role.")})
-    if membership.user_id == actor.pk and membership.role in DIRECTORY_MANAGER_ROLES:
-        raise ValidationError({"role": _("You cannot end your own management role.")})
+    scope = require_role(
+        actor, ROLE_MANAGER_ROLES, _("Only the security administrator and committee staff manage roles.")
+    )
+    if membership.role in ADMINISTRATOR_ROLES and not scope.is_security_admin:
+        raise ValidationError({"role": _("Only the security administrator ends an administrator's role.")})
+    if membership.user_id == actor.pk:
+        raise ValidationError({"role": _("You cannot change your own roles.")})
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_REVOKE,
+        target=membership,
+        detail={"user": membership.user_id, "role": membership.role},
+    )
     return membership
 
 
+@transaction.atomic
 def expert_grant(*, actor: User, expert: User, enterprise: Enterprise) -> None:
     """Let an expert see an enterprise they assist (object-level grant)."""
     ensure_visible(actor, enterprise)
-    _require_manager_of(actor, enterprise.region)
+    _require_role_manager_of(actor, enterprise.region)
     if expert.tenant_id != actor.tenant_id:
         raise ValidationError({"expert": _("The expert must belong to your tenant.")})
     assign_perm("organizations.assist_enterprise", expert, enterprise)
     forget_scope(expert)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_GRANT,
+        target=enterprise,
+        detail={"user": expert.pk, "role": "expert"},
+    )
 
 
+@transaction.atomic
 def expert_revoke(*, actor: User, expert: User, enterprise: Enterprise) -> None:
     ensure_visible(actor, enterprise)
-    _require_manager_of(actor, enterprise.region)
+    _require_role_manager_of(actor, enterprise.region)
     remove_perm("organizations.assist_enterprise", expert, enterprise)
     forget_scope(expert)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_REVOKE,
+        target=enterprise,
+        detail={"user": expert.pk, "role": "expert"},
+    )
 
 
 def auth_token_for(*, user: User) -> str:

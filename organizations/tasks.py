@@ -1,25 +1,32 @@
 """Thin Celery wrappers: take ids, call a service."""
 
+from axes.models import AccessAttempt
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from .imports import enterprise_import_run
+from .rls import tenant_context
+
 
 @shared_task(acks_late=True)
 def enterprise_import_task(import_id: int, tenant_id: int) -> str:
-    from .imports import enterprise_import_run
-    from .rls import tenant_context
-
     # One transaction: progress shows once the import commits (the tenant is set per transaction).
     with tenant_context(tenant_id):
         return enterprise_import_run(import_id=import_id).status
 
 
 @shared_task
+def verify_audit_log() -> dict[str, bool]:
+    """Nightly: walk every tenant's audit chain; a broken one is logged as an error."""
+    from .audit_chain import audit_verify_all
+
+    return {report.tenant_slug: report.intact for report in audit_verify_all()}
+
+
+@shared_task
 def purge_expired_login_attempts() -> int:
     """Forget failed-login records older than the cool-off; they no longer lock anyone out."""
-    from axes.models import AccessAttempt
-
     cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
     deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
     return deleted

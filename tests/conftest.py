@@ -4,16 +4,24 @@ others' objects). Every endpoint and page is tested against it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import translation
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from config.celery import app
+from hazards.models import Criterion, Hazard
+from hazards.services import hazard_confirm, hazard_handover, hazard_plan, hazard_report
+from hazards.standards import standards_load
 from organizations.choices import Role
 from organizations.models import Department, Enterprise, Industry, Region, Tenant, User
 from organizations.services import region_create, tenant_create
@@ -172,6 +180,82 @@ def world(db: None, _test_settings: None) -> World:
     )
 
 
+# The ledger's fixtures, for every app's tests (campaigns, disclosure and accountability read the ledger).
+
+
+@pytest.fixture
+def standards(db: None) -> None:
+    # Loaded by a migration, but a transactional test's flush may have emptied the table since.
+    standards_load()
+
+
+@pytest.fixture
+def chem_criterion(standards: None) -> Criterion:
+    return Criterion.objects.get(standard__key="hazardous-chemicals-2017", number="3")
+
+
+@pytest.fixture
+def ledger(world: Any, chem_criterion: Criterion) -> Any:
+    """Builders for hazards of tenant A's chemical enterprise at each point of the loop."""
+    w = world.a
+
+    class Ledger:
+        criterion = chem_criterion
+
+        def reported(self, **fields: Any) -> Hazard:
+            defaults = {
+                "title": "储罐区未设紧急切断",
+                "description": "一级重大危险源储罐未设置紧急切断装置",
+                "location": "东区储罐区",
+            }
+            return hazard_report(actor=w.officer, enterprise=w.enterprise, **{**defaults, **fields})
+
+        def confirmed(self, level: str = "major") -> Hazard:
+            return hazard_confirm(
+                actor=w.inspector,
+                hazard=self.reported(),
+                level=level,
+                criterion=chem_criterion if level == "major" else None,
+            )
+
+        def handed_over(self) -> Hazard:
+            return hazard_handover(
+                actor=w.committee, hazard=self.confirmed(), region=w.city, departments=[w.department]
+            )
+
+        def rectifying(self, level: str = "major") -> Hazard:
+            hazard = self.handed_over() if level == "major" else self.confirmed("general")
+            return hazard_plan(
+                actor=w.officer,
+                hazard=hazard,
+                responsible_person="周明远",
+                measures="加装紧急切断阀",
+                funds=Decimal(200000),
+                deadline=timezone.localdate() + dt.timedelta(days=30),
+                contingency_plan="停用该储罐并倒罐",
+            )
+
+    return Ledger()
+
+
+@pytest.fixture
+def admins(world: World) -> World:
+    """The world with each tenant's other separated administrators (its system administrator is `admin`):
+    `users["security"]` (roles and policies) and `users["auditor"]` (reads the audit log)."""
+    for tenant_world, prefix in ((world.a, "alpha"), (world.b, "beta")):
+        for name, role in (("security", Role.SECURITY_ADMIN), ("auditor", Role.AUDIT_ADMIN)):
+            user = UserFactory.create(username=f"{prefix}-{name}", tenant=tenant_world.tenant)
+            MembershipFactory.create(user=user, role=role)
+            tenant_world.users[name] = user
+    return world
+
+
+@pytest.fixture
+def demo_accounts_allowed(settings: Any) -> None:
+    """The demo world's accounts sign in, as on a development server (production settings refuse them)."""
+    settings.ALLOW_DEMO_ACCOUNTS = True
+
+
 @pytest.fixture
 def api() -> Any:
     """An API client; `api.as_user(user)` authenticates it as that user."""
@@ -187,12 +271,6 @@ def api() -> Any:
 @pytest.fixture
 def live_worker(transactional_db: None, _test_settings: None) -> Any:
     """A real Celery worker thread consuming a queue of its own on the real Redis broker."""
-    import os
-
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-
     queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue
@@ -201,3 +279,24 @@ def live_worker(transactional_db: None, _test_settings: None) -> Any:
             yield app
     finally:
         app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def app_role_connection(transactional_db: None, settings: Any) -> Iterator[str]:
+    """From here on the test runs as production does: Django's connection — the one the test client's
+    requests use too, since they are served in this process — logs in as DATABASE_APP_ROLE, the role
+    that owns nothing and is held to row-level security. What the test built before this fixture was
+    built as the owner (list it after the fixtures that build the data); the owner comes back at the end,
+    so the transactional flush can empty the tables."""
+    from django.db import connection, connections
+
+    def reconnect(user: str, password: str) -> None:
+        connections.close_all()
+        connection.settings_dict["USER"], connection.settings_dict["PASSWORD"] = user, password
+
+    owner = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    reconnect(settings.DATABASE_APP_ROLE, "")
+    try:
+        yield settings.DATABASE_APP_ROLE
+    finally:
+        reconnect(*owner)

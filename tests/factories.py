@@ -1,6 +1,11 @@
-"""factory_boy factories for the directory. Credit codes are generated valid (GB 32100 check character)."""
+"""factory_boy factories for the directory, and the uploads tests send. Credit codes are generated valid
+(GB 32100 check character)."""
+
+import io
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from organizations.models import Department, Enterprise, Membership, User
 from organizations.validators import credit_code_check_character
@@ -9,6 +14,16 @@ from organizations.validators import credit_code_check_character
 def valid_credit_code(sequence: int, region_code: str = "210211") -> str:
     body = f"91{region_code}{sequence:09d}"
     return body + credit_code_check_character(body)
+
+
+def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def photo(name: str = "site.png", content: bytes | None = None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes() if content is None else content, content_type="image/png")
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

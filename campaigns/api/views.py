@@ -90,7 +90,7 @@ class TaskViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
                 task=task,
                 percent=data.validated_data["percent"],
                 narrative=data.validated_data["narrative"],
-                attachments=request.FILES.getlist("attachments"),
+                attachments=data.validated_data.get("attachments", []),
             )
             return Response(s.ProgressSerializer(report).data, status=status.HTTP_201_CREATED)
         reports = task.progress_reports.select_related("reported_by", "department", "region")

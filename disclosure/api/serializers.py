@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import Publication, TipOff
@@ -31,11 +32,20 @@ class PublicationSerializer(serializers.ModelSerializer):
     def get_public_url(self, publication: Publication) -> str | None:
         if publication.status == "draft":
             return None
-        return f"/public/{publication.tenant.slug}/p/{publication.public_id}/"
+        return reverse("public-publication", args=[publication.tenant.slug, publication.public_id])
 
 
 class CorrectionInputSerializer(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class PublicTitleInputSerializer(serializers.Serializer):
+    public_id = serializers.CharField(max_length=20)
+    title = serializers.CharField(allow_blank=True, help_text="Empty: back to the default wording.")
+
+
+class PublicTitlesInputSerializer(serializers.Serializer):
+    titles = PublicTitleInputSerializer(many=True, allow_empty=False)
 
 
 class TipOffSerializer(serializers.ModelSerializer):

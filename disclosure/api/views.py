@@ -12,7 +12,7 @@ from organizations.api.base import ScopedViewSet, actor_of
 from organizations.models import Region
 
 from ..models import Publication, TipOff
-from ..services import publication_correct, publication_publish
+from ..services import publication_correct, publication_publish, publication_titles_set
 from ..tipoffs import tipoff_triage
 from . import serializers as s
 
@@ -44,6 +44,20 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         """Freeze the draft: JSON, PDF and its SHA-256 never change again."""
         published = publication_publish(actor=actor_of(request), publication=self.get_object())
         return Response(s.PublicationSerializer(published).data)
+
+    @extend_schema(request=s.PublicTitlesInputSerializer, responses=s.PublicationSerializer)
+    @action(detail=True, methods=["post"])
+    def titles(self, request: Request, pk: str) -> Response:
+        """Write the public titles of a draft's hazards (an empty title: back to the default wording)."""
+        publication = self.get_object()
+        data = s.PublicTitlesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = publication_titles_set(
+            actor=actor_of(request),
+            publication=publication,
+            titles={entry["public_id"]: entry["title"] for entry in data.validated_data["titles"]},
+        )
+        return Response(s.PublicationSerializer(updated).data)
 
     @extend_schema(request=s.CorrectionInputSerializer, responses=s.PublicationSerializer)
     @action(detail=True, methods=["post"])

@@ -15,10 +15,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from campaigns.models import Campaign
 from organizations.api.base import ScopedViewSet, actor_of
 from organizations.models import Enterprise
 
 from .. import services
+from ..campaign_stats import wall_chart
 from ..filters import HazardFilter, InspectionFilter, SelfInspectionFilter
 from ..models import (
     Criterion,
@@ -146,9 +148,11 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         hazard = self.get_object()
         data = s.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        evidence = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
         services.hazard_submit(
-            actor=actor_of(request), hazard=hazard, report=data.validated_data["report"], evidence=evidence
+            actor=actor_of(request),
+            hazard=hazard,
+            report=data.validated_data["report"],
+            evidence=data.validated_data.get("evidence", []),
         )
         return self._detail(hazard)
 
@@ -288,9 +292,5 @@ class CriterionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 def campaign_wall_chart(request: Request, pk: int) -> Response:
     """The wall chart of a campaign: sub-regions by key industries, each cell with its counts and the
     ledger filter behind every number; plus task completion by stage."""
-    from campaigns.models import Campaign
-
-    from ..campaign_stats import wall_chart
-
     campaign = Campaign.objects.select_related("region").get_visible(request.user, pk=pk)
     return Response(wall_chart(actor=actor_of(request), campaign=campaign))

@@ -17,11 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import imports, services
+from ..choices import AuditOutcome
 from ..client_address import client_address
 from ..filters import DepartmentFilter, EnterpriseFilter, RegionFilter
 from ..models import Department, Enterprise, EnterpriseImport, Industry, Membership, Region, User
 from ..selectors import user_roles
+from ..sign_in import sign_in_failed, sign_in_succeeded
 from ..signin_throttle import THROTTLED_MESSAGE, address_bucket, signin_attempt
+from .authentication import refuse_barred_account
 from .base import ScopedViewSet, actor_of
 from .serializers import (
     DepartmentInputSerializer,
@@ -67,19 +70,24 @@ def obtain_token(request: Request) -> Response:
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     django_request = request._request
+    username = data.validated_data["username"]
     attempt = signin_attempt(django_request)  # per address, shared with the browser form
     if attempt.refused:
         raise Throttled(wait=attempt.retry_after, detail=str(THROTTLED_MESSAGE))
-    credentials = {"username": data.validated_data["username"]}
+    credentials = {"username": username}
     if not AxesProxyHandler.is_allowed(django_request, credentials):
+        sign_in_failed(username, via="token", outcome=AuditOutcome.REFUSED, reason="locked")
         return Response(
             {"detail": _("Too many failed logins: this account is locked for a while.")},
             status=status.HTTP_429_TOO_MANY_REQUESTS,
         )
     user = authenticate(django_request, **data.validated_data)
     if user is None or not user.is_active:
+        sign_in_failed(username, via="token")
         raise AuthenticationFailed(_("Unable to log in with the provided credentials."))
+    refuse_barred_account(user, audit_as="token")
     attempt.succeeded()
+    sign_in_succeeded(user, via="token")
     return Response({"token": services.auth_token_for(user=user)})
 
 
@@ -190,6 +198,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_xlsx(self, request: Request) -> Response:
         """Queue an XLSX import; poll the returned job. All rows are imported, or none."""
+        imports.require_importer(actor_of(request))  # before request.data: a refused upload is never parsed
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -251,6 +260,13 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         data.is_valid(raise_exception=True)
         user = services.user_create(actor=actor_of(request), **data.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: UserSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        """Close the account (system administrator): no more sign-ins, its sessions and tokens end."""
+        user = services.user_close(actor=actor_of(request), user=self.get_object())
+        return Response(UserSerializer(user).data)
 
 
 class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -3,8 +3,6 @@ import pytest
 from organizations.choices import Role
 from tests.factories import MembershipFactory, UserFactory
 
-from ..hazards.conftest import chem_criterion, ledger, standards  # noqa: F401 - shared fixtures
-
 
 @pytest.fixture
 def province_committee(world):

@@ -15,7 +15,7 @@ from accountability.services import (
     investigation_save,
     sanction_record,
 )
-from hazards.services import hazard_report
+from hazards.services import hazard_report, hazard_submit, hazard_verify
 from hazards.services.inspections import inspection_record
 from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 
@@ -27,7 +27,6 @@ def accident(world, ledger):
     overdue_major.deadline = timezone.localdate() - dt.timedelta(days=3)
     overdue_major.save(update_fields=["deadline"])
     closed_general = ledger.rectifying(level="general")
-    from hazards.services import hazard_submit, hazard_verify
 
     hazard_verify(
         actor=w.head,
@@ -244,3 +243,12 @@ def test_the_case_pages_work_in_the_browser_for_committee_staff_only(world, clie
     client.force_login(world.b.committee)
     assert client.get(case_url).status_code == 404
     assert client.get(f"/accidents/{accident['accident'].pk}/").status_code == 404
+
+
+def test_the_case_page_refuses_a_form_it_does_not_have_and_saves_nothing(world, client, accident) -> None:
+    client.force_login(world.a.committee)
+    case_url = client.post(f"/accidents/{accident['accident'].pk}/open-case/")["Location"]
+    sanction = {"kind": "demotion", "subject": "周明远", "issuing_body": "纪委", "decided_on": "2023-12-01"}
+    for which in [{"form": "verdict", "track": "enterprise"}, {"form": "sanction", "track": "court"}, {}]:
+        assert client.post(case_url, {**sanction, **which}).status_code == 400
+    assert not Sanction.objects.exists()

@@ -43,8 +43,7 @@ from hazards.services.inspections import (
     self_inspection_submit,
 )
 from organizations.errors import NotFoundError, PermissionDeniedError
-from tests.factories import EnterpriseFactory
-from tests.hazards.conftest import photo
+from tests.factories import EnterpriseFactory, photo
 
 
 def province_campaign(w, month: dt.date):

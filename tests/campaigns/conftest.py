@@ -7,8 +7,6 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from campaigns.services import campaign_create
 
-from ..hazards.conftest import chem_criterion, ledger, standards  # noqa: F401 - shared fixtures
-
 
 @pytest.fixture
 def campaign(world: Any) -> Campaign:

@@ -5,10 +5,17 @@ import shutil
 import subprocess
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from campaigns.models import Task
-from campaigns.services import task_create
+from campaigns.services import progress_report, task_create
+from campaigns.task_sheets import tasks_import
+from organizations.errors import PermissionDeniedError
+
+from ..factories import png_bytes
+from ..workbooks import BROKEN_MULTIPART, BROKEN_MULTIPART_TYPE, BROKEN_XLSX, zip_bomb_xlsx
 
 EN = {"Accept-Language": "en"}
 
@@ -87,6 +94,37 @@ def test_only_the_committee_adds_tasks_and_the_responsible_unit_reports(
     assert task.percent == 50
 
 
+@pytest.mark.parametrize("role", ["inspector", "officer"])
+def test_a_role_that_may_not_import_tasks_gets_403_before_the_upload_is_opened(
+    world, client, settings, campaign, task, role
+) -> None:
+    """They see the campaign, but only its committee runs it: the import page is a 403 before any upload is
+    read, even one that would fail (or cost dearly) once opened."""
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 1024 * 1024  # the bomb is refused with a 400 once it is opened
+    user = world.a.users[role]
+    url = f"/campaigns/{campaign.pk}/tasks/import/"
+    client.force_login(user)
+    assert client.get(url).status_code == 403
+    for content in (BROKEN_XLSX, zip_bomb_xlsx()):
+        upload = io.BytesIO(content)
+        upload.name = "tasks.xlsx"
+        assert client.post(url, {"file": upload}).status_code == 403
+    response = client.generic("POST", url, BROKEN_MULTIPART, content_type=BROKEN_MULTIPART_TYPE)
+    assert response.status_code == 403  # a body no parser accepts: the upload was not even read
+    with pytest.raises(PermissionDeniedError):  # the import itself asks before opening the workbook
+        tasks_import(actor=user, campaign=campaign, content=BROKEN_XLSX)
+    assert list(campaign.tasks.all()) == [task]
+    # The committee that runs the campaign does reach the parser, which refuses these files as bad input.
+    client.force_login(world.a.committee)
+    for content in (BROKEN_XLSX, zip_bomb_xlsx()):
+        upload = io.BytesIO(content)
+        upload.name = "tasks.xlsx"
+        assert client.post(url, {"file": upload}).status_code == 400
+    response = client.generic("POST", url, BROKEN_MULTIPART, content_type=BROKEN_MULTIPART_TYPE)
+    assert response.status_code == 400
+    assert list(campaign.tasks.all()) == [task]
+
+
 def test_summary_xlsx_and_pdf_hold_the_tasks_in_chinese(world, client, campaign, task) -> None:
     client.force_login(world.a.committee)
     workbook = load_workbook(io.BytesIO(client.get(f"/campaigns/{campaign.pk}/summary.xlsx").content))
@@ -102,12 +140,6 @@ def test_summary_xlsx_and_pdf_hold_the_tasks_in_chinese(world, client, campaign,
 
 
 def test_progress_attachments_are_served_only_in_scope(world, client, campaign, task) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from campaigns.services import progress_report
-
-    from ..hazards.conftest import png_bytes
-
     report = progress_report(
         actor=world.a.inspector,
         task=task,
@@ -125,11 +157,6 @@ def test_progress_attachments_are_served_only_in_scope(world, client, campaign, 
 
 
 def test_a_fake_attachment_is_refused(world, campaign, task) -> None:
-    from django.core.exceptions import ValidationError
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from campaigns.services import progress_report
-
     with pytest.raises(ValidationError) as error:
         progress_report(
             actor=world.a.inspector,

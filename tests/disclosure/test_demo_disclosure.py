@@ -5,11 +5,14 @@ import re
 import shutil
 import subprocess
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
 from disclosure.models import Publication
 from organizations.models import User
+
+pytestmark = pytest.mark.usefixtures("demo_accounts_allowed")  # they sign in as the demo accounts
 
 
 def test_dalian_june_2023_is_published_and_readable_without_personal_data(db, client, settings) -> None:

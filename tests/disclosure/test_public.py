@@ -9,7 +9,12 @@ import pytest
 from django.utils import timezone
 
 from disclosure.models import Publication, TipOff
-from disclosure.services import publication_build_month, publication_correct, publication_publish
+from disclosure.services import (
+    invalidate_public_pages,
+    publication_build_month,
+    publication_correct,
+    publication_publish,
+)
 
 EN = {"Accept-Language": "en"}
 
@@ -53,7 +58,8 @@ def test_anonymous_visitors_read_the_published_month_in_every_format(client, pub
 
 def test_no_name_phone_or_description_leaves_in_any_format(client, published) -> None:
     item = published["publication"]
-    secrets = ["孙志强", "13800000007", "陈建国", "alpha-officer", "一级重大危险源储罐未设置紧急切断装置"]
+    typed = ["一级重大危险源储罐未设置紧急切断装置", "储罐区未设紧急切断"]  # description, title
+    secrets = ["孙志强", "13800000007", "陈建国", "alpha-officer", *typed]
     bodies = [
         client.get(url).content.decode("utf-8", "ignore")
         for url in (
@@ -115,8 +121,6 @@ def test_a_correction_supersedes_and_both_stay_readable(world, client, published
 def test_public_pages_are_cached_and_publishing_refreshes_them(
     world, client, published, django_capture_on_commit_callbacks
 ) -> None:
-    from disclosure.services import invalidate_public_pages
-
     client.get("/public/alpha/")
     today = timezone.localdate()
     sneaked = Publication.objects.create(  # written behind the cache's back: the cached page does not show it
@@ -154,12 +158,12 @@ def test_a_cached_public_page_costs_no_query(client, published, django_assert_nu
 
 
 def test_public_pages_speak_both_languages(client, published) -> None:
+    """By the `lang` parameter of the URL: what the visitor's browser prefers does not change the page."""
     item = published["publication"]
-    assert 'lang="en"' in client.get(f"/public/alpha/p/{item.public_id}/", headers=EN).content.decode()
-    zh = client.get(
-        f"/public/alpha/p/{item.public_id}/", headers={"Accept-Language": "zh-hans"}
-    ).content.decode()
-    assert 'lang="zh-hans"' in zh
+    english = client.get(f"/public/alpha/p/{item.public_id}/", {"lang": "en"}, headers=EN).content.decode()
+    assert '<html lang="en">' in english and "Major hazards" in english
+    chinese = client.get(f"/public/alpha/p/{item.public_id}/", headers=EN).content.decode()
+    assert '<html lang="zh-hans">' in chinese and "重大" in chinese
 
 
 def test_tip_off_flow_with_a_tracking_code_and_no_identity_on_the_status_page(world, client, api) -> None:

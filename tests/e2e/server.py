@@ -69,6 +69,8 @@ def environment(*, fresh: bool = True) -> dict[str, str]:
         SECURE_COOKIES="0",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
         SECRET_KEY="e2e-only-key-not-secret",
+        # The journeys sign in as the demo accounts, which production settings otherwise refuse.
+        ALLOW_DEMO_ACCOUNTS="1",
         STATIC_ROOT=str(E2E_DIR / "static"),
         MEDIA_ROOT=str(E2E_DIR / "media"),
         # Tip-offs in the journeys come from one address; keep the real limit but never hit it.

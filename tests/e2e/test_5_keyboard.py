@@ -63,7 +63,7 @@ def test_ledger_filter_and_hazard_form_by_keyboard(new_page: NewPage) -> None:
 
 def test_tip_off_by_keyboard(new_page: NewPage, shot: Screens) -> None:
     page = new_page(lang="en")
-    page.goto("/public/liaoning/tip-off/")
+    page.goto("/public/liaoning/tip-off/?lang=en")  # the public site's language is in its URL
     tab_to(page, "#id_region")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")

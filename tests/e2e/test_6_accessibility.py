@@ -29,7 +29,8 @@ PAGES: list[tuple[str | None, str, list[Target]]] = [
             "/public/liaoning/tip-off/",
         ],
     ),
-    (None, "en", ["/public/liaoning/", ("/public/liaoning/", "main a[href*='/p/']")]),
+    # The public site's language is the `lang` parameter of its URLs, not the browser's preference.
+    (None, "en", ["/public/liaoning/?lang=en", ("/public/liaoning/?lang=en", "main a[href*='/p/']")]),
     (
         "dl-chem-officer",
         "zh-hans",
@@ -65,6 +66,9 @@ PAGES: list[tuple[str | None, str, list[Target]]] = [
         ],
     ),
     ("dl-committee", "zh-hans", ["/", "/rankings/", WALL_CHART, "/ledger/"]),
+    # The separated administrators (level 3): roles and policies; the audit log.
+    ("ln-security", "en", ["/", "/directory/users/", "/disclosure/policy/"]),
+    ("ln-auditor", "zh-hans", ["/", "/audit-log/"]),
 ]
 
 

@@ -7,11 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from hazards.api.serializers import HazardListSerializer
 from hazards.models import Hazard
-from hazards.services import hazard_report
-from organizations.scoping import forget_scope
+from hazards.services import hazard_report, hazard_submit
+from organizations.choices import Role
+from organizations.scoping import Scope, forget_scope
 
-from .conftest import photo
+from ..factories import photo
 
 
 def post(api, user, url, data=None, **kwargs):
@@ -101,8 +103,6 @@ def test_wrong_role_is_403(world, api, ledger) -> None:
 
 
 def test_enterprise_verifying_its_major_hazard_is_403(world, api, ledger) -> None:
-    from hazards.services import hazard_submit
-
     hazard = hazard_submit(actor=world.a.officer, hazard=ledger.rectifying(), report="x", evidence=[photo()])
     response = post(api, world.a.head, f"/api/v1/hazards/{hazard.pk}/verify/", {"accepted": True})
     assert response.status_code == 403
@@ -298,9 +298,6 @@ def test_a_committee_reads_a_county_with_one_region_condition(world, api, ledger
 
 
 def test_a_scope_cut_to_a_subtree() -> None:
-    from organizations.choices import Role
-    from organizations.scoping import Scope
-
     def committee(*paths: str) -> Scope:
         return Scope(user_id=1, tenant_id=1, roles=frozenset({Role.COMMITTEE_STAFF}), committee_paths=paths)
 
@@ -319,8 +316,6 @@ def test_a_scope_cut_to_a_subtree() -> None:
 
 def test_a_ledger_list_row_is_what_the_hazard_serializer_renders(world, api, ledger) -> None:
     """The list renders rows from values() for speed; the serializer (the schema's row) must agree."""
-    from hazards.api.serializers import HazardListSerializer
-
     plain = ledger.reported()  # no criterion, no deadline
     planned = ledger.rectifying()  # criterion, deadline
     Hazard.objects.filter(pk=planned.pk).update(closed_at=dt.datetime(2023, 6, 30, 16, 0, tzinfo=dt.UTC))

@@ -32,9 +32,7 @@ from hazards.services.permissions import MAY, available_actions
 from organizations.choices import Role
 from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from organizations.models import User
-from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
-
-from .conftest import photo
+from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, photo
 
 A, S = HazardAction, HazardState
 LATER = dt.timedelta(days=30)

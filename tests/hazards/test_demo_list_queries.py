@@ -14,6 +14,7 @@ from disclosure.services import publication_build_month
 from disclosure.tipoffs import tipoff_file
 from organizations.models import Enterprise, Tenant, User
 from organizations.scoping import forget_scope
+from organizations.sign_in import sign_in_succeeded
 
 # Lists that hold fewer than two rows even after `demo` tops them up: a page of one and a page of fifty are
 # the same page there, so this test cannot tell an N+1 in them. Kept explicit so a new thin list shows.
@@ -38,6 +39,8 @@ def demo(standards, settings, tmp_path) -> None:
     for text in ("有人夜间在储罐区附近动火作业", "厂区消防通道长期被货物堵塞"):
         tipoff_file(tenant=tenant, region=enterprise.region, description=text, client_address="192.0.2.1")
     publication_build_month(tenant=tenant, month=timezone.localdate().replace(day=1))
+    for username in ("ln-admin", "dl-committee"):  # the audit log's first entries
+        sign_in_succeeded(User.objects.get(username=username), via="browser")
 
 
 def list_paths() -> list[str]:
@@ -59,8 +62,12 @@ def test_no_api_list_queries_per_row(demo, api) -> None:
     paths = list_paths()
     assert "/api/v1/hazards/" in paths and "/api/v1/enterprises/" in paths
 
+    auditor = User.objects.get(username="ln-auditor")  # the audit log is the audit administrator's alone
+
     def fetch(path: str, size: int) -> tuple[int, int]:
-        forget_scope(admin)  # each request resolves the scope afresh, as a real one does
+        caller = auditor if path == "/api/v1/audit-log/" else admin
+        api.as_user(caller)
+        forget_scope(caller)  # each request resolves the scope afresh, as a real one does
         with CaptureQueriesContext(connection) as captured:
             response = api.get(path, {"page_size": size})
         assert response.status_code == 200, (path, response.status_code, response.content[:300])

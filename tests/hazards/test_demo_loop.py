@@ -10,7 +10,9 @@ from hazards.models import Criterion, Hazard
 from organizations.demo import seed_directory
 from organizations.models import Department, Enterprise, Region
 
-from .conftest import photo
+from ..factories import photo
+
+pytestmark = pytest.mark.usefixtures("demo_accounts_allowed")  # they sign in as the demo accounts
 
 EN = {"Accept-Language": "en"}
 

@@ -4,17 +4,23 @@ what the ledger filter behind it returns."""
 import datetime as dt
 from urllib.parse import parse_qs
 
+import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from accountability.models import (
+    AccountabilityCase,
     DepartmentAssessment,
     EnterpriseAssessment,
     LeadershipInput,
     RegionAssessment,
+    WarningInterview,
 )
 from accountability.rankings import ranking
 from campaigns.models import Campaign
 from organizations.models import Region, User
+
+pytestmark = pytest.mark.usefixtures("demo_accounts_allowed")  # they sign in as the demo accounts
 
 
 def count_rows(client, params: dict) -> int:
@@ -56,15 +62,12 @@ def test_dalian_committee_sees_the_campaign_and_a_wall_chart_that_matches_the_le
 
 
 def test_the_demo_has_an_accident_with_its_case_at_an_enterprise_with_an_overdue_major_hazard(db, settings):
-    from accountability.models import AccountabilityCase, WarningInterview
-
     settings.DEBUG = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     case = AccountabilityCase.objects.select_related("accident__enterprise").get(tenant__slug="liaoning")
     assert case.accident.enterprise.region_path.startswith("210000/210200/")
     assert any(flag["kind"] == "overdue" for flag in case.trace["flags"])
     assert WarningInterview.objects.filter(tenant__slug="liaoning").count() == 3
-    from django.test import Client
 
     browser = Client()
     browser.force_login(User.objects.get(username="dl-committee"))

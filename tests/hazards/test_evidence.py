@@ -1,14 +1,17 @@
 """Evidence files: checked by content, size-limited, random names, served only inside the scope."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from hazards.models import Evidence
 from hazards.services import hazard_report, hazard_submit
 from organizations.uploads import sniff_content_type
 
-from .conftest import photo, png_bytes
+from ..factories import photo, png_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -51,10 +54,6 @@ def test_an_oversized_file_is_refused(world, standards, settings) -> None:
 
 
 def test_real_png_jpeg_and_pdf_are_accepted_under_random_names(world, standards) -> None:
-    import io
-
-    from PIL import Image
-
     jpeg = io.BytesIO()
     Image.new("RGB", (4, 4)).save(jpeg, format="JPEG")
     assert sniff_content_type(jpeg.getvalue()) == "image/jpeg"

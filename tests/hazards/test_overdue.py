@@ -7,7 +7,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from config.celery import app
 from hazards.models import Hazard, HazardEvent, Notification
+from hazards.services import hazard_decide_extension, hazard_request_extension
+from hazards.tasks import sweep_overdue
 
 
 def test_sweep_marks_overdue_notifies_each_party_once_and_is_idempotent(
@@ -71,8 +74,6 @@ def test_notifications_page_shows_only_mine_and_marks_them_read(world, ledger, c
 
 
 def test_approved_extension_beyond_today_clears_overdue(world, ledger) -> None:
-    from hazards.services import hazard_decide_extension, hazard_request_extension
-
     hazard = ledger.rectifying()
     Hazard.objects.filter(pk=hazard.pk).update(is_overdue=True)
     hazard.refresh_from_db()
@@ -88,8 +89,6 @@ def test_approved_extension_beyond_today_clears_overdue(world, ledger) -> None:
 
 
 def test_every_scheduled_job_names_a_registered_task(settings) -> None:
-    from config.celery import app
-
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name
@@ -97,7 +96,5 @@ def test_every_scheduled_job_names_a_registered_task(settings) -> None:
 
 @pytest.mark.celery
 def test_the_sweep_runs_as_a_real_celery_task(live_worker) -> None:
-    from hazards.tasks import sweep_overdue
-
     result = sweep_overdue.delay().get(timeout=60)
     assert set(result) == {"newly_overdue", "notifications"}

@@ -4,11 +4,12 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from hazards.models import Hazard, SelfInspection
 
-from .conftest import photo
+from ..factories import photo
 
 EN = {"Accept-Language": "en"}
 
@@ -137,8 +138,6 @@ def test_report_form_records_a_hazard_with_a_photo(world, client, standards) -> 
 
 
 def test_report_form_refuses_a_fake_photo_with_a_clear_error(world, client, standards) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(world.a.officer)
     fake = SimpleUploadedFile("photo.png", b"<html>not a picture</html>", content_type="image/png")
     response = client.post(
@@ -188,6 +187,70 @@ def test_self_inspection_in_the_browser_officer_fills_head_submits(world, client
     assert hazards.count() == 2
     assert set(hazards.values_list("state", flat=True)) == {"reported"}
     assert hazards.get(title="消防通道堵塞").evidence.count() == 1
+
+
+def _checklist(client, enterprise) -> tuple[str, list[str]]:
+    """A fresh self-inspection of the enterprise: its page's address and its checklist line keys."""
+    url = client.post("/self-inspections/start/", {"enterprise": enterprise.pk})["Location"]
+    return url, sorted(set(re.findall(r'name="result-([^"]+)"', text(client.get(url)))))
+
+
+def test_a_self_inspection_with_bad_input_shows_the_errors_beside_the_lines_and_saves_nothing(
+    world, client, standards
+) -> None:
+    client.force_login(world.a.officer)
+    url, keys = _checklist(client, world.a.enterprise)
+    response = client.post(
+        url,
+        {
+            f"result-{keys[0]}": "maybe",
+            f"result-{keys[1]}": "hazard",
+            f"location-{keys[1]}": "x" * 201,
+            "note": "typed",
+            "save": "1",
+        },
+        headers=EN,
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert f'id="line-{keys[0]}-error"><li>Mark the item ok, hazard or not applicable.' in page
+    assert f'id="line-{keys[1]}-error"><li>Ensure this value has at most 200' in page
+    assert "x" * 201 in page  # what was typed stays on the page
+    inspection = SelfInspection.objects.get()
+    assert not inspection.items.exists() and inspection.note == ""
+
+
+def test_an_other_hazard_without_a_place_is_refused_beside_its_slot(world, client, standards) -> None:
+    client.force_login(world.a.officer)
+    url, keys = _checklist(client, world.a.enterprise)
+    data = {f"result-{key}": "ok" for key in keys}
+    response = client.post(url, {**data, "extra-1-description": "消防通道堵塞", "save": "1"}, headers=EN)
+    assert response.status_code == 400
+    page = text(response)
+    assert '<ul class="errorlist" id="extra-1-error"><li>Describe the hazard and say where it is.' in page
+    assert "消防通道堵塞</textarea>" in page
+    assert not SelfInspection.objects.get().items.exists()
+
+
+def test_starting_a_self_inspection_with_a_bad_month_shows_the_error_on_the_month(world, client) -> None:
+    w = world.a
+    client.force_login(w.officer)
+    for month, message in [
+        ("2023-13", "Give the month as YYYY-MM, e.g. 2023-06."),
+        (f"{timezone.localdate().year + 1}-01", "A self-inspection cannot be filed for a future month."),
+    ]:
+        response = client.post(
+            "/self-inspections/start/", {"enterprise": w.enterprise.pk, "month": month}, headers=EN
+        )
+        assert response.status_code == 400
+        page = text(response)
+        assert f'<ul class="errorlist" id="start-month-{w.enterprise.pk}-error"><li>{message}' in page
+        assert f'value="{month}"' in page
+    assert not SelfInspection.objects.exists()
+    # Another tenant's enterprise stays a 404, whatever else is wrong with the request.
+    other = {"enterprise": world.b.enterprise.pk, "month": "2023-13"}
+    assert client.post("/self-inspections/start/", other).status_code == 404
+    assert client.post("/self-inspections/start/", {"month": "2023-06"}).status_code == 400
 
 
 def test_committee_sees_who_has_not_filed(world, client, standards) -> None:

@@ -4,16 +4,16 @@ import pytest
 from django.utils import timezone
 
 from hazards.models import Evidence, Inspection, SelfInspection
+from hazards.services import hazard_report
 from hazards.services.inspections import inspection_record, self_inspection_open
 
-from .conftest import photo
+from ..factories import photo
 
 
 @pytest.fixture
 def objects(world, ledger):
     w = world.a
     hazard = ledger.handed_over()
-    from hazards.services import hazard_report
 
     with_photo = hazard_report(
         actor=w.officer, enterprise=w.enterprise, title="t", description="d", location="l", photos=[photo()]

@@ -2,13 +2,18 @@
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InternalError, ProgrammingError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
+from hazards import services as hazard_services
 from hazards.models import Criterion, HandoverReceipt, Hazard, HazardEvent
 from hazards.services import (
     hazard_acknowledge_handover,
@@ -25,8 +30,9 @@ from hazards.services import (
     hazard_withdraw,
 )
 from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
+from organizations.models import Membership
 
-from .conftest import photo
+from ..factories import DepartmentFactory, UserFactory, photo
 
 
 def actions(hazard: Hazard) -> list[tuple[str, str, str]]:
@@ -93,9 +99,6 @@ def test_the_enterprise_can_never_verify_its_own_major_hazard(world, ledger) -> 
 def test_an_inspector_of_a_department_it_was_not_handed_to_cannot_verify_a_major_hazard(
     world, ledger
 ) -> None:
-    from organizations.models import Membership
-    from tests.factories import DepartmentFactory, UserFactory
-
     w = world.a
     hazard = hazard_submit(actor=w.officer, hazard=ledger.rectifying(), report="done", evidence=[photo()])
     other = DepartmentFactory.create(
@@ -218,16 +221,59 @@ def test_handover_to_a_region_that_does_not_contain_the_hazard_is_refused(world,
     assert "region" in error.value.message_dict
 
 
+def _every_transition(world, ledger) -> dict[Callable[..., object], tuple[Hazard, dict[str, Any]]]:
+    """Each transition of hazards.services with a hazard of tenant A in a state it may leave that way, and
+    arguments its own users could send."""
+    w, soon = world.a, timezone.localdate() + dt.timedelta(days=30)
+    later = soon + dt.timedelta(days=60)  # beyond the deadline the ledger's builders set
+
+    def submitted() -> Hazard:
+        return hazard_submit(actor=w.officer, hazard=ledger.rectifying(), report="已整改", evidence=[photo()])
+
+    pending, closed = submitted(), hazard_verify(actor=w.inspector, hazard=submitted(), accepted=True)
+    asked = ledger.rectifying()
+    hazard_request_extension(actor=w.officer, hazard=asked, new_deadline=later, reason="设备未到")
+    plan = {
+        "responsible_person": "周明远",
+        "measures": "加装",
+        "funds": Decimal(1),
+        "deadline": soon,
+        "contingency_plan": "停用",
+    }
+    return {
+        hazard_confirm: (ledger.reported(), {"level": "general"}),
+        hazard_withdraw: (ledger.reported(), {"reason": "重复"}),
+        hazard_handover: (ledger.confirmed(), {"region": w.city, "departments": [w.department]}),
+        hazard_list_supervision: (
+            ledger.confirmed(),
+            {"level": "municipal", "body": "一市安委会", "document_number": "", "deadline": soon},
+        ),
+        hazard_acknowledge_handover: (ledger.handed_over(), {}),
+        hazard_plan: (ledger.handed_over(), plan),
+        hazard_submit: (ledger.rectifying(), {"report": "已整改", "evidence": [photo()]}),
+        hazard_request_extension: (ledger.rectifying(), {"new_deadline": later, "reason": "设备未到"}),
+        hazard_decide_extension: (asked, {"approved": True}),
+        hazard_verify: (pending, {"accepted": True}),
+        hazard_reopen: (closed, {"reason": "复查", "deadline": soon}),
+    }
+
+
+def test_the_transition_table_names_every_transition(world, ledger) -> None:
+    transitions = {
+        name for name in hazard_services.__all__ if name.startswith("hazard_") and name != "hazard_report"
+    }
+    assert {service.__name__ for service in _every_transition(world, ledger)} == transitions
+
+
 @pytest.mark.parametrize("role", ["officer", "head", "inspector", "committee", "admin", "outsider"])
 def test_every_transition_is_404_for_every_role_of_the_other_tenant(world, ledger, role) -> None:
-    hazard = ledger.reported()
     actor = world.b.users[role]
-    with pytest.raises(NotFoundError):
-        hazard_confirm(actor=actor, hazard=hazard, level="general")
-    with pytest.raises(NotFoundError):
-        hazard_withdraw(actor=actor, hazard=hazard, reason="x")
-    with pytest.raises(NotFoundError):
-        hazard_verify(actor=actor, hazard=hazard, accepted=True)
+    for service, (hazard, arguments) in _every_transition(world, ledger).items():
+        before = (hazard.state, hazard.events.count())
+        with pytest.raises(NotFoundError):
+            service(actor=actor, hazard=hazard, **arguments)
+        hazard.refresh_from_db()
+        assert (hazard.state, hazard.events.count()) == before, service.__name__
 
 
 def test_an_outsider_of_the_same_tenant_gets_404(world, ledger) -> None:
@@ -299,8 +345,6 @@ def test_events_are_append_only_in_the_database(world, ledger) -> None:
 
 
 def test_a_hazard_row_cannot_be_deleted_while_it_has_events(world, ledger) -> None:
-    from django.db.models import ProtectedError
-
     hazard = ledger.reported()
     with pytest.raises(ProtectedError):
         hazard.delete()
@@ -388,8 +432,6 @@ def test_hazard_codes_count_up_per_region_and_year(world, ledger) -> None:
 
 def test_no_step_of_the_loop_deletes_any_row(world, ledger) -> None:
     """Row counts of every ledger table only ever grow along the whole loop, rejection included."""
-    from django.apps import apps
-
     models = list(apps.get_app_config("hazards").get_models())
 
     def counts() -> dict[str, int]:

@@ -1,13 +1,20 @@
 """The directory API: tenancy (404), roles (403), filters, bad input (400 naming the field), query counts."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from organizations.models import Enterprise, Membership
+from organizations.models import Department, Enterprise, EnterpriseImport, Industry, Membership, Region, User
 from organizations.scoping import forget_scope
 
-from ..factories import EnterpriseFactory, valid_credit_code
+from ..factories import (
+    DepartmentFactory,
+    EnterpriseFactory,
+    MembershipFactory,
+    UserFactory,
+    valid_credit_code,
+)
 
 
 def detail_urls(w) -> list[str]:
@@ -33,8 +40,6 @@ def test_every_detail_endpoint_is_404_for_every_role_of_the_other_tenant(world, 
 
 @pytest.mark.parametrize("role", ["officer", "head", "inspector", "committee", "admin", "outsider"])
 def test_no_list_shows_a_row_of_the_other_tenant(world, api, role) -> None:
-    from organizations.models import Department, EnterpriseImport, Industry, Region, User
-
     api.as_user(world.b.users[role])
     lists = {
         "regions": Region,
@@ -231,8 +236,9 @@ def test_membership_grant_and_revoke_keep_the_record(world, api) -> None:
     assert Membership.objects.filter(pk=grant.json()["id"]).exists()
 
 
-def test_a_role_on_the_wrong_kind_of_unit_is_refused(world, api) -> None:
-    api.as_user(world.a.admin)
+def test_a_role_on_the_wrong_kind_of_unit_is_refused(admins, api) -> None:
+    world = admins
+    api.as_user(world.a.users["security"])
     response = api.post(
         "/api/v1/memberships/",
         {"user": world.a.officer.pk, "role": "inspector", "enterprise": world.a.enterprise.pk},
@@ -263,8 +269,6 @@ def test_there_is_no_way_to_delete_directory_entries(world, api) -> None:
 
 
 def test_expert_grant_makes_the_enterprise_visible_to_the_expert(world, api) -> None:
-    from organizations.models import User
-
     expert = User.objects.create_user(username="expert-li", password="x", tenant=world.a.tenant)
     api.as_user(world.a.committee)
     assert (
@@ -298,8 +302,6 @@ def test_enterprise_list_query_count_does_not_grow_with_rows(world, api) -> None
 
 @pytest.mark.parametrize("url", ["/api/v1/departments/", "/api/v1/memberships/", "/api/v1/users/"])
 def test_other_list_query_counts_are_fixed(world, api, url) -> None:
-    from ..factories import DepartmentFactory, MembershipFactory, UserFactory
-
     api.as_user(world.a.admin)
     api.get(url, {"page_size": 100})  # warm the caller's scope
     with CaptureQueriesContext(connection) as before:
@@ -346,13 +348,9 @@ def test_errors_come_in_the_callers_language(world, api) -> None:
 
 
 def test_the_openapi_schema_is_valid_and_generates_without_warnings(db) -> None:
-    from django.core.management import call_command
-
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
 
 
 def test_models_and_migrations_agree(db) -> None:
     """No model change without its migration, and none that makemigrations would invent again on every run."""
-    from django.core.management import call_command
-
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -6,11 +6,13 @@ import time
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from organizations.errors import PermissionDeniedError
 from organizations.imports import COLUMNS, enterprise_import_run, enterprise_import_start
 from organizations.models import Enterprise, EnterpriseImport
 
 from ..conftest import _build_tenant
 from ..factories import valid_credit_code
+from ..workbooks import BROKEN_MULTIPART, BROKEN_MULTIPART_TYPE, BROKEN_XLSX, zip_bomb_xlsx
 
 
 def workbook(rows: list[list[object]], header: list[str] = COLUMNS) -> bytes:
@@ -136,6 +138,62 @@ def test_only_directory_managers_may_import(world, api, role) -> None:
     upload = io.BytesIO(workbook(good_rows(1)))
     upload.name = "e.xlsx"
     assert api.post("/api/v1/enterprises/import/", {"file": upload}, format="multipart").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["officer", "inspector", "outsider"])
+def test_a_role_that_may_not_import_gets_403_before_the_upload_is_opened(
+    world, api, client, settings, role
+) -> None:
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 1024 * 1024  # the bomb is refused with a 400 once it is opened
+    user = world.a.users[role]
+    api.as_user(user)
+    client.force_login(user)
+    for content in (BROKEN_XLSX, zip_bomb_xlsx()):
+        upload = io.BytesIO(content)
+        upload.name = "enterprises.xlsx"
+        assert (
+            api.post("/api/v1/enterprises/import/", {"file": upload}, format="multipart").status_code == 403
+        )
+        upload.seek(0)
+        assert client.post("/directory/enterprises/import/", {"file": upload}).status_code == 403
+    # The upload is not even read: a body no multipart parser accepts (a 400 if parsed) is still a 403.
+    for sender, url in ((api, "/api/v1/enterprises/import/"), (client, "/directory/enterprises/import/")):
+        response = sender.generic("POST", url, BROKEN_MULTIPART, content_type=BROKEN_MULTIPART_TYPE)
+        assert response.status_code == 403, url
+    with pytest.raises(PermissionDeniedError):  # the service, too, asks the role before the workbook
+        enterprise_import_start(actor=user, file_name="e.xlsx", content=BROKEN_XLSX)
+    assert not EnterpriseImport.objects.exists()
+
+
+def test_for_a_role_that_may_import_the_same_uploads_are_opened_and_refused_as_bad_input(
+    world, api, client, settings
+) -> None:
+    """The counterpart of the 403 above: these files do fail once opened, so the 403 is the role's."""
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 1024 * 1024
+    api.as_user(world.a.committee)
+    for content in (BROKEN_XLSX, zip_bomb_xlsx()):
+        upload = io.BytesIO(content)
+        upload.name = "enterprises.xlsx"
+        response = api.post("/api/v1/enterprises/import/", {"file": upload}, format="multipart")
+        assert response.status_code == 400 and "file" in response.json()
+    response = api.generic(
+        "POST", "/api/v1/enterprises/import/", BROKEN_MULTIPART, content_type=BROKEN_MULTIPART_TYPE
+    )
+    assert response.status_code == 400
+    client.force_login(world.a.committee)
+    response = client.generic(
+        "POST", "/directory/enterprises/import/", BROKEN_MULTIPART, content_type=BROKEN_MULTIPART_TYPE
+    )
+    assert response.status_code == 400
+    assert not EnterpriseImport.objects.exists()
+
+
+def test_an_import_of_our_own_quoted_text_takes_the_quote_off(world) -> None:
+    rows = good_rows(1)
+    rows[0][0] = "'=甲化工有限公司"  # as our exports write a name beginning with "="
+    job = enterprise_import_start(actor=world.a.admin, file_name="ok.xlsx", content=workbook(rows))
+    assert enterprise_import_run(import_id=job.pk).status == "succeeded"
+    assert Enterprise.objects.filter(name="=甲化工有限公司").exists()
 
 
 def test_an_import_job_is_404_for_the_other_tenant(world, api) -> None:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from organizations.imports import enterprise_import_run
 from organizations.models import Enterprise, Membership
 
 from ..factories import valid_credit_code
@@ -162,8 +163,6 @@ def test_user_create_grant_and_end_a_role_in_the_browser(world, client) -> None:
 
 
 def test_browser_import_shows_progress_then_the_report(world, client) -> None:
-    from organizations.imports import enterprise_import_run
-
     client.force_login(world.a.committee)
     rows = good_rows(3)
     rows[1][1] = "bad"

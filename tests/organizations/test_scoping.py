@@ -1,6 +1,7 @@
 """Who sees which rows: the rules of DESIGN.md section 4, role by role, in both tenants."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from guardian.shortcuts import assign_perm
 
 from organizations.api.base import ScopedViewSet
@@ -67,8 +68,6 @@ def test_ended_membership_grants_nothing(world) -> None:
 
 
 def test_a_user_without_tenant_or_login_sees_nothing(world) -> None:
-    from django.contrib.auth.models import AnonymousUser
-
     staff = User.objects.create_user(username="platform", password="x")
     for user in (staff, AnonymousUser(), None):
         assert not Enterprise.objects.visible_to(user).exists()

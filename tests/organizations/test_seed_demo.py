@@ -9,6 +9,8 @@ from organizations.validators import validate_credit_code
 
 HEADINGS = {
     "tenant_admin": "Administration overview",
+    "security_admin": "Security administration",
+    "audit_admin": "Audit administration",
     "committee_staff": "Committee overview",
     "inspector": "Inspector workspace",
     "enterprise_officer": "My enterprise",
@@ -17,8 +19,10 @@ HEADINGS = {
 
 
 @pytest.fixture
-def demo(db):
-    # The directory part of the demo world; the ledger's part is tested in tests/hazards.
+def demo(db, settings):
+    # The directory part of the demo world; the ledger's part is tested in tests/hazards. Its accounts sign
+    # in as on a development server (production settings refuse them: tests/organizations/test_level3.py).
+    settings.ALLOW_DEMO_ACCOUNTS = True
     seed_directory()
 
 

@@ -37,7 +37,7 @@ from organizations.imports import enterprise_import_start
 from organizations.models import Membership
 
 from ..conftest import World
-from ..hazards.conftest import chem_criterion, ledger, photo, png_bytes, standards  # noqa: F401 - fixtures
+from ..factories import photo, png_bytes
 
 # Free text in alpha's private rows carries this marker; no page, list, export, PDF or chart fetched by
 # another tenant (or by a user of alpha outside the rows' scope) may contain it.
@@ -54,7 +54,7 @@ class AlphaObjects:
 
 
 @pytest.fixture
-def alpha(world: World, ledger: Any) -> AlphaObjects:  # noqa: F811 - the fixture named in the import
+def alpha(world: World, ledger: Any) -> AlphaObjects:
     w = world.a
     today = timezone.localdate()
     month = today.replace(day=1)

@@ -77,7 +77,6 @@ OPEN_BY_DESIGN = {
     "password_change": "the caller's own password",
     "password_change_done": "the caller's own password",
     "set_language": "the caller's language cookie",
-    "public-language": "the public site's language cookie",
     "public-index": "the public site: published snapshots only, by design open to anyone",
     "public-feed": "the public site's Atom feed",
     "public-publication": "a published snapshot",
@@ -92,6 +91,7 @@ OPEN_BY_DESIGN = {
     "api:api-root": "DRF's list of API collections",
     "api:api-token": "exchanges the caller's own password for a token",
     "api:api-me": "the caller's own account",
+    "healthz": "the container healthcheck: whether database, cache and broker answer, no data",
 }
 
 
@@ -168,7 +168,7 @@ def _values_for(route: Route, ids: dict[str, int], public: dict[str, str]) -> It
         elif param == "credit_code":
             base[param] = public["credit_code"]
         elif param == "code":
-            base[param] = public["tip_off_code"] if route.name == "public-tipoff-status" else "en"
+            base[param] = public["tip_off_code"]
         else:
             raise AssertionError(
                 f"The crawler does not know how to fill <{param}> of {route.name}; teach it."

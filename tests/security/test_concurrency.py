@@ -20,8 +20,7 @@ from hazards.services.chain import chain_verify
 from organizations.choices import Role
 from organizations.errors import InvalidStateError
 
-from ..factories import MembershipFactory, UserFactory
-from ..hazards.conftest import photo
+from ..factories import MembershipFactory, UserFactory, photo
 from .concurrently import race
 
 pytestmark = pytest.mark.django_db(transaction=True)

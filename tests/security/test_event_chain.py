@@ -14,11 +14,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from hazards.models import EventChainHead, HazardEvent
-from hazards.services import hazard_verify, hazard_withdraw
+from hazards.services import hazard_report, hazard_submit, hazard_verify, hazard_withdraw
 from hazards.services.chain import GENESIS, chain_verify
 from hazards.tasks import verify_ledger
 
-from ..hazards.conftest import photo
+from ..factories import photo
 
 
 def as_owner_without_append_only(sql: str, params: list[Any]) -> None:
@@ -71,8 +71,6 @@ def test_a_new_event_knows_its_link_as_soon_as_it_is_written(world, ledger) -> N
 
 
 def test_each_tenant_has_its_own_chain(world, ledger, chained) -> None:
-    from hazards.services import hazard_report
-
     other = hazard_report(
         actor=world.b.officer,
         enterprise=world.b.enterprise,
@@ -154,8 +152,6 @@ def test_the_nightly_job_checks_every_tenant(world, chained) -> None:
 
 
 def test_the_full_loop_leaves_an_intact_chain(world, ledger) -> None:
-    from hazards.services import hazard_submit
-
     hazard = hazard_submit(
         actor=world.a.officer, hazard=ledger.rectifying(), report="已加装", evidence=[photo()]
     )

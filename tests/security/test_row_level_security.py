@@ -14,10 +14,14 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
 from disclosure.models import Publication
+from disclosure.tasks import build_monthly_disclosures
 from hazards.models import Hazard
 from hazards.services import hazard_report
+from hazards.services.chain import chain_verify
+from hazards.tasks import sweep_overdue, verify_ledger
 from organizations.models import Enterprise, Region
 from organizations.rls import POLICY, tenant_context, tenant_tables
 
@@ -143,8 +147,6 @@ def test_the_app_role_cannot_change_or_remove_events_or_move_the_chain_head(worl
 
 
 def test_the_services_work_as_the_app_role_and_keep_the_chain(world, app_role) -> None:
-    from hazards.services.chain import chain_verify
-
     with tenant_context(world.a.tenant):
         hazard = hazard_report(
             actor=world.a.officer,
@@ -179,11 +181,6 @@ def test_pages_api_and_exports_as_the_app_role_show_the_users_own_tenant(
 
 
 def test_commands_and_tasks_set_their_tenant(world, app_role, hazards, live_worker) -> None:
-    from django.utils import timezone
-
-    from disclosure.tasks import build_monthly_disclosures
-    from hazards.tasks import sweep_overdue, verify_ledger
-
     month = timezone.localdate().replace(day=1)
     call_command("run_monthly_jobs", tenant="alpha", month=f"{month:%Y-%m}", stdout=_Null())
     call_command("sweep_overdue", stdout=_Null())

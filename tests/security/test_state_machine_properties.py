@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hazards.choices import HazardAction, HazardLevel, HazardState
-from hazards.models import Hazard
+from hazards.models import Criterion, Hazard
 from hazards.services import (
     hazard_confirm,
     hazard_handover,
@@ -27,7 +27,7 @@ from hazards.services import (
 from hazards.services.chain import chain_verify
 from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 
-from ..hazards.conftest import photo
+from ..factories import photo
 
 S, A = HazardState, HazardAction
 OPEN = {S.REPORTED, S.CONFIRMED, S.HANDED_OVER, S.RECTIFYING, S.PENDING_VERIFICATION}
@@ -87,8 +87,6 @@ def _do(world: Any, action: str, actor_name: str, hazard: Hazard, flag: bool) ->
 
 
 def _criterion() -> Any:
-    from hazards.models import Criterion
-
     return Criterion.objects.get(standard__key="hazardous-chemicals-2017", number="3")
 
 

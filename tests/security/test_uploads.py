@@ -23,7 +23,7 @@ from organizations.models import EnterpriseImport
 from organizations.uploads import sniff_content_type
 
 from ..conftest import World
-from ..hazards.conftest import png_bytes
+from ..factories import png_bytes
 
 EN = {"Accept-Language": "en"}
 SCRIPT = b"<html><body><script>alert(document.cookie)</script></body></html>"

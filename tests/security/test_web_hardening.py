@@ -9,13 +9,16 @@ import re
 import secrets
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import Client
+from django.test import Client, RequestFactory
 from rest_framework.throttling import SimpleRateThrottle
+
+from organizations.api.throttling import SlidingAnonRateThrottle
 
 from ..conftest import PASSWORD, World
 
@@ -207,12 +210,6 @@ def test_an_unknown_api_url_answers_json(world: World, client: Client) -> None:
 def test_the_api_rate_limit_counts_concurrent_requests_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
     """One atomic script per request (organizations/api/throttling.py): twenty callers at once from one
     address get exactly the five requests the rate allows, and the refused learn when to retry."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.test import RequestFactory
-
-    from organizations.api.throttling import SlidingAnonRateThrottle
-
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "5/min")
     request = RequestFactory().get("/api/schema/", REMOTE_ADDR="192.0.2.77")
     request.user = AnonymousUser()
