@@ -37,9 +37,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     except ValueError:
         raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not an integer.") from None
     if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} must be at least {minimum}.")
+        raise ImproperlyConfigured(f"Environment variable {name}={value} must be at least {minimum}.")
     if maximum is not None and value > maximum:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} must be at most {maximum}.")
+        raise ImproperlyConfigured(f"Environment variable {name}={value} must be at most {maximum}.")
     return value
 
 

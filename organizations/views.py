@@ -91,7 +91,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     """The Django admin signs in through the product's own sign-in page, so its sign-ins are audited too."""
     if request.user.is_authenticated and not request.user.is_staff:
         raise PermissionDeniedError(_("The administration site is for platform staff."))
-    target = request.GET.get("next", "/admin/")
+    target = request.GET.get("next", reverse("admin:index"))
     return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
 
 

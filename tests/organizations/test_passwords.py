@@ -121,7 +121,7 @@ def test_token_sign_in_with_an_expired_password_is_refused_with_a_clear_403(worl
 def test_a_password_an_administrator_set_is_changed_at_the_first_sign_in(world, client) -> None:
     user = user_create(actor=world.a.committee, username="new-clerk", password="Initial-pass-1")
     assert user.must_change_password
-    response = client.post("/accounts/login/", {"username": "new-clerk", "password": "Initial-pass-1"})
+    response = client.post("/accounts/login/", {"username": user.username, "password": "Initial-pass-1"})
     assert response.status_code == 302
     assert client.get("/").status_code == 302
     assert client.get("/")["Location"] == "/accounts/password/"

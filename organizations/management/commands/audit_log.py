@@ -8,14 +8,15 @@ every chain verifiable; `no-tenant` prints the chain of no tenant as CSV. Both n
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import itertools
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from organizations.audit_chain import audit_chain_verify, audit_prune, runs_as_owner
 from organizations.models import AuditEntry, Tenant
+from organizations.spreadsheets import csv_lines
 
 
 class Command(BaseCommand):
@@ -61,21 +62,22 @@ class Command(BaseCommand):
             raise CommandError(f"broken audit chain: {', '.join(broken)}")
 
     def _no_tenant(self, since: dt.date | None) -> None:
-        writer = csv.writer(self.stdout)
-        writer.writerow(["seq", "created_at", "username", "address", "action", "outcome", "detail"])
         with transaction.atomic():
             entries = AuditEntry.objects.filter(tenant__isnull=True).order_by("seq")
             if since is not None:
                 entries = entries.filter(created_at__date__gte=since)
-            for entry in entries.iterator():
-                writer.writerow(
-                    [
-                        entry.seq,
-                        entry.created_at.isoformat(),
-                        entry.actor_username,
-                        entry.address,
-                        entry.action,
-                        entry.outcome,
-                        entry.detail,
-                    ]
-                )
+            rows = (
+                [
+                    entry.seq,
+                    entry.created_at.isoformat(),
+                    entry.actor_username,
+                    entry.address,
+                    entry.action,
+                    entry.outcome,
+                    entry.detail,
+                ]
+                for entry in entries.iterator()
+            )
+            header = [["seq", "created_at", "username", "address", "action", "outcome", "detail"]]
+            for line in csv_lines(itertools.chain(header, rows)):
+                self.stdout.write(line, ending="")
