@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
-from rest_framework.authtoken.models import Token
 
 from .choices import (
     DEPARTMENT_ROLES,
@@ -20,8 +20,9 @@ from .choices import (
     EnterpriseStatus,
     Role,
 )
-from .models import Department, Enterprise, Industry, Membership, Region, Tenant, User
+from .models import ApiToken, Department, Enterprise, Industry, Membership, Region, Tenant, User
 from .scoping import Scope, ensure_visible, forget_scope, require_role, tenant_of
+from .signin import token_digest
 from .validators import region_level_of, validate_region_code
 
 # ---------------------------------------------------------------- tenants and regions (platform level)
@@ -248,7 +249,11 @@ def user_create(
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # taken in another tenant, whose users this transaction cannot see
+        raise ValidationError({"username": _("This username is taken.")}) from None
     return user
 
 
@@ -320,10 +325,16 @@ def expert_revoke(*, actor: User, expert: User, enterprise: Enterprise) -> None:
     forget_scope(expert)
 
 
-def auth_token_for(*, user: User) -> str:
-    """The user's API token, created on first use."""
-    try:
-        token, _created = Token.objects.get_or_create(user=user)
-    except IntegrityError:  # two first logins at once
-        token = Token.objects.get(user=user)
-    return token.key
+# A user's newest API keys that stay valid; an older one stops working when a newer key is issued past this.
+API_TOKENS_KEPT = 10
+
+
+@transaction.atomic
+def auth_token_issue(*, user: User) -> str:
+    """A new API key for the user, returned this once: the database keeps only its digest. Earlier keys
+    keep working (scripts on several machines each sign in) up to the newest API_TOKENS_KEPT."""
+    key = secrets.token_hex(20)
+    ApiToken.objects.create(digest=token_digest(key), user=user, tenant_id=user.tenant_id)
+    older = ApiToken.objects.filter(user=user).order_by("-created_at", "digest")[API_TOKENS_KEPT:]
+    ApiToken.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
+    return key

@@ -32,6 +32,7 @@ from .forms import (
 from .models import Department, Enterprise, EnterpriseImport, Membership, User
 from .scoping import ScopedQuerysetMixin, require_role, scope_for
 from .selectors import landing_numbers, primary_role, user_memberships
+from .signin import remember_tenant
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,6 +40,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        remember_tenant(self.request, form.get_user())  # set before the user row is read next time
+        return response
 
 
 @login_required

@@ -54,7 +54,8 @@ class TokenThrottle(SlidingAnonRateThrottle):
 @permission_classes([AllowAny])
 @throttle_classes([TokenThrottle])
 def obtain_token(request: Request) -> Response:
-    """Exchange a username and password for the API token (header `Authorization: Token …`)."""
+    """Exchange a username and password for a new API token (header `Authorization: Token …`), shown this
+    once: the server keeps only its digest. Earlier tokens of the account keep working."""
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     django_request = request._request
@@ -67,7 +68,7 @@ def obtain_token(request: Request) -> Response:
     user = authenticate(django_request, **data.validated_data)
     if user is None or not user.is_active:
         raise AuthenticationFailed(_("Unable to log in with the provided credentials."))
-    return Response({"token": services.auth_token_for(user=user)})
+    return Response({"token": services.auth_token_issue(user=user)})
 
 
 @extend_schema(responses=MeSerializer)
