@@ -285,6 +285,21 @@ def test_a_session_without_the_tenant_finds_it_before_reading_the_user(world, cl
         reconnect_as(*owner)
 
 
+def test_a_username_taken_in_another_tenant_is_refused_as_taken_not_as_an_error(
+    world, client, app_role
+) -> None:
+    """The users of beta are invisible to alpha's transaction, but the unique username still holds."""
+    token = client.post("/api/v1/auth/token/", {"username": "alpha-admin", "password": PASSWORD}).json()[
+        "token"
+    ]
+    created = client.post(
+        "/api/v1/users/",
+        {"username": "beta-officer", "password": "Brand-new-pass-7"},
+        headers={"Authorization": f"Token {token}"},
+    )
+    assert created.status_code == 400 and "username" in created.json()
+
+
 # ------------------------------------------------------------------------------- search_path and tokens
 
 
