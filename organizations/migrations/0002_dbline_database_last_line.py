@@ -39,7 +39,7 @@ $$;
 -- The tenant this transaction runs as: NULL with no setting; an error for a setting that does not verify
 -- (forged, malformed, or issued for another backend or transaction), so a bad one never reaches any row.
 -- Called once per statement and table (the policies' InitPlan): kept to one table read and a few simple
--- expressions, which plpgsql evaluates without the executor (about 20 us on the loaded dev machine).
+-- expressions, which plpgsql evaluates without the executor (tens of microseconds: docs/benchmarks.md).
 CREATE FUNCTION app_current_tenant() RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = public, pg_temp AS $$
