@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,6 +99,11 @@ DATABASES = {
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hazard_ledger_app")
 # Given to `migrate`, sets that role's password (docker-compose); empty leaves it as it is.
 DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD", "")
+# Signs the tenant each transaction runs as (organizations/rls.py): at least 32 characters, the same for
+# migrate (which writes the database's copy) and every process; empty derives it from SECRET_KEY.
+DATABASE_TENANT_KEY = env_str("DATABASE_TENANT_KEY", "")
+if DATABASE_TENANT_KEY and len(DATABASE_TENANT_KEY) < 32:
+    raise ImproperlyConfigured("DATABASE_TENANT_KEY must be at least 32 characters long.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -113,7 +118,8 @@ CACHES = {
 AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Finds the account through a narrow SECURITY DEFINER lookup (users are under row-level security).
+    "organizations.signin.TenantModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Level 3 (GB/T 22239-2019, organizations/passwords.py): length, kinds of character, no reuse of the last

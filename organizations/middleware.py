@@ -10,10 +10,12 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.middleware import get_user as django_get_user
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,8 +25,9 @@ from .errors import DomainError
 from .models import Tenant
 from .passwords import password_expired
 from .rls import set_current_tenant, tenant_context
-from .scoping import set_tenant_reading_scope
+from .scoping import remember_scope, set_tenant_reading_scope
 from .sign_in import PASSWORD_EXPIRED, demo_refused, session_end_reason, sign_out
+from .signin import session_sign_in
 
 
 class DomainErrorMiddleware:
@@ -49,7 +52,8 @@ class TenantTransactionMiddleware:
     """Once a request's tenant is known, the rest of it is one transaction in which the database lets
     through only that tenant's rows (row-level security, organizations/rls.py).
 
-    The tenant comes from the signed-in user, or on the public site from the URL's tenant slug; API
+    The tenant comes from the session (kept there at sign-in, so it is set before the user row is read:
+    users are under row-level security too), or on the public site from the URL's tenant slug; API
     token users are known only when DRF authenticates, and `TenantTokenAuthentication` enters the
     transaction then. A request with no tenant (the login page, static checks) opens none. A streamed
     response is produced after the view returns, so its body runs in a tenant transaction of its own.
@@ -76,13 +80,15 @@ class TenantTransactionMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
-        user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        if getattr(view, TENANT_ON_DEMAND, False) and not signed_in:
+        sign_in = session_sign_in(request)
+        if getattr(view, TENANT_ON_DEMAND, False) and sign_in is None:
             return  # the view begins the transaction if it reads the database (enter_tenant_on_demand)
-        tenant_id = request_tenant_id(request, kwargs)
+        if sign_in is not None and sign_in.tenant_id is not None:
+            enter_tenant(request, sign_in.tenant_id, user_id=sign_in.user_id)
+            return
+        tenant_id = url_tenant_id(kwargs)
         if tenant_id is not None:
-            enter_tenant(request, tenant_id, user if signed_in else None)
+            enter_tenant(request, tenant_id)
 
 
 TENANT_ON_DEMAND = "tenant_on_demand"
@@ -104,27 +110,48 @@ def enter_tenant_on_demand(request: HttpRequest, tenant_id: int) -> None:
 
 _STACK_ATTR = "_hazard_ledger_tenant_stack"
 _TENANT_ATTR = "_hazard_ledger_tenant_id"
+_SCOPE_ATTR = "_hazard_ledger_signed_in_scope"
 
 
-def enter_tenant(request: HttpRequest, tenant_id: int, user: Any = None) -> None:
+def enter_tenant(request: HttpRequest, tenant_id: int, *, user_id: int | None = None) -> bool:
     """Begin the request's tenant transaction (ended by the middleware) and set the tenant in it; for a
-    signed-in user of that tenant, read their scope in the same round trip."""
+    signed-in user of that tenant, read their scope in the same round trip. False when there is no
+    transaction to set it in (not under the middleware, outside transaction.atomic)."""
     stack: contextlib.ExitStack[Any] | None = getattr(request, _STACK_ATTR, None)
     if stack is not None:
         stack.enter_context(transaction.atomic())
     elif not connection.in_atomic_block:
-        return  # not under the middleware and no transaction: the database shows this request nothing
-    if user is not None and getattr(user, "tenant_id", None) == tenant_id:
-        set_tenant_reading_scope(user)
+        return False  # the database shows this request nothing
+    if user_id is not None:
+        setattr(request, _SCOPE_ATTR, set_tenant_reading_scope(user_id=user_id, tenant_id=tenant_id))
+        _read_user_again(request)
     else:
         set_current_tenant(tenant_id)
     setattr(request, _TENANT_ATTR, tenant_id)
+    return True
 
 
-def request_tenant_id(request: HttpRequest, view_kwargs: dict[str, Any]) -> int | None:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and getattr(user, "tenant_id", None):
-        return int(user.tenant_id)
+def attach_scope(request: HttpRequest, user: Any) -> None:
+    """Give the user read in this request the scope read with its tenant (when it is theirs)."""
+    scope = getattr(request, _SCOPE_ATTR, None)
+    if scope is not None and user is not None and scope.user_id == getattr(user, "pk", None):
+        remember_scope(user, scope)
+
+
+def _read_user_again(request: HttpRequest) -> None:
+    """request.user is read lazily; one read before the tenant was set would have found no row."""
+    if hasattr(request, "_cached_user"):
+        del request._cached_user
+
+    def user() -> Any:
+        signed_in = django_get_user(request)
+        attach_scope(request, signed_in)
+        return signed_in
+
+    request.user = SimpleLazyObject(user)  # type: ignore[assignment]
+
+
+def url_tenant_id(view_kwargs: dict[str, Any]) -> int | None:
     slug = view_kwargs.get("tenant")
     if isinstance(slug, str):
         # Read before any tenant is set: the tenant table is exempt from row-level security.
@@ -196,6 +223,13 @@ class SignInPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> HttpResponseBase | None:
+        # In process_view, after TenantTransactionMiddleware's: users are under row-level security, so the
+        # user row can be read only once the request's tenant is set.
         if SESSION_KEY in request.session and request.user.is_authenticated:
             reason = "demo" if demo_refused(request.user) else session_end_reason(request.session)
             if reason:
@@ -210,7 +244,7 @@ class SignInPolicyMiddleware:
                     _("Choose a new password to go on: yours has expired or was set by an administrator."),
                 )
                 return redirect("password_change")
-        return self.get_response(request)
+        return None
 
 
 def _open_while_expired(request: HttpRequest) -> bool:

@@ -1,4 +1,4 @@
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -8,6 +8,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .choices import (
     ADMINISTRATOR_ROLES,
@@ -465,6 +467,77 @@ class EnterpriseImport(TenantOwned):
         if not self.rows_total:
             return 0 if self.status in {ImportStatus.QUEUED, ImportStatus.RUNNING} else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class ApiToken(models.Model):
+    """A user's API key, kept as its SHA-256 digest: the key is shown once, when issued, and never stored."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    # The user's tenant (platform staff have none); row-level security keeps the token with it.
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["tenant", "user", "-created_at"], name="apitoken_tenant_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.digest[:8]}…"
+
+
+class TenantObjectPermissionManagerMixin:
+    """guardian writes grants through get_or_create and bulk_create: each row takes its object's tenant."""
+
+    def get_or_create(self, defaults: Any = None, **kwargs: Any) -> Any:
+        defaults = {"tenant_id": kwargs["content_object"].tenant_id, **(defaults or {})}
+        return super().get_or_create(defaults=defaults, **kwargs)  # type: ignore[misc]
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        for grant in objs:
+            if grant.tenant_id is None:
+                grant.tenant_id = grant.content_object.tenant_id
+        return super().bulk_create(objs, *args, **kwargs)  # type: ignore[misc]
+
+
+class EnterpriseUserPermissionManager(TenantObjectPermissionManagerMixin, UserObjectPermissionManager):
+    pass
+
+
+class EnterpriseGroupPermissionManager(TenantObjectPermissionManagerMixin, GroupObjectPermissionManager):
+    pass
+
+
+class EnterpriseUserPermission(UserObjectPermissionBase):
+    """A permission a user holds on one enterprise (an expert assisting it), owned by the enterprise's tenant.
+
+    guardian's direct foreign-key model for enterprises: it finds it from the foreign key, so assign_perm,
+    remove_perm and has_perm use it instead of the generic table, which has no tenant."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    content_object = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="user_grants")
+
+    objects: ClassVar[EnterpriseUserPermissionManager] = EnterpriseUserPermissionManager()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("enterprise permission of a user")
+        verbose_name_plural = _("enterprise permissions of users")
+        indexes = [models.Index(fields=["tenant", "user"], name="enterprise_uperm_tenant_idx")]
+
+
+class EnterpriseGroupPermission(GroupObjectPermissionBase):
+    """A permission a group holds on one enterprise, owned by the enterprise's tenant."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    content_object = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="group_grants")
+
+    objects: ClassVar[EnterpriseGroupPermissionManager] = EnterpriseGroupPermissionManager()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("enterprise permission of a group")
+        verbose_name_plural = _("enterprise permissions of groups")
+        indexes = [models.Index(fields=["tenant", "group"], name="enterprise_gperm_tenant_idx")]
 
 
 # The level-3 registers (password history, audit log) live beside the directory; imported here so that

@@ -18,11 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rest_framework.authtoken.models import Token
 
 from .audit import audit_record
 from .choices import AuditAction
-from .models import PasswordHistory, User
+from .models import ApiToken, PasswordHistory, User
 
 
 def character_classes(password: str) -> int:
@@ -123,5 +122,5 @@ def password_change(*, user: User, new_password: str) -> None:
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     password_remember(user)
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     audit_record(actor=user, action=AuditAction.PASSWORD_CHANGE, target=user)

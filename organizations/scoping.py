@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from .errors import NotFoundError, PermissionDeniedError
-from .rls import SET_TENANT_SQL, require_transaction
+from .rls import SET_TENANT_SQL
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -112,9 +112,8 @@ def forget_scope(user: Any) -> None:
 # Every signed-in request needs the scope, so it is read in one statement: the user's active memberships
 # with the region paths of their units and the industries of their departments, then (role NULL) the
 # enterprises granted to the user as an expert. Expert grants are guardian per-user object permissions
-# (organizations.services grants them to users, never to groups); they are matched to enterprises by primary
-# key, because guardian's own get_objects_for_user compares enterprise.id::varchar with the grants and so
-# scans every enterprise of the tenant (100k rows in a province).
+# (organizations.services grants them to users, never to groups), kept in guardian's direct foreign-key
+# table for enterprises, which carries the tenant (EnterpriseUserPermission).
 _SCOPE_SQL = """
 SELECT m.role, m.enterprise_id, m.department_id, m.region_id,
        enterprise.region_path, department_region.path, region.path,
@@ -126,15 +125,11 @@ LEFT JOIN {region} department_region ON department_region.id = department.region
 LEFT JOIN {region} region ON region.id = m.region_id
 WHERE m.user_id = %(user)s AND m.tenant_id = %(tenant)s AND m.is_active
 UNION ALL
-SELECT NULL, enterprise.id, NULL, NULL, NULL, NULL, NULL, NULL
-FROM guardian_userobjectpermission grant_
+SELECT NULL, grant_.content_object_id, NULL, NULL, NULL, NULL, NULL, NULL
+FROM {expert_grants} grant_
 JOIN auth_permission permission ON permission.id = grant_.permission_id
     AND permission.codename = 'assist_enterprise'
-JOIN django_content_type content_type ON content_type.id = permission.content_type_id
-    AND content_type.app_label = 'organizations' AND content_type.model = 'enterprise'
-JOIN {enterprise} enterprise ON enterprise.tenant_id = %(tenant)s
-    AND enterprise.id = CASE WHEN grant_.object_pk ~ '^[0-9]{{1,18}}$' THEN grant_.object_pk::bigint END
-WHERE grant_.user_id = %(user)s
+WHERE grant_.tenant_id = %(tenant)s AND grant_.user_id = %(user)s
 """
 
 
@@ -142,6 +137,7 @@ def _scope_sql() -> str:
     from .models import (  # models import this module: not at the top
         Department,
         Enterprise,
+        EnterpriseUserPermission,
         Membership,
         Region,
     )
@@ -152,6 +148,7 @@ def _scope_sql() -> str:
         department=Department._meta.db_table,
         department_industries=Department.industries.through._meta.db_table,
         region=Region._meta.db_table,
+        expert_grants=EnterpriseUserPermission._meta.db_table,
     )
 
 
@@ -171,28 +168,34 @@ class _UnitRow(NamedTuple):
 def _build_scope(user: User, tenant_id: int) -> Scope:
     with connection.cursor() as cursor:
         cursor.execute(_scope_sql(), {"user": user.pk, "tenant": tenant_id})
-        return _scope_from_rows(user, tenant_id, cursor.fetchall())
+        return _scope_from_rows(user.pk, tenant_id, cursor.fetchall())
 
 
-def set_tenant_reading_scope(user: User) -> None:
-    """Set the transaction's tenant to the user's (as rls.set_current_tenant does) and read their scope in
-    the same round trip to the database: every signed-in request needs both, one right after the other."""
-    require_transaction()
-    tenant_id = int(user.tenant_id)  # type: ignore[arg-type]
+def remember_scope(user: Any, scope: Scope) -> None:
+    """Memoise a scope read elsewhere (with the tenant, see set_tenant_reading_scope) on its user."""
+    setattr(user, _CACHE_ATTR, scope)
+
+
+def set_tenant_reading_scope(*, user_id: int, tenant_id: int) -> Scope:
+    """Set the transaction's tenant (as rls.set_current_tenant does) and read the user's scope in the same
+    round trip to the database: every signed-in request needs both, one right after the other."""
+    from .rls import tenant_setting
+
+    setting = tenant_setting(tenant_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"{SET_TENANT_SQL}; {_scope_sql()}",
-            {"tenant_text": str(tenant_id), "user": user.pk, "tenant": tenant_id},
+            {"tenant_text": setting, "user": user_id, "tenant": tenant_id},
         )
-        setattr(user, _CACHE_ATTR, _scope_from_rows(user, tenant_id, cursor.fetchall()))
+        return _scope_from_rows(user_id, tenant_id, cursor.fetchall())
 
 
-def _scope_from_rows(user: User, tenant_id: int, fetched: list[tuple[Any, ...]]) -> Scope:
+def _scope_from_rows(user_id: int, tenant_id: int, fetched: list[tuple[Any, ...]]) -> Scope:
     rows = [_UnitRow(*row) for row in fetched]
     memberships = [row for row in rows if row.role is not None]
     committee = [m for m in memberships if m.role == Role.COMMITTEE_STAFF and m.region_id is not None]
     return Scope(
-        user_id=user.pk,
+        user_id=user_id,
         tenant_id=tenant_id,
         roles=frozenset(m.role for m in memberships if m.role),
         enterprise_ids=frozenset(

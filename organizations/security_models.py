@@ -39,7 +39,7 @@ class PasswordHistory(TenantOwned):
 class AuditEntry(TenantOwned):
     """One audited act: when, who, from which address, what (object type and id) and how it ended.
 
-    Append-only and hash-chained per tenant by the database (migration organizations 0002): a trigger
+    Append-only and hash-chained per tenant by the database (migration organizations 0003): a trigger
     stamps the time, the tenant's next `seq`, the previous entry's hash and this entry's own; another
     refuses UPDATE and DELETE. A sign-in, sign-out or password change of no tenant's account (an unknown
     username, platform staff) is kept with no tenant, in a chain of its own that only the database owner

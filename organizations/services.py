@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
-from rest_framework.authtoken.models import Token
 
 from .audit import audit_record
 from .choices import (
@@ -25,9 +25,10 @@ from .choices import (
     EnterpriseStatus,
     Role,
 )
-from .models import Department, Enterprise, Industry, Membership, Region, Tenant, User
+from .models import ApiToken, Department, Enterprise, Industry, Membership, Region, Tenant, User
 from .passwords import password_remember
 from .scoping import Scope, ensure_visible, forget_scope, require_role, tenant_of
+from .signin import token_digest
 from .usernames import TENANT_SEPARATOR, sign_in_name
 from .validators import region_level_of, validate_region_code
 
@@ -305,7 +306,7 @@ def user_close(*, actor: User, user: User) -> User:
         raise ValidationError({"user": _("You cannot close your own account.")})
     user.is_active = False  # the session backend no longer returns the user: their sessions are over
     user.save(update_fields=["is_active"])
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     audit_record(actor=actor, action=AuditAction.DIRECTORY_CLOSE, target=user)
     return user
 
@@ -449,10 +450,16 @@ def expert_revoke(*, actor: User, expert: User, enterprise: Enterprise) -> None:
     )
 
 
-def auth_token_for(*, user: User) -> str:
-    """The user's API token, created on first use."""
-    try:
-        token, _created = Token.objects.get_or_create(user=user)
-    except IntegrityError:  # two first logins at once
-        token = Token.objects.get(user=user)
-    return token.key
+# A user's newest API keys that stay valid; an older one stops working when a newer key is issued past this.
+API_TOKENS_KEPT = 10
+
+
+@transaction.atomic
+def auth_token_issue(*, user: User) -> str:
+    """A new API key for the user, returned this once: the database keeps only its digest. Earlier keys
+    keep working (scripts on several machines each sign in) up to the newest API_TOKENS_KEPT."""
+    key = secrets.token_hex(20)
+    ApiToken.objects.create(digest=token_digest(key), user=user, tenant_id=user.tenant_id)
+    older = ApiToken.objects.filter(user=user).order_by("-created_at", "digest")[API_TOKENS_KEPT:]
+    ApiToken.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
+    return key

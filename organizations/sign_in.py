@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from .audit import audit_record_alone
 from .choices import AuditAction, AuditOutcome
 from .models import User
+from .rls import tenant_context
+from .signin import login_candidate
 
 DEMO_REFUSED = _(
     "Demo accounts are switched off on this server (it does not run with DEBUG, and ALLOW_DEMO_ACCOUNTS "
@@ -40,8 +42,15 @@ def demo_refused(user: Any) -> bool:
 
 
 def account_named(username: str) -> User | None:
-    """The account a sign-in attempt names, to file the attempt in its tenant's audit log."""
-    return User.objects.filter(username=username).first()
+    """The account a sign-in attempt names, to file the attempt in its tenant's audit log. Users are under
+    row-level security: the account is found through the narrow sign-in lookup, then read in its tenant."""
+    candidate = login_candidate(username)
+    if candidate is None:
+        return None
+    if candidate.tenant_id is None:  # platform staff: visible while no tenant is set
+        return User.objects.filter(pk=candidate.user_id).first()
+    with tenant_context(candidate.tenant_id):
+        return User.objects.filter(pk=candidate.user_id).first()
 
 
 def start_session_clock(request: HttpRequest) -> None:

@@ -40,6 +40,7 @@ from .passwords import password_change, password_expired
 from .scoping import ScopedQuerysetMixin, actor_of, require_role, scope_for
 from .selectors import landing_numbers, primary_role, user_memberships
 from .sign_in import sign_in_form_failed, sign_in_policy, sign_in_succeeded, sign_out, start_session_clock
+from .signin import remember_tenant
 from .signin_throttle import signin_throttled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,6 +57,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        remember_tenant(self.request, form.get_user())  # set before the user row is read next time
         start_session_clock(self.request)
         sign_in_succeeded(form.get_user(), via="browser")
         return response

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 
 from ..choices import AuditOutcome
-from ..middleware import enter_tenant
 from ..passwords import password_expired
 from ..sign_in import DEMO_REFUSED, PASSWORD_EXPIRED, demo_refused, sign_in_failed
+from ..signin import load_signed_in_user, token_owner
 
 
 def refuse_barred_account(user: Any, *, audit_as: str = "") -> None:
@@ -27,13 +28,32 @@ def refuse_barred_account(user: Any, *, audit_as: str = "") -> None:
 
 
 class TenantTokenAuthentication(TokenAuthentication):
-    """A token user is known only once DRF authenticates, inside the view: the request's tenant
-    transaction (TenantTransactionMiddleware) begins here for them."""
+    """`Authorization: Token <key>`, as DRF's TokenAuthentication reads it (whose subclass it stays for the
+    OpenAPI schema), checked against the keys' digests (organizations.models.ApiToken) instead of DRF's
+    table of keys. A token user is known only once DRF authenticates, inside the view: the request's
+    tenant transaction (TenantTransactionMiddleware) begins here for them, and their user row is read in it.
+    """
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
-        result = super().authenticate(request)
-        if result is not None:
-            refuse_barred_account(result[0])
-        if result is not None and getattr(result[0], "tenant_id", None):
-            enter_tenant(request._request, int(result[0].tenant_id), result[0])
-        return result
+        words = get_authorization_header(request).split()
+        if not words or words[0].lower() != self.keyword.lower().encode():
+            return None
+        # DRF's own messages, so its translations apply.
+        if len(words) == 1:
+            raise AuthenticationFailed(_("Invalid token header. No credentials provided."))
+        if len(words) > 2:
+            raise AuthenticationFailed(_("Invalid token header. Token string should not contain spaces."))
+        try:
+            key = words[1].decode()
+        except UnicodeError:
+            raise AuthenticationFailed(
+                _("Invalid token header. Token string should not contain invalid characters.")
+            ) from None
+        owner = token_owner(key)
+        if owner is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        user = load_signed_in_user(request._request, owner, read_scope=True)
+        if user is None or not user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        refuse_barred_account(user)
+        return user, owner

@@ -66,7 +66,8 @@ class TokenThrottle(SlidingWindowMixin):
 @permission_classes([AllowAny])
 @throttle_classes([TokenThrottle])
 def obtain_token(request: Request) -> Response:
-    """Exchange a username and password for the API token (header `Authorization: Token …`)."""
+    """Exchange a username and password for a new API token (header `Authorization: Token …`), shown this
+    once: the server keeps only its digest. Earlier tokens of the account keep working."""
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     django_request = request._request
@@ -88,7 +89,7 @@ def obtain_token(request: Request) -> Response:
     refuse_barred_account(user, audit_as="token")
     attempt.succeeded()
     sign_in_succeeded(user, via="token")
-    return Response({"token": services.auth_token_for(user=user)})
+    return Response({"token": services.auth_token_issue(user=user)})
 
 
 @extend_schema(responses=MeSerializer)

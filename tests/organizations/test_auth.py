@@ -28,14 +28,27 @@ def test_token_flow_gives_a_token_that_authenticates_me(world, client) -> None:
     ]
 
 
-def test_the_same_token_comes_back_on_the_next_login(world, client) -> None:
+def test_each_sign_in_issues_a_new_token_and_the_earlier_ones_keep_working(world, client) -> None:
+    # Keys are kept as digests, so the same key cannot be handed out twice: each sign-in gets its own.
     first = client.post("/api/v1/auth/token/", {"username": "alpha-officer", "password": PASSWORD}).json()[
         "token"
     ]
     second = client.post("/api/v1/auth/token/", {"username": "alpha-officer", "password": PASSWORD}).json()[
         "token"
     ]
-    assert first == second
+    assert first != second
+    for token in (first, second):
+        me = client.get("/api/v1/me/", headers={"Authorization": f"Token {token}"})
+        assert me.json()["username"] == "alpha-officer"
+
+
+def test_only_the_newest_tokens_of_an_account_stay_valid(world, client) -> None:
+    from organizations.services import API_TOKENS_KEPT, auth_token_issue
+
+    keys = [auth_token_issue(user=world.a.officer) for _ in range(API_TOKENS_KEPT + 1)]
+    assert client.get("/api/v1/me/", headers={"Authorization": f"Token {keys[0]}"}).status_code == 401
+    assert client.get("/api/v1/me/", headers={"Authorization": f"Token {keys[1]}"}).status_code == 200
+    assert client.get("/api/v1/me/", headers={"Authorization": f"Token {keys[-1]}"}).status_code == 200
 
 
 def test_wrong_password_gives_no_token(world, client) -> None:

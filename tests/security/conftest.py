@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -29,7 +32,7 @@ from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
-from hazards.models import Evidence, Notification
+from hazards.models import Evidence, Hazard, Notification
 from hazards.services import hazard_report
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from organizations.choices import Role
@@ -238,3 +241,35 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
             "hazard_code": hazard.code,
         },
     )
+
+
+# ------------------------------------------------------------- connected as the application's database role
+
+
+def reconnect_as(user: str, password: str) -> None:
+    connections.close_all()
+    connection.settings_dict["USER"], connection.settings_dict["PASSWORD"] = user, password
+
+
+@pytest.fixture
+def hazards(world: World, ledger: Any) -> dict[str, Hazard]:
+    """One hazard in each tenant, written as the owner before the app role takes over."""
+    b = world.b
+    return {
+        "a": ledger.confirmed(),
+        "b": hazard_report(
+            actor=b.officer, enterprise=b.enterprise, title="配电室积水", description="积水", location="一号"
+        ),
+    }
+
+
+@pytest.fixture
+def app_role(world: World, hazards: dict[str, Hazard]) -> Iterator[str]:
+    """The rest of the test connects as DATABASE_APP_ROLE (row-level security holds it), the role web,
+    worker and beat use; the world is built as the owner before."""
+    owner = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    reconnect_as(settings.DATABASE_APP_ROLE, "")
+    try:
+        yield settings.DATABASE_APP_ROLE
+    finally:
+        reconnect_as(*owner)

@@ -23,9 +23,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.models import AuditEntry, TenantOwned, User
+from organizations.models import AuditEntry, User
+from organizations.services import auth_token_issue, expert_grant
 
 from ..conftest import World
+from ..factories import UserFactory
 from .conftest import AlphaObjects
 from .crawl import (
     ABSENT_ID,
@@ -45,16 +47,27 @@ TENANT_WIDE = {"region", "industry", "department"}
 
 
 def _fingerprint(tenant_id: int) -> dict[tuple[str, Any], str]:
-    """Every row of the tenant, so that a write slipping through shows up as a difference."""
+    """Every row of the tenant (every table with a tenant column: users, API tokens and expert grants too),
+    so that a write slipping through shows up as a difference."""
     rows = {}
     for model in apps.get_models():
-        if issubclass(model, TenantOwned):
-            manager: Any = model._base_manager  # any model: its fields are only known at run time
-            for values in manager.filter(tenant_id=tenant_id).order_by("pk").values():
-                # Binary fields come back as memoryviews, whose repr is an address, not the bytes.
-                fields = {k: bytes(v) if isinstance(v, memoryview) else v for k, v in values.items()}
-                rows[(model._meta.label, values["id"])] = repr(sorted(fields.items()))
+        if not any(getattr(f, "column", None) == "tenant_id" for f in model._meta.concrete_fields):
+            continue
+        manager: Any = model._base_manager  # any model: its fields are only known at run time
+        key = model._meta.pk.attname
+        for values in manager.filter(tenant_id=tenant_id).order_by("pk").values():
+            # Binary fields come back as memoryviews, whose repr is an address, not the bytes.
+            fields = {k: bytes(v) if isinstance(v, memoryview) else v for k, v in values.items()}
+            rows[(model._meta.label, values[key])] = repr(sorted(fields.items()))
     return rows
+
+
+@pytest.fixture
+def alpha_credentials(world: World) -> None:
+    """An API token and an expert grant in alpha, so the sweep's fingerprint covers those tables too."""
+    expert = UserFactory.create(username="alpha-expert", tenant=world.a.tenant)
+    expert_grant(actor=world.a.admin, expert=expert, enterprise=world.a.construction_enterprise)
+    auth_token_issue(user=world.a.officer)
 
 
 def _call(client: Client, target_method: str, url: str) -> Any:
@@ -100,6 +113,7 @@ def test_every_api_route_of_the_resolver_is_in_the_schema_and_so_crawled(db: Non
 
 
 @pytest.mark.parametrize("caller", [*(f"beta-{role}" for role in BETA_ROLES), "alpha-outsider"])
+@pytest.mark.usefixtures("alpha_credentials")
 def test_no_caller_outside_the_scope_reaches_alpha_rows(
     admins: World, alpha: AlphaObjects, client: Client, caller: str
 ) -> None:
