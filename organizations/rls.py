@@ -124,6 +124,10 @@ def tenant_tables() -> list[str]:
     return sorted(_tenant_columns())
 
 
+# Tables whose rows of no tenant the app role may add but never read: the audit log of sign-ins that named no
+# tenant's account (its own insert-only policies, migration organizations 0003). Only the owner reads them.
+WRITE_ONLY_NULL_TENANT_TABLES = frozenset({"organizations_auditentry", "organizations_auditchainhead"})
+
 # Evaluated once per statement (a scalar subquery becomes an InitPlan), then compared like a constant.
 CURRENT_TENANT = "(SELECT app_current_tenant())"
 
@@ -207,7 +211,7 @@ def apply_row_level_security(using: str = "default") -> None:
         write_tenant_key(cursor)
         for table, nullable in sorted(_tenant_columns().items()):
             t = _quote(table)
-            condition = policy_condition(nullable)
+            condition = policy_condition(nullable and table not in WRITE_ONLY_NULL_TENANT_TABLES)
             cursor.execute(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
             cursor.execute(f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY")
             cursor.execute(f"DROP POLICY IF EXISTS {POLICY} ON {t}")

@@ -218,7 +218,8 @@ def test_nothing_typed_into_the_ledger_reaches_any_public_format(
 
     # Committee staff review the draft: its page shows every public title, and they write one of them.
     staff = Client()
-    staff.force_login(w.committee)
+    with tenant_context(w.tenant):  # as the app role, a user row is read (last_login written) in its tenant
+        staff.force_login(w.committee)
     review = staff.get(f"/disclosure/{draft.pk}/").content.decode()
     assert review.count('name="title"') == 4
     saved = staff.post(f"/disclosure/{draft.pk}/titles/", {"public_id": first_id, "title": REVIEWED})

@@ -35,6 +35,7 @@ from organizations.services import (
     user_create,
 )
 
+from ..accountability.test_scoring import province_campaign
 from ..campaigns.conftest import campaign  # noqa: F401 - fixture
 from ..conftest import PASSWORD, World
 from ..factories import valid_credit_code
@@ -192,9 +193,9 @@ def test_exports_publications_and_policy_changes_are_audited(admins: World, ledg
     draft = Publication.objects.get(tenant=w.tenant, region=w.city, month=month)
     published = publication_publish(actor=w.committee, publication=draft)
     disclosure_policy_update(actor=w.users["security"], show_deadline=False)
-    scoring_scheme_set(
-        actor=w.committee,
-        campaign=campaign,
+    scoring_scheme_set(  # the scheme that governs the tenant's scores: the province's (a tenant admin's)
+        actor=w.admin,
+        campaign=province_campaign(w, month),
         weights={
             "progress": Decimal(40),
             "self_inspection": Decimal(20),
@@ -218,7 +219,7 @@ def test_exports_publications_and_policy_changes_are_audited(admins: World, ledg
         "disclosure.disclosurepolicy",
         "accountability.scoringscheme",
     ]
-    assert policies[0].actor == w.users["security"]
+    assert (policies[0].actor, policies[1].actor) == (w.users["security"], w.admin)
 
 
 def test_public_downloads_are_not_audited(world: World, ledger) -> None:

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from organizations.services import auth_token_for
+from organizations.services import auth_token_issue
 
 from ..conftest import PASSWORD
 
@@ -97,7 +97,7 @@ def test_a_valid_session_does_not_lift_the_throttle(world, client, path) -> None
 
 
 def test_a_valid_api_token_does_not_lift_the_throttle(world, client) -> None:
-    token = {"Authorization": f"Token {auth_token_for(user=world.a.inspector)}"}
+    token = {"Authorization": f"Token {auth_token_issue(user=world.a.inspector)}"}
     assert client.get("/api/v1/me/", headers=token).status_code == 200  # the token is valid
     statuses = spray(client, "api", LIMIT + 1, **token)
     assert 429 not in statuses[:LIMIT] and statuses[-1] == 429
@@ -108,7 +108,7 @@ def test_a_valid_api_token_does_not_lift_the_throttle(world, client) -> None:
 def test_the_token_rate_counts_callers_that_carry_a_token(world, client, monkeypatch) -> None:
     """TOKEN_THROTTLE_RATE counts every request to the endpoint by address; a valid token lifts nothing."""
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "token", "3/min")
-    token = {"Authorization": f"Token {auth_token_for(user=world.a.inspector)}"}
+    token = {"Authorization": f"Token {auth_token_issue(user=world.a.inspector)}"}
     statuses = [sign_in(client, "api", "alpha-inspector", PASSWORD, **token).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
 
