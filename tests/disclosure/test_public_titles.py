@@ -144,7 +144,11 @@ def test_a_title_with_a_phone_number_or_too_long_is_refused_naming_the_field(
 def test_a_hazard_not_in_the_draft_is_refused(world, client, draft) -> None:
     row = _row(draft)
     client.force_login(world.a.committee)
-    answer = client.post(f"/disclosure/{draft.pk}/titles/", {"public_id": "not-listed", "title": TITLE})
+    answer = client.post(
+        f"/disclosure/{draft.pk}/titles/",
+        {"public_id": "not-listed", "title": TITLE},
+        headers={"Accept-Language": "en"},
+    )
     assert answer.status_code == 400 and "not-listed is not a hazard of this draft" in answer.content.decode()
     assert _row(draft) == row
 

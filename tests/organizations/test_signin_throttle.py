@@ -26,6 +26,7 @@ def _small_limit(settings: Any) -> None:
 
 
 def sign_in(client: Client, path: str, username: str, password: str, address: str = ADDRESS, **headers: str):
+    headers = {"Accept-Language": "en", **headers}  # messages are asserted in English
     if path == "browser":
         return client.post(
             "/accounts/login/",
