@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,9 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Department, Enterprise, Industry, Region, User
-from organizations.scoping import Scope, ensure_visible, scope_for, tenant_of
+from organizations.scoping import ensure_visible, scope_for, tenant_of
 
 from ..choices import (
     ExtensionStatus,
@@ -37,7 +35,6 @@ from ..models import (
     Handover,
     HandoverReceipt,
     Hazard,
-    HazardEvent,
     Inspection,
     RectificationReport,
     SelfInspection,
@@ -61,88 +58,10 @@ from .permissions import (
     may_verify,
     may_withdraw,
     oversees,
-    refusal_now,
 )
+from .steps import deny, locked_hazard, move, now_or, record_event, require_fields, require_now
 
 S = HazardState
-
-# ------------------------------------------------------------------ shared pieces
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
-
-
-def _locked(actor: User, hazard: Hazard | int) -> Hazard:
-    """The hazard, re-read under a row lock, if the actor may see it (else 404)."""
-    pk = hazard if isinstance(hazard, int) else hazard.pk
-    locked: Hazard = (
-        Hazard.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "industry", "region")
-        .get_visible(actor, pk=pk)
-    )
-    return locked
-
-
-def _require_now(scope: Scope, hazard: Hazard, action: HazardAction) -> None:
-    """409 unless the hazard's state, and what waits on it, allow the action now (permissions.refusal_now)."""
-    refusal = refusal_now(scope, hazard, action)
-    if refusal is not None:
-        raise InvalidStateError(refusal)
-
-
-def _event(
-    hazard: Hazard,
-    *,
-    actor: User | None,
-    action: str,
-    from_state: str,
-    at: dt.datetime,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> HazardEvent:
-    return HazardEvent.objects.create(
-        tenant_id=hazard.tenant_id,
-        hazard=hazard,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=hazard.state,
-        note=note,
-        data=data or {},
-        created_at=at,
-    )
-
-
-def _move(
-    hazard: Hazard,
-    to_state: str,
-    *,
-    actor: User,
-    action: str,
-    at: dt.datetime,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    fields: Sequence[str] = (),
-) -> Hazard:
-    from_state = hazard.state
-    hazard.state = to_state
-    hazard.save(update_fields=["state", "updated_at", *fields])
-    _event(hazard, actor=actor, action=action, from_state=from_state, at=at, note=note, data=data)
-    return hazard
-
-
-def _required(**values: Any) -> None:
-    missing = {
-        name: _("This field is required.") for name, value in values.items() if value in (None, "", [])
-    }
-    if missing:
-        raise ValidationError(missing)
-
-
-def _deny(message: str) -> PermissionDeniedError:
-    return PermissionDeniedError(message)
-
 
 # ------------------------------------------------------------------ codes
 
@@ -202,19 +121,19 @@ def hazard_report(
     now: dt.datetime | None = None,
 ) -> Hazard:
     """Record a newly found hazard. Graded by a regulator at once, it starts `confirmed`."""
-    at = _now(now)
+    at = now_or(now)
     ensure_visible(actor, enterprise)
     scope = scope_for(actor)
     if not may_report(scope, enterprise):
-        raise _deny(_("Only the enterprise itself, inspectors and committee staff report hazards."))
-    _required(title=title, description=description, location=location)
+        raise deny(_("Only the enterprise itself, inspectors and committee staff report hazards."))
+    require_fields(title=title, description=description, location=location)
     industries = list(enterprise.industries.all())
     if industry is None:
         industry = industries[0] if industries else None
     if industry is None or industry not in industries:
         raise ValidationError({"industry": _("Choose one of the enterprise's industries.")})
     if level and not may_grade_when_reporting(scope):
-        raise _deny(_("Only inspectors and committee staff grade a hazard when reporting it."))
+        raise deny(_("Only inspectors and committee staff grade a hazard when reporting it."))
     criterion = _check_grade(industry, level, criterion) if level else None
     if not source:
         source = (
@@ -243,7 +162,7 @@ def hazard_report(
     )
     for photo in photos:
         evidence_store(actor=actor, upload=photo, hazard=hazard)
-    _event(
+    record_event(
         hazard,
         actor=actor,
         action=HazardAction.REPORT,
@@ -265,24 +184,24 @@ def hazard_confirm(
     now: dt.datetime | None = None,
 ) -> Hazard:
     """Grade a reported hazard general or major; the enterprise head may only call it general."""
-    hazard = _locked(actor, hazard)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_confirm(scope, hazard):
-        raise _deny(_("Only a covering inspector, committee staff or the enterprise head confirm hazards."))
-    _require_now(scope, hazard, HazardAction.CONFIRM)
+        raise deny(_("Only a covering inspector, committee staff or the enterprise head confirm hazards."))
+    require_now(scope, hazard, HazardAction.CONFIRM)
     # may_confirm lets the enterprise head in for this alone: a general grade. Grading major is a regulator's.
     if level != HazardLevel.GENERAL and not oversees(scope, hazard):
-        raise _deny(
+        raise deny(
             _("The enterprise head may confirm a hazard as general only; a regulator grades it major.")
         )
     hazard.criterion = _check_grade(hazard.industry, level, criterion)
     hazard.level = level
-    return _move(
+    return move(
         hazard,
         S.CONFIRMED,
         actor=actor,
         action=HazardAction.CONFIRM,
-        at=_now(now),
+        at=now_or(now),
         note=note,
         data={"level": level, "criterion": hazard.criterion_id},
         fields=["level", "criterion"],
@@ -303,12 +222,12 @@ def hazard_handover(
     now: dt.datetime | None = None,
 ) -> Hazard:
     """Hand a major hazard to its territorial government and the departments that will follow it."""
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_handover(scope, hazard):
-        raise _deny(_("Only committee staff of the region or an inspector hand hazards over."))
-    _require_now(scope, hazard, HazardAction.HANDOVER)
+        raise deny(_("Only committee staff of the region or an inspector hand hazards over."))
+    require_now(scope, hazard, HazardAction.HANDOVER)
     ensure_visible(actor, region)
     if not hazard.region_path.startswith(region.path):
         raise ValidationError({"region": _("The territorial region must contain the hazard's region.")})
@@ -345,7 +264,7 @@ def hazard_handover(
             for department in {d.pk: d for d in departments}.values()
         ]
     )
-    return _move(
+    return move(
         hazard,
         S.HANDED_OVER,
         actor=actor,
@@ -359,16 +278,16 @@ def hazard_handover(
 @transaction.atomic
 def hazard_acknowledge_handover(*, actor: User, hazard: Hazard, now: dt.datetime | None = None) -> Hazard:
     """A receiving department confirms it has taken the handover over."""
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_acknowledge_handover(scope, hazard):
-        raise _deny(_("Only a department this hazard was handed over to acknowledges it."))
-    _require_now(scope, hazard, HazardAction.ACKNOWLEDGE)
+        raise deny(_("Only a department this hazard was handed over to acknowledges it."))
+    require_now(scope, hazard, HazardAction.ACKNOWLEDGE)
     pending = awaiting_acknowledgement(scope, hazard).select_for_update()
     departments = list(pending.values_list("department_id", flat=True))
     pending.update(acknowledged_by=actor, acknowledged_at=at)
-    _event(
+    record_event(
         hazard,
         actor=actor,
         action=HazardAction.ACKNOWLEDGE,
@@ -395,13 +314,13 @@ def hazard_plan(
     now: dt.datetime | None = None,
 ) -> Hazard:
     """The enterprise files the five implementations; the hazard is then under rectification."""
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_plan(scope, hazard):
-        raise _deny(_("Only the enterprise's officer or head files the rectification plan."))
-    _require_now(scope, hazard, HazardAction.PLAN)
-    _required(
+        raise deny(_("Only the enterprise's officer or head files the rectification plan."))
+    require_now(scope, hazard, HazardAction.PLAN)
+    require_fields(
         responsible_person=responsible_person,
         measures=measures,
         funds=funds,
@@ -415,7 +334,7 @@ def hazard_plan(
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
     hazard.responsible_person, hazard.measures, hazard.funds = responsible_person, measures, funds
     hazard.deadline, hazard.contingency_plan = deadline, contingency_plan
-    return _move(
+    return move(
         hazard,
         S.RECTIFYING,
         actor=actor,
@@ -436,13 +355,13 @@ def hazard_submit(
     now: dt.datetime | None = None,
 ) -> Hazard:
     """The enterprise reports the rectification done, with evidence, and asks for verification."""
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_submit(scope, hazard):
-        raise _deny(_("Only the enterprise's officer or head submits the rectification."))
-    _require_now(scope, hazard, HazardAction.SUBMIT)
-    _required(report=report)
+        raise deny(_("Only the enterprise's officer or head submits the rectification."))
+    require_now(scope, hazard, HazardAction.SUBMIT)
+    require_fields(report=report)
     if hazard.level == HazardLevel.MAJOR and not evidence:
         raise ValidationError({"evidence": _("Attach at least one photo or PDF showing the rectification.")})
     rectification = RectificationReport.objects.create(
@@ -451,7 +370,7 @@ def hazard_submit(
     stored = [
         evidence_store(actor=actor, upload=upload, hazard=hazard, report=rectification) for upload in evidence
     ]
-    return _move(
+    return move(
         hazard,
         S.PENDING_VERIFICATION,
         actor=actor,
@@ -472,19 +391,19 @@ def hazard_verify(
     now: dt.datetime | None = None,
 ) -> Hazard:
     """Accept the rectification and close the record (销号), or reject it back to rectification."""
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_verify(scope, hazard):
         if hazard.level == HazardLevel.MAJOR:
-            raise _deny(
+            raise deny(
                 _(
                     "A major hazard is verified only by a handed-over department's inspector or by "
                     "committee staff, never by the enterprise."
                 )
             )
-        raise _deny(_("A general hazard is verified by the enterprise head or an inspector."))
-    _require_now(scope, hazard, HazardAction.VERIFY)
+        raise deny(_("A general hazard is verified by the enterprise head or an inspector."))
+    require_now(scope, hazard, HazardAction.VERIFY)
     if not accepted and not note.strip():
         raise ValidationError({"note": _("Say why the rectification is rejected.")})
     Verification.objects.create(
@@ -497,7 +416,7 @@ def hazard_verify(
         note=note,
     )
     if not accepted:
-        return _move(
+        return move(
             hazard,
             S.RECTIFYING,
             actor=actor,
@@ -508,7 +427,7 @@ def hazard_verify(
         )
     hazard.closed_at = at
     hazard.is_overdue = False
-    return _move(
+    return move(
         hazard,
         S.CLOSED,
         actor=actor,
@@ -523,27 +442,27 @@ def hazard_verify(
 @transaction.atomic
 def hazard_withdraw(*, actor: User, hazard: Hazard, reason: str, now: dt.datetime | None = None) -> Hazard:
     """Take an open record out of the loop (e.g. a duplicate); it stays visible with its reason."""
-    hazard = _locked(actor, hazard)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_withdraw(scope, hazard):
         if hazard.level == HazardLevel.MAJOR:
-            raise _deny(
+            raise deny(
                 _(
                     "A major hazard is withdrawn only by a handed-over department's inspector or by "
                     "committee staff, who could also verify it."
                 )
             )
-        raise _deny(_("Only inspectors and committee staff withdraw hazards."))
-    _require_now(scope, hazard, HazardAction.WITHDRAW)
-    _required(reason=reason.strip())
+        raise deny(_("Only inspectors and committee staff withdraw hazards."))
+    require_now(scope, hazard, HazardAction.WITHDRAW)
+    require_fields(reason=reason.strip())
     hazard.withdrawn_reason = reason
     hazard.is_overdue = False
-    return _move(
+    return move(
         hazard,
         S.WITHDRAWN,
         actor=actor,
         action=HazardAction.WITHDRAW,
-        at=_now(now),
+        at=now_or(now),
         note=reason,
         fields=["withdrawn_reason", "is_overdue"],
     )
@@ -558,13 +477,13 @@ def hazard_reopen(
     The record goes back to rectification with a new deadline; its closure stays in the timeline and the
     reopening counts against the units' assessment ("hazards reopened after closure").
     """
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_reopen(scope, hazard):
-        raise _deny(_("Only inspectors and committee staff reopen closed hazards."))
-    _require_now(scope, hazard, HazardAction.REOPEN)
-    _required(reason=reason.strip(), deadline=deadline)
+        raise deny(_("Only inspectors and committee staff reopen closed hazards."))
+    require_now(scope, hazard, HazardAction.REOPEN)
+    require_fields(reason=reason.strip(), deadline=deadline)
     assert deadline is not None
     if deadline < timezone.localdate(at):
         raise ValidationError({"deadline": _("The new deadline cannot be in the past.")})
@@ -573,7 +492,7 @@ def hazard_reopen(
     hazard.deadline = deadline
     hazard.is_overdue = False
     hazard.overdue_since = None
-    return _move(
+    return move(
         hazard,
         S.RECTIFYING,
         actor=actor,
@@ -592,13 +511,13 @@ def hazard_reopen(
 def hazard_request_extension(
     *, actor: User, hazard: Hazard, new_deadline: dt.date | None, reason: str, now: dt.datetime | None = None
 ) -> Extension:
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_request_extension(scope, hazard):
-        raise _deny(_("Only the enterprise asks for more time."))
-    _require_now(scope, hazard, HazardAction.REQUEST_EXTENSION)
-    _required(new_deadline=new_deadline, reason=reason.strip())
+        raise deny(_("Only the enterprise asks for more time."))
+    require_now(scope, hazard, HazardAction.REQUEST_EXTENSION)
+    require_fields(new_deadline=new_deadline, reason=reason.strip())
     assert new_deadline is not None and hazard.deadline is not None
     if new_deadline <= hazard.deadline:
         raise ValidationError(
@@ -616,7 +535,7 @@ def hazard_request_extension(
         new_deadline=new_deadline,
         reason=reason,
     )
-    _event(
+    record_event(
         hazard,
         actor=actor,
         action=HazardAction.REQUEST_EXTENSION,
@@ -633,12 +552,12 @@ def hazard_decide_extension(
     *, actor: User, hazard: Hazard, approved: bool, note: str = "", now: dt.datetime | None = None
 ) -> Extension:
     """The supervising body approves or refuses the pending extension request."""
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_decide_extension(scope, hazard):
-        raise _deny(_("Only the supervising department or committee decides extensions."))
-    _require_now(scope, hazard, HazardAction.DECIDE_EXTENSION)
+        raise deny(_("Only the supervising department or committee decides extensions."))
+    require_now(scope, hazard, HazardAction.DECIDE_EXTENSION)
     extension = hazard.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
     assert extension is not None  # _require_now found it, and the hazard's lock keeps it pending
     if not approved and not note.strip():
@@ -650,7 +569,7 @@ def hazard_decide_extension(
         hazard.deadline = extension.new_deadline
         hazard.is_overdue = hazard.deadline < timezone.localtime(at).date()
         hazard.save(update_fields=["deadline", "is_overdue", "updated_at"])
-    _event(
+    record_event(
         hazard,
         actor=actor,
         action=HazardAction.DECIDE_EXTENSION,
@@ -674,15 +593,15 @@ def hazard_list_supervision(
     now: dt.datetime | None = None,
 ) -> Hazard:
     """Place a major hazard under listed supervision (挂牌督办) by a named body, with its own deadline."""
-    at = _now(now)
-    hazard = _locked(actor, hazard)
+    at = now_or(now)
+    hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_list_supervision(scope, hazard):
-        raise _deny(_("Only inspectors and committee staff list hazards for supervision."))
-    _require_now(scope, hazard, HazardAction.LIST_SUPERVISION)
+        raise deny(_("Only inspectors and committee staff list hazards for supervision."))
+    require_now(scope, hazard, HazardAction.LIST_SUPERVISION)
     if level not in ListingLevel.values:
         raise ValidationError({"level": _("Choose provincial, city or county.")})
-    _required(body=body.strip(), deadline=deadline)
+    require_fields(body=body.strip(), deadline=deadline)
     hazard.listed, hazard.listing_level, hazard.listing_body = True, level, body
     hazard.listing_document, hazard.listing_deadline = document_number, deadline
     hazard.save(
@@ -695,7 +614,7 @@ def hazard_list_supervision(
             "updated_at",
         ]
     )
-    _event(
+    record_event(
         hazard,
         actor=actor,
         action=HazardAction.LIST_SUPERVISION,
