@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import WorkbookWriter, csv_text
 from organizations.models import Region
-from organizations.spreadsheets import WorkbookWriter, csv_text
 
 from .rankings import GROUP_LABELS, INDICATOR_LABELS, PERCENT, indicator_order
 from .scoring import LEVELS

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from core.spreadsheets import WorkbookWriter, restored
+from core.workbooks import check_workbook
 from organizations.models import Department, Region, User
-from organizations.spreadsheets import WorkbookWriter, restored
-from organizations.workbooks import check_workbook
 
 from .models import Campaign, Task
 from .services import require_runner, task_create

@@ -16,10 +16,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from campaigns.models import Campaign
+from core.pdf_fonts import cjk_font
+from core.pdf_text import text_paragraph
+from core.spreadsheets import WorkbookWriter
 from organizations.models import User
-from organizations.pdf_fonts import cjk_font
-from organizations.pdf_text import text_paragraph
-from organizations.spreadsheets import WorkbookWriter
 
 from .campaign_stats import campaign_hazards
 from .choices import OPEN_STATES, HazardLevel

@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import WorkbookWriter, csv_lines
 from organizations.models import Industry
-from organizations.spreadsheets import WorkbookWriter, csv_lines
 
 from .choices import HazardLevel, HazardSource, HazardState
 from .models import Criterion, Hazard

@@ -27,9 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.rls import tenant_context
+
 from .choices import AuditAction, AuditOutcome, Role
 from .models import AuditEntry, User
-from .rls import tenant_context
 from .scoping import require_role
 
 _ADDRESS: ContextVar[str] = ContextVar("audit_address", default="")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from organizations.chain import GENESIS, ChainBreak, ChainHead, ChainReport, ChainTable, chain_walk
+from core.chain import GENESIS, ChainBreak, ChainHead, ChainReport, ChainTable, chain_walk
+from core.rls import tenant_context
 from organizations.models import Tenant
-from organizations.rls import tenant_context
 
 from ..models import EventChainHead
 

@@ -1,6 +1,6 @@
 """How a password, a session or an API token becomes a user of a tenant.
 
-Users and API tokens are under row-level security (organizations/rls.py): with no tenant set, a query finds
+Users and API tokens are under row-level security (core/rls.py): with no tenant set, a query finds
 no tenant's user. So the first step of every sign-in goes through a narrow SECURITY DEFINER lookup that
 returns only what is needed to decide (migration organizations dbline_database_last_line):
 
@@ -24,8 +24,9 @@ from django.contrib.auth.hashers import check_password
 from django.db import connection
 from django.http import HttpRequest
 
-from .models import User
-from .rls import tenant_context
+from core.rls import tenant_context
+
+from ..models import User
 
 # The signed-in user's tenant (None for platform staff), written at sign-in: see session_sign_in.
 TENANT_SESSION_KEY = "_hazard_ledger_tenant"
