@@ -1,6 +1,6 @@
 """The campaign summary a committee hands up at stage end: tasks, open problems, major hazards, measures,
-responsible units. As XLSX (organizations.spreadsheets: no formula from user text, dates stay dates) and
-as PDF (reportlab, embedding the font of organizations.pdf_fonts; text escaped by organizations.pdf_text)."""
+responsible units. As XLSX (core.spreadsheets: no formula from user text, dates stay dates) and
+as PDF (reportlab, embedding the font of core.pdf_fonts; text escaped by core.pdf_text)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Streamed exports of the filtered ledger: CSV (UTF-8 with BOM, so Excel opens it) and XLSX, both written
-through organizations.spreadsheets (no cell of user text can become a formula; dates stay dates)."""
+through core.spreadsheets (no cell of user text can become a formula; dates stay dates)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Evidence files: JPEG, PNG or PDF, recognised by their content (organizations.uploads), never by name."""
+"""Evidence files: JPEG, PNG or PDF, recognised by their content (core.uploads), never by name."""
 
 from __future__ import annotations
 
