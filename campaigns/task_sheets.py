@@ -1,4 +1,4 @@
-"""The table of tasks as an XLSX sheet: export it (through organizations.spreadsheets, so no title becomes a
+"""The table of tasks as an XLSX sheet: export it (through core.spreadsheets, so no title becomes a
 formula), and import it all-or-nothing with a per-row report. Only those who run the campaign import, and
 that is checked before the upload is opened."""
 

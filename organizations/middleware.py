@@ -192,7 +192,7 @@ class RequestSizeLimitMiddleware:
 
 
 class RequestAddressMiddleware:
-    """The request's client address (as organizations.client_address trusts it), for the audit log."""
+    """The request's client address (as core.client_address trusts it), for the audit log."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response

@@ -2,7 +2,7 @@
 
 The chain itself is built by the database (hazards migration 0005): each event carries its tenant's
 sequence number, the previous event's hash and its own SHA-256 over its canonical content. The walk is
-organizations.chain's, shared with the audit log.
+core.chain's, shared with the audit log.
 """
 
 from __future__ import annotations

@@ -254,7 +254,7 @@ def test_control_characters_xlsx_cannot_hold_do_not_break_an_export() -> None:
     assert load_workbook(io.BytesIO(workbook.to_bytes())).worksheets[0]["A1"].value == "abc"
 
 
-# Every writer must go through organizations.spreadsheets (CSV, XLSX) and organizations.pdf_text (reportlab
+# Every writer must go through core.spreadsheets (CSV, XLSX) and core.pdf_text (reportlab
 # paragraphs): a new export that opens its own csv.writer, Workbook or Paragraph fails here.
 ROOT = Path(__file__).resolve().parents[2]
 NOT_PRODUCT = {"tests", "bench", ".venv", ".data", "node_modules", "static"}  # bench writes its own inputs
