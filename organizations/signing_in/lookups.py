@@ -96,7 +96,7 @@ def load_signed_in_user(request: HttpRequest | None, sign_in: SignIn, *, read_sc
     begins here when the request has none) or, for platform staff, with no tenant set. With `read_scope`,
     the user's scope is read in the same round trip as the tenant is set (a request that goes on to serve
     them needs it)."""
-    from .middleware import attach_scope, enter_tenant  # the middleware imports this module
+    from ..middleware import attach_scope, enter_tenant  # the middleware imports this module
 
     def load() -> User | None:
         return User._default_manager.filter(pk=sign_in.user_id).first()

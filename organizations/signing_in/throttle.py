@@ -97,7 +97,7 @@ def signin_throttled[View: Callable[..., HttpResponseBase]](view: View) -> View:
 
 
 def _refused_page(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
-    from .forms import LoginForm
+    from ..forms import LoginForm
 
     response = render(
         request, "registration/login.html", {"form": LoginForm(request), "throttled": True}, status=429
