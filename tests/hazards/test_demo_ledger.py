@@ -103,6 +103,10 @@ def test_the_demo_ledger_tells_a_believable_2023(demo, settings) -> None:
     lifted = listed.filter(listing_lifted_at__isnull=False)
     assert lifted.exists() and not lifted.exclude(state="closed").exists()
     assert not listed.filter(listing_committee__isnull=True).exists()
+    # The e2e journey lifts one: closed, listed by the Dalian committee, not lifted yet.
+    assert listed.filter(
+        state="closed", listing_lifted_at__isnull=True, listing_committee__code="210200"
+    ).exists()
     statuses = set(Extension.objects.values_list("status", flat=True))
     assert {"approved", "refused"} <= statuses
     receipts = HandoverReceipt.objects.all()

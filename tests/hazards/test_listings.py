@@ -1,6 +1,7 @@
-"""Listed supervision (挂牌督办) to the end: listing within the lister's authority by level, the listing body as
-the lister's unit, verification by the body or above, lifting (摘牌) after closure, the daily escalation of
-overdue listings, the listings register, and the counts on the wall chart and the public disclosure."""
+"""Listed supervision (挂牌督办) to the end: listing within the lister's authority by level, the listing
+body as the lister's unit, verification by the body or above, lifting (摘牌) after closure, the daily
+escalation of overdue listings, the listings register, and the counts on the wall chart and the public
+disclosure."""
 
 from __future__ import annotations
 
