@@ -69,7 +69,10 @@ def hazard_list_supervision(
     if body is None:
         allowed = listing_levels_for(scope, hazard)
         raise deny(
-            _("Your unit lists at %(levels)s level only; a %(level)s listing is for a unit above yours.")
+            _(
+                "Your unit lists at these levels only: %(levels)s. "
+                "A %(level)s listing is for a unit above yours."
+            )
             % {
                 "levels": " / ".join(str(choice.label) for choice in allowed) or "—",
                 "level": ListingLevel(level).label,
