@@ -21,6 +21,7 @@ from campaigns.models import Campaign
 from organizations.models import Region, User
 
 from .choices import OPEN_STATES, HazardLevel, HazardSource, HazardState, SelfInspectionStatus
+from .listing_selectors import listing_counts
 from .models import Hazard, Inspection, SelfInspection
 
 
@@ -129,6 +130,8 @@ def wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
         "industries": [{"code": i.code, "name": i.display_name} for i in industries],
         "rows": matrix,
         "stages": stage_completion(campaign),
+        # Standing listed supervision (not lifted) among the campaign's hazards, by listing level.
+        "listings": listing_counts(campaign_hazards(actor=actor, campaign=campaign)),
         "inspections": campaign_inspections(actor=actor, campaign=campaign).count(),
         "self_inspections": campaign_self_inspections(actor=actor, campaign=campaign)
         .filter(status=SelfInspectionStatus.SUBMITTED)

@@ -50,6 +50,8 @@ class HazardAction(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("hazard action", "Decide extension")
     LIST_SUPERVISION = "list_supervision", pgettext_lazy("hazard action", "List for supervision")
     OVERDUE = "overdue", pgettext_lazy("hazard action", "Became overdue")
+    LIFT_LISTING = "lift_listing", pgettext_lazy("hazard action", "Lift the listing")
+    LISTING_OVERDUE = "listing_overdue", pgettext_lazy("hazard action", "Listing deadline passed")
 
 
 class InspectionKind(models.TextChoices):

@@ -24,6 +24,7 @@ from .choices import (
 )
 from .models import Criterion, Hazard, SelfInspectionItem
 from .services.inspections import ChecklistLine
+from .services.permissions import listing_levels_for
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -211,10 +212,44 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class ListingForm(forms.Form):
-    level = forms.ChoiceField(label=_("Level"), choices=ListingLevel.choices)
-    body = forms.CharField(label=_("Supervising body"), max_length=200)
+    """Listed supervision by the actor's own unit: only the levels within its authority are offered."""
+
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=ListingLevel.choices,
+        help_text=_("Your own unit becomes the listing body; it lists at its own level or below."),
+    )
     document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Listing deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, actor: User, hazard: Hazard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        levels = listing_levels_for(scope_for(actor), hazard)
+        self.fields["level"].choices = [(level.value, level.label) for level in levels]  # type: ignore[attr-defined]
+
+
+class LiftListingForm(forms.Form):
+    note = forms.CharField(
+        label=_("Lifting note"),
+        help_text=_("What the listing body checked before lifting the listing."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ListingFilterForm(forms.Form):
+    """The listings register's filters (the same names as the API's query parameters)."""
+
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *ListingLevel.choices], required=False)
+    overdue = forms.NullBooleanField(
+        label=_("Past the listing deadline"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    lifted = forms.NullBooleanField(
+        label=_("Lifted"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
 
 class InspectionForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, views
+from . import campaign_views, listing_views, views
 
 urlpatterns = [
     path(
@@ -24,4 +24,5 @@ urlpatterns = [
     path("inspections/new/", views.inspection_create, name="inspection-create"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection-detail"),
     path("notifications/", views.notifications, name="notifications"),
+    path("listings/", listing_views.listing_register, name="listing-list"),
 ]

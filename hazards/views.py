@@ -161,7 +161,12 @@ def _action_table(
         A.REOPEN: (forms.ReopenForm, services.hazard_reopen, {}),
         A.REQUEST_EXTENSION: (forms.ExtensionRequestForm, services.hazard_request_extension, {}),
         A.DECIDE_EXTENSION: (forms.ExtensionDecisionForm, services.hazard_decide_extension, {}),
-        A.LIST_SUPERVISION: (forms.ListingForm, services.hazard_list_supervision, {}),
+        A.LIST_SUPERVISION: (
+            forms.ListingForm,
+            services.hazard_list_supervision,
+            {"actor": actor, "hazard": hazard},
+        ),
+        A.LIFT_LISTING: (forms.LiftListingForm, services.hazard_lift_listing, {}),
     }
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.base import ScopedRelatedField
@@ -220,6 +221,7 @@ class VerificationSerializer(serializers.ModelSerializer):
 
 
 class HazardDetailSerializer(HazardListSerializer):
+    listing_body = serializers.CharField(read_only=True)
     handovers = HandoverSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     reports = ReportSerializer(many=True, read_only=True)
@@ -236,8 +238,13 @@ class HazardDetailSerializer(HazardListSerializer):
             "contingency_plan",
             "listing_level",
             "listing_body",
+            "listing_department",
+            "listing_committee",
             "listing_document",
             "listing_deadline",
+            "listed_at",
+            "listing_escalated_at",
+            "listing_lifted_at",
             "overdue_since",
             "withdrawn_reason",
             "handovers",
@@ -322,10 +329,77 @@ class ExtensionDecisionSerializer(serializers.Serializer):
 
 
 class ListingSerializer(serializers.Serializer):
+    """The listing body is the caller's own unit (no body is named), at a level within its authority."""
+
     level = serializers.ChoiceField(choices=ListingLevel.choices)
-    body = serializers.CharField(max_length=200)
     document_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     deadline = serializers.DateField()
+
+
+class LiftListingSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class ListingFilterSerializer(serializers.Serializer):
+    """The listings register's query parameters."""
+
+    level = serializers.ChoiceField(
+        choices=ListingLevel.choices, required=False, allow_blank=True, default=""
+    )
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    lifted = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ListingBodySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["department", "committee"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def listing_body_of(hazard: Hazard) -> dict[str, Any] | None:
+    if hazard.listing_department_id is not None:
+        return {"kind": "department", "id": hazard.listing_department_id, "name": hazard.listing_body}
+    if hazard.listing_committee_id is not None:
+        return {"kind": "committee", "id": hazard.listing_committee_id, "name": hazard.listing_body}
+    return None
+
+
+class ListingRowSerializer(serializers.ModelSerializer):
+    """A row of the listings register: the listed hazard and its listing."""
+
+    hazard = serializers.IntegerField(source="pk", read_only=True)
+    enterprise = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.code", read_only=True)
+    body = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="listing_overdue", read_only=True)
+    lifted = serializers.BooleanField(source="listing_lifted", read_only=True)
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "hazard",
+            "code",
+            "title",
+            "state",
+            "enterprise",
+            "region",
+            "listing_level",
+            "body",
+            "listing_document",
+            "listing_deadline",
+            "listed_at",
+            "overdue",
+            "listing_escalated_at",
+            "lifted",
+            "listing_lifted_at",
+        ]
+
+    def get_enterprise(self, hazard: Hazard) -> dict[str, Any]:
+        return {"id": hazard.enterprise_id, "name": hazard.enterprise.name}
+
+    @extend_schema_field(ListingBodySerializer)
+    def get_body(self, hazard: Hazard) -> dict[str, Any] | None:
+        return listing_body_of(hazard)
 
 
 class SelfInspectionItemSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ router.register("self-inspections", views.SelfInspectionViewSet, basename="self-
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("standards", views.StandardViewSet, basename="standard")
 router.register("criteria", views.CriterionViewSet, basename="criterion")
+router.register("listings", views.ListingViewSet, basename="listing")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -39,6 +39,7 @@ from ..services import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
+    hazard_lift_listing,
     hazard_list_supervision,
     hazard_plan,
     hazard_report,
@@ -67,6 +68,7 @@ from .catalogue import (
     GENERAL,
     GIVEN_NAMES,
     KIND_WORDS,
+    LIFT_NOTES,
     MAJOR,
     REFUSALS,
     REJECTIONS,
@@ -133,9 +135,10 @@ def is_workday(day: dt.date) -> bool:
 
 @dataclass(frozen=True)
 class Listing:
+    """A committee that lists hazards for supervision: its staff member (the body is their unit)."""
+
     user: User
     level: str
-    body: str
     prefix: str  # document number prefix, e.g. 大安委
 
 
@@ -202,6 +205,8 @@ class LedgerSeeder:
 
     def __init__(self) -> None:
         self.rng = random.Random(2023)
+        # Lifting listings draws from its own generator, so the rest of the year stays as it was planned.
+        self.listing_rng = random.Random(2023_12)
         self.steps: list[Step] = []
         self.sequence = 0
         self.password_hash = ""
@@ -248,13 +253,11 @@ class LedgerSeeder:
     def sites(self, tenant: Tenant) -> list[Site]:
         if tenant.slug == "liaoning":
             prefix, coverage = DALIAN, DALIAN_INSPECTORS
-            city = Listing(self.user("dl-committee"), ListingLevel.CITY, "大连市安全生产委员会", "大安委")
-            county = Listing(
-                self.user("gjz-committee"), ListingLevel.COUNTY, "甘井子区安全生产委员会", "甘安委"
-            )
+            city = Listing(self.user("dl-committee"), ListingLevel.CITY, "大安委")
+            county = Listing(self.user("gjz-committee"), ListingLevel.COUNTY, "甘安委")
         else:
             prefix, coverage = TAIYUAN, {"mines": "ty-yj-inspector"}
-            city = Listing(self.user("ty-committee"), ListingLevel.CITY, "太原市安全生产委员会", "并安委")
+            city = Listing(self.user("ty-committee"), ListingLevel.CITY, "并安委")
             county = city
         inspectors = {code: self.user(name) for code, name in coverage.items()}
         departments = {user.pk: self.department_of(user) for user in inspectors.values()}
@@ -560,6 +563,8 @@ class LedgerSeeder:
         chain.append((t, self.submit, (spec,)))
         if major:
             verifier = site.inspector if rng.random() < 0.75 else committee.user
+            if listing_deadline:  # a listed major hazard is verified by its listing body (or above)
+                verifier = committee.user
         elif spec.channel == "inspection":
             verifier = site.inspector
         else:
@@ -575,6 +580,14 @@ class LedgerSeeder:
             chain.append((t, self.reinspect, (spec,)))
             t += dt.timedelta(minutes=rng.randint(20, 90))
         chain.append((t, self.verify, (spec, verifier, True)))
+        if listing_deadline and self.listing_rng.random() < 0.7:
+            # The listing body lifts its listing (摘牌) a few working days after the closure.
+            day = local_date(t) + dt.timedelta(days=self.listing_rng.randint(2, 12))
+            while not is_workday(day):
+                day += dt.timedelta(days=1)
+            chain.append(
+                (aware(day, self.listing_rng.randint(9, 16), 30), self.lift_listing, (spec, committee))
+            )
         return self.commit(chain, spec.hold)
 
     def commit(
@@ -700,9 +713,16 @@ class LedgerSeeder:
             actor=listing.user,
             hazard=self.hazard(spec),
             level=listing.level,
-            body=listing.body,
             document_number=f"{listing.prefix}〔{YEAR}〕{number}号",
             deadline=deadline,
+            now=at,
+        )
+
+    def lift_listing(self, spec: Spec, listing: Listing, at: dt.datetime) -> None:
+        hazard_lift_listing(
+            actor=listing.user,
+            hazard=self.hazard(spec),
+            note=self.listing_rng.choice(LIFT_NOTES),
             now=at,
         )
 

@@ -6,7 +6,6 @@ from .ledger import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
-    hazard_list_supervision,
     hazard_plan,
     hazard_reopen,
     hazard_report,
@@ -15,6 +14,7 @@ from .ledger import (
     hazard_verify,
     hazard_withdraw,
 )
+from .listings import hazard_lift_listing, hazard_list_supervision
 
 __all__ = [
     "evidence_check",
@@ -23,6 +23,7 @@ __all__ = [
     "hazard_confirm",
     "hazard_decide_extension",
     "hazard_handover",
+    "hazard_lift_listing",
     "hazard_list_supervision",
     "hazard_plan",
     "hazard_reopen",

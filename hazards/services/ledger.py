@@ -28,7 +28,6 @@ from ..choices import (
     HazardLevel,
     HazardSource,
     HazardState,
-    ListingLevel,
 )
 from ..models import (
     Criterion,
@@ -50,7 +49,6 @@ from .permissions import (
     may_decide_extension,
     may_grade_when_reporting,
     may_handover,
-    may_list_supervision,
     may_plan,
     may_reopen,
     may_report,
@@ -505,7 +503,7 @@ def hazard_reopen(
     )
 
 
-# ------------------------------------------------------------------ extensions and listed supervision
+# ------------------------------------------------------------------ extensions (listings: listings.py)
 
 
 @transaction.atomic
@@ -580,52 +578,3 @@ def hazard_decide_extension(
         data={"extension": extension.pk, "approved": approved},
     )
     return extension
-
-
-@transaction.atomic
-def hazard_list_supervision(
-    *,
-    actor: User,
-    hazard: Hazard,
-    level: str,
-    body: str,
-    document_number: str,
-    deadline: dt.date | None,
-    now: dt.datetime | None = None,
-) -> Hazard:
-    """Place a major hazard under listed supervision (挂牌督办) by a named body, with its own deadline."""
-    at = now_or(now)
-    hazard = locked_hazard(actor, hazard)
-    scope = scope_for(actor)
-    if not may_list_supervision(scope, hazard):
-        raise deny(_("Only inspectors and committee staff list hazards for supervision."))
-    require_now(scope, hazard, HazardAction.LIST_SUPERVISION)
-    if level not in ListingLevel.values:
-        raise ValidationError({"level": _("Choose provincial, city or county.")})
-    require_fields(body=body.strip(), deadline=deadline)
-    hazard.listed, hazard.listing_level, hazard.listing_body = True, level, body
-    hazard.listing_document, hazard.listing_deadline = document_number, deadline
-    hazard.save(
-        update_fields=[
-            "listed",
-            "listing_level",
-            "listing_body",
-            "listing_document",
-            "listing_deadline",
-            "updated_at",
-        ]
-    )
-    record_event(
-        hazard,
-        actor=actor,
-        action=HazardAction.LIST_SUPERVISION,
-        from_state=hazard.state,
-        at=at,
-        data={
-            "level": level,
-            "body": body,
-            "document": document_number,
-            "deadline": deadline.isoformat() if deadline else None,
-        },
-    )
-    return hazard

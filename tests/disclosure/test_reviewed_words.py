@@ -29,6 +29,7 @@ from hazards.services import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
+    hazard_lift_listing,
     hazard_list_supervision,
     hazard_plan,
     hazard_report,
@@ -118,16 +119,17 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
         actor=w.committee,
         hazard=closed,
         level="municipal",
-        body=typed("listing.body"),
         document_number=typed("listing.document", 100),
         deadline=today + dt.timedelta(days=40),
     )
     hazard_submit(actor=w.officer, hazard=closed, report=typed("rectification.report"), evidence=[photo()])
-    hazard_verify(actor=w.inspector, hazard=closed, accepted=False, note=typed("verification.reject_note"))
+    # Listed by the city committee: verified by it (the listing body), then the listing lifted with a note.
+    hazard_verify(actor=w.committee, hazard=closed, accepted=False, note=typed("verification.reject_note"))
     hazard_submit(
         actor=w.officer, hazard=closed, report=typed("rectification.second_report"), evidence=[photo()]
     )
-    hazard_verify(actor=w.inspector, hazard=closed, accepted=True, note=typed("verification.note"))
+    hazard_verify(actor=w.committee, hazard=closed, accepted=True, note=typed("verification.note"))
+    hazard_lift_listing(actor=w.committee, hazard=closed, note=typed("listing.lift_note"))
 
     # A major hazard found in an inspection.
     inspection_record(

@@ -94,6 +94,19 @@ def test_the_demo_ledger_tells_a_believable_2023(demo, settings) -> None:
     assert listed.exists()
     assert not listed.exclude(level="major").exists()
     assert listed.filter(listing_document__regex=r"^大安委〔2023〕\d+号$").exists()
+    # Listed supervision to the end: standing listings, one past its deadline (escalated by the sweep once),
+    # and listings lifted by their body after closure; the body is always a committee, never typed.
+    assert listed.filter(listing_lifted_at__isnull=True, state__in=["rectifying", "handed_over"]).exists()
+    escalated = listed.filter(listing_escalated_at__isnull=False, listing_lifted_at__isnull=True)
+    assert escalated.exists()
+    assert HazardEvent.objects.filter(action="listing_overdue").count() == escalated.count()
+    lifted = listed.filter(listing_lifted_at__isnull=False)
+    assert lifted.exists() and not lifted.exclude(state="closed").exists()
+    assert not listed.filter(listing_committee__isnull=True).exists()
+    # The e2e journey lifts one: closed, listed by the Dalian committee, not lifted yet.
+    assert listed.filter(
+        state="closed", listing_lifted_at__isnull=True, listing_committee__code="210200"
+    ).exists()
     statuses = set(Extension.objects.values_list("status", flat=True))
     assert {"approved", "refused"} <= statuses
     receipts = HandoverReceipt.objects.all()
