@@ -364,6 +364,8 @@ NAVIGATION = "config.navigation.NAVIGATION"
 # Panels on each role's landing page, contributed by the apps: callables taking the user and returning
 # {"template": ..., "context": {...}} or None.
 LANDING_PANELS = ["hazards.selectors.landing_panel"]
+# Sections of an enterprise's page contributed by the apps: callables taking the user and the enterprise.
+ENTERPRISE_PANELS = ["hazards.order_views.enterprise_orders_panel"]
 
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
 DEMO_SEEDERS = [

@@ -50,6 +50,9 @@ class HazardAction(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("hazard action", "Decide extension")
     LIST_SUPERVISION = "list_supervision", pgettext_lazy("hazard action", "List for supervision")
     OVERDUE = "overdue", pgettext_lazy("hazard action", "Became overdue")
+    # An enforcement order (hazards/enforcement.py) issued for the hazard, and its lifting on resumption.
+    ORDER = "order", pgettext_lazy("hazard action", "Enforcement order issued")
+    RESUME = "resume", pgettext_lazy("hazard action", "Production resumed")
 
 
 class InspectionKind(models.TextChoices):

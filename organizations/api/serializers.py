@@ -54,6 +54,8 @@ class DepartmentInputSerializer(serializers.Serializer):
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
+    # The same value as `status`, under the name enforcement orders speak of (hazards/enforcement.py).
+    operating_status = serializers.CharField(source="status", read_only=True)
     industries: "serializers.SlugRelatedField[Industry]" = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
@@ -69,6 +71,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "address",
             "scale",
             "status",
+            "operating_status",
             "created_at",
         ]
 
