@@ -372,6 +372,7 @@ DEMO_SEEDERS = [
     "organizations.demo.seed_directory",
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
+    "hazards.demo.orders.seed_orders",
     "accountability.demo.seed_accountability",
 ]
 

@@ -23,7 +23,7 @@ from organizations.errors import InvalidStateError
 from organizations.models import Department, Enterprise, User
 from organizations.scoping import ensure_visible, scope_for, tenant_of
 
-from ..choices import OPEN_STATES, HazardAction
+from ..choices import OPEN_STATES, HazardAction, HazardState
 from ..enforcement import (
     AcceptanceRole,
     EnforcementOrder,
@@ -135,10 +135,9 @@ def enforcement_order_issue(
         ensure_visible(actor, hazard)
     if any(hazard.enterprise_id != enterprise.pk for hazard in chosen):
         errors["hazards"] = _("Link only hazards of %(enterprise)s.") % {"enterprise": enterprise.name}
-    elif any(hazard.state not in OPEN_STATES for hazard in chosen):
-        errors["hazards"] = _(
-            "Link only open hazards: a closed or withdrawn one has nothing left to rectify."
-        )
+    elif any(hazard.state == HazardState.WITHDRAWN for hazard in chosen):
+        # A closed hazard may be named (an order recorded after the rectification); it holds nothing up.
+        errors["hazards"] = _("A withdrawn hazard was recorded in error: do not link it.")
     if inspection is not None:
         ensure_visible(actor, inspection)
         if inspection.enterprise_id != enterprise.pk:
