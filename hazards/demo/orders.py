@@ -18,8 +18,8 @@ from organizations.models import Membership, Tenant, User
 from ..choices import OPEN_STATES, HazardState, StopProduction
 from ..enforcement import AcceptanceRole, EnforcementOrder, OrderKind
 from ..models import Inspection
-from .seeder import NAMED
 from ..services.orders import enforcement_order_issue, enforcement_order_resume
+from .seeder import NAMED
 
 TZ = ZoneInfo("Asia/Shanghai")
 INSPECTOR = "dl-yj-inspector"
