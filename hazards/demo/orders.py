@@ -79,9 +79,10 @@ def seed_orders() -> None:
             else:
                 continue
             used.add(inspection.enterprise_id)
-        for inspection in (resumed, in_force):
-            if inspection is None:
+        for chosen in (resumed, in_force):
+            if chosen is None:
                 continue
+            inspection = chosen
             kind = (
                 OrderKind.STOP_FOR_RECTIFICATION
                 if inspection.stop_production == StopProduction.FULL
