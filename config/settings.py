@@ -303,6 +303,9 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
         "InspectionKindEnum": "hazards.choices.InspectionKind",
         "SanctionKindEnum": "accountability.choices.SanctionKind",
+        "OrderKindEnum": "hazards.enforcement.OrderKind",
+        "AcceptanceRoleEnum": "hazards.enforcement.AcceptanceRole",
+        "RoleEnum": "organizations.choices.Role",
     },
 }
 

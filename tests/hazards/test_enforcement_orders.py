@@ -509,3 +509,74 @@ def test_the_wall_chart_counts_suspended_enterprises(world, api) -> None:
     assert api.as_user(w.committee).get(chart).json()["suspended_enterprises"] == 0
     _issue(w, [])
     assert api.get(chart).json()["suspended_enterprises"] == 1
+
+
+# ------------------------------------------------------------------ the demo world
+
+
+def test_the_demo_world_has_an_order_in_force_and_a_resumed_one(standards, settings, tmp_path) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=io.StringIO())
+    orders = EnforcementOrder.objects.filter(tenant__slug="liaoning").select_related("enterprise")
+    in_force = orders.get(status="in_force")
+    resumed = orders.get(status="resumed")
+    assert in_force.kind == "stop_rectify"
+    assert in_force.enterprise.status == "suspended"
+    assert in_force.inspection is not None and in_force.inspection.stop_production == "full"
+    assert resumed.enterprise.status == "operating"
+    assert len(resumed.acceptance_participants) >= 2
+    assert resumed.hazards.exists() and not resumed.hazards.exclude(state="closed").exists()
+    for order, action in ((in_force, HazardAction.ORDER), (resumed, HazardAction.RESUME)):
+        for hazard in order.hazards.all():
+            assert HazardEvent.objects.filter(hazard=hazard, action=action).count() == 1
+    call_command("seed_demo", stdout=io.StringIO())
+    assert EnforcementOrder.objects.filter(tenant__slug="liaoning").count() == 2
+
+
+def test_the_public_enterprise_page_shows_the_status_and_kind_only(world, client, ledger) -> None:
+    from disclosure.models import Publication
+    from disclosure.services import publication_build_month, publication_publish
+
+    w = world.a
+    major = ledger.handed_over()
+    month = timezone.localdate().replace(day=1)
+    publication_build_month(tenant=w.tenant, month=month)
+    draft = Publication.objects.get(tenant=w.tenant, region=w.city, month=month)
+    publication_publish(actor=w.committee, publication=draft)
+    url = f"/public/alpha/enterprises/{w.enterprise.credit_code}/?lang=en"  # the public site's language
+    assert "Suspended" not in client.get(url).content.decode()
+
+    enforcement_order_issue(
+        actor=w.inspector,
+        enterprise=w.enterprise,
+        kind="partial_stop",
+        legal_basis="PRIVATE-BASIS 第一百零二条",
+        issued_on=timezone.localdate(),
+        hazards=[major],
+    )
+    page = client.get(url).content.decode()
+    assert "Suspended" in page
+    assert "Partial stop of production" in page
+    assert "PRIVATE-BASIS" not in page
+
+
+def test_the_order_list_costs_the_same_queries_for_one_order_or_many(
+    world, api, ledger, django_assert_max_num_queries
+) -> None:
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    w = world.a
+    _issue(w, [ledger.rectifying()])
+    api.as_user(w.committee)
+    with CaptureQueriesContext(db) as one:
+        assert len(api.get(URL).json()["results"]) == 1
+    for _ in range(3):
+        _issue(w, [ledger.rectifying(), ledger.confirmed("general")])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(api.get(URL).json()["results"]) == 4
