@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.months import months_before
 from hazards.choices import HazardAction, HazardLevel, HazardSource, SelfInspectionStatus
 from hazards.enforcement import suspended_months
 from hazards.models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
@@ -30,16 +31,6 @@ def _status_at(hazard: Hazard, at: dt.datetime, withdrawn_at: dt.datetime | None
     if hazard.deadline and hazard.deadline < timezone.localtime(at).date():
         return "overdue"
     return "open"
-
-
-def _months_before(day: dt.date, count: int) -> list[dt.date]:
-    months, year, month = [], day.year, day.month
-    for _ in range(count):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        months.append(dt.date(year, month, 1))
-    return months
 
 
 def assemble_trace(accident: Accident) -> dict[str, Any]:
@@ -100,7 +91,7 @@ def assemble_trace(accident: Accident) -> dict[str, Any]:
     excused = suspended_months(
         tenant_id=accident.tenant_id,
         enterprise_id=accident.enterprise_id,
-        months=_months_before(day, LOOKBACK_MONTHS),
+        months=months_before(day, LOOKBACK_MONTHS),
     )
     return {
         "accident": {"enterprise": accident.enterprise.name, "occurred": _day(at), "deaths": accident.deaths},
@@ -162,7 +153,7 @@ def _flags(
     filed = {si.period for si in self_inspections if si.status == SelfInspectionStatus.SUBMITTED}
     flags += [
         {"kind": "self_inspection_missing", "month": month.strftime("%Y-%m")}
-        for month in _months_before(day, LOOKBACK_MONTHS)
+        for month in months_before(day, LOOKBACK_MONTHS)
         if month not in filed and month not in excused
     ]
     reported_by_month: dict[dt.date, int] = {si.period: si.hazards.count() for si in self_inspections}

@@ -17,8 +17,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.scoping import ScopedManager, any_of
 from organizations.models import Department, Enterprise, TenantOwned, User
-from organizations.scoping import Scope, ScopedManager, any_of
+from organizations.scoping import Scope
 
 from .models import Hazard, Inspection, _enterprise_scope
 

@@ -8,9 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from organizations.forms import restrict_choices
 from organizations.models import Enterprise, User
-from organizations.widgets import QuickSelect
 
 from .choices import OPEN_STATES
 from .enforcement import AcceptanceRole, OrderKind

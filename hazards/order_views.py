@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import PermissionDeniedError
 from organizations.choices import DEPARTMENT_ROLES
-from organizations.errors import PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.models import Enterprise, User
 from organizations.scoping import actor_of, require_role, scope_for

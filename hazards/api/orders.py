@@ -13,9 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api.base import ScopedRelatedField, ScopedViewSet, actor_of
+from core.api.base import ScopedRelatedField, ScopedViewSet
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise
+from organizations.scoping import actor_of
 
 from ..enforcement import AcceptanceRole, EnforcementOrder, OrderKind, OrderStatus
 from ..models import Hazard, Inspection

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError
+from core.scoping import ensure_visible
 from organizations.audit import audit_record
 from organizations.choices import AuditAction, EnterpriseStatus
-from organizations.errors import InvalidStateError
 from organizations.models import Department, Enterprise, User
-from organizations.scoping import ensure_visible, scope_for, tenant_of
+from organizations.scoping import scope_for, tenant_of
 
 from ..choices import OPEN_STATES, HazardAction, HazardState
 from ..enforcement import (

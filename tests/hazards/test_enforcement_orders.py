@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accountability.indicators import ENTERPRISE_FILING, month_params
+from core.errors import InvalidStateError, PermissionDeniedError
 from hazards.choices import HazardAction
 from hazards.enforcement import EnforcementOrder, suspended_months
 from hazards.models import Hazard, HazardEvent
@@ -24,7 +25,6 @@ from hazards.services import (
     hazard_verify,
 )
 from organizations.choices import Role
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import AuditEntry, Enterprise
 
 from ..factories import DepartmentFactory, MembershipFactory, UserFactory, photo
