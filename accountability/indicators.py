@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.months import first_of_month, last_day_of_month, month_bounds
+from hazards.enforcement import HAS_ORDER_SQL, SUSPENDED_IN_MONTH_SQL
 from organizations.models import Tenant
 
 
@@ -66,7 +67,7 @@ REOPENED = """
 
 # Operating enterprises with whether they filed the month's self-inspection and their self-inspection gap:
 # major hazards a department found that month while the enterprise's submitted self-inspection reported none.
-ENTERPRISE_FILING = """
+ENTERPRISE_FILING = f"""
   SELECT e.id, e.region_id, e.region_path, e.credit_code, (s.id IS NOT NULL) AS filed,
     CASE WHEN s.id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM hazards_hazard h2 WHERE h2.self_inspection_id = s.id)
@@ -77,7 +78,8 @@ ENTERPRISE_FILING = """
   FROM organizations_enterprise e
   LEFT JOIN hazards_selfinspection s ON s.tenant_id = e.tenant_id AND s.enterprise_id = e.id
     AND s.period = %(first_day)s AND s.status = 'submitted'
-  WHERE e.tenant_id = %(tenant)s AND e.status = 'operating'
+  WHERE e.tenant_id = %(tenant)s AND (e.status = 'operating' OR {HAS_ORDER_SQL})
+    AND NOT {SUSPENDED_IN_MONTH_SQL}
 """
 
 

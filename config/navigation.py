@@ -25,6 +25,7 @@ NAVIGATION = [
     ),
     ("inspection-list", _("Inspections"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("listing-list", _("Listed supervision"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
+    ("enforcement-order-list", _("Enforcement orders"), BUSINESS_ROLES),
     ("publication-list", _("Disclosure"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("disclosure-policy", _("Disclosure policy"), frozenset({Role.SECURITY_ADMIN})),

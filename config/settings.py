@@ -307,6 +307,9 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
         "InspectionKindEnum": "hazards.choices.InspectionKind",
         "SanctionKindEnum": "accountability.choices.SanctionKind",
+        "OrderKindEnum": "hazards.enforcement.OrderKind",
+        "AcceptanceRoleEnum": "hazards.enforcement.AcceptanceRole",
+        "RoleEnum": "organizations.choices.Role",
     },
 }
 
@@ -368,12 +371,15 @@ NAVIGATION = "config.navigation.NAVIGATION"
 # Panels on each role's landing page, contributed by the apps: callables taking the user and returning
 # {"template": ..., "context": {...}} or None.
 LANDING_PANELS = ["hazards.selectors.landing_panel"]
+# Sections of an enterprise's page contributed by the apps: callables taking the user and the enterprise.
+ENTERPRISE_PANELS = ["hazards.order_views.enterprise_orders_panel"]
 
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
 DEMO_SEEDERS = [
     "organizations.demo.seed_directory",
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
+    "hazards.demo.orders.seed_orders",
     "accountability.demo.seed_accountability",
 ]
 

@@ -18,7 +18,8 @@ from django.utils.translation import get_language
 
 from campaigns.choices import TaskStatus
 from campaigns.models import Campaign
-from organizations.models import Region, User
+from organizations.choices import EnterpriseStatus
+from organizations.models import Enterprise, Region, User
 
 from .choices import OPEN_STATES, HazardLevel, HazardSource, HazardState, SelfInspectionStatus
 from .listing_selectors import listing_counts
@@ -136,7 +137,24 @@ def wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
         "self_inspections": campaign_self_inspections(actor=actor, campaign=campaign)
         .filter(status=SelfInspectionStatus.SUBMITTED)
         .count(),
+        "suspended_enterprises": campaign_suspended_enterprises(actor=actor, campaign=campaign),
     }
+
+
+def campaign_suspended_enterprises(*, actor: User, campaign: Campaign) -> int:
+    """Enterprises of the campaign's regions and key industries suspended now (orders in force)."""
+    in_industries = Enterprise.industries.through.objects.filter(
+        industry_id__in=campaign.industries.values("pk")
+    ).values("enterprise_id")
+    return (
+        Enterprise.objects.visible_to(actor)
+        .filter(
+            region_path__startswith=campaign.region_path,
+            status=EnterpriseStatus.SUSPENDED,
+            pk__in=in_industries,
+        )
+        .count()
+    )
 
 
 def _heat(cell: dict[str, Any]) -> str:

@@ -52,6 +52,9 @@ class HazardAction(models.TextChoices):
     OVERDUE = "overdue", pgettext_lazy("hazard action", "Became overdue")
     LIFT_LISTING = "lift_listing", pgettext_lazy("hazard action", "Lift the listing")
     LISTING_OVERDUE = "listing_overdue", pgettext_lazy("hazard action", "Listing deadline passed")
+    # An enforcement order (hazards/enforcement.py) issued for the hazard, and its lifting on resumption.
+    ORDER = "order", pgettext_lazy("hazard action", "Enforcement order issued")
+    RESUME = "resume", pgettext_lazy("hazard action", "Production resumed")
 
 
 class InspectionKind(models.TextChoices):

@@ -617,3 +617,8 @@ class Notification(TenantOwned):
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         return Q(user_id=scope.user_id)  # notifications are personal, admins included
+
+
+# Enforcement orders live in their own module (a register beside the ledger); imported here so Django
+# registers them with the app.
+from .enforcement import EnforcementOrder, EnforcementOrderHazard  # noqa: E402, F401

@@ -34,6 +34,7 @@ from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .keyset import Keyset
 from .models import Evidence, Hazard, Inspection, Notification, SelfInspection
+from .order_views import inspection_orders
 from .selectors import (
     filing_summary,
     hazard_get,
@@ -466,7 +467,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("inspectors", "hazards")
         .get_visible(actor_of(request), pk=pk)
     )
-    return render(request, "hazards/inspection_detail.html", {"inspection": inspection})
+    context = {"inspection": inspection, **inspection_orders(actor_of(request), inspection)}
+    return render(request, "hazards/inspection_detail.html", context)
 
 
 # ------------------------------------------------------------------ notifications

@@ -15,8 +15,11 @@ from .ledger import (
     hazard_withdraw,
 )
 from .listings import hazard_lift_listing, hazard_list_supervision
+from .orders import enforcement_order_issue, enforcement_order_resume
 
 __all__ = [
+    "enforcement_order_issue",
+    "enforcement_order_resume",
     "evidence_check",
     "evidence_store",
     "hazard_acknowledge_handover",

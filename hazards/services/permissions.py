@@ -23,6 +23,7 @@ from organizations.models import Department, Enterprise, Region, User
 from organizations.scoping import Scope, scope_for
 
 from ..choices import OPEN_STATES, ExtensionStatus, HazardAction, HazardLevel, HazardState, ListingLevel
+from ..enforcement import EnforcementOrder
 from ..models import HandoverReceipt, Hazard
 
 A, S = HazardAction, HazardState
@@ -268,6 +269,31 @@ def may_lift_listing(scope: Scope, hazard: Hazard) -> bool:
 
 def may_reopen(scope: Scope, hazard: Hazard) -> bool:
     return oversees(scope, hazard)
+
+
+# ------------------------------------------------------------------ enforcement orders (enforcement.py)
+
+
+def order_issuing_departments(scope: Scope, enterprise: Enterprise) -> list[int]:
+    """The actor's departments (as inspector or head) that regulate the enterprise: an industry of it, in a
+    region containing it. Only they issue enforcement orders against it."""
+    if not scope.roles & DEPARTMENT_ROLES:
+        return []
+    industries = set(enterprise.industries.values_list("pk", flat=True))
+    return [
+        coverage.department_id
+        for coverage in scope.departments
+        if enterprise.region_path.startswith(coverage.region_path) and coverage.industry_ids & industries
+    ]
+
+
+def may_issue_order(scope: Scope, enterprise: Enterprise) -> bool:
+    return bool(order_issuing_departments(scope, enterprise))
+
+
+def may_resume_order(scope: Scope, order: EnforcementOrder) -> bool:
+    """Only the issuing department accepts the enterprise back (its inspectors and head)."""
+    return bool(scope.roles & DEPARTMENT_ROLES) and order.department_id in scope.department_ids
 
 
 # Every transition taken on an existing hazard, in the order the page shows their forms. Reporting creates

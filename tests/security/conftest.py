@@ -33,7 +33,7 @@ from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
 from hazards.models import Evidence, Hazard, Notification
-from hazards.services import hazard_report
+from hazards.services import enforcement_order_issue, hazard_report
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from organizations.choices import Role
 from organizations.imports import enterprise_import_start
@@ -189,6 +189,16 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     book.save(buffer)
     import_job = enterprise_import_start(actor=w.admin, file_name="a.xlsx", content=buffer.getvalue())
 
+    # Last, since it suspends alpha's enterprise: an enforcement order with its marker in the legal basis.
+    order = enforcement_order_issue(
+        actor=w.inspector,
+        enterprise=w.enterprise,
+        kind="stop_rectify",
+        legal_basis=f"{SECRET} 《安全生产法》第一百零二条",
+        issued_on=today,
+        hazards=[hazard],
+    )
+
     assessment = RegionAssessment.objects.filter(tenant=w.tenant).first()
     assert assessment is not None
     notification = Notification.objects.filter(tenant=w.tenant).first()
@@ -210,6 +220,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "leadership_input": leadership.pk,
         "assessment": assessment.pk,
         "enterprise_import": import_job.pk,
+        "enforcement_order": order.pk,
         "enterprise": w.enterprise.pk,
         "department": w.department.pk,
         "region": w.county.pk,
