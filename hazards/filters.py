@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise
 
-from .choices import HazardAction, HazardLevel, HazardSource, HazardState
+from .choices import HazardAction, HazardCategory, HazardLevel, HazardSource, HazardState
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
 from .selectors import parse_month, region_already_applied
 
@@ -18,6 +18,11 @@ from .selectors import parse_month, region_already_applied
 class HazardFilter(ScopedFilterSet):
     state = filters.MultipleChoiceFilter(choices=HazardState.choices, help_text=_("One or more states"))
     level = filters.ChoiceFilter(choices=HazardLevel.choices)
+    proposed_level = filters.ChoiceFilter(
+        choices=HazardLevel.choices,
+        help_text=_("The grade the enterprise proposed (major: self-reported majors)"),
+    )
+    category = filters.ChoiceFilter(choices=HazardCategory.choices)
     source = filters.ChoiceFilter(choices=HazardSource.choices)
     industry = filters.CharFilter(method="filter_industry", help_text=_("Industry code or id"))
     region = filters.CharFilter(method="filter_region", help_text=_("Region id: hazards in it and below"))
@@ -42,7 +47,18 @@ class HazardFilter(ScopedFilterSet):
 
     class Meta:
         model = Hazard
-        fields = ["state", "level", "source", "industry", "region", "enterprise", "overdue", "listed"]
+        fields = [
+            "state",
+            "level",
+            "proposed_level",
+            "category",
+            "source",
+            "industry",
+            "region",
+            "enterprise",
+            "overdue",
+            "listed",
+        ]
 
     def filter_department(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         department = Department.objects.get_visible(self.request.user, pk=value)

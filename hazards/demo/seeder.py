@@ -75,6 +75,7 @@ from .catalogue import (
     WITHDRAWALS,
     Finding,
     G,
+    category_of,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -365,7 +366,13 @@ class LedgerSeeder:
             # Something the checklist does not name, written down as a free-form hazard.
             extra = self.spec(site, episode.at, HazardLevel.GENERAL, "checklist")
             extra.title = extra.description[:200]
-            episode.extras.append({"description": extra.description, "location": extra.location})
+            episode.extras.append(
+                {
+                    "description": extra.description,
+                    "location": extra.location,
+                    "category": category_of(extra.title, extra.description),
+                }
+            )
         for line in lines:
             key = self.standard_item(line)
             if line.key == hazard_line:
@@ -379,6 +386,7 @@ class LedgerSeeder:
                     level, criterion = HazardLevel.MAJOR, self.criteria[key]
                 episode.answers[line.key] = {
                     "result": ItemResult.HAZARD,
+                    "category": category_of(finding.title, description),
                     "description": description,
                     "location": location,
                 }
@@ -592,6 +600,9 @@ class LedgerSeeder:
         site = episode.site
         if episode.channel == "report":
             spec = episode.specs[0]
+            # A major hazard the enterprise finds it reports as major itself, citing the criterion
+            # (hazards/services/majors.py); the regulator then confirms the grade.
+            major = spec.level == HazardLevel.MAJOR and spec.criterion is not None
             spec.hazard = hazard_report(
                 actor=site.officer if self.rng.random() < 0.8 else site.head,
                 enterprise=site.enterprise,
@@ -599,6 +610,9 @@ class LedgerSeeder:
                 title=spec.title,
                 description=spec.description,
                 location=spec.location,
+                category=category_of(spec.title, spec.description),
+                level=HazardLevel.MAJOR if major else "",
+                criterion=spec.criterion if major else None,
                 now=at,
             )
         elif episode.channel == "checklist":
@@ -650,6 +664,7 @@ class LedgerSeeder:
                         "title": spec.title,
                         "description": spec.description,
                         "location": spec.location,
+                        "category": category_of(spec.title, spec.description),
                         "level": spec.level,
                         "criterion": spec.criterion,
                         "industry": site.industry,

@@ -64,7 +64,14 @@ def month_ledger(world, ledger):
     major hazard (the self-inspection gap). Sibling county: nothing at all."""
     w = world.a
     month = timezone.localdate().replace(day=1)
-    hazard_report(actor=w.officer, enterprise=w.enterprise, title="t", description="d", location="l")
+    hazard_report(
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title="t",
+        description="d",
+        location="l",
+    )
     filed = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=month)
     self_inspection_save(
         actor=w.officer,
@@ -330,7 +337,13 @@ def march(world, ledger):
         return dt.datetime(2026, 3, day, 10, tzinfo=zone)
 
     hazard = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title="t", description="d", location="l", now=at(2)
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title="t",
+        description="d",
+        location="l",
+        now=at(2),
     )
     hazard = hazard_confirm(
         actor=w.inspector, hazard=hazard, level="major", criterion=ledger.criterion, now=at(3)

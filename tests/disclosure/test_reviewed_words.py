@@ -82,6 +82,7 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
 
     # A major hazard reported by the enterprise, through the whole loop to closed.
     closed = hazard_report(
+        category="equipment",
         actor=w.officer,
         enterprise=w.enterprise,
         title=typed("hazard.title"),
@@ -172,7 +173,12 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
 
     # Withdrawn and general hazards are not disclosed; their words are typed all the same.
     withdrawn = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title=typed("w.title"), description="x", location="x"
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title=typed("w.title"),
+        description="x",
+        location="x",
     )
     hazard_confirm(actor=w.inspector, hazard=withdrawn, level="major", criterion=chem_criterion)
     hazard_withdraw(actor=w.committee, hazard=withdrawn, reason=typed("withdraw.reason"))

@@ -262,6 +262,7 @@ def test_a_region_filter_gives_each_role_its_own_rows_in_that_subtree(world, api
     ledger.reported()
     ledger.rectifying()
     hazard_report(
+        category="equipment",
         actor=w.outsider,
         enterprise=w.other_city_enterprise,
         title="配电室漏水",
