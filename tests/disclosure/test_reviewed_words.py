@@ -142,6 +142,7 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
                 "title": typed("finding.title"),
                 "description": typed("finding.description"),
                 "location": typed("finding.location"),
+                "category": "equipment",
                 "level": "major",
                 "criterion": chem_criterion,
             }
@@ -157,13 +158,18 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
         "result": "hazard",
         "description": typed("self_inspection_item.description"),
         "location": typed("self_inspection_item.location"),
+        "category": "equipment",
     }
     self_inspection_save(
         actor=w.officer,
         self_inspection=self_inspection,
         answers=answers,
         extra_hazards=[
-            {"description": typed("self_inspection_extra.description"), "location": typed("extra.location")}
+            {
+                "description": typed("self_inspection_extra.description"),
+                "location": typed("extra.location"),
+                "category": "management",
+            }
         ],
         note=typed("self_inspection.note"),
     )
