@@ -399,3 +399,17 @@ def test_self_reported_majors_are_an_indicator_of_regions_and_enterprises(world,
     hazard_confirm(actor=w.inspector, hazard=proposed, level="general", reason="储罐已停用")
     regions = unit_indicators(level="region", tenant=w.tenant, month=month)
     assert regions[w.county.pk]["major_self_reported"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_regulators_confirming_the_same_proposal_at_once_confirm_it_once(world, proposed) -> None:
+    from tests.security.concurrently import race
+
+    w = world.a
+    outcomes = race(
+        lambda: hazard_confirm(actor=w.inspector, hazard=proposed, level="major"),
+        lambda: hazard_confirm(actor=w.committee, hazard=proposed, level="general", reason="已停用"),
+        gate=("SELECT 1 FROM hazards_hazard WHERE id = %s FOR UPDATE", [proposed.pk]),
+    )
+    assert sorted(type(o.error).__name__ for o in outcomes) == ["InvalidStateError", "NoneType"]
+    assert HazardEvent.objects.filter(hazard=proposed, action=HazardAction.CONFIRM).count() == 1
