@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from accountability.scoring import unit_indicators
 from campaigns.services import campaign_create
+from core.errors import InvalidStateError, PermissionDeniedError
 from hazards.campaign_stats import dashboard_series, wall_chart
 from hazards.choices import HazardAction
 from hazards.models import Hazard, HazardEvent, Notification, SelfInspection
@@ -23,7 +24,6 @@ from hazards.services.inspections import (
     self_inspection_save,
     self_inspection_submit,
 )
-from organizations.errors import InvalidStateError, PermissionDeniedError
 
 EN = {"Accept-Language": "en"}
 
