@@ -48,6 +48,8 @@ HAZARD_COUNTS = f"""
                    AND h.source = 'inspection') AS found_department,
   COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
                    AND h.level = 'major') AS major_found,
+  COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
+                   AND h.proposed_level = 'major') AS major_self_reported,
   COUNT(*) FILTER (WHERE h.discovered_at < %(end)s AND h.state <> 'withdrawn') AS found_to_date,
   COUNT(*) FILTER (WHERE h.closed_at < %(end)s) AS closed_to_date,
   COUNT(*) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s) AS closed_in_month,
@@ -98,6 +100,7 @@ def _hazard_indicators(alias: str) -> str:
   COALESCE({alias}.found_self, 0) AS found_self,
   COALESCE({alias}.found_department, 0) AS found_department,
   COALESCE({alias}.major_found, 0) AS major_found,
+  COALESCE({alias}.major_self_reported, 0) AS major_self_reported,
   COALESCE({alias}.closed_in_month, 0) AS closed_in_month,
   {_rate(f"{alias}.closed_to_date", f"{alias}.found_to_date")} AS rectification_rate,
   {_rate(f"{alias}.closed_on_time", f"{alias}.closed_in_month")} AS on_time_rate,
@@ -123,7 +126,8 @@ regions AS (SELECT r.id, r.parent_id, r.code, r.path FROM organizations_region r
             WHERE r.tenant_id = %(tenant)s),
 rh AS (
   SELECT r.id, SUM(x.found_self) AS found_self, SUM(x.found_department) AS found_department,
-    SUM(x.major_found) AS major_found, SUM(x.found_to_date) AS found_to_date,
+    SUM(x.major_found) AS major_found, SUM(x.major_self_reported) AS major_self_reported,
+    SUM(x.found_to_date) AS found_to_date,
     SUM(x.closed_to_date) AS closed_to_date, SUM(x.closed_in_month) AS closed_in_month,
     SUM(x.closed_on_time) AS closed_on_time, SUM(x.overdue) AS overdue, SUM(x.overdue_days) AS overdue_days
   FROM regions r LEFT JOIN hz x ON x.region_path LIKE r.path || '%%' GROUP BY r.id),

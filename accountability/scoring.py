@@ -62,7 +62,9 @@ HAZARD_PROGRESS = [
     ("overdue", False),
     ("reopened", False),
 ]
-SELF_INSPECTION = [("filing_rate", True), ("self_inspection_gap", False)]
+# Major hazards the enterprises reported themselves (hazards/services/majors.py): finding one's own is what
+# self-inspection is for, so more is better, like the filing rate.
+SELF_INSPECTION = [("filing_rate", True), ("self_inspection_gap", False), ("major_self_reported", True)]
 ENFORCEMENT = [("inspections", True), ("unannounced_share", True), ("enforcement_measures", True)]
 REGION_GROUPS: Groups = {
     "progress": HAZARD_PROGRESS,

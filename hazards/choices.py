@@ -29,6 +29,15 @@ class HazardLevel(models.TextChoices):
     MAJOR = "major", _("Major")
 
 
+class HazardCategory(models.TextChoices):
+    """What kind of failing a hazard is (the four classes of the hazard investigation rules)."""
+
+    EQUIPMENT = "equipment", _("Equipment or facility (unsafe condition)")
+    BEHAVIOUR = "behaviour", _("Behaviour (unsafe act)")
+    MANAGEMENT = "management", _("Management deficiency")
+    ENVIRONMENT = "environment", _("Environment")
+
+
 class HazardSource(models.TextChoices):
     SELF_INSPECTION = "self_inspection", _("Enterprise self-inspection")
     INSPECTION = "inspection", _("Department inspection")

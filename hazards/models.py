@@ -21,6 +21,7 @@ from organizations.scoping import Scope
 from .choices import (
     ExtensionStatus,
     HazardAction,
+    HazardCategory,
     HazardLevel,
     HazardSource,
     HazardState,
@@ -154,6 +155,10 @@ class SelfInspectionItem(TenantOwned):
     general_code = models.CharField(max_length=10, blank=True)
     label = models.TextField(_("item"))
     result = models.CharField(_("result"), max_length=10, choices=ItemResult.choices)
+    # Required on a line answered "hazard" by the time the self-inspection is submitted.
+    category = models.CharField(
+        _("category"), max_length=12, choices=HazardCategory.choices, blank=True, default="", db_default=""
+    )
     description = models.TextField(_("what was found"), blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
 
@@ -242,6 +247,15 @@ class Hazard(TenantOwned):
         blank=True,
         related_name="hazards",
         verbose_name=_("criterion"),
+    )
+    # Required on every new hazard; rows recorded before it existed stay blank.
+    category = models.CharField(
+        _("category"), max_length=12, choices=HazardCategory.choices, blank=True, default="", db_default=""
+    )
+    # The grade the enterprise proposed when it reported the hazard itself ("major", citing `criterion`);
+    # the regulator's grade is `level`, set on confirmation.
+    proposed_level = models.CharField(
+        _("proposed grade"), max_length=10, choices=HazardLevel.choices, blank=True, default="", db_default=""
     )
     discovered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     discovered_at = models.DateTimeField(_("discovered at"))

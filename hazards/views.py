@@ -29,7 +29,7 @@ from organizations.scoping import actor_of, require_role, scope_for
 
 from . import forms, services
 from .campaign_stats import campaign_for
-from .choices import HazardAction, SelfInspectionStatus
+from .choices import HazardAction, HazardCategory, SelfInspectionStatus
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .keyset import Keyset
@@ -373,6 +373,7 @@ def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "extra_items": [item for item in items if not item.criterion_id and not item.general_code],
             "extra_slots": form.extra_rows(),
+            "categories": HazardCategory.choices,
             "editable": inspection.status == SelfInspectionStatus.DRAFT
             and inspection.enterprise_id in scope.enterprise_ids,
             "can_submit": inspection.enterprise_id in scope.head_enterprise_ids,

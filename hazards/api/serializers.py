@@ -11,7 +11,7 @@ from rest_framework import serializers
 from core.api.base import ScopedRelatedField
 from organizations.models import Department, Enterprise, Industry, Region, User
 
-from ..choices import HazardLevel, InspectionKind, ItemResult, ListingLevel, StopProduction
+from ..choices import HazardCategory, HazardLevel, InspectionKind, ItemResult, ListingLevel, StopProduction
 from ..models import (
     Criterion,
     Evidence,
@@ -85,6 +85,8 @@ class HazardListSerializer(serializers.ModelSerializer):
             "title",
             "state",
             "level",
+            "proposed_level",
+            "category",
             "source",
             "enterprise",
             "region",
@@ -118,7 +120,19 @@ class HazardListSerializer(serializers.ModelSerializer):
 # reads plain values (`ledger_values`) and `ledger_list_row` renders them. HazardListSerializer stays the
 # schema's description of a row; tests/hazards/test_api.py holds the two outputs equal.
 # Columns a list row carries as they are; the rest are built in ledger_list_row.
-_LEDGER_AS_IS = ("id", "code", "title", "state", "level", "source", "location", "is_overdue", "listed")
+_LEDGER_AS_IS = (
+    "id",
+    "code",
+    "title",
+    "state",
+    "level",
+    "proposed_level",
+    "category",
+    "source",
+    "location",
+    "is_overdue",
+    "listed",
+)
 _LEDGER_COLUMNS = (
     *_LEDGER_AS_IS,
     "enterprise_id",
@@ -272,16 +286,36 @@ class HazardCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
     location = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
     industry = ScopedRelatedField(Industry, required=False, allow_null=True)
-    level = serializers.ChoiceField(choices=HazardLevel.choices, required=False, allow_blank=True)
+    level = serializers.ChoiceField(
+        choices=HazardLevel.choices,
+        required=False,
+        allow_blank=True,
+        help_text="A regulator grades the hazard at once (it starts confirmed). An enterprise may send "
+        "`major` with `criterion` to report its own major hazard: it starts reported with "
+        "`proposed_level` major, and the regulating departments and the committee are told.",
+    )
     criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ConfirmSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=HazardLevel.choices)
-    criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
+    criterion = ScopedRelatedField(
+        Criterion,
+        required=False,
+        allow_null=True,
+        help_text="Required for major; a hazard the enterprise reported as major keeps its criterion when "
+        "none is given.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the grade differs from the enterprise's proposal (required then).",
+    )
 
 
 class HandoverInputSerializer(serializers.Serializer):
@@ -407,7 +441,7 @@ class SelfInspectionItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SelfInspectionItem
-        fields = ["id", "key", "label", "result", "description", "location"]
+        fields = ["id", "key", "label", "result", "category", "description", "location"]
 
     def get_key(self, item: SelfInspectionItem) -> str:
         return f"C{item.criterion_id}" if item.criterion_id else (item.general_code or f"X{item.pk}")
@@ -437,11 +471,19 @@ class ChecklistLineSerializer(serializers.Serializer):
 class AnswerSerializer(serializers.Serializer):
     key = serializers.CharField()
     result = serializers.ChoiceField(choices=ItemResult.choices)
+    category = serializers.ChoiceField(
+        choices=HazardCategory.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required on a hazard by submission",
+    )
     description = serializers.CharField(required=False, allow_blank=True, default="")
     location = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ExtraHazardSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
     description = serializers.CharField()
     location = serializers.CharField()
 
@@ -459,6 +501,7 @@ class FindingSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
     location = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
     level = serializers.ChoiceField(choices=HazardLevel.choices)
     criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
     industry = ScopedRelatedField(Industry, required=False, allow_null=True)

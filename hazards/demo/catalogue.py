@@ -707,3 +707,66 @@ GIVEN_NAMES = [
     "庆祥",
     "凤霞",
 ]
+
+
+# The category (物的不安全状态 / 人的不安全行为 / 管理缺陷 / 环境因素) of a demo finding, read from its words:
+# the first rule whose word appears decides; anything else is the state of equipment or a facility.
+CATEGORY_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "behaviour",
+        (
+            "未佩戴",
+            "未系挂",
+            "未携带",
+            "未办理",
+            "违章",
+            "未确认",
+            "不在岗",
+            "未检测",
+            "卧放",
+            "私拉",
+            "超强度",
+            "超限作业",
+            "即安排人员",
+            "未取得",
+            "未撤出",
+        ),
+    ),
+    (
+        "management",
+        (
+            "制度",
+            "责任",
+            "预案",
+            "演练",
+            "培训",
+            "教育",
+            "考核",
+            "台账",
+            "记录",
+            "专项方案",
+            "统一安全管理",
+            "未按期",
+            "报告已过",
+            "混存",
+            "作业许可",
+            "未建立",
+            "未制定",
+            "未纳入",
+            "阈值",
+        ),
+    ),
+    (
+        "environment",
+        ("积水", "积尘", "边坡", "浮石", "水患", "采空区", "通风", "瓦斯", "堆放", "占用", "通道", "排土场"),
+    ),
+]
+
+
+def category_of(*texts: str) -> str:
+    """The category of a finding from its title and description (see CATEGORY_WORDS)."""
+    words = "".join(texts)
+    for category, markers in CATEGORY_WORDS:
+        if any(marker in words for marker in markers):
+            return category
+    return "equipment"

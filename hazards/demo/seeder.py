@@ -77,9 +77,11 @@ from .catalogue import (
     WITHDRAWALS,
     Finding,
     G,
+    category_of,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
+OVERSTATED = 12  # one general report in this many is overstated as major by the enterprise
 YEAR = 2023
 MONTHS = list(range(5, 13))
 # The campaign ramps up over the summer and eases towards the winter shutdown.
@@ -218,6 +220,7 @@ class LedgerSeeder:
         self.criterion_keys = {c.pk: key for key, c in self.criteria.items()}
         self.documents: dict[str, int] = {}
         self.checklists: dict[int, list[ChecklistLine]] = {}
+        self.general_reports = 0  # every OVERSTATED-th general report is sent in as major, then regraded
 
     # -------------------------------------------------------------- people and places
 
@@ -368,7 +371,13 @@ class LedgerSeeder:
             # Something the checklist does not name, written down as a free-form hazard.
             extra = self.spec(site, episode.at, HazardLevel.GENERAL, "checklist")
             extra.title = extra.description[:200]
-            episode.extras.append({"description": extra.description, "location": extra.location})
+            episode.extras.append(
+                {
+                    "description": extra.description,
+                    "location": extra.location,
+                    "category": category_of(extra.title, extra.description),
+                }
+            )
         for line in lines:
             key = self.standard_item(line)
             if line.key == hazard_line:
@@ -382,6 +391,7 @@ class LedgerSeeder:
                     level, criterion = HazardLevel.MAJOR, self.criteria[key]
                 episode.answers[line.key] = {
                     "result": ItemResult.HAZARD,
+                    "category": category_of(finding.title, description),
                     "description": description,
                     "location": location,
                 }
@@ -605,6 +615,19 @@ class LedgerSeeder:
         site = episode.site
         if episode.channel == "report":
             spec = episode.specs[0]
+            # A major hazard the enterprise finds it reports as major itself, citing the criterion
+            # (hazards/services/majors.py); the regulator then confirms the grade.
+            major = spec.level == HazardLevel.MAJOR and spec.criterion is not None
+            cited = spec.criterion
+            if spec.level == HazardLevel.GENERAL:
+                # Now and then the enterprise overstates: it reports a general hazard as major, citing a
+                # criterion of its standard, and the regulator regrades it general with its reason.
+                self.general_reports += 1
+                candidates = [
+                    f.criterion for f in MAJOR[site.kind] if site.fits(f) and f.criterion in self.criteria
+                ]
+                if self.general_reports % OVERSTATED == 0 and candidates:
+                    major, cited = True, self.criteria[candidates[0]]
             spec.hazard = hazard_report(
                 actor=site.officer if self.rng.random() < 0.8 else site.head,
                 enterprise=site.enterprise,
@@ -612,6 +635,9 @@ class LedgerSeeder:
                 title=spec.title,
                 description=spec.description,
                 location=spec.location,
+                category=category_of(spec.title, spec.description),
+                level=HazardLevel.MAJOR if major else "",
+                criterion=cited if major else None,
                 now=at,
             )
         elif episode.channel == "checklist":
@@ -663,6 +689,7 @@ class LedgerSeeder:
                         "title": spec.title,
                         "description": spec.description,
                         "location": spec.location,
+                        "category": category_of(spec.title, spec.description),
                         "level": spec.level,
                         "criterion": spec.criterion,
                         "industry": site.industry,
@@ -683,12 +710,24 @@ class LedgerSeeder:
         note = (
             f"经核查，符合重大事故隐患判定标准第{spec.criterion.number}项" if major and spec.criterion else ""
         )
+        hazard = self.hazard(spec)
+        reason = ""
+        if hazard.proposed_level and actor == spec.site.head:
+            actor = spec.site.inspector  # the enterprise does not grade what it reported as major
+        if hazard.proposed_level and hazard.proposed_level != spec.level:
+            reason = (
+                f"经现场核查，该隐患不符合判定标准第{hazard.criterion.number}项所列情形，"
+                "按一般事故隐患管理，责令企业限期整改。"
+                if hazard.criterion
+                else "经现场核查，按一般事故隐患管理。"
+            )
         hazard_confirm(
             actor=actor,
-            hazard=self.hazard(spec),
+            hazard=hazard,
             level=spec.level,
             criterion=spec.criterion,
             note=note,
+            reason=reason,
             now=at,
         )
 

@@ -214,8 +214,11 @@ def may_grade_when_reporting(scope: Scope) -> bool:
 
 
 def may_confirm(scope: Scope, hazard: Hazard) -> bool:
-    """A regulator or the committee; the enterprise head too, but as general only (hazard_confirm)."""
-    return oversees(scope, hazard) or is_enterprise_head(scope, hazard)
+    """A regulator or the committee; the enterprise head too, but as general only (hazard_confirm), and
+    never a hazard the enterprise itself reported as major: that grade is the regulator's to confirm."""
+    if oversees(scope, hazard):
+        return True
+    return is_enterprise_head(scope, hazard) and hazard.proposed_level != HazardLevel.MAJOR
 
 
 def may_handover(scope: Scope, hazard: Hazard) -> bool:

@@ -45,7 +45,12 @@ def accident(world, ledger):
         description="储罐区爆炸着火",
     )
     after = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title="事故后发现", description="d", location="l"
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title="事故后发现",
+        description="d",
+        location="l",
     )
     return {"accident": accident, "overdue_major": overdue_major, "closed": closed_general, "after": after}
 

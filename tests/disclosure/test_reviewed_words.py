@@ -83,6 +83,7 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
 
     # A major hazard reported by the enterprise, through the whole loop to closed.
     closed = hazard_report(
+        category="equipment",
         actor=w.officer,
         enterprise=w.enterprise,
         title=typed("hazard.title"),
@@ -143,6 +144,7 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
                 "title": typed("finding.title"),
                 "description": typed("finding.description"),
                 "location": typed("finding.location"),
+                "category": "equipment",
                 "level": "major",
                 "criterion": chem_criterion,
             }
@@ -158,13 +160,18 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
         "result": "hazard",
         "description": typed("self_inspection_item.description"),
         "location": typed("self_inspection_item.location"),
+        "category": "equipment",
     }
     self_inspection_save(
         actor=w.officer,
         self_inspection=self_inspection,
         answers=answers,
         extra_hazards=[
-            {"description": typed("self_inspection_extra.description"), "location": typed("extra.location")}
+            {
+                "description": typed("self_inspection_extra.description"),
+                "location": typed("extra.location"),
+                "category": "management",
+            }
         ],
         note=typed("self_inspection.note"),
     )
@@ -174,7 +181,12 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
 
     # Withdrawn and general hazards are not disclosed; their words are typed all the same.
     withdrawn = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title=typed("w.title"), description="x", location="x"
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title=typed("w.title"),
+        description="x",
+        location="x",
     )
     hazard_confirm(actor=w.inspector, hazard=withdrawn, level="major", criterion=chem_criterion)
     hazard_withdraw(actor=w.committee, hazard=withdrawn, reason=typed("withdraw.reason"))

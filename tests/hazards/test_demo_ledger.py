@@ -18,6 +18,7 @@ from hazards.models import (
     Hazard,
     HazardEvent,
     Inspection,
+    Notification,
     SelfInspection,
     Verification,
 )
@@ -170,3 +171,23 @@ def test_seeding_twice_changes_nothing(demo) -> None:
     before = counts()
     seed()
     assert counts() == before
+
+
+def test_the_demo_shows_self_reported_majors_and_categories(demo) -> None:
+    liaoning = Hazard.objects.filter(tenant__slug="liaoning")
+    proposed = liaoning.filter(proposed_level="major")
+    assert proposed.filter(self_inspection__isnull=False).exists()  # a standard's item answered "hazard"
+    assert proposed.filter(self_inspection__isnull=True).exists()  # reported directly as major
+    assert proposed.filter(level="major").exists()  # confirmed as proposed
+    regraded = proposed.filter(level="general")
+    assert regraded.exists()  # overstated, regraded with a reason
+    reasons = HazardEvent.objects.filter(hazard__in=regraded, action="confirm").values_list("data", flat=True)
+    assert all(data["reason"] for data in reasons)
+    assert not liaoning.filter(category="").exists()  # every demo hazard is classed
+    assert set(liaoning.values_list("category", flat=True)) == {
+        "equipment",
+        "behaviour",
+        "management",
+        "environment",
+    }
+    assert Notification.objects.filter(kind="major_reported", hazard__in=proposed).exists()

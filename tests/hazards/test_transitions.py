@@ -410,6 +410,7 @@ def test_listed_supervision_is_for_major_hazards_by_regulators(world, ledger) ->
 def test_regulators_report_graded_hazards_that_start_confirmed(world, ledger) -> None:
     w = world.a
     hazard = hazard_report(
+        category="equipment",
         actor=w.inspector,
         enterprise=w.enterprise,
         title="t",
@@ -421,6 +422,7 @@ def test_regulators_report_graded_hazards_that_start_confirmed(world, ledger) ->
     assert (hazard.state, hazard.source) == ("confirmed", "inspection")
     with pytest.raises(PermissionDeniedError):
         hazard_report(
+            category="equipment",
             actor=w.officer,
             enterprise=w.enterprise,
             title="t",

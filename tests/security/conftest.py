@@ -66,6 +66,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     hazard.title = f"{SECRET} 储罐区未设紧急切断"
     hazard.save(update_fields=["title"])
     with_photo = hazard_report(
+        category="equipment",
         actor=w.officer,
         enterprise=w.enterprise,
         title=f"{SECRET} 消防通道堵塞",
@@ -269,7 +270,12 @@ def hazards(world: World, ledger: Any) -> dict[str, Hazard]:
     return {
         "a": ledger.confirmed(),
         "b": hazard_report(
-            actor=b.officer, enterprise=b.enterprise, title="配电室积水", description="积水", location="一号"
+            category="equipment",
+            actor=b.officer,
+            enterprise=b.enterprise,
+            title="配电室积水",
+            description="积水",
+            location="一号",
         ),
     }
 
