@@ -87,8 +87,8 @@ INDICATOR_HELP = {
         "rectification order, a stop-production order or a fine."
     ),
     "spot_checks_done": _(
-        "Of the spot checks drawn last month and assigned to the department, the share re-inspected by the end "
-        "of this month."
+        "Of the spot checks drawn last month and assigned to the department, the share re-inspected by the "
+        "end of this month."
     ),
     "task_completion": _(
         "Leadership, from records: of the campaign task lines assigned to the region and due this month, the "
