@@ -118,7 +118,8 @@ def _supports(basis: str, cited: list[Cited], today: dt.date) -> str | None:
     return None
 
 
-def _summary(kind: str, record: Any) -> str:
+def evidence_summary(kind: str, record: Any) -> str:
+    """How a cited record reads in the sanction (kept as it was when cited)."""
     if kind == "region_assessment":
         return f"{record.region.name} {record.month:%Y-%m}: {record.rank}/{record.rank_of}, {record.score}"
     if kind == "department_assessment":
@@ -192,7 +193,7 @@ def sanction_impose(
             raise ValidationError(
                 {"evidence": _("A cited record lies outside %(region)s.") % {"region": region.name}}
             )
-        cited.append(Cited(kind_of, record, path, _summary(kind_of, record)))
+        cited.append(Cited(kind_of, record, path, evidence_summary(kind_of, record)))
     problem = _supports(basis, cited, today)
     if problem:
         raise ValidationError({"evidence": problem})
