@@ -110,8 +110,12 @@ def test_the_assigned_department_records_the_result_once(world, api, month, file
     assert api.as_user(w.officer).post(url, {"checked_on": today, "missed_count": 0}).status_code == 404
     other_department = UserFactory.create(username="alpha-construction-inspector", tenant=w.tenant)
     MembershipFactory.create(user=other_department, role=Role.INSPECTOR, department=w.construction_department)
-    assert api.as_user(other_department).post(url, {"checked_on": today, "missed_count": 0}).status_code == 404
-    assert api.as_user(world.b.inspector).post(url, {"checked_on": today, "missed_count": 0}).status_code == 404
+    assert (
+        api.as_user(other_department).post(url, {"checked_on": today, "missed_count": 0}).status_code == 404
+    )
+    assert (
+        api.as_user(world.b.inspector).post(url, {"checked_on": today, "missed_count": 0}).status_code == 404
+    )
     # Bad input: the field is named and nothing changes.
     api.as_user(w.inspector)
     response = api.post(url, {"checked_on": today, "missed_count": 2}, format="json", **EN)
@@ -123,14 +127,18 @@ def test_the_assigned_department_records_the_result_once(world, api, month, file
     first.refresh_from_db()
     assert (first.state, first.missed_count, first.result_at) == ("assigned", None, None)
     response = api.post(
-        url, {"checked_on": today, "missed_count": 1, "findings": "储罐区可燃气体报警器失效未查出"}, format="json"
+        url,
+        {"checked_on": today, "missed_count": 1, "findings": "储罐区可燃气体报警器失效未查出"},
+        format="json",
     )
     assert response.status_code == 200 and response.json()["missed_count"] == 1
     again = api.post(url, {"checked_on": today, "missed_count": 0}, format="json", **EN)
     assert again.status_code == 409 and "already recorded" in again.json()["detail"]
     first.refresh_from_db()
     assert (first.state, first.missed_count, first.result_by) == ("done", 1, w.inspector)
-    api.post(f"/api/v1/spot-checks/{second.pk}/result/", {"checked_on": today, "missed_count": 0}, format="json")
+    api.post(
+        f"/api/v1/spot-checks/{second.pk}/result/", {"checked_on": today, "missed_count": 0}, format="json"
+    )
 
     # The indicator: of the results recorded this month, the share that found nothing missed.
     values = region_indicators(tenant=w.tenant, month=month)
