@@ -17,7 +17,8 @@ from tests.factories import MembershipFactory, UserFactory
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
-# "以上" includes the number, "以下" excludes it (art. 3): each threshold is the first value of the graver grade.
+# "以上" includes the number, "以下" excludes it (art. 3): each threshold is the first value of the graver
+# grade.
 BOUNDARIES = [
     # deaths
     ((0, 0, "0"), "general"),
@@ -161,7 +162,7 @@ def test_the_months_accidents_take_points_off_the_region_by_the_schemes_rule(wor
     month = timezone.localdate().replace(day=1)
     occurred = max(
         timezone.now() - dt.timedelta(hours=1),
-        timezone.make_aware(dt.datetime(month.year, month.month, 1, 1)),
+        dt.datetime(month.year, month.month, 1, 1, tzinfo=timezone.get_current_timezone()),
     )
     _record(w, occurred_at=occurred, deaths=1)
     _record(w, occurred_at=occurred, deaths=3)
@@ -179,7 +180,7 @@ def test_the_months_accidents_take_points_off_the_region_by_the_schemes_rule(wor
         "/rankings/", {"region": w.city.pk, "month": month.strftime("%Y-%m")}, **EN
     ).content.decode()
     assert "general accidents 1 · larger accidents 1 · points off for accidents 12" in page
-    assert "general accident −2" in page and "especially major accident −100" in page
+    assert "general accident \u22122" in page and "especially major accident \u2212100" in page
     assert "spot checks that found nothing missed" in page  # the new indicators are explained
 
 

@@ -111,7 +111,8 @@ def test_scores_and_ranks_among_siblings_with_default_weights(world, month_ledge
     county = RegionAssessment.objects.get(region=world.a.county, month=month_ledger)
     sibling = RegionAssessment.objects.get(region=world.a.sibling_county, month=month_ledger)
     # progress: rectification 100 / 0 (no value is the worst), on time, overdue, reopened 100 each → 100 / 75
-    # self-inspection: filing 100 / 0, gap 0 / 100, spot checks (none drawn: all equal) 100 / 100 → 66.7 / 66.7
+    # self-inspection: filing 100 / 0, gap 0 / 100, spot checks (none drawn: all equal) 100 / 100
+    # → 66.7 / 66.7
     # enforcement: inspections 100 / 0, unannounced 100 / 0, measures 100 / 100, precise 100 / 0 (none),
     # strict (the county's inspection found a major hazard and ordered rectification) 100 / 0 → 100 / 20
     # weights 40/20/25/15: county (4000 + 1000 + 2500 + 1500) / 100,

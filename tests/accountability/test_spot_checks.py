@@ -1,5 +1,6 @@
-"""Spot checks of enterprises' self-inspections: a reproducible draw of 5 % per region (at least one), assigned
-to the regulating department, which records what the enterprise missed, once; the clean share is an indicator."""
+"""Spot checks of enterprises' self-inspections: a reproducible draw of 5 % per region (at least one),
+assigned to the regulating department, which records what the enterprise missed, once; the clean share is an
+indicator."""
 
 import datetime as dt
 
