@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.forms import apply_service_errors
-from organizations.scoping import actor_of
+from organizations.errors import PermissionDeniedError
+from organizations.scoping import actor_of, scope_for
 from organizations.views import form_page
 
 from . import services
@@ -98,6 +99,9 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def sanction_create(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
+    scope = scope_for(actor)
+    if not (scope.is_tenant_admin or scope.committee_region_ids):
+        raise PermissionDeniedError(_("Only committee staff hold people to account."))
     form = SanctionImposeForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
