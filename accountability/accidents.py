@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -33,14 +34,14 @@ GRADE_THRESHOLDS: tuple[tuple[str, int, int, Decimal], ...] = (
 REPORTING_LIMIT = dt.timedelta(hours=1)
 
 # Which level investigates each grade, and the regions' levels that may open its case.
-INVESTIGATED_BY = {
+INVESTIGATED_BY: dict[str, Any] = {
     AccidentGrade.GENERAL: _("the county-level government"),
     AccidentGrade.LARGER: _("the city-level government"),
     AccidentGrade.MAJOR: _("the provincial government"),
     AccidentGrade.ESPECIALLY_MAJOR: _("the State Council (the province's committee records the case)"),
 }
 LEVEL_DEPTH = {RegionLevel.PROVINCE: 1, RegionLevel.CITY: 2, RegionLevel.COUNTY: 3}
-REQUIRED_DEPTH = {
+REQUIRED_DEPTH: dict[str, int] = {
     AccidentGrade.GENERAL: 3,
     AccidentGrade.LARGER: 2,
     AccidentGrade.MAJOR: 1,

@@ -232,6 +232,7 @@ class SanctionImposeForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        restrict_choices(self, actor, region=managed_regions(actor))  # before the cited records are added
         today = timezone.localdate()
         hazards = Hazard.objects.visible_to(actor)
         self.fields["region_assessment"] = CitedChoiceField(
@@ -274,7 +275,6 @@ class SanctionImposeForm(forms.Form):
             .select_related("enterprise")
             .order_by("-occurred_at"),
         )
-        self.fields["region"].queryset = managed_regions(actor)
 
     def evidence(self) -> list[dict[str, Any]]:
         return [

@@ -36,7 +36,7 @@ from .models import Accident, DepartmentAssessment, RegionAssessment, Sanction, 
 from .services import _require_committee, check_kind
 
 EVIDENCE_KINDS = ("region_assessment", "department_assessment", "hazard", "handover_receipt", "accident")
-BASIS_EVIDENCE = {
+BASIS_EVIDENCE: dict[str, set[str]] = {
     SanctionBasis.BOTTOM_RANK_TWICE: {"region_assessment", "department_assessment"},
     SanctionBasis.OVERDUE_MAJOR_HAZARDS: {"hazard"},
     SanctionBasis.UNACKNOWLEDGED_HANDOVERS: {"handover_receipt"},

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,7 +72,7 @@ ON CONFLICT (self_inspection_id) DO NOTHING
 def spot_check_sample_month(*, tenant: Tenant, month: dt.date, percent: int | None = None) -> int:
     """Draw the month's spot checks for the tenant (a monthly job); returns how many were added."""
     first = month.replace(day=1)
-    params = {
+    params: dict[str, Any] = {
         "tenant": tenant.pk,
         "month": first,
         "month_text": f"{first:%Y-%m}",
