@@ -303,6 +303,9 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
         "InspectionKindEnum": "hazards.choices.InspectionKind",
         "SanctionKindEnum": "accountability.choices.SanctionKind",
+        "SpotCheckStateEnum": "accountability.choices.SpotCheckState",
+        "StateEnum": "hazards.choices.HazardState",  # the ledger's, named as before spot checks had a state
+        "AccidentGradeEnum": "accountability.choices.AccidentGrade",
     },
 }
 
