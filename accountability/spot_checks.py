@@ -99,6 +99,7 @@ def spot_check_record_result(
     missed_count: int,
     findings: str = "",
     inspection: Inspection | None = None,
+    now: dt.datetime | None = None,
 ) -> SpotCheck:
     """The assigned department records its re-inspection: how many hazards the enterprise's self-inspection
     missed and what they were. Once only (a second result is a 409)."""
@@ -117,7 +118,8 @@ def spot_check_record_result(
         errors["missed_count"] = _("The number of missed hazards cannot be negative.")
     if missed_count > 0 and not findings.strip():
         errors["findings"] = _("Say what the enterprise missed.")
-    if checked_on > timezone.localdate():
+    at = now or timezone.now()
+    if checked_on > timezone.localdate(at):
         errors["checked_on"] = _("A re-inspection cannot be dated in the future.")
     elif checked_on < locked.month:
         errors["checked_on"] = _("The re-inspection cannot come before the month inspected.")
@@ -133,6 +135,6 @@ def spot_check_record_result(
     locked.findings = findings
     locked.inspection = inspection
     locked.result_by = actor
-    locked.result_at = timezone.now()
+    locked.result_at = at
     locked.save()
     return locked
