@@ -1,8 +1,8 @@
 """The demo's accountability records: the monthly spot checks of self-inspections and the departments'
 results; scored 2023 months; a general accident in Dalian at an enterprise with an overdue major hazard (its
 case with the three investigations and sanctions) and a larger one reported late; sanctions for poor work on
-its own record (bottom of the ranking twice, overdue major hazards, handovers not acknowledged, a late report); a few warning
-interviews. Idempotent."""
+its own record (bottom of the ranking twice, overdue major hazards, handovers not acknowledged, a late
+report); a few warning interviews. Idempotent."""
 
 import datetime as dt
 import itertools
@@ -121,7 +121,7 @@ MISSED = [
 def seed_spot_checks() -> None:
     """Each month of the campaign the draw takes 5 % of the submitted self-inspections per county; the
     assigned department re-inspects within about two weeks of the next month; roughly one in four finds
-    something the enterprise missed. A department without an inspector account leaves its checks open (as in life)."""
+    something the enterprise missed. A department without an inspector account leaves its checks open."""
     if SpotCheck.objects.filter(tenant__slug__in=["liaoning", "shanxi"]).exists():
         return
     for tenant in Tenant.objects.filter(slug__in=["liaoning", "shanxi"]):
