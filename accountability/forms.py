@@ -12,6 +12,7 @@ from organizations.models import Enterprise, Region, User
 
 from .choices import (
     REPORTING_VIOLATIONS,
+    AccidentGrade,
     AccidentReporting,
     InterviewReason,
     SanctionBasis,
@@ -115,6 +116,12 @@ class SchemeForm(forms.Form):
         label=_("Departments' precise enforcement"), min_value=0, max_digits=5
     )
     weight_leadership = forms.DecimalField(label=_("Leadership"), min_value=0, max_digits=5)
+    deduct_general = forms.DecimalField(label=_("General accident"), min_value=0, max_digits=5, initial=2)
+    deduct_larger = forms.DecimalField(label=_("Larger accident"), min_value=0, max_digits=5, initial=10)
+    deduct_major = forms.DecimalField(label=_("Major accident"), min_value=0, max_digits=5, initial=30)
+    deduct_especially_major = forms.DecimalField(
+        label=_("Especially major accident"), min_value=0, max_digits=5, initial=100
+    )
 
     def __init__(self, *args: Any, indicators: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,6 +149,9 @@ class SchemeForm(forms.Form):
     def weights(self) -> dict[str, Any]:
         groups = ("progress", "self_inspection", "enforcement", "leadership")
         return {group: self.cleaned_data[f"weight_{group}"] for group in groups}
+
+    def deductions(self) -> dict[str, Any]:
+        return {grade: self.cleaned_data[f"deduct_{grade}"] for grade in AccidentGrade.values}
 
     def normalisation(self) -> dict[str, dict[str, Any]]:
         rules: dict[str, dict[str, Any]] = {}

@@ -20,6 +20,7 @@ from organizations.scoping import ensure_visible, scope_for, tenant_of
 
 from .accidents import INVESTIGATED_BY, REQUIRED_DEPTH, accident_grade, path_depth, reporting_status
 from .choices import (
+    AccidentGrade,
     AccidentReporting,
     InterviewReason,
     SanctionBasis,
@@ -316,6 +317,7 @@ def scoring_scheme_set(
     campaign: Campaign,
     weights: dict[str, Decimal],
     normalisation: dict[str, dict] | None = None,
+    deductions: dict[str, Decimal] | None = None,
 ) -> ScoringScheme:
     """The top-level committee (or a tenant admin) sets the four group weights of a campaign of the whole
     tenant and, optionally, how each indicator is scaled (`normalisation`, replacing the previous rules when
@@ -325,11 +327,17 @@ def scoring_scheme_set(
     if any(value < 0 for value in weights.values()) or not sum(weights.values()):
         raise ValidationError({"weights": _("Weights are not negative and at least one is above zero.")})
     rules = normalisation_cleaned(normalisation) if normalisation is not None else None
+    if deductions is not None and (
+        set(deductions) - set(AccidentGrade.values) or any(value < 0 for value in deductions.values())
+    ):
+        raise ValidationError({"deductions": _("Points off per accident grade are not negative.")})
     scheme, _created = ScoringScheme.objects.get_or_create(tenant_id=campaign.tenant_id, campaign=campaign)
     for group, value in weights.items():
         setattr(scheme, f"weight_{group}", value)
     if rules is not None:
         scheme.normalisation = rules
+    for grade, value in (deductions or {}).items():
+        setattr(scheme, f"deduct_{grade}", value)
     scheme.updated_by = actor
     scheme.save()
     audit_record(actor=actor, action=AuditAction.POLICY_CHANGE, target=scheme, detail={"weights": weights})

@@ -213,6 +213,10 @@ class SchemeSerializer(serializers.ModelSerializer):
             "weight_self_inspection",
             "weight_enforcement",
             "weight_leadership",
+            "deduct_general",
+            "deduct_larger",
+            "deduct_major",
+            "deduct_especially_major",
             "normalisation",
             "updated_at",
         ]
@@ -224,6 +228,22 @@ class SchemeInputSerializer(serializers.Serializer):
     weight_self_inspection = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
     weight_enforcement = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
     weight_leadership = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
+    deduct_general = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        help_text="Points off per general accident.",
+    )
+    deduct_larger = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    deduct_major = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    deduct_especially_major = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), required=False
+    )
     normalisation = serializers.DictField(
         child=serializers.DictField(),
         required=False,

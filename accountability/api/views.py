@@ -209,9 +209,16 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         fields = dict(data.validated_data)
         campaign = fields.pop("campaign")
         normalisation = fields.pop("normalisation", None)
+        deductions = {
+            key.removeprefix("deduct_"): fields.pop(key) for key in list(fields) if key.startswith("deduct_")
+        }
         weights = {key.removeprefix("weight_"): value for key, value in fields.items()}
         scheme = services.scoring_scheme_set(
-            actor=actor_of(request), campaign=campaign, weights=weights, normalisation=normalisation
+            actor=actor_of(request),
+            campaign=campaign,
+            weights=weights,
+            normalisation=normalisation,
+            deductions=deductions or None,
         )
         return Response(s.SchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
 

@@ -204,3 +204,34 @@ def test_the_accident_pages_show_the_grade_and_take_a_finding(world, client) -> 
         client.post(f"/accidents/{accident.pk}/reporting/", {"reporting": "missed", "note": "x"}).status_code
         == 404
     )
+
+
+def test_the_campaigns_scheme_sets_the_points_off_per_grade(world, api) -> None:
+    from tests.accountability.test_scoring import province_campaign
+
+    w = world.a
+    month = timezone.localdate().replace(day=1)
+    campaign = province_campaign(w, month)
+    body = {
+        "campaign": campaign.pk,
+        "weight_progress": "40",
+        "weight_self_inspection": "20",
+        "weight_enforcement": "25",
+        "weight_leadership": "15",
+        "deduct_general": "-1",
+    }
+    api.as_user(w.admin)
+    bad = api.post("/api/v1/scoring-schemes/", body, format="json", **EN)
+    assert bad.status_code == 400 and "deduct_general" in bad.json()
+    assert (
+        api.post("/api/v1/scoring-schemes/", {**body, "deduct_general": "5"}, format="json").status_code
+        == 201
+    )
+    occurred = max(
+        timezone.now() - dt.timedelta(hours=1),
+        dt.datetime(month.year, month.month, 1, 1, tzinfo=timezone.get_current_timezone()),
+    )
+    _record(w, occurred_at=occurred, deaths=1)
+    assessment_compute_month(tenant=w.tenant, month=month)
+    county = RegionAssessment.objects.get(region=w.county, month=month)
+    assert county.indicators["accident_deduction"] == 5
