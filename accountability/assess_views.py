@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organizations.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.scoping import actor_of, scope_for
 from organizations.views import form_page

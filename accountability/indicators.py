@@ -17,22 +17,21 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.months import first_of_month, last_day_of_month, month_bounds, previous_month
 from organizations.models import Tenant
 
 
 def month_params(tenant: Tenant, month: dt.date) -> dict[str, Any]:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    zone = timezone.get_current_timezone()
-    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    first = first_of_month(month)
+    start, end = month_bounds(first)
     return {
         "tenant": tenant.pk,
-        "previous_first_day": previous,
+        "previous_first_day": previous_month(first),
         "first_day": first,
-        "last_day": following - dt.timedelta(days=1),
-        "start": dt.datetime(first.year, first.month, 1, tzinfo=zone),
-        "end": dt.datetime(following.year, following.month, 1, tzinfo=zone),
-        "zone": str(zone),
+        "last_day": last_day_of_month(first),
+        "start": start,
+        "end": end,
+        "zone": str(timezone.get_current_timezone()),
         "verification_days": settings.VERIFICATION_DAYS,
     }
 

@@ -26,10 +26,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.scoping import ensure_visible
 from hazards.choices import HazardLevel, HazardState
 from hazards.models import HandoverReceipt, Hazard
 from organizations.models import Region, User
-from organizations.scoping import ensure_visible
 
 from .choices import REPORTING_VIOLATIONS, SanctionBasis, Track
 from .models import Accident, DepartmentAssessment, RegionAssessment, Sanction, SanctionEvidence

@@ -23,11 +23,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError, PermissionDeniedError
+from core.scoping import ensure_visible
 from hazards.models import Inspection
 from organizations.choices import DEPARTMENT_ROLES
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Tenant, User
-from organizations.scoping import ensure_visible, scope_for
+from organizations.scoping import scope_for
 
 from .choices import SpotCheckState
 from .models import SpotCheck

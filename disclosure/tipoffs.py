@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError, PermissionDeniedError
 from organizations.choices import Role
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Region, Tenant, User
 from organizations.scoping import scope_for
 

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.models import Campaign
+from core.api.base import ScopedRelatedField
 from hazards.models import Inspection
-from organizations.api.base import ScopedRelatedField
 from organizations.models import Enterprise, Region
 
 from ..accidents import INVESTIGATED_BY

@@ -11,8 +11,8 @@ from accountability.accidents import accident_grade
 from accountability.models import Accident, RegionAssessment
 from accountability.scoring import assessment_compute_month
 from accountability.services import accident_record, accident_reporting_record, case_open
+from core.errors import InvalidStateError, PermissionDeniedError
 from organizations.choices import Role
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from tests.factories import MembershipFactory, UserFactory
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
