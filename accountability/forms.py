@@ -116,11 +116,17 @@ class SchemeForm(forms.Form):
         label=_("Departments' precise enforcement"), min_value=0, max_digits=5
     )
     weight_leadership = forms.DecimalField(label=_("Leadership"), min_value=0, max_digits=5)
-    deduct_general = forms.DecimalField(label=_("General accident"), min_value=0, max_digits=5, initial=2)
-    deduct_larger = forms.DecimalField(label=_("Larger accident"), min_value=0, max_digits=5, initial=10)
-    deduct_major = forms.DecimalField(label=_("Major accident"), min_value=0, max_digits=5, initial=30)
+    deduct_general = forms.DecimalField(
+        label=_("General accident"), min_value=0, max_digits=5, initial=2, required=False
+    )
+    deduct_larger = forms.DecimalField(
+        label=_("Larger accident"), min_value=0, max_digits=5, initial=10, required=False
+    )
+    deduct_major = forms.DecimalField(
+        label=_("Major accident"), min_value=0, max_digits=5, initial=30, required=False
+    )
     deduct_especially_major = forms.DecimalField(
-        label=_("Especially major accident"), min_value=0, max_digits=5, initial=100
+        label=_("Especially major accident"), min_value=0, max_digits=5, initial=100, required=False
     )
 
     def __init__(self, *args: Any, indicators: dict[str, str], **kwargs: Any) -> None:
@@ -151,7 +157,9 @@ class SchemeForm(forms.Form):
         return {group: self.cleaned_data[f"weight_{group}"] for group in groups}
 
     def deductions(self) -> dict[str, Any]:
-        return {grade: self.cleaned_data[f"deduct_{grade}"] for grade in AccidentGrade.values}
+        """The points off per grade that were given (a grade left empty keeps the scheme's value)."""
+        given = {grade: self.cleaned_data.get(f"deduct_{grade}") for grade in AccidentGrade.values}
+        return {grade: value for grade, value in given.items() if value is not None}
 
     def normalisation(self) -> dict[str, dict[str, Any]]:
         rules: dict[str, dict[str, Any]] = {}
