@@ -32,6 +32,8 @@ NAVIGATION = [
     ("rankings", _("Rankings"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("accident-list", _("Accidents"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("interview-list", _("Warning interviews"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("spot-check-list", _("Spot checks"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
+    ("sanction-list", _("Sanctions"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("enterprise-list", _("Enterprises"), BUSINESS_ROLES | {Role.SECURITY_ADMIN}),
     ("department-list", _("Departments"), BUSINESS_ROLES | {Role.SECURITY_ADMIN}),
     ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES | ROLE_MANAGER_ROLES),

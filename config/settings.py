@@ -310,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "OrderKindEnum": "hazards.enforcement.OrderKind",
         "AcceptanceRoleEnum": "hazards.enforcement.AcceptanceRole",
         "RoleEnum": "organizations.choices.Role",
+        "SpotCheckStateEnum": "accountability.choices.SpotCheckState",
+        "StateEnum": "hazards.choices.HazardState",  # the ledger's, named as before spot checks had a state
+        "AccidentGradeEnum": "accountability.choices.AccidentGrade",
     },
 }
 
@@ -389,6 +392,9 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
 # A department verifies a submitted rectification within this many days to count as timely (assessment).
 VERIFICATION_DAYS = env_int("VERIFICATION_DAYS", 10)
+# The monthly spot check re-inspects this share (percent) of each region's submitted self-inspections, at
+# least one per region that has any (accountability/spot_checks.py).
+SPOT_CHECK_PERCENT = env_int("SPOT_CHECK_PERCENT", 5, minimum=1, maximum=100)
 
 # Public tip-offs: at most TIPOFF_LIMIT per client address and tenant in each window.
 TIPOFF_LIMIT = env_int("TIPOFF_LIMIT", 5)

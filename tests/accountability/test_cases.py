@@ -110,7 +110,7 @@ def test_only_committee_staff_open_cases_investigate_sanction_and_interview(worl
     sanction = sanction_record(
         actor=w.committee,
         case=case,
-        track="enterprise",
+        track="department",
         kind="dismissal",
         subject="周明远",
         issuing_body="一市应急管理局",
@@ -224,7 +224,7 @@ def test_the_case_pages_work_in_the_browser_for_committee_staff_only(world, clie
         case_url,
         {
             "form": "sanction",
-            "track": "enterprise",
+            "track": "government",
             "kind": "demotion",
             "subject": "周明远",
             "issuing_body": "一市纪委",

@@ -119,24 +119,25 @@ def test_scores_and_ranks_among_siblings_with_default_weights(world, month_ledge
     county = RegionAssessment.objects.get(region=world.a.county, month=month_ledger)
     sibling = RegionAssessment.objects.get(region=world.a.sibling_county, month=month_ledger)
     # progress: rectification 100 / 0 (no value is the worst), on time, overdue, reopened 100 each → 100 / 75
-    # self-inspection: filing 100 / 0, gap 0 / 100, self-reported majors 0 = 0 (all equal: 100 / 100)
-    # → 66.7 / 66.7
-    # enforcement: inspections 100 / 0, unannounced 100 / 0, measures 100 / 100 → 100 / 33.3
-    # weights 40/20/25/15 on the rounded groups: county (4000 + 1334 + 2500 + 1500) / 100,
-    # sibling (3000 + 1334 + 832.5 + 1500) / 100
+    # self-inspection: filing 100 / 0, gap 0 / 100, self-reported majors 0 = 0 and spot checks (none drawn)
+    # all equal: 100 / 100 → 75 / 75
+    # enforcement: inspections 100 / 0, unannounced 100 / 0, measures 100 / 100, precise 100 / 0 (none),
+    # strict (the county's inspection found a major hazard and ordered rectification) 100 / 0 → 100 / 20
+    # weights 40/20/25/15 on the rounded groups: county (4000 + 1500 + 2500 + 1500) / 100,
+    # sibling (3000 + 1500 + 500 + 1500) / 100
     assert county.groups == {
         "progress": 100.0,
-        "self_inspection": 66.7,
+        "self_inspection": 75.0,
         "enforcement": 100.0,
         "leadership": 100.0,
     }
     assert sibling.groups == {
         "progress": 75.0,
-        "self_inspection": 66.7,
-        "enforcement": 33.3,
+        "self_inspection": 75.0,
+        "enforcement": 20.0,
         "leadership": 100.0,
     }
-    assert county.score == Decimal("93.34") and sibling.score == Decimal("66.67")
+    assert county.score == Decimal("95.00") and sibling.score == Decimal("65.00")
     assert (county.rank, sibling.rank, county.rank_of) == (1, 2, 2)
 
 
@@ -407,6 +408,10 @@ def test_department_indicators_scores_and_ranks_by_hand(world, march) -> None:
         "inspections": 1,
         "unannounced_share": 0.0,
         "enforcement_measures": 1,
+        "precise_rate": 100.0,
+        "strict_rate": None,
+        "spot_checks_assigned": 0,
+        "spot_checks_done": None,
         "found_department": 1,
         "receipt_timeliness": 100.0,
         "verification_timeliness": 100.0,
@@ -420,13 +425,14 @@ def test_department_indicators_scores_and_ranks_by_hand(world, march) -> None:
     emergency = DepartmentAssessment.objects.get(department=w.department, month=month)
     construction = DepartmentAssessment.objects.get(department=w.construction_department, month=month)
     # progress: receipts 100 / 0, verification 100 / 0, overdue 100 / 100, reopened 0 / 100 → 75 / 50
-    # enforcement: inspections, unannounced share and measures 100 / 0 → 100 / 0
-    # departments weigh progress 40 and enforcement 25: (3000 + 2500) / 65 and 2000 / 65
+    # enforcement: inspections, unannounced share, measures and precise 100 / 0; strict and spot checks done
+    # (no values anywhere: all equal) 100 / 100 → 100 / 33.3
+    # departments weigh progress 40 and enforcement 25: (3000 + 2500) / 65 and (2000 + 832.5) / 65
     assert (emergency.groups, construction.groups) == (
         {"progress": 75.0, "enforcement": 100.0},
-        {"progress": 50.0, "enforcement": 0.0},
+        {"progress": 50.0, "enforcement": 33.3},
     )
-    assert (emergency.score, construction.score) == (Decimal("84.62"), Decimal("30.77"))
+    assert (emergency.score, construction.score) == (Decimal("84.62"), Decimal("43.58"))
     assert (emergency.rank, construction.rank, emergency.rank_of, emergency.region_id) == (1, 2, 2, w.city.pk)
 
 
@@ -517,7 +523,7 @@ def test_assessments_api_lists_departments_and_enterprises_by_rank_group(world, 
     ).json()["results"]
     assert [(row["department_name"], row["rank"], row["score"]) for row in departments] == [
         (w.department.name, 1, "84.62"),
-        (w.construction_department.name, 2, "30.77"),
+        (w.construction_department.name, 2, "43.58"),
     ]
     assert departments[0]["indicators"]["receipt_timeliness"] == 100.0
     enterprises = api.get(

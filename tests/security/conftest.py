@@ -17,10 +17,12 @@ from django.db import connection, connections
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accountability.models import RegionAssessment
+from accountability.models import RegionAssessment, SpotCheck
+from accountability.sanctions import sanction_impose
 from accountability.scoring import assessment_compute_month
 from accountability.services import (
     accident_record,
+    accident_reporting_record,
     case_open,
     interview_record,
     investigation_save,
@@ -28,11 +30,12 @@ from accountability.services import (
     sanction_record,
     scoring_scheme_set,
 )
+from accountability.spot_checks import spot_check_sample_month
 from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
-from hazards.models import Evidence, Hazard, Notification
+from hazards.models import Evidence, Hazard, Notification, SelfInspection
 from hazards.services import enforcement_order_issue, hazard_report
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from organizations.choices import Role
@@ -142,11 +145,38 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         actor=w.committee,
         case=case,
         track="enterprise",
-        kind="dismissal",
+        kind="fine_principal",
+        amount=Decimal(50000),
         subject="周明远",
         issuing_body="一市应急管理局",
         decided_on=today,
     )
+    accident_reporting_record(
+        actor=w.committee, accident=accident, reporting="concealed", note=f"{SECRET} 隐瞒不报"
+    )
+    sanction = sanction_impose(
+        actor=w.committee,
+        region=w.county,
+        track="enterprise",
+        kind="criminal_referral",
+        basis="accident_reporting",
+        subject="周明远",
+        issuing_body="一市应急管理局",
+        decided_on=today,
+        evidence=[{"kind": "accident", "id": accident.pk}],
+        note=f"{SECRET} 移送司法机关",
+    )
+    drawn = SelfInspection.objects.create(
+        tenant=w.tenant,
+        enterprise=w.construction_enterprise,
+        region_path=w.construction_enterprise.region_path,
+        period=month,
+        status="submitted",
+        created_by=w.admin,
+        note=f"{SECRET} drawn",
+    )
+    spot_check_sample_month(tenant=w.tenant, month=month)
+    spot_check = SpotCheck.objects.get(self_inspection=drawn)
     interview = interview_record(
         actor=w.committee,
         region=w.county,
@@ -217,6 +247,8 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "accident": accident.pk,
         "case": case.pk,
         "interview": interview.pk,
+        "sanction": sanction.pk,
+        "spot_check": spot_check.pk,
         "scoring_scheme": scheme.pk,
         "leadership_input": leadership.pk,
         "assessment": assessment.pk,
