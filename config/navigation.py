@@ -28,6 +28,7 @@ NAVIGATION = [
     ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("disclosure-policy", _("Disclosure policy"), frozenset({Role.SECURITY_ADMIN})),
     ("rankings", _("Rankings"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("final-evaluation-list", _("Final evaluations"), frozenset({Role.COMMITTEE_STAFF})),
     ("accident-list", _("Accidents"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("interview-list", _("Warning interviews"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("enterprise-list", _("Enterprises"), BUSINESS_ROLES | {Role.SECURITY_ADMIN}),
