@@ -3,8 +3,9 @@
 At a campaign's end its committee evaluates the regions under the campaign's region over the whole period:
 the mean of their monthly scores, how far they carried the campaign's tasks assigned to them, and the
 accidents in the period, into one final score, rank and grade. Committee staff publish it; published, it is
-frozen (the database refuses any change, migration accountability 0004) and the public site shows it beside the monthly
-rankings they published. It exports as the input of the annual target-responsibility assessment.
+frozen (the database refuses any change, migration accountability 0004) and the public site shows it
+beside the monthly rankings they published. It exports as the input of the annual target-responsibility
+assessment.
 
 Only region names, codes and numbers are kept in these snapshots: never a person.
 """
