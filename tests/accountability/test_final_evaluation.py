@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accountability.evaluations import final_evaluation_create, ranking_publish
+from accountability.evaluations import final_evaluation_create, final_evaluation_publish, ranking_publish
 from accountability.models import FinalEvaluation, RankingPublication, RegionAssessment
 from campaigns.models import Campaign, Task
 from campaigns.services import campaign_create
@@ -155,16 +155,16 @@ def test_ranking_publication_needs_a_computed_month_and_happens_once(world, api,
         RankingPublication.objects.update(rows=[])
 
 
-def test_public_rankings_show_only_what_was_published_with_no_personal_data(world, client, finished):
+def test_public_rankings_show_only_what_was_published_with_no_personal_data(
+    world, client, finished, django_capture_on_commit_callbacks
+):
     w = world.a
     url = reverse("public-rankings", args=[w.tenant.slug])
     evaluation = final_evaluation_create(actor=w.committee, campaign=finished)
     before = client.get(url + "?lang=en")
     assert before.status_code == 200
     assert "No final evaluation has been published yet." in before.content.decode()
-    from accountability.evaluations import final_evaluation_publish
-
-    with django_capture_on_commit():
+    with django_capture_on_commit_callbacks(execute=True):
         final_evaluation_publish(actor=w.committee, evaluation=evaluation)
         ranking_publish(actor=w.committee, region=w.city, month=MAR)
     page = client.get(url + "?lang=en")
@@ -180,26 +180,15 @@ def test_public_rankings_show_only_what_was_published_with_no_personal_data(worl
     assert "78.00" not in client.get(reverse("public-rankings", args=[world.b.tenant.slug])).content.decode()
 
 
-class django_capture_on_commit:  # noqa: N801 - reads like the fixture it stands for
-    """Run the on_commit callbacks (cache invalidation) of what happens inside, as a real commit would."""
-
-    def __enter__(self) -> None:
-        self._context = __import__("django.test", fromlist=["TestCase"]).TestCase.captureOnCommitCallbacks(
-            execute=True
-        )
-        self._context.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self._context.__exit__(*exc)
-
-
-def test_public_page_is_cached_until_the_next_publication(world, client, finished, django_assert_num_queries):
+def test_public_page_is_cached_until_the_next_publication(
+    world, client, finished, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     w = world.a
     url = reverse("public-rankings", args=[w.tenant.slug])
     assert client.get(url).status_code == 200
     with django_assert_num_queries(0):
         assert client.get(url).status_code == 200
-    with django_capture_on_commit():
+    with django_capture_on_commit_callbacks(execute=True):
         ranking_publish(actor=w.committee, region=w.city, month=MAR)
     assert "80.00" in client.get(url).content.decode()
 
