@@ -31,7 +31,8 @@ SHANXI_NAME = "山西省重大事故隐患专项排查整治2023行动"
 
 # The ten key industries of the 2023 campaign (special equipment is regulated outside it).
 TEN_INDUSTRIES = [
-    "mines",
+    "coal_mines",
+    "non_coal_mines",
     "hazardous_chemicals",
     "road_traffic",
     "construction",
@@ -44,7 +45,7 @@ TEN_INDUSTRIES = [
 ]
 DALIAN_INDUSTRIES = [
     "hazardous_chemicals",
-    "mines",
+    "non_coal_mines",
     "industry_trade",
     "construction",
     "town_gas",

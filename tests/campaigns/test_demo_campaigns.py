@@ -40,7 +40,8 @@ def test_the_three_campaigns_exist_with_their_regions_periods_and_parents(demo: 
     assert dalian.created_by.username == "dl-committee"
     assert shanxi.created_by.username == "sx-admin"
     ten = {
-        "mines",
+        "coal_mines",
+        "non_coal_mines",
         "hazardous_chemicals",
         "road_traffic",
         "construction",
