@@ -65,7 +65,7 @@ class ImportStatus(models.TextChoices):
 
 # The key industries every tenant starts with, under stable codes the API uses. The plans keep coal mines and
 # non-coal mines apart (each has its own determination standard and regulator), and treat fireworks and civil
-# explosives as key industries of their own. Tenants created before that kept their old "mines" entry, no longer
+# explosives as key industries of their own. Tenants created before kept their old "mines" entry, no longer
 # a key industry (migration organizations "finaleval_split_industries").
 KEY_INDUSTRIES: list[tuple[str, str, str]] = [
     ("coal_mines", "煤矿", "Coal mines"),
