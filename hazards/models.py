@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import (
     Department,
-    Tenant,
     Enterprise,
     Industry,
     Region,
+    Tenant,
     TenantOwned,
     User,
     enterprise_conditions,
@@ -70,7 +70,8 @@ class Standard(models.Model):
         _("items listed"), max_length=15, choices=StandardCoverage.choices, default=StandardCoverage.PARTIAL
     )
     # A tenant's own local standard (added by its admin in the browser); national standards have none. Not a
-    # tenant-owned table: national rows are shared, so visibility is ReferenceQuerySet's, not row-level security.
+    # tenant-owned table: national rows are shared, so visibility is ReferenceQuerySet's, not row-level
+    # security's.
     local_tenant = models.ForeignKey(
         Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("local to")
     )
@@ -132,8 +133,8 @@ class Criterion(models.Model):
 
 
 def current_criteria(tenant_id: int | None) -> models.QuerySet[Criterion]:
-    """Criteria that new hazards and checklists may use in a tenant: of current standards, national or local to
-    the tenant, not retired; in the library's order."""
+    """Criteria that new hazards and checklists may use in a tenant: of current standards, national or local
+    to the tenant, not retired; in the library's order."""
     local = Q(standard__local_tenant__isnull=True)
     if tenant_id is not None:
         local |= Q(standard__local_tenant_id=tenant_id)

@@ -27,7 +27,7 @@ from ..choices import (
     SelfInspectionStatus,
     StopProduction,
 )
-from ..models import Criterion, Evidence, Inspection, SelfInspection, SelfInspectionItem, current_criteria
+from ..models import Evidence, Inspection, SelfInspection, SelfInspectionItem, current_criteria
 from .evidence import evidence_store
 from .ledger import hazard_report
 
