@@ -15,8 +15,10 @@ from .ledger import (
     hazard_verify,
     hazard_withdraw,
 )
+from .standards import criterion_revise, industry_create, standard_create
 
 __all__ = [
+    "criterion_revise",
     "evidence_check",
     "evidence_store",
     "hazard_acknowledge_handover",
@@ -31,4 +33,6 @@ __all__ = [
     "hazard_submit",
     "hazard_verify",
     "hazard_withdraw",
+    "industry_create",
+    "standard_create",
 ]
