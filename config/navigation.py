@@ -35,6 +35,7 @@ NAVIGATION = [
     ("department-list", _("Departments"), BUSINESS_ROLES | {Role.SECURITY_ADMIN}),
     ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES | ROLE_MANAGER_ROLES),
     ("enterprise-import", _("Import"), DIRECTORY_MANAGER_ROLES),
+    ("standard-list", _("Standards"), frozenset({Role.TENANT_ADMIN})),
     ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
 ]

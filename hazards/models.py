@@ -1,11 +1,13 @@
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from organizations.errors import NotFoundError
 from organizations.models import (
     Department,
     Enterprise,
@@ -46,6 +48,13 @@ class ReferenceQuerySet(models.QuerySet):
         tenant_id = scope_for(actor).tenant_id
         national = Q(**{f"{lookup}__isnull": True})
         return self.filter(national | Q(**{lookup: tenant_id}) if tenant_id else national)
+
+    def get_visible(self, actor: object, **lookup: object) -> object:
+        """One row the actor may see, or NotFoundError (a 404, as for tenant-owned rows)."""
+        try:
+            return self.visible_to(actor).get(**lookup)
+        except (ObjectDoesNotExist, ValueError, TypeError):
+            raise NotFoundError(f"{self.model._meta.verbose_name} not found.") from None
 
 
 ReferenceManager = models.Manager.from_queryset(ReferenceQuerySet)
