@@ -371,6 +371,7 @@ DEMO_SEEDERS = [
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
     "accountability.demo.seed_accountability",
+    "accountability.demo_published.seed_published",
 ]
 
 # Ledger rules.

@@ -176,6 +176,7 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str, str]] = [
     ("sx-admin", "shanxi", Role.TENANT_ADMIN, "tenant", "", "郭振华", "13900000001"),
     ("sx-security", "shanxi", Role.SECURITY_ADMIN, "tenant", "", "段立军", "13900000011"),
     ("sx-auditor", "shanxi", Role.AUDIT_ADMIN, "tenant", "", "田素芬", "13900000012"),
+    ("sx-committee", "shanxi", Role.COMMITTEE_STAFF, "region", "140000", "梁晋生", "13900000013"),
     ("ty-committee", "shanxi", Role.COMMITTEE_STAFF, "region", "140100", "吴静怡", "13900000002"),
     ("ty-yj-inspector", "shanxi", Role.INSPECTOR, "department", "140100:yj", "郑国强", "13900000003"),
     ("ty-coal-officer", "shanxi", Role.ENTERPRISE_OFFICER, "enterprise", "ty-coal", "冯德胜", "13900000004"),
