@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MinValueValidator
@@ -49,7 +50,7 @@ class ReferenceQuerySet(models.QuerySet):
         national = Q(**{f"{lookup}__isnull": True})
         return self.filter(national | Q(**{lookup: tenant_id}) if tenant_id else national)
 
-    def get_visible(self, actor: object, **lookup: object) -> object:
+    def get_visible(self, actor: object, **lookup: object) -> Any:
         """One row the actor may see, or NotFoundError (a 404, as for tenant-owned rows)."""
         try:
             return self.visible_to(actor).get(**lookup)

@@ -72,7 +72,7 @@ class CriteriaField(forms.CharField):
     """One item a line: `number | clause | text` (an English text may follow as a fourth part)."""
 
     def to_python(self, value: Any) -> list[CriterionInput]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         items = []
         for number, line in enumerate(line for line in text.splitlines() if line.strip()):
             parts = [part.strip() for part in line.split("|")]
