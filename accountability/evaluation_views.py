@@ -62,8 +62,8 @@ def final_evaluation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_final_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the campaign's evaluation, or the button that makes it; POST: evaluate the campaign."""
+    campaign = Campaign.objects.get_visible(actor_of(request), pk=pk)  # 404 before any 403
     actor = _committee(request)
-    campaign = Campaign.objects.get_visible(actor, pk=pk)
     if request.method == "POST":
         evaluations.final_evaluation_create(actor=actor, campaign=campaign)
         messages.success(request, _("The campaign has been evaluated."))
@@ -85,8 +85,8 @@ def campaign_final_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def final_evaluation_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = FinalEvaluation.objects.get_visible(actor_of(request), pk=pk)
     actor = _committee(request)
-    evaluation = FinalEvaluation.objects.get_visible(actor, pk=pk)
     evaluations.final_evaluation_publish(actor=actor, evaluation=evaluation)
     messages.success(
         request, _("Published: the final evaluation is on the public site and no longer changes.")
@@ -96,8 +96,8 @@ def final_evaluation_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def final_evaluation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = FinalEvaluation.objects.select_related("campaign").get_visible(actor_of(request), pk=pk)
     actor = _committee(request)
-    evaluation = FinalEvaluation.objects.select_related("campaign").get_visible(actor, pk=pk)
     audit_export(actor=actor, export="final_evaluation", fmt="xlsx", target=evaluation)
     response = HttpResponse(
         evaluations.evaluation_workbook(evaluation),

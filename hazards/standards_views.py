@@ -151,8 +151,8 @@ class CriterionForm(forms.Form):
 
 @login_required
 def criterion_revise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = Criterion.objects.select_related("standard").get_visible(actor_of(request), pk=pk)
     actor = _admin(request)
-    criterion = Criterion.objects.select_related("standard").get_visible(actor, pk=pk)
     form = CriterionForm(
         request.POST or None,
         initial={"clause": criterion.clause, "text": criterion.text, "text_en": criterion.text_en},
