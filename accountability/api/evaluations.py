@@ -94,6 +94,8 @@ class RankingPublishInputSerializer(serializers.Serializer):
             return parse_month(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict["month"]) from None
+        except OverflowError:  # a year of twenty digits
+            raise serializers.ValidationError(_("Give the month as YYYY-MM, e.g. 2023-06.")) from None
 
 
 class FinalEvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
