@@ -210,12 +210,12 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     local = standard_create(
         actor=w.admin,
         industry=w.industries["hazardous_chemicals"],
-        name=f"{SECRET} 地方补充标准",
+        name="一省地方补充判定标准",  # tenant-wide reference data: no secret in it
         document_number="",
         effective_date=today,
         version="1",
         coverage="complete",
-        criteria=[CriterionInput("1", "第一条", f"{SECRET} 条款")],
+        criteria=[CriterionInput("1", "第一条", "储罐区未设置紧急切断")],
     )
     notification = Notification.objects.filter(tenant=w.tenant).first()
     ids = {
