@@ -66,9 +66,9 @@ def method_text(method: dict[str, Any]) -> str:
     return str(METHOD_TEXT) % {
         "monthly": method["monthly_weight"],
         "tasks": method["task_weight"],
-        "excellent": bounds["excellent"],
-        "good": bounds["good"],
-        "pass": bounds["pass"],
+        "excellent": bounds.get("excellent", "—"),
+        "good": bounds.get("good", "—"),
+        "pass": bounds.get("pass", "—"),
     }
 
 

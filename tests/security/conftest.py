@@ -202,7 +202,11 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         region_path=campaign.region_path,
         period_start=campaign.start_date,
         period_end=campaign.end_date,
-        method={"monthly_weight": 80, "task_weight": 20, "grades": [[90, "excellent"]]},
+        method={
+            "monthly_weight": 80,
+            "task_weight": 20,
+            "grades": [[90, "excellent"], [75, "good"], [60, "pass"]],
+        },
         rows=[],
         computed_by=w.committee,
         computed_at=timezone.now(),
