@@ -76,7 +76,7 @@ class RankingRowSerializer(serializers.Serializer):
 
 class RankingPublicationSerializer(serializers.ModelSerializer):
     rows = RankingRowSerializer(many=True, read_only=True)
-    month = serializers.DateField(format="%Y-%m")
+    month = serializers.DateField(help_text="The first day of the month")
 
     class Meta:
         model = RankingPublication
