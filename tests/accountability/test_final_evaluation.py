@@ -196,8 +196,10 @@ def test_public_page_is_cached_until_the_next_publication(
 def test_evaluation_exports_as_the_annual_assessment_input(world, client, finished):
     w = world.a
     evaluation = final_evaluation_create(actor=w.committee, campaign=finished)
-    client.force_login(w.inspector)
+    client.force_login(w.admin)  # sees it (the whole tenant), but only committee staff export it
     assert client.get(reverse("final-evaluation-xlsx", args=[evaluation.pk])).status_code == 403
+    client.force_login(w.inspector)  # evaluations are the committees' records
+    assert client.get(reverse("final-evaluation-xlsx", args=[evaluation.pk])).status_code == 404
     client.force_login(world.b.committee)
     assert client.get(reverse("final-evaluation-xlsx", args=[evaluation.pk])).status_code == 404
     client.force_login(w.committee)
