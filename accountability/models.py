@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -474,3 +475,78 @@ class EnterpriseAssessment(Assessment):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.month:%Y-%m}: {self.score}"
+
+
+def _public_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class RankingPublication(TenantOwned):
+    """A month's ranking of the regions under one region, published to the public: a frozen snapshot."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+"
+    )  # the ranked regions' parent
+    region_path = models.CharField(max_length=100, editable=False)
+    month = models.DateField()
+    public_id = models.CharField(max_length=20, unique=True, default=_public_id, editable=False)
+    # [{code, name, name_en, score, rank, rank_of, groups}]: region names and numbers only, no person.
+    rows = models.JSONField()
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField()
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-month", "region_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "region", "month"], name="ranking_published_once")
+        ]
+        indexes = [models.Index(fields=["tenant", "-month"], name="ranking_pub_tenant_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.month:%Y-%m}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "region_path")
+
+
+class FinalEvaluation(TenantOwned):
+    """A campaign's comprehensive evaluation of its regions over its whole period; frozen once published."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="final_evaluation"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=100, editable=False)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # How the final score is made (weights, grade bounds), kept with the figures it produced.
+    method = models.JSONField()
+    # [{code, name, name_en, months, mean_score, best_rank, worst_rank, bottom_months, task_percent,
+    #   accidents, deaths, final_score, rank, rank_of, grade}]: region names and numbers only.
+    rows = models.JSONField()
+    public_id = models.CharField(max_length=20, unique=True, default=_public_id, editable=False)
+    computed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField()
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("final evaluation")
+        ordering = ["-period_end", "region_path"]
+        indexes = [models.Index(fields=["tenant", "-period_end"], name="final_eval_tenant_end_idx")]
+
+    def __str__(self) -> str:
+        return f"final evaluation of {self.campaign_id}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return committee_scope(scope, "region_path")
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

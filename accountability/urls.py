@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assess_views, ranking_views, scheme_views, views
+from . import assess_views, evaluation_views, ranking_views, scheme_views, views
 
 urlpatterns = [
     path("accidents/", views.accident_list, name="accident-list"),
@@ -20,5 +20,23 @@ urlpatterns = [
     path("rankings/circular.pdf", ranking_views.circular, name="rankings-circular"),
     path("rankings/export.<str:fmt>", ranking_views.export, name="rankings-export"),
     path("rankings/leadership/", scheme_views.leadership_inputs, name="leadership-inputs"),
+    path("rankings/published/", evaluation_views.ranking_publications, name="ranking-publications"),
+    path("final-evaluations/", evaluation_views.final_evaluation_list, name="final-evaluation-list"),
+    path(
+        "campaigns/<int:pk>/final-evaluation/",
+        evaluation_views.campaign_final_evaluation,
+        name="campaign-final-evaluation",
+    ),
+    path(
+        "final-evaluations/<int:pk>/publish/",
+        evaluation_views.final_evaluation_publish,
+        name="final-evaluation-publish",
+    ),
+    path(
+        "final-evaluations/<int:pk>.xlsx",
+        evaluation_views.final_evaluation_xlsx,
+        name="final-evaluation-xlsx",
+    ),
+    path("public/<slug:tenant>/rankings/", evaluation_views.public_rankings, name="public-rankings"),
     path("campaigns/<int:pk>/scoring-scheme/", scheme_views.scheme_edit, name="scoring-scheme-edit"),
 ]

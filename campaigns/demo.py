@@ -31,7 +31,8 @@ SHANXI_NAME = "山西省重大事故隐患专项排查整治2023行动"
 
 # The ten key industries of the 2023 campaign (special equipment is regulated outside it).
 TEN_INDUSTRIES = [
-    "mines",
+    "coal_mines",
+    "non_coal_mines",
     "hazardous_chemicals",
     "road_traffic",
     "construction",
@@ -44,7 +45,7 @@ TEN_INDUSTRIES = [
 ]
 DALIAN_INDUSTRIES = [
     "hazardous_chemicals",
-    "mines",
+    "non_coal_mines",
     "industry_trade",
     "construction",
     "town_gas",
@@ -110,9 +111,30 @@ DALIAN_RESPONSIBILITIES = "\n".join(
         "市安委会办公室：统筹调度、督导检查，按月汇总上报省安委会办公室。",
     ]
 )
+# Shanxi runs its campaign by the "12341" mechanism (一闭环、两移交、三公开、四考核、一追溯), from 25 April
+# to the end of December, its tasks decomposed over the three responsibilities into 15 items and 40 points.
 SHANXI_REQUIREMENT = (
-    "坚持问题导向、目标导向，以煤矿、非煤矿山、危险化学品、道路交通、建筑施工、城镇燃气等为重点，"
-    "企业全面自查自改、部门精准执法检查，全面排查整治重大事故隐患，坚决遏制重特大事故。"
+    "坚持问题导向、目标导向，以煤矿、非煤矿山、危险化学品、烟花爆竹、民用爆炸物品、道路交通、建筑施工、"
+    "城镇燃气等为重点，企业全面自查自改、部门精准执法检查，围绕企业主体责任、部门监管责任、党政领导责任"
+    "分解细化15项40条任务，实行“12341”工作机制，全面排查整治重大事故隐患，坚决遏制重特大事故。"
+)
+SHANXI_RESPONSIBILITIES = "\n".join(
+    [
+        "企业主体责任：主要负责人带头自查自改，建立重大事故隐患清单，做到整改责任、措施、资金、时限、预案“五落实”。",
+        "部门监管责任：各行业领域监管部门精准严格执法，对重大事故隐患跟踪督办直至销号。",
+        "党政领导责任：省级专项行动领导组由省长任组长，市县由党委政府主要负责同志任双组长，各重点行业领域"
+        "由分管副省长任组长，坚持做到“五个必须”。",
+    ]
+)
+SHANXI_MECHANISM = "\n".join(
+    [
+        "一闭环：重大事故隐患发现、移交办理、信息公开、督导巡查、考核通报全过程闭环管理。",
+        "两移交：发现的重大事故隐患移交属地市级政府督促整改，移交省级有关部门跟踪督办。",
+        "三公开：重大事故隐患清单、整改推进情况、整改结果每月向社会公开一次。",
+        "四考核：专项排查整治总体情况、企业自查自改抽查情况、部门精准严格执法情况、党委政府组织领导情况"
+        "纳入考核，每月排名通报。",
+        "一追溯：发生生产安全事故的，倒查重大事故隐患排查整治责任落实情况，依规依纪依法严肃追责。",
+    ]
 )
 
 # The Liaoning campaign's stages, moved from the template to the dates the province set.
@@ -789,24 +811,24 @@ def seed_campaigns() -> None:
     )
     _tasks(city_committee, dalian, DALIAN_TASKS, liaoning, users)
 
-    shanxi_admin = _user("sx-admin")
+    shanxi_committee = _user("sx-committee")  # the province's committee runs the province's campaign
     shanxi_campaign = campaign_create(
-        actor=shanxi_admin,
+        actor=shanxi_committee,
         region=shanxi.region("140000"),
         name=SHANXI_NAME,
         start_date=_on(4, 25),
         end_date=_on(12, 31),
-        industries=shanxi.industry_list(TEN_INDUSTRIES),
+        industries=shanxi.industry_list([*TEN_INDUSTRIES, "fireworks", "civil_explosives"]),
         general_requirement=SHANXI_REQUIREMENT,
-        responsibilities=RESPONSIBILITIES,
-        guarantee_measures=GUARANTEE_MEASURES,
+        responsibilities=SHANXI_RESPONSIBILITIES,
+        guarantee_measures=SHANXI_MECHANISM,
         status=CampaignStatus.ACTIVE,
     )
-    _tasks(shanxi_admin, shanxi_campaign, SHANXI_TASKS, shanxi, users)
+    _tasks(shanxi_committee, shanxi_campaign, SHANXI_TASKS, shanxi, users)
     # The 2023 campaigns are over: closed, with everything they recorded kept.
     for actor, finished in (
         (province_committee, province),
         (city_committee, dalian),
-        (shanxi_admin, shanxi_campaign),
+        (shanxi_committee, shanxi_campaign),
     ):
         campaign_update(actor=actor, campaign=finished, status=CampaignStatus.CLOSED)

@@ -30,6 +30,7 @@ NAVIGATION = [
     ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("disclosure-policy", _("Disclosure policy"), frozenset({Role.SECURITY_ADMIN})),
     ("rankings", _("Rankings"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("final-evaluation-list", _("Final evaluations"), frozenset({Role.COMMITTEE_STAFF})),
     ("accident-list", _("Accidents"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("interview-list", _("Warning interviews"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("spot-check-list", _("Spot checks"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
@@ -38,6 +39,7 @@ NAVIGATION = [
     ("department-list", _("Departments"), BUSINESS_ROLES | {Role.SECURITY_ADMIN}),
     ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES | ROLE_MANAGER_ROLES),
     ("enterprise-import", _("Import"), DIRECTORY_MANAGER_ROLES),
+    ("standard-list", _("Standards"), frozenset({Role.TENANT_ADMIN})),
     ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
 ]

@@ -384,6 +384,7 @@ DEMO_SEEDERS = [
     "hazards.demo.seed_ledger",
     "hazards.demo.orders.seed_orders",
     "accountability.demo.seed_accountability",
+    "accountability.demo_published.seed_published",
 ]
 
 # Ledger rules.

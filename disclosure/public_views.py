@@ -354,3 +354,9 @@ def tipoff_status(request: HttpRequest, tenant: str, code: str) -> HttpResponse:
             "done": tip.status != TipOffStatus.RECEIVED,
         },
     )
+
+
+# For the other public pages (the published rankings, accountability/evaluation_views.py): the same layout and
+# the same cache rules.
+public_page = _page
+cached_public_page = _cached

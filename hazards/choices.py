@@ -123,3 +123,11 @@ GENERAL_CHECKLIST: list[tuple[str, str, str]] = [
     ("GEN-5", "应急预案编制并定期演练", "Emergency plan drawn up and drilled regularly"),
     ("GEN-6", "安全教育培训记录完整", "Safety training records complete"),
 ]
+
+
+class StandardCoverage(models.TextChoices):
+    """How much of a determination standard its criteria hold."""
+
+    COMPLETE = "complete", _("All items listed")
+    PARTIAL = "partial", _("Some items listed")
+    NOT_ITEMISED = "not_itemised", _("Items not known here")

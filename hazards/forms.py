@@ -23,7 +23,7 @@ from .choices import (
     ListingLevel,
     StopProduction,
 )
-from .models import Criterion, Hazard, SelfInspectionItem
+from .models import Criterion, Hazard, SelfInspectionItem, current_criteria
 from .services.inspections import ChecklistLine
 from .services.permissions import REGULATOR_ROLES, listing_levels_for
 
@@ -50,11 +50,11 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def criterion_choices(industry_code: str | None = None) -> Any:
-    criteria = Criterion.objects.select_related("standard").filter(standard__is_current=True)
+def criterion_choices(industry_code: str | None = None, tenant_id: int | None = None) -> Any:
+    criteria = current_criteria(tenant_id)
     if industry_code:
         criteria = criteria.filter(standard__industry_code=industry_code)
-    return criteria.order_by("standard__industry_code", "standard_id", "id")
+    return criteria
 
 
 class LedgerFilterForm(forms.Form):
@@ -178,7 +178,7 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args: Any, hazard: Hazard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["criterion"].queryset = criterion_choices(hazard.industry.code)  # type: ignore[attr-defined]
+        self.fields["criterion"].queryset = criterion_choices(hazard.industry.code, hazard.tenant_id)  # type: ignore[attr-defined]
         if hazard.proposed_level:
             # The enterprise's proposal and its criterion are what the inspector confirms or changes.
             self.fields["level"].initial = hazard.proposed_level

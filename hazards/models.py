@@ -1,22 +1,26 @@
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import NotFoundError
 from core.scoping import ScopedManager, any_of, path_within
 from organizations.models import (
     Department,
     Enterprise,
     Industry,
     Region,
+    Tenant,
     TenantOwned,
     User,
     enterprise_conditions,
 )
-from organizations.scoping import Scope
+from organizations.scoping import Scope, scope_for
 
 from .choices import (
     ExtensionStatus,
@@ -29,15 +33,31 @@ from .choices import (
     ItemResult,
     ListingLevel,
     SelfInspectionStatus,
+    StandardCoverage,
     StopProduction,
 )
 
 
 class ReferenceQuerySet(models.QuerySet):
-    """National reference data: readable by every signed-in user of any tenant, by nobody else."""
+    """Reference data: the national rows readable by every signed-in user of any tenant, a tenant's own local
+    rows by its members only (the model names the lookup of that tenant in `LOCAL_TENANT_LOOKUP`)."""
 
     def visible_to(self, actor: object) -> models.QuerySet:
-        return self.all() if getattr(actor, "is_authenticated", False) else self.none()
+        if not getattr(actor, "is_authenticated", False):
+            return self.none()
+        lookup = getattr(self.model, "LOCAL_TENANT_LOOKUP", "")
+        if not lookup:
+            return self.all()
+        tenant_id = scope_for(actor).tenant_id
+        national = Q(**{f"{lookup}__isnull": True})
+        return self.filter(national | Q(**{lookup: tenant_id}) if tenant_id else national)
+
+    def get_visible(self, actor: object, **lookup: object) -> Any:
+        """One row the actor may see, or NotFoundError (a 404, as for tenant-owned rows)."""
+        try:
+            return self.visible_to(actor).get(**lookup)
+        except (ObjectDoesNotExist, ValueError, TypeError):
+            raise NotFoundError(f"{self.model._meta.verbose_name} not found.") from None
 
 
 ReferenceManager = models.Manager.from_queryset(ReferenceQuerySet)
@@ -56,8 +76,30 @@ class Standard(models.Model):
     note = models.TextField(_("note"), blank=True)
     # Only current versions feed new checklists; old versions stay for the hazards that cite them.
     is_current = models.BooleanField(default=True)
+    # Whether its criteria are the whole standard; "not itemised" says its items are not known here (the
+    # note says why) instead of one invented catch-all item.
+    coverage = models.CharField(
+        _("items listed"), max_length=15, choices=StandardCoverage.choices, default=StandardCoverage.PARTIAL
+    )
+    # A tenant's own local standard (added by its admin in the browser); national standards have none. Not a
+    # tenant-owned table: national rows are shared, so visibility is ReferenceQuerySet's, not row-level
+    # security's.
+    local_tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("local to")
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferenceManager()
+    LOCAL_TENANT_LOOKUP = "local_tenant"
 
     class Meta:
         verbose_name = _("determination standard")
@@ -77,10 +119,16 @@ class Criterion(models.Model):
 
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="criteria")
     number = models.CharField(_("number"), max_length=10)
+    # Where in the standard's text the item stands (e.g. 第三条（二）), so a regulator can cite it; where the
+    # clause is not verified the data says so ("条号未核实") rather than guess.
+    clause = models.CharField(_("clause"), max_length=100)
     text = models.TextField(_("text"))
     text_en = models.TextField(_("English text"), blank=True)
+    # A stand-in item of an older library kept only because hazards cite it: never offered again.
+    retired = models.BooleanField(default=False)
 
     objects = ReferenceManager()
+    LOCAL_TENANT_LOOKUP = "standard__local_tenant"
 
     class Meta:
         verbose_name = _("criterion")
@@ -94,6 +142,19 @@ class Criterion(models.Model):
     @property
     def display_text(self) -> str:
         return self.text_en if (get_language() or "").startswith("en") and self.text_en else self.text
+
+
+def current_criteria(tenant_id: int | None) -> models.QuerySet[Criterion]:
+    """Criteria that new hazards and checklists may use in a tenant: of current standards, national or local
+    to the tenant, not retired; in the library's order."""
+    local = Q(standard__local_tenant__isnull=True)
+    if tenant_id is not None:
+        local |= Q(standard__local_tenant_id=tenant_id)
+    return (
+        Criterion.objects.filter(local, standard__is_current=True, retired=False)
+        .select_related("standard")
+        .order_by("standard__industry_code", "standard_id", "id")
+    )
 
 
 def _enterprise_scope(scope: Scope, enterprise_field: str, path_field: str) -> list[Q]:

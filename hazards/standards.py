@@ -16,24 +16,28 @@ def load_standards_into(standard_model: Any, criterion_model: Any, path: Path = 
     Takes the model classes so the data migration can pass its historical models.
     """
     created = 0
+    # A historical model (migration 0003) may not have the fields added since: fill only those it has.
+    has_coverage = any(field.name == "coverage" for field in standard_model._meta.get_fields())
+    has_clause = any(field.name == "clause" for field in criterion_model._meta.get_fields())
     for entry in json.loads(path.read_text(encoding="utf-8"))["standards"]:
-        standard, _ = standard_model.objects.get_or_create(
-            key=entry["key"],
-            defaults={
-                "industry_code": entry["industry"],
-                "name": entry["name"],
-                "name_en": entry["name_en"],
-                "document_number": entry["document_number"],
-                "effective_date": dt.date.fromisoformat(entry["effective_date"]),
-                "version": entry["version"],
-                "note": entry["note"],
-            },
-        )
+        defaults = {
+            "industry_code": entry["industry"],
+            "name": entry["name"],
+            "name_en": entry["name_en"],
+            "document_number": entry["document_number"],
+            "effective_date": dt.date.fromisoformat(entry["effective_date"]),
+            "version": entry["version"],
+            "note": entry["note"],
+        }
+        if has_coverage:
+            defaults["coverage"] = entry["coverage"]
+        standard, _ = standard_model.objects.get_or_create(key=entry["key"], defaults=defaults)
         for item in entry["criteria"]:
+            fields = {"text": item["text"], "text_en": item["text_en"]}
+            if has_clause:
+                fields["clause"] = item["clause"]
             _, was_created = criterion_model.objects.get_or_create(
-                standard=standard,
-                number=item["number"],
-                defaults={"text": item["text"], "text_en": item["text_en"]},
+                standard=standard, number=item["number"], defaults=fields
             )
             created += int(was_created)
     return created

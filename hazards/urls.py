@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, listing_views, order_views, views
+from . import campaign_views, listing_views, order_views, standards_views, views
 
 urlpatterns = [
     path(
@@ -10,6 +10,11 @@ urlpatterns = [
     ),
     path("campaigns/<int:pk>/dashboard/", campaign_views.campaign_dashboard_page, name="campaign-dashboard"),
     path("campaigns/<int:pk>/summary.<str:fmt>", campaign_views.campaign_summary, name="campaign-summary"),
+    path("standards/", standards_views.standard_list, name="standard-list"),
+    path("standards/new/", standards_views.standard_create_view, name="standard-create"),
+    path("standards/<int:pk>/", standards_views.standard_detail, name="standard-detail"),
+    path("criteria/<int:pk>/revise/", standards_views.criterion_revise_view, name="criterion-revise"),
+    path("industries/new/", standards_views.industry_create_view, name="industry-create"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/new/", views.hazard_create, name="hazard-create"),
     path("ledger/export.<str:fmt>", views.ledger_export, name="ledger-export"),

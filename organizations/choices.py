@@ -63,9 +63,13 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Rejected")
 
 
-# The key industries every tenant starts with, under stable codes the API uses.
+# The key industries every tenant starts with, under stable codes the API uses. The plans keep coal mines and
+# non-coal mines apart (each has its own determination standard and regulator), and treat fireworks and civil
+# explosives as key industries of their own. Tenants created before kept their old "mines" entry, no longer
+# a key industry (migration organizations "finaleval_split_industries").
 KEY_INDUSTRIES: list[tuple[str, str, str]] = [
-    ("mines", "矿山", "Mines"),
+    ("coal_mines", "煤矿", "Coal mines"),
+    ("non_coal_mines", "非煤矿山", "Non-coal mines"),
     ("hazardous_chemicals", "危险化学品", "Hazardous chemicals"),
     ("road_traffic", "道路交通", "Road traffic"),
     ("construction", "建筑施工", "Construction"),
@@ -76,6 +80,8 @@ KEY_INDUSTRIES: list[tuple[str, str, str]] = [
     ("tourism", "旅游", "Tourism"),
     ("industry_trade", "冶金工贸", "Metallurgy, industry and trade"),
     ("special_equipment", "特种设备", "Special equipment"),
+    ("fireworks", "烟花爆竹", "Fireworks"),
+    ("civil_explosives", "民用爆炸物品", "Civil explosives"),
 ]
 
 

@@ -25,20 +25,32 @@ TENANTS = [("liaoning", "210000", "辽宁省", "Liaoning"), ("shanxi", "140000",
 
 # The usual committee member departments of a city, with the industries each regulates.
 CITY_DEPARTMENTS: list[tuple[str, str, str, list[str]]] = [
-    ("yj", "应急管理局", "Emergency Management Bureau", ["hazardous_chemicals", "mines", "industry_trade"]),
+    (
+        "yj",
+        "应急管理局",
+        "Emergency Management Bureau",
+        ["hazardous_chemicals", "coal_mines", "non_coal_mines", "industry_trade", "fireworks"],
+    ),
     ("zj", "住房和城乡建设局", "Housing and Urban-Rural Development Bureau", ["construction", "town_gas"]),
     ("jt", "交通运输局", "Transport Bureau", ["road_traffic", "water_traffic"]),
     ("xf", "消防救援支队", "Fire and Rescue Detachment", ["fire_safety"]),
     ("sj", "市场监督管理局", "Market Regulation Administration", ["special_equipment"]),
     ("hy", "海洋发展局", "Ocean Development Bureau", ["fishing_vessels"]),
     ("wl", "文化和旅游局", "Culture and Tourism Bureau", ["tourism"]),
-    ("gx", "工业和信息化局", "Industry and Information Technology Bureau", ["industry_trade"]),
+    (
+        "gx",
+        "工业和信息化局",
+        "Industry and Information Technology Bureau",
+        ["industry_trade", "civil_explosives"],
+    ),
     ("cg", "城市管理局", "Urban Management Bureau", ["town_gas"]),
 ]
 # Inland provinces follow fishing vessels through agriculture and rural affairs.
 INLAND_FISHERIES = ("hy", "农业农村局", "Agriculture and Rural Affairs Bureau", ["fishing_vessels"])
 COUNTY_DEPARTMENTS = [CITY_DEPARTMENTS[0], CITY_DEPARTMENTS[1]]
 
+# "mines" is a place in the cycle of industries below, not an industry: the word chosen decides between coal
+# mines and non-coal mines (MINE_WORDS).
 INDUSTRY_WORDS: dict[str, tuple[list[str], str]] = {
     "mines": (["煤业", "矿业", "石料"], "有限公司"),
     "hazardous_chemicals": (["化工", "石化储运", "精细化工", "气体"], "有限公司"),
@@ -52,6 +64,7 @@ INDUSTRY_WORDS: dict[str, tuple[list[str], str]] = {
     "industry_trade": (["钢铁", "机械制造", "食品加工", "冷链仓储"], "有限公司"),
     "special_equipment": (["电梯工程", "起重设备", "锅炉"], "有限公司"),
 }
+MINE_WORDS = {"煤业": "coal_mines", "矿业": "non_coal_mines", "石料": "non_coal_mines"}
 STEMS = [
     "恒泰",
     "宏达",
@@ -134,7 +147,9 @@ NAMED_ENTERPRISES = [
         ("hazardous_chemicals",),
         "大连市甘井子区革镇堡街道化工路18号",
     ),
-    DemoEnterprise("ty-coal", "太原汾河煤业有限公司", "140110", ("mines",), "太原市晋源区姚村镇煤矿路1号"),
+    DemoEnterprise(
+        "ty-coal", "太原汾河煤业有限公司", "140110", ("coal_mines",), "太原市晋源区姚村镇煤矿路1号"
+    ),
 ]
 
 # username, tenant, role, unit kind, unit key, full name (fictional), phone (fictional). Each tenant has its
@@ -161,6 +176,7 @@ ACCOUNTS: list[tuple[str, str, str, str, str, str, str]] = [
     ("sx-admin", "shanxi", Role.TENANT_ADMIN, "tenant", "", "郭振华", "13900000001"),
     ("sx-security", "shanxi", Role.SECURITY_ADMIN, "tenant", "", "段立军", "13900000011"),
     ("sx-auditor", "shanxi", Role.AUDIT_ADMIN, "tenant", "", "田素芬", "13900000012"),
+    ("sx-committee", "shanxi", Role.COMMITTEE_STAFF, "region", "140000", "梁晋生", "13900000013"),
     ("ty-committee", "shanxi", Role.COMMITTEE_STAFF, "region", "140100", "吴静怡", "13900000002"),
     ("ty-yj-inspector", "shanxi", Role.INSPECTOR, "department", "140100:yj", "郑国强", "13900000003"),
     ("ty-coal-officer", "shanxi", Role.ENTERPRISE_OFFICER, "enterprise", "ty-coal", "冯德胜", "13900000004"),
@@ -258,9 +274,11 @@ def _enterprises(
             )
             words, suffix = INDUSTRY_WORDS[industry]
             stem = STEMS[(index * 3 + int(region_code[-3:])) % len(STEMS)]
-            name = f"{place}{stem}{words[index % len(words)]}{suffix}"
+            word = words[index % len(words)]
+            industry = MINE_WORDS.get(word, industry)
+            name = f"{place}{stem}{word}{suffix}"
             if index >= len(STEMS):  # more enterprises than stems: number them, as branch companies are
-                name = f"{place}{stem}{words[index % len(words)]}第{index}分{suffix}"
+                name = f"{place}{stem}{word}第{index}分{suffix}"
             if Enterprise.objects.filter(tenant=tenant, name=name).exists():
                 continue
             enterprise = Enterprise.objects.create(

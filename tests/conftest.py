@@ -51,7 +51,7 @@ class TenantWorld:
     sibling_county: Region
     other_city: Region
     industries: dict[str, Industry]
-    department: Department  # city emergency management: hazardous chemicals + mines
+    department: Department  # city emergency management: hazardous chemicals + coal mines
     construction_department: Department
     enterprise: Enterprise  # hazardous chemicals, in county
     construction_enterprise: Enterprise  # construction, in sibling county
@@ -86,7 +86,7 @@ def _build_tenant(slug: str, codes: dict[str, str], prefix: str) -> TenantWorld:
     department = DepartmentFactory.create(
         region=city,
         name="一市应急管理局",
-        industries=[industries["hazardous_chemicals"], industries["mines"]],
+        industries=[industries["hazardous_chemicals"], industries["coal_mines"]],
     )
     construction = DepartmentFactory.create(
         region=city, name="一市住房和城乡建设局", industries=[industries["construction"]]

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import evaluations, views
 
 router = DefaultRouter()
 router.register("accidents", views.AccidentViewSet, basename="accident")
@@ -12,5 +12,14 @@ router.register("scoring-schemes", views.SchemeViewSet, basename="scoring-scheme
 router.register("spot-checks", views.SpotCheckViewSet, basename="spot-check")
 router.register("sanctions", views.SanctionViewSet, basename="sanction")
 router.register("leadership-inputs", views.LeadershipInputView, basename="leadership-input")
+router.register("final-evaluations", evaluations.FinalEvaluationViewSet, basename="final-evaluation")
+router.register("ranking-publications", evaluations.RankingPublicationViewSet, basename="ranking-publication")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path(
+        "campaigns/<int:pk>/final-evaluation/",
+        evaluations.campaign_final_evaluation,
+        name="campaign-final-evaluation",
+    ),
+    path("", include(router.urls)),
+]

@@ -37,7 +37,7 @@ class CriterionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Criterion
-        fields = ["id", "standard", "industry", "number", "text", "text_en"]
+        fields = ["id", "standard", "industry", "number", "clause", "text", "text_en", "retired"]
 
 
 class StandardSerializer(serializers.ModelSerializer):
@@ -54,6 +54,9 @@ class StandardSerializer(serializers.ModelSerializer):
             "document_number",
             "effective_date",
             "version",
+            "coverage",
+            "local_tenant",
+            "supersedes",
             "note",
             "is_current",
             "criteria",

@@ -308,7 +308,9 @@ class CriterionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         queryset = queryset.select_related("standard")
         industry = self.request.query_params.get("industry")
         if industry:
-            queryset = queryset.filter(standard__industry_code=industry, standard__is_current=True)
+            queryset = queryset.filter(
+                standard__industry_code=industry, standard__is_current=True, retired=False
+            )
         return queryset
 
     @extend_schema(parameters=[OpenApiParameter("industry", str, description="industry code")])

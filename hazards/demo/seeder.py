@@ -109,7 +109,8 @@ TAIYUAN = "140000/140100/"
 NAMED = {"大连恒泰石化储运有限公司": "dl-chem", "太原汾河煤业有限公司": "ty-coal"}
 DALIAN_INSPECTORS = {
     "hazardous_chemicals": "dl-yj-inspector",
-    "mines": "dl-yj-inspector",
+    "coal_mines": "dl-yj-inspector",
+    "non_coal_mines": "dl-yj-inspector",
     "industry_trade": "dl-yj-inspector",
     "construction": "dl-zj-inspector",
     "town_gas": "dl-zj-inspector",
@@ -259,7 +260,7 @@ class LedgerSeeder:
             city = Listing(self.user("dl-committee"), ListingLevel.CITY, "大安委")
             county = Listing(self.user("gjz-committee"), ListingLevel.COUNTY, "甘安委")
         else:
-            prefix, coverage = TAIYUAN, {"mines": "ty-yj-inspector"}
+            prefix, coverage = TAIYUAN, {"coal_mines": "ty-yj-inspector", "non_coal_mines": "ty-yj-inspector"}
             city = Listing(self.user("ty-committee"), ListingLevel.CITY, "并安委")
             county = city
         inspectors = {code: self.user(name) for code, name in coverage.items()}
@@ -281,9 +282,7 @@ class LedgerSeeder:
             else:
                 officer = self.enterprise_user(enterprise, Role.ENTERPRISE_OFFICER, "officer")
                 head = self.enterprise_user(enterprise, Role.ENTERPRISE_HEAD, "head")
-            kind = industry.code
-            if kind == "mines":
-                kind = "coal" if "煤" in enterprise.name else "nonmetal"
+            kind = {"coal_mines": "coal", "non_coal_mines": "nonmetal"}.get(industry.code, industry.code)
             inspector = inspectors[industry.code]
             committees = [city]
             if enterprise.region.code == GANJINGZI:

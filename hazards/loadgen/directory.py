@@ -21,6 +21,7 @@ from organizations.demo import (
     CITY_DEPARTMENTS,
     COUNTY_DEPARTMENTS,
     INDUSTRY_WORDS,
+    MINE_WORDS,
     REGIONS_CSV,
     STEMS,
 )
@@ -56,7 +57,7 @@ INDUSTRY_WEIGHTS = {
     "hazardous_chemicals": 8,
     "town_gas": 6,
     "tourism": 6,
-    "mines": 4,
+    "mines": 4,  # coal mines and non-coal mines, by the word of the name (organizations.demo.MINE_WORDS)
     "water_traffic": 4,
     "fishing_vessels": 3,
 }
@@ -240,7 +241,8 @@ def _build_enterprises(directory: Directory, count: int, rng: random.Random) -> 
         pk, user_pk = first + index, first_user + index
         words, suffix = INDUSTRY_WORDS[code]
         place = region.name.rstrip("市区县") or region.name
-        name = f"{place}{rng.choice(STEMS)}{rng.choice(STEMS)}{rng.choice(words)}{suffix}"
+        first_stem, second_stem, word = rng.choice(STEMS), rng.choice(STEMS), rng.choice(words)
+        name = f"{place}{first_stem}{second_stem}{word}{suffix}"
         credit = credit_code(rng, region.code)
         while credit in seen:
             credit = credit_code(rng, region.code)
@@ -249,7 +251,7 @@ def _build_enterprises(directory: Directory, count: int, rng: random.Random) -> 
         status = EnterpriseStatus.OPERATING if rng.random() < 0.97 else rng.choice(EnterpriseStatus.values)
         address = f"{region.name}{rng.choice(STEMS)}路{rng.randint(1, 999)}号"
         rows.append(line(pk, tenant.pk, name, credit, region.pk, region.path, address, scale, status, now))
-        industry = directory.industries[code]
+        industry = directory.industries[MINE_WORDS.get(word, code)]  # "mines": coal or non-coal by the word
         links.append(line(pk, industry.pk))
         username = f"{tenant.slug}-officer-{index + 1}"
         officers.append(

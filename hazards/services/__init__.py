@@ -16,8 +16,10 @@ from .ledger import (
 )
 from .listings import hazard_lift_listing, hazard_list_supervision
 from .orders import enforcement_order_issue, enforcement_order_resume
+from .standards import criterion_revise, industry_create, standard_create
 
 __all__ = [
+    "criterion_revise",
     "enforcement_order_issue",
     "enforcement_order_resume",
     "evidence_check",
@@ -35,4 +37,6 @@ __all__ = [
     "hazard_submit",
     "hazard_verify",
     "hazard_withdraw",
+    "industry_create",
+    "standard_create",
 ]

@@ -31,7 +31,7 @@ from ..choices import (
     SelfInspectionStatus,
     StopProduction,
 )
-from ..models import Criterion, Evidence, Inspection, SelfInspection, SelfInspectionItem
+from ..models import Evidence, Inspection, SelfInspection, SelfInspectionItem, current_criteria
 from .evidence import evidence_store
 from .ledger import hazard_report
 
@@ -45,12 +45,11 @@ class ChecklistLine:
 
 
 def checklist_for(enterprise: Enterprise) -> list[ChecklistLine]:
-    """The enterprise's checklist: criteria of the current standards of its industries, then general items."""
+    """The enterprise's checklist: criteria of the current standards of its own industries (national, or local
+    to its tenant; never a retired stand-in), then general items."""
     english = (get_language() or "").startswith("en")
     codes = list(enterprise.industries.values_list("code", flat=True))
-    criteria = Criterion.objects.filter(
-        standard__industry_code__in=codes, standard__is_current=True
-    ).order_by("standard__industry_code", "standard_id", "id")
+    criteria = current_criteria(enterprise.tenant_id).filter(standard__industry_code__in=codes)
     lines = [ChecklistLine(f"C{c.pk}", c.display_text, c.pk, "") for c in criteria]
     lines += [ChecklistLine(code, en if english else zh, None, code) for code, zh, en in GENERAL_CHECKLIST]
     return lines

@@ -94,6 +94,10 @@ def _check_grade(hazard_industry: Industry, level: str, criterion: Criterion | N
         raise ValidationError(
             {"criterion": _("A major hazard must cite the criterion of the standard it meets.")}
         )
+    if criterion.retired or criterion.standard.local_tenant_id not in (None, hazard_industry.tenant_id):
+        raise ValidationError(
+            {"criterion": _("This criterion cannot be cited: choose one of the current list.")}
+        )
     if criterion.standard.industry_code != hazard_industry.code:
         raise ValidationError(
             {

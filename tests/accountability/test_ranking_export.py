@@ -232,7 +232,7 @@ def test_the_export_holds_the_whole_rank_group_in_a_fixed_number_of_queries(
     exported()  # once first: the session's first request also records when it was last active
     few, queries_for_few = exported()
     for _ in range(PAGE_SIZE):
-        EnterpriseFactory.create(region=w.county, industries=[w.industries["mines"]])
+        EnterpriseFactory.create(region=w.county, industries=[w.industries["coal_mines"]])
     many, queries_for_many = exported()
     assert (few, many) == (2, PAGE_SIZE + 2)  # every enterprise, not the page's first fifty
     assert queries_for_many == queries_for_few

@@ -54,7 +54,7 @@ def province_campaign(w, month: dt.date):
         name="全省",
         start_date=month,
         end_date=month + dt.timedelta(days=60),
-        industries=[w.industries["mines"]],
+        industries=[w.industries["coal_mines"]],
     )
 
 
@@ -204,7 +204,7 @@ def test_a_lower_committees_scheme_does_not_change_the_scores(
         name="一市专项",
         start_date=month_ledger,
         end_date=month_ledger + dt.timedelta(days=60),
-        industries=[w.industries["mines"]],
+        industries=[w.industries["coal_mines"]],
     )
     refused_then_stored_anyway(own)
     assert _scores(w, month_ledger) == defaults
@@ -217,7 +217,7 @@ def test_a_lower_committees_scheme_does_not_change_the_scores(
         name="一市分解",
         start_date=month_ledger,
         end_date=month_ledger + dt.timedelta(days=60),
-        industries=[w.industries["mines"]],
+        industries=[w.industries["coal_mines"]],
     )
     refused_then_stored_anyway(part)
     assert _scores(w, month_ledger) == defaults
@@ -281,7 +281,7 @@ def test_only_committee_staff_set_weights_and_leadership_figures(world, month_le
         name="一市",
         start_date=month_ledger,
         end_date=month_ledger + dt.timedelta(days=30),
-        industries=[w.industries["mines"]],
+        industries=[w.industries["coal_mines"]],
     )
     with pytest.raises((PermissionDeniedError, NotFoundError)):
         scoring_scheme_set(actor=w.inspector, campaign=campaign, weights={"progress": Decimal(1)})
@@ -628,7 +628,7 @@ def test_scheme_page_edits_weights_and_scaling_for_the_top_level_committee_only(
         name="一市专项",
         start_date=dt.date(2026, 3, 1),
         end_date=dt.date(2026, 6, 30),
-        industries=[w.industries["mines"]],
+        industries=[w.industries["coal_mines"]],
     )
     refused = client.get(f"/campaigns/{city.pk}/scoring-scheme/", headers={"Accept-Language": "en"})
     assert refused.status_code == 403  # not even on its own campaign: its scheme would govern nothing

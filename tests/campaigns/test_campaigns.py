@@ -36,7 +36,7 @@ def test_only_committee_staff_of_the_region_create_campaigns(world) -> None:
             name="x",
             start_date=today,
             end_date=today,
-            industries=[w.industries["mines"]],
+            industries=[w.industries["coal_mines"]],
         )
     with pytest.raises(PermissionDeniedError):
         campaign_create(
@@ -45,7 +45,7 @@ def test_only_committee_staff_of_the_region_create_campaigns(world) -> None:
             name="x",
             start_date=today,
             end_date=today,
-            industries=[w.industries["mines"]],
+            industries=[w.industries["coal_mines"]],
         )
 
 
@@ -153,7 +153,7 @@ def test_task_table_round_trips_through_xlsx(world, campaign) -> None:
         name="复制",
         start_date=campaign.start_date,
         end_date=campaign.end_date,
-        industries=[w.industries["mines"]],
+        industries=[w.industries["coal_mines"]],
     )
     assert tasks_import(actor=w.committee, campaign=copy, content=content) == []
     assert sorted(copy.tasks.values_list("number", "title")) == [("1", "总体排查"), ("1.1", "危化排查")]

@@ -189,7 +189,7 @@ def test_the_audit_administrator_changes_nothing(admins: World, api) -> None:
         ("/api/v1/users/", {"username": "x-user", "password": "Long-enough-pass-9"}),
         (
             "/api/v1/departments/",
-            {"name": "x", "region": w.city.pk, "industries": [w.industries["mines"].pk]},
+            {"name": "x", "region": w.city.pk, "industries": [w.industries["coal_mines"].pk]},
         ),
         (f"/api/v1/users/{w.officer.pk}/close/", {}),
     ]

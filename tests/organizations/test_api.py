@@ -22,7 +22,7 @@ def detail_urls(w) -> list[str]:
     membership = Membership.objects.filter(user=w.officer).get()
     return [
         f"/api/v1/regions/{w.county.pk}/",
-        f"/api/v1/industries/{w.industries['mines'].pk}/",
+        f"/api/v1/industries/{w.industries['coal_mines'].pk}/",
         f"/api/v1/departments/{w.department.pk}/",
         f"/api/v1/enterprises/{w.enterprise.pk}/",
         f"/api/v1/users/{w.officer.pk}/",
@@ -296,7 +296,9 @@ def test_enterprise_list_query_count_does_not_grow_with_rows(world, api) -> None
 
     few = count_queries()
     for _ in range(15):
-        EnterpriseFactory(region=w.county, industries=[w.industries["mines"], w.industries["construction"]])
+        EnterpriseFactory(
+            region=w.county, industries=[w.industries["coal_mines"], w.industries["construction"]]
+        )
     assert count_queries() == few
 
 
@@ -307,7 +309,7 @@ def test_other_list_query_counts_are_fixed(world, api, url) -> None:
     with CaptureQueriesContext(connection) as before:
         api.get(url, {"page_size": 100})
     for index in range(8):
-        department = DepartmentFactory(region=world.a.county, industries=[world.a.industries["mines"]])
+        department = DepartmentFactory(region=world.a.county, industries=[world.a.industries["coal_mines"]])
         MembershipFactory(user=UserFactory(tenant=world.a.tenant), role="inspector", department=department)
         del index
     with CaptureQueriesContext(connection) as after:

@@ -130,7 +130,7 @@ def test_directory_changes_and_role_grants_are_audited_by_the_service_that_makes
             name="审计化工有限公司",
             credit_code=valid_credit_code(77, w.county.code),
             region=w.county,
-            industries=[w.industries["mines"]],
+            industries=[w.industries["coal_mines"]],
         )
         enterprise_update(actor=w.committee, enterprise=enterprise, name="审计化工（集团）有限公司")
         enterprise_update(actor=w.admin, enterprise=enterprise, status="closed")
@@ -168,7 +168,7 @@ def test_an_entry_is_part_of_the_change_a_rolled_back_change_leaves_none(world: 
             name="回滚化工有限公司",
             credit_code=valid_credit_code(78, world.a.county.code),
             region=world.a.county,
-            industries=[world.a.industries["mines"]],
+            industries=[world.a.industries["coal_mines"]],
         )
         assert len(entries(world.a)) == 1
         raise RuntimeError("the request failed after the service")

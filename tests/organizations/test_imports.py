@@ -32,7 +32,7 @@ def good_rows(count: int, region: str = "210211", start: int = 5000) -> list[lis
             f"导入企业{index}有限公司",
             valid_credit_code(start + index, region),
             region,
-            "hazardous_chemicals,mines",
+            "hazardous_chemicals,coal_mines",
             f"导入路{index}号",
             "small",
             "operating",
@@ -51,7 +51,7 @@ def test_a_valid_workbook_imports_every_row(world) -> None:
     imported = Enterprise.objects.filter(name__startswith="导入企业")
     assert imported.count() == 30
     first = imported.get(name="导入企业0有限公司")
-    assert sorted(first.industries.values_list("code", flat=True)) == ["hazardous_chemicals", "mines"]
+    assert sorted(first.industries.values_list("code", flat=True)) == ["coal_mines", "hazardous_chemicals"]
     assert first.region_path == world.a.county.path
     assert first.tenant_id == world.a.tenant.pk
 

@@ -85,7 +85,7 @@ def test_registering_an_enterprise_with_a_mistyped_credit_code_shows_the_reason_
         "name": "表单企业有限公司",
         "credit_code": "914403001922038217",
         "region": world.a.county.pk,
-        "industries": [world.a.industries["mines"].pk],
+        "industries": [world.a.industries["coal_mines"].pk],
         "scale": "small",
         "status": "operating",
     }

@@ -17,7 +17,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accountability.models import RegionAssessment, SpotCheck
+from accountability.evaluations import ranking_publish
+from accountability.models import FinalEvaluation, RegionAssessment, SpotCheck
 from accountability.sanctions import sanction_impose
 from accountability.scoring import assessment_compute_month
 from accountability.services import (
@@ -36,8 +37,9 @@ from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
 from hazards.models import Evidence, Hazard, Notification, SelfInspection
-from hazards.services import enforcement_order_issue, hazard_report
+from hazards.services import enforcement_order_issue, hazard_report, standard_create
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
+from hazards.services.standards import CriterionInput
 from organizations.choices import Role
 from organizations.imports import enterprise_import_start
 from organizations.models import Membership
@@ -232,6 +234,34 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
 
     assessment = RegionAssessment.objects.filter(tenant=w.tenant).first()
     assert assessment is not None
+    # Published rankings and a final evaluation (accountability/evaluations.py), and a local standard.
+    ranking = ranking_publish(actor=w.committee, region=w.city, month=month)
+    final = FinalEvaluation.objects.create(
+        tenant=w.tenant,
+        campaign=campaign,
+        region=campaign.region,
+        region_path=campaign.region_path,
+        period_start=campaign.start_date,
+        period_end=campaign.end_date,
+        method={
+            "monthly_weight": 80,
+            "task_weight": 20,
+            "grades": [[90, "excellent"], [75, "good"], [60, "pass"]],
+        },
+        rows=[],
+        computed_by=w.committee,
+        computed_at=timezone.now(),
+    )
+    local = standard_create(
+        actor=w.admin,
+        industry=w.industries["hazardous_chemicals"],
+        name="一省地方补充判定标准",  # tenant-wide reference data: no secret in it
+        document_number="",
+        effective_date=today,
+        version="1",
+        coverage="complete",
+        criteria=[CriterionInput("1", "第一条", "储罐区未设置紧急切断")],
+    )
     notification = Notification.objects.filter(tenant=w.tenant).first()
     ids = {
         "hazard": hazard.pk,
@@ -252,6 +282,10 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "scoring_scheme": scheme.pk,
         "leadership_input": leadership.pk,
         "assessment": assessment.pk,
+        "ranking_publication": ranking.pk,
+        "final_evaluation": final.pk,
+        "standard": local.pk,
+        "criterion": local.criteria.get().pk,
         "enterprise_import": import_job.pk,
         "enforcement_order": order.pk,
         "enterprise": w.enterprise.pk,

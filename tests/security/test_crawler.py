@@ -41,9 +41,10 @@ from .crawl import (
 )
 
 BETA_ROLES = ["officer", "head", "inspector", "committee", "admin", "security", "auditor", "outsider"]
-# The region tree, the industries and the departments are the tenant's shared directory: every member
-# of alpha may read them, the outsider too (another tenant may not).
-TENANT_WIDE = {"region", "industry", "department"}
+# The region tree, the industries and the departments are the tenant's shared directory, and its local
+# determination standards its shared reference data: every member of alpha may read them, the outsider too
+# (another tenant may not).
+TENANT_WIDE = {"region", "industry", "department", "standard", "criterion"}
 
 
 def _fingerprint(tenant_id: int) -> dict[tuple[str, Any], str]:

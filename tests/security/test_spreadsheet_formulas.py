@@ -213,7 +213,7 @@ def test_the_task_sheet_round_trips_formula_shaped_titles_unchanged(world, hosti
         name="复制",
         start_date=campaign.start_date,
         end_date=campaign.end_date,
-        industries=[w.industries["mines"]],
+        industries=[w.industries["coal_mines"]],
     )
     assert tasks_import(actor=w.committee, campaign=copy, content=tasks_export(campaign)) == []
     assert list(copy.tasks.values_list("number", "title", "description")) == [("-1", "+1+1", "@SUM(A1)")]
