@@ -1,0 +1,14 @@
+from django.urls import path
+
+from .views import BatchReceiveView, ExchangeSchemaView, OutboxView
+
+# Under /api/exchange/v1/ (config/urls.py): the interface between systems, versioned on its own.
+exchange_urlpatterns = [
+    path("schema/", ExchangeSchemaView.as_view(), name="exchange-schema"),
+    path("batches/", BatchReceiveView.as_view(), name="exchange-batches"),
+]
+
+# Under /api/v1/ with the rest of the product's API.
+urlpatterns = [
+    path("exchange/outbox/", OutboxView.as_view(), name="exchange-outbox"),
+]

@@ -1,0 +1,103 @@
+"""The exchange interface (/api/exchange/v1/) and the outbox a tenant administrator watches (/api/v1/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import PermissionDeniedError
+from organizations.scoping import actor_of, scope_for
+
+from ..format import BATCH_SCHEMA, SIGNATURE_HEADER
+from ..models import UpwardBatch, UpwardRecord
+from ..receive import exchange_receive
+
+
+class ExchangeSchemaView(APIView):
+    """The exchange format, version 1, as JSON Schema (public: it is the contract)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses={200: OpenApiResponse(description="JSON Schema (draft 2020-12) of a batch")})
+    def get(self, request: Request) -> Response:
+        return Response(BATCH_SCHEMA)
+
+
+class BatchReceiveView(APIView):
+    """A province delivers one signed batch (see the schema); a batch delivered twice is accepted once."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request={"application/json": {"type": "object"}},
+        responses={
+            201: inline_serializer(
+                "BatchReceipt",
+                {
+                    "batch_id": serializers.UUIDField(),
+                    "seq": serializers.IntegerField(),
+                    "duplicate": serializers.BooleanField(),
+                    "applied": serializers.IntegerField(),
+                },
+            ),
+            200: OpenApiResponse(description="The same batch was received before; nothing changed."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        receipt = exchange_receive(
+            actor=actor_of(request),
+            body=request.body,
+            signature_header=request.headers.get(SIGNATURE_HEADER, ""),
+        )
+        answer = {
+            "batch_id": receipt.batch_id,
+            "seq": receipt.seq,
+            "duplicate": receipt.duplicate,
+            "applied": receipt.applied,
+        }
+        return Response(answer, status=status.HTTP_200_OK if receipt.duplicate else status.HTTP_201_CREATED)
+
+
+class OutboxView(APIView):
+    """What waits to go to the national system, what went, and what failed with its last error."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiResponse(description="pending records; batches by state")})
+    def get(self, request: Request) -> Response:
+        actor = actor_of(request)
+        if not scope_for(actor).is_tenant_admin:
+            raise PermissionDeniedError()
+        records = UpwardRecord.objects.visible_to(actor).aggregate(
+            pending=Count("id", filter=Q(batch__isnull=True)), total=Count("id")
+        )
+        batches = UpwardBatch.objects.visible_to(actor).order_by("-seq")
+        counts = dict(batches.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+        return Response(
+            {
+                "records_waiting": records["pending"],
+                "records_total": records["total"],
+                "batches": counts,
+                "unsent": [
+                    {
+                        "seq": batch.seq,
+                        "batch_id": str(batch.batch_id),
+                        "state": batch.state,
+                        "records": batch.records,
+                        "attempts": batch.attempts,
+                        "last_error": batch.last_error,
+                        "next_attempt_at": batch.next_attempt_at,
+                    }
+                    for batch in batches.exclude(state="sent")[:50]
+                ],
+                "last_sent": batches.filter(state="sent").values("seq", "sent_at").first(),
+            }
+        )
