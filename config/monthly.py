@@ -26,6 +26,8 @@ MONTHLY_JOBS: tuple[str, ...] = (
     "disclosure.services.publication_build_month",
     # Then the month's indicators, scores and rankings of regions, departments and enterprises.
     "accountability.scoring.assessment_compute_month",
+    # Then the month's aggregate per region x industry, into the outbox to the national system.
+    "exchange.aggregates.upward_aggregate_month",
 )
 
 

@@ -345,7 +345,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Each province's outbox to the national system: what waits is sent, what failed is retried.
     "report-upward": {
         "task": "exchange.tasks.report_upward_all",
-        "schedule": 60.0,
+        "schedule": crontab(minute="*"),
     },
     # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
@@ -386,6 +386,7 @@ DEMO_SEEDERS = [
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
     "accountability.demo.seed_accountability",
+    "exchange.demo.seed_national",
 ]
 
 # Ledger rules.

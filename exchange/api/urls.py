@@ -1,6 +1,12 @@
 from django.urls import path
 
-from .views import BatchReceiveView, ExchangeSchemaView, OutboxView
+from .views import (
+    BatchReceiveView,
+    ExchangeSchemaView,
+    NationalMajorHazardList,
+    NationalProvinceList,
+    OutboxView,
+)
 
 # Under /api/exchange/v1/ (config/urls.py): the interface between systems, versioned on its own.
 exchange_urlpatterns = [
@@ -11,4 +17,6 @@ exchange_urlpatterns = [
 # Under /api/v1/ with the rest of the product's API.
 urlpatterns = [
     path("exchange/outbox/", OutboxView.as_view(), name="exchange-outbox"),
+    path("national/major-hazards/", NationalMajorHazardList.as_view(), name="national-major-hazards"),
+    path("national/provinces/", NationalProvinceList.as_view(), name="national-provinces"),
 ]

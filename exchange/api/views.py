@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import DefaultPagination
 from core.errors import PermissionDeniedError
 from organizations.scoping import actor_of, scope_for
 
 from ..format import BATCH_SCHEMA, SIGNATURE_HEADER
-from ..models import UpwardBatch, UpwardRecord
+from ..models import ReportedHazard, UpwardBatch, UpwardRecord
 from ..receive import exchange_receive
+from ..selectors import national_major_hazards, national_provinces
 
 
 class ExchangeSchemaView(APIView):
@@ -101,3 +103,71 @@ class OutboxView(APIView):
                 "last_sent": batches.filter(state="sent").values("seq", "sent_at").first(),
             }
         )
+
+
+class ReportedHazardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportedHazard
+        fields = [
+            "province_code",
+            "code",
+            "region_code",
+            "region_name",
+            "industry_code",
+            "industry_name",
+            "level",
+            "state",
+            "source",
+            "listed",
+            "listing_level",
+            "discovered_on",
+            "deadline",
+            "closed_on",
+            "is_overdue",
+            "changed_at",
+        ]
+        read_only_fields = fields
+
+
+class ProvinceSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    open_majors = serializers.IntegerField()
+    closed_majors = serializers.IntegerField()
+    overdue_majors = serializers.IntegerField()
+    listed_majors = serializers.IntegerField()
+    last_received_at = serializers.DateTimeField(allow_null=True)
+    last_seq = serializers.IntegerField()
+
+
+class NationalMajorHazardList(APIView):
+    """The national list of major hazards as provinces reported them (national staff only)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("province", str, description="province code, e.g. 210000"),
+            OpenApiParameter("industry", str, description="industry code"),
+            OpenApiParameter("state", str, description="a ledger state, or 'open'"),
+            OpenApiParameter("listed", bool),
+            OpenApiParameter("overdue", bool),
+        ],
+        responses=ReportedHazardSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = national_major_hazards(actor=actor_of(request), filters=request.query_params.dict())
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(ReportedHazardSerializer(page, many=True).data)
+
+
+class NationalProvinceList(APIView):
+    """Each province: its open, closed, overdue and listed major hazards and when it last reported."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ProvinceSummarySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        summaries = national_provinces(actor=actor_of(request))
+        return Response(ProvinceSummarySerializer(summaries, many=True).data)

@@ -19,7 +19,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("organizations",),
     ("campaigns",),
     ("hazards",),
-    ("disclosure", "accountability"),
+    ("disclosure", "accountability", "exchange"),
     # The deployment itself: settings, URLs, the Celery app and the monthly pipeline, and the operations app
     # (backups, health, the pipeline's command) that runs them. They may use each other.
     ("operations", "config"),
