@@ -138,3 +138,62 @@ def national_dashboard(*, actor: User, months: int = 12) -> NationalDashboard:
         by_industry=by_industry,
         months=[(month, *sums.get(month, (0, 0))) for month in wanted],
     )
+
+
+# The provinces' monthly assessment: (indicator, weight, higher is better). Shown with the ranking.
+NATIONAL_FORMULA = [
+    ("rectification_rate", 40, True),
+    ("overdue_major_share", 30, False),
+    ("self_found_share", 20, True),
+    ("reported", 10, True),
+]
+
+
+@dataclass(frozen=True)
+class ProvinceAssessment:
+    code: str
+    name: str
+    indicators: dict[str, float | None]
+    score: float
+    rank: int
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def national_assessment(*, actor: User, month: dt.date) -> list[ProvinceAssessment]:
+    """Rank the provinces for the month from what they reported: the month's rectification rate (closed /
+    found, aggregates), the share of open major hazards overdue (lower is better), the share of hazards the
+    enterprises found themselves, and whether the month's aggregate arrived at all. A missing value scores
+    0, as a province that reports nothing must not rank above one that does."""
+    require_national_reader(actor)
+    sums = {
+        row["province_code"]: row
+        for row in ReportedAggregate.objects.visible_to(actor)
+        .filter(month=first_of_month(month))
+        .values("province_code")
+        .annotate(found=Sum("found"), closed=Sum("closed"), self_found=Sum("self_found"))
+    }
+    rows = []
+    for province in national_provinces(actor=actor):
+        month_row: dict[str, Any] = sums.get(province.code, {})
+        open_majors = province.open_majors
+        indicators: dict[str, float | None] = {
+            "rectification_rate": _share(month_row.get("closed", 0), month_row.get("found", 0)),
+            "overdue_major_share": _share(province.overdue_majors, open_majors) if open_majors else 0.0,
+            "self_found_share": _share(month_row.get("self_found", 0), month_row.get("found", 0)),
+            "reported": 100.0 if month_row else 0.0,
+        }
+        score = 0.0
+        for name, weight, higher_better in NATIONAL_FORMULA:
+            value = indicators[name]
+            if value is None:
+                continue
+            score += weight * (value if higher_better else 100 - value) / 100
+        rows.append((province, indicators, round(score, 2)))
+    rows.sort(key=lambda row: (-row[2], row[0].code))
+    return [
+        ProvinceAssessment(code=p.code, name=p.name, indicators=ind, score=score, rank=index + 1)
+        for index, (p, ind, score) in enumerate(rows)
+    ]

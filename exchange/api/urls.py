@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     BatchReceiveView,
     ExchangeSchemaView,
+    NationalAssessment,
     NationalMajorHazardList,
     NationalProvinceList,
     OutboxView,
@@ -19,4 +20,5 @@ urlpatterns = [
     path("exchange/outbox/", OutboxView.as_view(), name="exchange-outbox"),
     path("national/major-hazards/", NationalMajorHazardList.as_view(), name="national-major-hazards"),
     path("national/provinces/", NationalProvinceList.as_view(), name="national-provinces"),
+    path("national/assessments/", NationalAssessment.as_view(), name="national-assessments"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -14,12 +15,13 @@ from rest_framework.views import APIView
 
 from core.api.pagination import DefaultPagination
 from core.errors import PermissionDeniedError
+from core.months import parse_month, previous_month
 from organizations.scoping import actor_of, scope_for
 
 from ..format import BATCH_SCHEMA, SIGNATURE_HEADER
 from ..models import ReportedHazard, UpwardBatch, UpwardRecord
 from ..receive import exchange_receive
-from ..selectors import national_major_hazards, national_provinces
+from ..selectors import NATIONAL_FORMULA, national_assessment, national_major_hazards, national_provinces
 
 
 class ExchangeSchemaView(APIView):
@@ -171,3 +173,39 @@ class NationalProvinceList(APIView):
     def get(self, request: Request) -> Response:
         summaries = national_provinces(actor=actor_of(request))
         return Response(ProvinceSummarySerializer(summaries, many=True).data)
+
+
+class NationalAssessment(APIView):
+    """The provinces ranked for a month from what they reported, with the formula."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: last month)")],
+        responses={200: OpenApiResponse(description="formula and ranked provinces")},
+    )
+    def get(self, request: Request) -> Response:
+        text = request.query_params.get("month", "")
+        month = parse_month(text) if text else previous_month(timezone.localdate())
+        rows = national_assessment(actor=actor_of(request), month=month)
+        return Response(
+            {
+                "month": month.strftime("%Y-%m"),
+                "formula": [
+                    {"indicator": name, "weight": weight, "higher_is_better": better}
+                    for name, weight, better in NATIONAL_FORMULA
+                ],
+                "formula_text": "score = sum of weight * (value, or 100 - value if lower is better) / 100; "
+                "a missing value scores 0",
+                "provinces": [
+                    {
+                        "rank": row.rank,
+                        "code": row.code,
+                        "name": row.name,
+                        "score": row.score,
+                        **row.indicators,
+                    }
+                    for row in rows
+                ],
+            }
+        )

@@ -99,3 +99,20 @@ def test_the_monthly_aggregate_counts_each_region_and_industry_once(
     with tenant_context(national):
         cell = ReportedAggregate.objects.get()
     assert (cell.province_code, cell.month, cell.found, cell.closed) == ("210000", month, 2, 0)
+
+
+def test_the_provinces_are_ranked_with_the_formula_shown(
+    world: Any, ledger: Any, national: Any, api: Any
+) -> None:
+    ledger.confirmed("major")
+    month = timezone.localdate().replace(day=1)
+    with tenant_context(world.a.tenant):
+        upward_aggregate_month(tenant=world.a.tenant, month=month)
+    deliver(world.a.tenant)
+    answer = api.as_user(national.staff).get(f"/api/v1/national/assessments/?month={month:%Y-%m}").json()
+    assert [item["indicator"] for item in answer["formula"]][0] == "rectification_rate"
+    first = answer["provinces"][0]
+    # Liaoning reported its month (rectification 0 of 1, nothing overdue, all self-found): 0 + 30 + 20 + 10.
+    assert (first["code"], first["rank"], first["score"], first["reported"]) == ("210000", 1, 60.0, 100.0)
+    assert answer["provinces"][1]["score"] == 30.0  # reported nothing, nothing overdue
+    assert api.as_user(world.a.committee).get("/api/v1/national/assessments/").status_code == 403
