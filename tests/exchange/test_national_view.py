@@ -110,7 +110,7 @@ def test_the_provinces_are_ranked_with_the_formula_shown(
         upward_aggregate_month(tenant=world.a.tenant, month=month)
     deliver(world.a.tenant)
     answer = api.as_user(national.staff).get(f"/api/v1/national/assessments/?month={month:%Y-%m}").json()
-    assert [item["indicator"] for item in answer["formula"]][0] == "rectification_rate"
+    assert answer["formula"][0]["indicator"] == "rectification_rate"
     first = answer["provinces"][0]
     # Liaoning reported its month (rectification 0 of 1, nothing overdue, all self-found): 0 + 30 + 20 + 10.
     assert (first["code"], first["rank"], first["score"], first["reported"]) == ("210000", 1, 60.0, 100.0)
