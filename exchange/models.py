@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedManager
+from hazards.choices import HazardState
 from organizations.models import TenantOwned, User
 from organizations.scoping import Scope
 
@@ -179,6 +180,11 @@ class ReportedHazard(TenantOwned):
             models.Index(fields=["tenant", "province_code", "state"], name="reportedhazard_province_idx"),
             models.Index(fields=["tenant", "industry_code", "state"], name="reportedhazard_industry_idx"),
         ]
+
+    @property
+    def state_label(self) -> str:
+        """The state in the reader's language (the exchange carries the ledger's state values)."""
+        return str(HazardState(self.state).label) if self.state in HazardState.values else self.state
 
 
 class ReportedChange(TenantOwned):
