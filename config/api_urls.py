@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("hazards.api.urls")),
     path("", include("disclosure.api.urls")),
     path("", include("accountability.api.urls")),
+    path("", include("exchange.api.urls")),
 ]

@@ -134,6 +134,8 @@ def run() -> int:
         env.setdefault("DEBUG", "1")
         # The demo world's accounts sign in here even with DEBUG=0 (they are refused on a real server).
         env.setdefault("ALLOW_DEMO_ACCOUNTS", "1")
+        # The national tenant lives in this deployment: provinces deliver to it over real HTTP on loopback.
+        env.setdefault("NATIONAL_EXCHANGE_URL", f"http://127.0.0.1:{port}/api/exchange/v1/batches/")
         _manage(env, "migrate", "--noinput")
         _manage(env, "seed_demo")
         commands = {
@@ -165,7 +167,7 @@ def run() -> int:
             f"Demo accounts (password {password!r}): ln-admin, ln-security, ln-auditor, ln-committee,\n"
             "  dl-committee, gjz-committee, dl-yj-inspector, dl-zj-inspector, dl-chem-officer,\n"
             "  dl-chem-head, sx-admin, sx-security, sx-auditor, ty-committee, ty-yj-inspector,\n"
-            "  ty-coal-officer, ty-coal-head\n"
+            "  ty-coal-officer, ty-coal-head, mem-staff (the national tenant)\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )

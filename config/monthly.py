@@ -28,6 +28,8 @@ MONTHLY_JOBS: tuple[str, ...] = (
     "accountability.spot_checks.spot_check_sample_month",
     # Then the month's indicators, scores and rankings of regions, departments and enterprises.
     "accountability.scoring.assessment_compute_month",
+    # Then the month's aggregate per region x industry, into the outbox to the national system.
+    "exchange.aggregates.upward_aggregate_month",
 )
 
 

@@ -1,10 +1,12 @@
-"""The main navigation: (url name, label, roles that see it — None for every member of a tenant).
+"""The main navigation: (url name, label, who sees it: the roles, a test of the scope, or None for every
+member of a tenant).
 
 Lives in config, which knows every app, so lower apps never import higher ones for their menu.
 """
 
 from django.utils.translation import gettext_lazy as _
 
+from exchange.selectors import COUNTRY_PATH
 from organizations.choices import (
     BUSINESS_ROLES,
     DEPARTMENT_ROLES,
@@ -13,9 +15,17 @@ from organizations.choices import (
     ROLE_MANAGER_ROLES,
     Role,
 )
+from organizations.scoping import Scope
+
+
+def national_staff(scope: Scope) -> bool:
+    """Committee staff of the country: the national tenant's own."""
+    return COUNTRY_PATH in scope.committee_paths
+
 
 NAVIGATION = [
     ("home", _("Overview"), None),
+    ("national-dashboard", _("The country"), national_staff),
     ("ledger", _("Hazard ledger"), BUSINESS_ROLES),
     ("campaign-list", _("Campaigns"), BUSINESS_ROLES),
     (

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "hazards",
     "disclosure",
     "accountability",
+    "exchange",
     "operations",
 ]
 
@@ -347,6 +348,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "config.monthly.monthly_jobs_for_all_tenants",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # Each province's outbox to the national system: what waits is sent, what failed is retried.
+    "report-upward": {
+        "task": "exchange.tasks.report_upward_all",
+        "schedule": crontab(minute="*"),
+    },
     # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
@@ -362,6 +368,11 @@ LOGGING = {
     # Axes logs every successful login at INFO; keep only its warnings.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The national system's exchange endpoint that provinces deliver to (exchange/upward.py); a tenant's link
+# may name another. Under `make run` the national tenant lives in this deployment, on loopback.
+NATIONAL_EXCHANGE_URL = env_str("NATIONAL_EXCHANGE_URL", "")
+NATIONAL_EXCHANGE_TIMEOUT = env_int("NATIONAL_EXCHANGE_TIMEOUT", 30, minimum=1)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2023")
 # The audit log keeps every entry at least this long (GB/T 22239-2019 asks for six months); only the
@@ -385,6 +396,7 @@ DEMO_SEEDERS = [
     "hazards.demo.orders.seed_orders",
     "accountability.demo.seed_accountability",
     "accountability.demo_published.seed_published",
+    "exchange.demo.seed_national",
 ]
 
 # Ledger rules.

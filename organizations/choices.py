@@ -4,6 +4,8 @@ from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
+    # The national tenant's root (code 100000): the provinces are its children.
+    COUNTRY = "country", _("Country")
     PROVINCE = "province", _("Province")
     CITY = "city", _("City")
     COUNTY = "county", _("County")

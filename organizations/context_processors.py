@@ -20,6 +20,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         {"url_name": name, "label": label, "active": name == current}
         for name, label, roles in import_string(settings.NAVIGATION)
-        if roles is None or scope.has_any_role(roles)
+        if roles is None or (roles(scope) if callable(roles) else scope.has_any_role(roles))
     ]
     return {"nav_items": items, "current_tenant": user.tenant}

@@ -59,13 +59,18 @@ def _validate_region_placement(*, code: str, parent: Region | None) -> str:
         raise ValidationError({"code": error.messages}) from None
     level = region_level_of(code)
     if parent is None:
-        if level != "province":
+        if level not in ("province", "country"):
             raise ValidationError(
                 {"parent": _("Only a province (code ending 0000) may have no parent region.")}
             )
         return level
-    prefix = parent.code[:2] if parent.level == "province" else parent.code[:4]
-    if parent.level == "county" or not code.startswith(prefix) or code == parent.code:
+    if parent.level == "country":
+        # The national tenant: provinces, and only provinces, sit under the country.
+        misplaced = level != "province"
+    else:
+        prefix = parent.code[:2] if parent.level == "province" else parent.code[:4]
+        misplaced = parent.level == "county" or not code.startswith(prefix) or code == parent.code
+    if misplaced:
         raise ValidationError(
             {
                 "code": _("Region %(code)s cannot sit under %(parent)s.")

@@ -10,6 +10,9 @@ CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _REGION_CODE = re.compile(r"^\d{6}$")
 # First two digits of GB/T 2260 codes: the provinces, autonomous regions and municipalities.
+# The country as a whole (the national tenant's root region).
+COUNTRY_CODE = "100000"
+
 PROVINCE_PREFIXES = frozenset(
     [
         "11",
@@ -86,6 +89,8 @@ def validate_credit_code(value: str) -> None:
 
 
 def validate_region_code(value: str) -> None:
+    if value == COUNTRY_CODE:
+        return
     if not _REGION_CODE.match(value or ""):
         raise ValidationError(
             _("A region code is exactly 6 digits (GB/T 2260), e.g. 210200 for Dalian."),
@@ -100,7 +105,10 @@ def validate_region_code(value: str) -> None:
 
 
 def region_level_of(code: str) -> str:
-    """The level a GB/T 2260 code denotes: xx0000 province, xxxx00 city, anything else county."""
+    """The level a GB/T 2260 code denotes: 100000 the country, xx0000 province, xxxx00 city, anything else
+    county."""
+    if code == COUNTRY_CODE:
+        return "country"
     if code.endswith("0000"):
         return "province"
     if code.endswith("00"):

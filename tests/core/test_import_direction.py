@@ -21,7 +21,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("hazards",),
     # The public site and its cache are disclosure's; accountability publishes rankings on it.
     ("disclosure",),
-    ("accountability",),
+    ("accountability", "exchange"),
     # The deployment itself: settings, URLs, the Celery app and the monthly pipeline, and the operations app
     # (backups, health, the pipeline's command) that runs them. They may use each other.
     ("operations", "config"),

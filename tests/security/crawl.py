@@ -103,6 +103,9 @@ OPEN_BY_DESIGN = {
     "api:api-token": "exchanges the caller's own password for a token",
     "api:api-me": "the caller's own account",
     "healthz": "the container healthcheck: whether database, cache and broker answer, no data",
+    "exchange:exchange-schema": "the exchange format's JSON Schema: the published contract, no data",
+    "exchange:exchange-batches": "a province delivers its own batches; any other account is refused (403)",
+    "GET /api/exchange/v1/schema/": "the exchange format's JSON Schema: the published contract, no data",
 }
 
 

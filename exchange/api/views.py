@@ -1,0 +1,211 @@
+"""The exchange interface (/api/exchange/v1/) and the outbox a tenant administrator watches (/api/v1/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import DefaultPagination
+from core.errors import PermissionDeniedError
+from core.months import parse_month, previous_month
+from organizations.scoping import actor_of, scope_for
+
+from ..format import BATCH_SCHEMA, SIGNATURE_HEADER
+from ..models import ReportedHazard, UpwardBatch, UpwardRecord
+from ..receive import exchange_receive
+from ..selectors import NATIONAL_FORMULA, national_assessment, national_major_hazards, national_provinces
+
+
+class ExchangeSchemaView(APIView):
+    """The exchange format, version 1, as JSON Schema (public: it is the contract)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses={200: OpenApiResponse(description="JSON Schema (draft 2020-12) of a batch")})
+    def get(self, request: Request) -> Response:
+        return Response(BATCH_SCHEMA)
+
+
+class BatchReceiveView(APIView):
+    """A province delivers one signed batch (see the schema); a batch delivered twice is accepted once."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request={"application/json": {"type": "object"}},
+        responses={
+            201: inline_serializer(
+                "BatchReceipt",
+                {
+                    "batch_id": serializers.UUIDField(),
+                    "seq": serializers.IntegerField(),
+                    "duplicate": serializers.BooleanField(),
+                    "applied": serializers.IntegerField(),
+                },
+            ),
+            200: OpenApiResponse(description="The same batch was received before; nothing changed."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        receipt = exchange_receive(
+            actor=actor_of(request),
+            body=request.body,
+            signature_header=request.headers.get(SIGNATURE_HEADER, ""),
+        )
+        answer = {
+            "batch_id": receipt.batch_id,
+            "seq": receipt.seq,
+            "duplicate": receipt.duplicate,
+            "applied": receipt.applied,
+        }
+        return Response(answer, status=status.HTTP_200_OK if receipt.duplicate else status.HTTP_201_CREATED)
+
+
+class OutboxView(APIView):
+    """What waits to go to the national system, what went, and what failed with its last error."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiResponse(description="pending records; batches by state")})
+    def get(self, request: Request) -> Response:
+        actor = actor_of(request)
+        if not scope_for(actor).is_tenant_admin:
+            raise PermissionDeniedError()
+        records = UpwardRecord.objects.visible_to(actor).aggregate(
+            pending=Count("id", filter=Q(batch__isnull=True)), total=Count("id")
+        )
+        batches = UpwardBatch.objects.visible_to(actor).order_by("-seq")
+        counts = dict(batches.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+        return Response(
+            {
+                "records_waiting": records["pending"],
+                "records_total": records["total"],
+                "batches": counts,
+                "unsent": [
+                    {
+                        "seq": batch.seq,
+                        "batch_id": str(batch.batch_id),
+                        "state": batch.state,
+                        "records": batch.records,
+                        "attempts": batch.attempts,
+                        "last_error": batch.last_error,
+                        "next_attempt_at": batch.next_attempt_at,
+                    }
+                    for batch in batches.exclude(state="sent")[:50]
+                ],
+                "last_sent": batches.filter(state="sent").values("seq", "sent_at").first(),
+            }
+        )
+
+
+class ReportedHazardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportedHazard
+        fields = [
+            "province_code",
+            "code",
+            "region_code",
+            "region_name",
+            "industry_code",
+            "industry_name",
+            "level",
+            "state",
+            "source",
+            "listed",
+            "listing_level",
+            "discovered_on",
+            "deadline",
+            "closed_on",
+            "is_overdue",
+            "changed_at",
+        ]
+        read_only_fields = fields
+
+
+class ProvinceSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    open_majors = serializers.IntegerField()
+    closed_majors = serializers.IntegerField()
+    overdue_majors = serializers.IntegerField()
+    listed_majors = serializers.IntegerField()
+    last_received_at = serializers.DateTimeField(allow_null=True)
+    last_seq = serializers.IntegerField()
+
+
+class NationalMajorHazardList(APIView):
+    """The national list of major hazards as provinces reported them (national staff only)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("province", str, description="province code, e.g. 210000"),
+            OpenApiParameter("industry", str, description="industry code"),
+            OpenApiParameter("state", str, description="a ledger state, or 'open'"),
+            OpenApiParameter("listed", bool),
+            OpenApiParameter("overdue", bool),
+        ],
+        responses=ReportedHazardSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = national_major_hazards(actor=actor_of(request), filters=request.query_params.dict())
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(ReportedHazardSerializer(page, many=True).data)
+
+
+class NationalProvinceList(APIView):
+    """Each province: its open, closed, overdue and listed major hazards and when it last reported."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ProvinceSummarySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        summaries = national_provinces(actor=actor_of(request))
+        return Response(ProvinceSummarySerializer(summaries, many=True).data)
+
+
+class NationalAssessment(APIView):
+    """The provinces ranked for a month from what they reported, with the formula."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: last month)")],
+        responses={200: OpenApiResponse(description="formula and ranked provinces")},
+    )
+    def get(self, request: Request) -> Response:
+        text = request.query_params.get("month", "")
+        month = parse_month(text) if text else previous_month(timezone.localdate())
+        rows = national_assessment(actor=actor_of(request), month=month)
+        return Response(
+            {
+                "month": month.strftime("%Y-%m"),
+                "formula": [
+                    {"indicator": name, "weight": weight, "higher_is_better": better}
+                    for name, weight, better in NATIONAL_FORMULA
+                ],
+                "formula_text": "score = sum of weight * (value, or 100 - value if lower is better) / 100; "
+                "a missing value scores 0",
+                "provinces": [
+                    {
+                        "rank": row.rank,
+                        "code": row.code,
+                        "name": row.name,
+                        "score": row.score,
+                        **row.indicators,
+                    }
+                    for row in rows
+                ],
+            }
+        )

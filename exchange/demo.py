@@ -1,0 +1,48 @@
+"""The demo's national layer: the national tenant, its committee staff (mem-staff), and Liaoning and Shanxi
+linked to it. Their ledgers were recorded in the outbox as the demo built them; `make run` delivers them over
+HTTP on loopback within a minute of starting (Celery beat's report-upward), or at once with
+`manage.py report_upward --tenant liaoning`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from core.rls import tenant_context
+from organizations.choices import Role
+from organizations.models import Membership, Region, Tenant, User
+from organizations.validators import COUNTRY_CODE
+
+from .models import UpwardLink
+from .national import exchange_connect, national_tenant_create
+
+NATIONAL_STAFF = ("mem-staff", "王建国", "13800000090")
+
+
+@transaction.atomic
+def seed_national() -> None:
+    national = national_tenant_create()
+    username, full_name, phone = NATIONAL_STAFF
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "tenant": national,
+            "full_name": full_name,
+            "phone": phone,
+            "email": f"{username}@example.gov.cn",
+        },
+    )
+    user.set_password(settings.DEMO_PASSWORD)
+    user.is_demo = True
+    user.save(update_fields=["password", "password_changed_at", "is_demo"])
+    with tenant_context(national):
+        country = Region.objects.get(tenant=national, code=COUNTRY_CODE)
+        Membership.objects.get_or_create(
+            tenant=national, user=user, role=Role.COMMITTEE_STAFF, region=country
+        )
+    for slug in ("liaoning", "shanxi"):
+        province = Tenant.objects.get(slug=slug)
+        with tenant_context(province):
+            linked = UpwardLink.objects.filter(tenant=province).exists()
+        if not linked:
+            exchange_connect(national=national, province=province)
