@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,12 +16,18 @@ from exchange.national import exchange_connect, national_tenant_create
 from exchange.receive import exchange_receive
 from exchange.upward import upward_batch_make
 from organizations.choices import Role
-from organizations.models import Membership, Region
+from organizations.models import Membership, Region, Tenant, User
 from tests.factories import UserFactory
 
 
+@dataclass
+class National:
+    tenant: Tenant
+    staff: User
+
+
 @pytest.fixture
-def national(world: Any) -> Any:
+def national(world: Any) -> National:
     tenant = national_tenant_create()
     exchange_connect(national=tenant, province=world.a.tenant, url="http://127.0.0.1:9/")
     staff = UserFactory.create(username=NATIONAL_STAFF[0], tenant=tenant)
@@ -30,8 +37,7 @@ def national(world: Any) -> Any:
         role=Role.COMMITTEE_STAFF,
         region=Region.objects.get(tenant=tenant, code="100000"),
     )
-    tenant.staff = staff
-    return tenant
+    return National(tenant, staff)
 
 
 def deliver(province: Any) -> None:
@@ -96,7 +102,7 @@ def test_the_monthly_aggregate_counts_each_region_and_industry_once(
     assert record.payload["found"] == 2 and record.payload["self_found"] == 2
     assert record.payload["region"] == world.a.county.code
     deliver(world.a.tenant)
-    with tenant_context(national):
+    with tenant_context(national.tenant):
         cell = ReportedAggregate.objects.get()
     assert (cell.province_code, cell.month, cell.found, cell.closed) == ("210000", month, 2, 0)
 
