@@ -68,7 +68,9 @@ REGION_GROUPS: Groups = {
     "progress": HAZARD_PROGRESS,
     "self_inspection": SELF_INSPECTION,
     "enforcement": ENFORCEMENT,
-    "leadership": [("leadership", True)],
+    # The territorial government's part: leader-led work, and acknowledging handovers in time (两移交), the
+    # committee's receipts measured as a department's are.
+    "leadership": [("leadership", True), ("receipt_timeliness", True)],
 }
 LEVELS = {
     "region": Level(

@@ -93,7 +93,7 @@ def assemble_trace(accident: Accident) -> dict[str, Any]:
     receipts = list(
         HandoverReceipt.objects.filter(
             handover__hazard__in=hazards, handover__created_at__lt=at
-        ).select_related("department", "handover__hazard")
+        ).select_related("department", "region", "handover__hazard")
     )
     return {
         "accident": {"enterprise": accident.enterprise.name, "occurred": _day(at), "deaths": accident.deaths},
@@ -118,7 +118,7 @@ def assemble_trace(accident: Accident) -> dict[str, Any]:
         "handovers": [
             {
                 "hazard": r.handover.hazard.code,
-                "department": r.department.name,
+                "department": r.receiver_name,
                 "acknowledged_before": bool(r.acknowledged_at and r.acknowledged_at < at),
             }
             for r in receipts
@@ -146,7 +146,7 @@ def _flags(
         {
             "kind": "handover_not_acknowledged",
             "hazard": r.handover.hazard.code,
-            "department": r.department.name,
+            "department": r.receiver_name,
         }
         for r in receipts
         if not (r.acknowledged_at and r.acknowledged_at < at)

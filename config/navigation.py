@@ -25,7 +25,7 @@ NAVIGATION = [
     ),
     ("inspection-list", _("Inspections"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("publication-list", _("Disclosure"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
-    ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("tipoff-list", _("Tip-offs"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("disclosure-policy", _("Disclosure policy"), frozenset({Role.SECURITY_ADMIN})),
     ("rankings", _("Rankings"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("accident-list", _("Accidents"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
@@ -35,5 +35,6 @@ NAVIGATION = [
     ("user-list", _("Users"), DIRECTORY_MANAGER_ROLES | ROLE_MANAGER_ROLES),
     ("enterprise-import", _("Import"), DIRECTORY_MANAGER_ROLES),
     ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
+    ("handover-receipts", _("Handover receipts"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
 ]

@@ -50,6 +50,7 @@ class HazardAction(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("hazard action", "Decide extension")
     LIST_SUPERVISION = "list_supervision", pgettext_lazy("hazard action", "List for supervision")
     OVERDUE = "overdue", pgettext_lazy("hazard action", "Became overdue")
+    RECEIPT_OVERDUE = "receipt_overdue", pgettext_lazy("hazard action", "Handover receipt escalated")
 
 
 class InspectionKind(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, views
+from . import campaign_views, receipt_views, views
 
 urlpatterns = [
     path(
@@ -24,4 +24,10 @@ urlpatterns = [
     path("inspections/new/", views.inspection_create, name="inspection-create"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection-detail"),
     path("notifications/", views.notifications, name="notifications"),
+    path("handover-receipts/", receipt_views.receipt_list_page, name="handover-receipts"),
+    path(
+        "handover-receipts/<int:pk>/acknowledge/",
+        receipt_views.receipt_acknowledge,
+        name="handover-receipt-acknowledge",
+    ),
 ]

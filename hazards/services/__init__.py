@@ -15,6 +15,7 @@ from .ledger import (
     hazard_verify,
     hazard_withdraw,
 )
+from .receipts import receipts_escalate, receipts_escalate_all_tenants
 
 __all__ = [
     "evidence_check",
@@ -31,4 +32,6 @@ __all__ = [
     "hazard_submit",
     "hazard_verify",
     "hazard_withdraw",
+    "receipts_escalate",
+    "receipts_escalate_all_tenants",
 ]
