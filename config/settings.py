@@ -375,6 +375,7 @@ DEMO_SEEDERS = [
     "organizations.demo.seed_directory",
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
+    "disclosure.demo.seed_tipoffs",
     "accountability.demo.seed_accountability",
 ]
 

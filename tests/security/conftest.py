@@ -32,7 +32,7 @@ from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
-from hazards.models import Evidence, Hazard, Notification
+from hazards.models import Evidence, HandoverReceipt, Hazard, Notification
 from hazards.services import hazard_report
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from organizations.choices import Role
@@ -203,6 +203,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "attachment": report.attachments.get().pk,
         "publication": published.pk,
         "tip_off": tip_off.pk,
+        "receipt": HandoverReceipt.objects.get(handover__hazard=hazard, department=w.department).pk,
         "accident": accident.pk,
         "case": case.pk,
         "interview": interview.pk,
