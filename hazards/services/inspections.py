@@ -239,7 +239,10 @@ def inspection_record(
     if fine_amount < 0:
         raise ValidationError({"fine_amount": _("A fine cannot be negative.")})
     if tip_off is not None:
-        ensure_visible(actor, tip_off)  # type: ignore[arg-type]  # a model instance (disclosure.TipOff)
+        # Read afresh under a lock, from the actor's scope (404 otherwise): the rule asks its current state.
+        leads: Any = Inspection._meta.get_field("tip_off").related_model
+        tip_off = leads._default_manager.select_for_update(of=("self",)).get_visible(actor, pk=tip_off.pk)
+        assert tip_off is not None
         refusal = tip_off.citation_refusal(department_id=department.pk, region_path=enterprise.region_path)
         if refusal:
             raise ValidationError({"tip_off": refusal})

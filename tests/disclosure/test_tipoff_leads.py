@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from disclosure.models import TipOff
 from disclosure.tipoffs import tipoff_assign, tipoff_file, tipoff_reward, tipoff_triage
 from hazards.models import Hazard, Inspection, Notification
+from hazards.services.inspections import inspection_record
 from organizations.choices import AuditAction, Role
 from organizations.errors import InvalidStateError
 from organizations.models import AuditEntry
@@ -139,7 +141,16 @@ def test_only_a_tip_off_assigned_to_the_inspectors_department_may_be_cited(
     tipoff_assign(actor=w.committee, tip_off=tip, department=w.construction_department)
     before = Inspection.objects.count()
     response = _inspect(api, w, tip, chem_criterion)
-    assert response.status_code == 400 and "tip_off" in response.json()
+    assert response.status_code == 400 and "tip_off" in response.json()  # not even visible to them
+    # Someone who sees it (as committee staff) but inspects for another department may not cite it either.
+    both = UserFactory.create(username="alpha-committee-inspector", tenant=w.tenant)
+    MembershipFactory.create(user=both, role=Role.COMMITTEE_STAFF, region=w.city)
+    MembershipFactory.create(user=both, role=Role.INSPECTOR, department=w.department)
+    with pytest.raises(ValidationError) as refused:
+        inspection_record(
+            actor=both, enterprise=w.enterprise, date=timezone.localdate(), kind="routine", tip_off=tip
+        )
+    assert "tip_off" in refused.value.message_dict
     assert Inspection.objects.count() == before
 
 
