@@ -32,5 +32,7 @@ def test_the_demo_shows_committee_receipts_and_a_tip_off_that_led_to_a_reward(db
 
     client = Client()
     client.force_login(User.objects.get(username="gjz-committee"))
-    receipts = client.get("/handover-receipts/", headers={"Accept-Language": "en"}).content.decode()
-    assert hazard.code in receipts and "Awaiting acknowledgement" in receipts
+    response = client.get("/handover-receipts/", headers={"Accept-Language": "en"})
+    receipts = response.content.decode()
+    # Its deadline lies in the demo's past: the page says so, and still offers to acknowledge it.
+    assert response.status_code == 200 and hazard.code in receipts and "Acknowledge the handover" in receipts
