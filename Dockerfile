@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BACKUP_DIR=/backups \
     PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin
 
-# The Chinese font embedded in every PDF (organizations/pdf_fonts.py); the PostgreSQL client programs
+# The Chinese font embedded in every PDF (core/pdf_fonts.py); the PostgreSQL client programs
 # (postgresql-common brings PGDG's signing key and the script that adds its repository).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates fonts-wqy-microhei postgresql-common \

@@ -11,7 +11,7 @@ STACK := $(PY) -m config.devstack
 
 .PHONY: run test lint format install messages clean-data fonts e2e chromium bench loadtest
 
-# PDFs embed this TrueType Chinese font (see organizations/pdf_fonts.py); installed from Debian when missing.
+# PDFs embed this TrueType Chinese font (see core/pdf_fonts.py); installed from Debian when missing.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 $(STAMP): requirements.lock requirements-dev.lock

@@ -17,20 +17,20 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.months import first_of_month, last_day_of_month, month_bounds
 from organizations.models import Tenant
 
 
 def month_params(tenant: Tenant, month: dt.date) -> dict[str, Any]:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    zone = timezone.get_current_timezone()
+    first = first_of_month(month)
+    start, end = month_bounds(first)
     return {
         "tenant": tenant.pk,
         "first_day": first,
-        "last_day": following - dt.timedelta(days=1),
-        "start": dt.datetime(first.year, first.month, 1, tzinfo=zone),
-        "end": dt.datetime(following.year, following.month, 1, tzinfo=zone),
-        "zone": str(zone),
+        "last_day": last_day_of_month(first),
+        "start": start,
+        "end": end,
+        "zone": str(timezone.get_current_timezone()),
         "verification_days": settings.VERIFICATION_DAYS,
     }
 

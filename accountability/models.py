@@ -5,8 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import ScopedManager, any_of, path_within
 from organizations.models import Department, Enterprise, Region, TenantOwned, User, enterprise_conditions
-from organizations.scoping import Scope, ScopedManager, any_of, path_within
+from organizations.scoping import Scope
 
 from .choices import InterviewReason, SanctionKind, Track
 

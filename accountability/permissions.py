@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.errors import PermissionDeniedError
 from organizations.choices import Role
-from organizations.errors import PermissionDeniedError
 from organizations.models import Region, User
 from organizations.scoping import scope_for
 

@@ -1,5 +1,5 @@
 """The rankings page as a spreadsheet (XLSX or CSV): one rank group of one month, every figure the page
-shows in a column of its own, written through organizations.spreadsheets (a unit named like a formula stays
+shows in a column of its own, written through core.spreadsheets (a unit named like a formula stays
 text; scores, ranks and indicators stay numbers, so a committee can sort and add them up)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import WorkbookWriter, csv_text
 from organizations.models import Region
-from organizations.spreadsheets import WorkbookWriter, csv_text
 
 from .rankings import GROUP_LABELS, INDICATOR_LABELS, PERCENT, indicator_order
 from .scoring import LEVELS

@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from hazards.selectors import parse_month
+from core.errors import DomainError, NotFoundError, PermissionDeniedError
+from core.months import parse_month, previous_month
 from organizations.audit import audit_export
-from organizations.errors import DomainError, NotFoundError, PermissionDeniedError
 from organizations.forms import managed_regions
 from organizations.models import Region, User
 from organizations.scoping import Scope, actor_of, scope_for
@@ -35,10 +35,6 @@ def requested_month(request: HttpRequest) -> dt.date | None:
         return parse_month(request.GET["month"])
     except ValidationError as error:
         raise DomainError(" ".join(error.messages)) from None
-
-
-def last_month() -> dt.date:
-    return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -67,7 +63,7 @@ def _selection(request: HttpRequest) -> Selection:
     latest = (
         RegionAssessment.objects.visible_to(actor).order_by("-month").values_list("month", flat=True).first()
     )
-    month = requested_month(request) or latest or last_month()
+    month = requested_month(request) or latest or previous_month(timezone.localdate())
     # The regions this committee may rank: its own and everything below.
     managed = managed_regions(actor).order_by("path")
     region = (

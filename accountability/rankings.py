@@ -17,9 +17,10 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.months import last_day_of_month, previous_month
+from core.pdf_fonts import cjk_font
+from core.pdf_text import text_paragraph
 from organizations.models import Region, User
-from organizations.pdf_fonts import cjk_font
-from organizations.pdf_text import text_paragraph
 
 from .models import Assessment, DepartmentAssessment, EnterpriseAssessment, RegionAssessment
 from .scoring import LEVELS, Scheme
@@ -68,8 +69,7 @@ PERCENT = {
 
 
 def _month_range(month: dt.date) -> tuple[str, str]:
-    following = (month + dt.timedelta(days=32)).replace(day=1)
-    return month.isoformat(), (following - dt.timedelta(days=1)).isoformat()
+    return month.isoformat(), last_day_of_month(month).isoformat()
 
 
 def indicator_links(level: str, unit_id: int, month: dt.date) -> dict[str, str]:
@@ -145,10 +145,10 @@ def ranking(
         .select_related(unit)
         .order_by("rank")[: PAGE_SIZE if paged else None]
     )
-    previous_month = (month - dt.timedelta(days=1)).replace(day=1)
+    previous = previous_month(month)
     before = dict(
         visible.filter(
-            month=previous_month, **{f"{unit}__in": [getattr(row, f"{unit}_id") for row in rows]}
+            month=previous, **{f"{unit}__in": [getattr(row, f"{unit}_id") for row in rows]}
         ).values_list(f"{unit}_id", "rank")
     )
     result = []

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from organizations.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError
+from core.months import previous_month
 from organizations.models import User
 from organizations.scoping import actor_of, scope_for
 from organizations.views import form_page
@@ -17,7 +18,7 @@ from . import services
 from .forms import LeadershipForm, SchemeForm
 from .models import LeadershipInput, ScoringScheme
 from .permissions import require_scheme_setter
-from .ranking_views import last_month, requested_month
+from .ranking_views import requested_month
 from .rankings import INDICATOR_LABELS
 from .scoring import DEFAULT_WEIGHTS, SCORED_INDICATORS
 
@@ -68,7 +69,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def leadership_inputs(request: HttpRequest) -> HttpResponse:
     actor = _committee(request)
-    month = requested_month(request) or last_month()
+    month = requested_month(request) or previous_month(timezone.localdate())
     form = LeadershipForm(request.POST or None, actor=actor, initial={"month": month})
     entries = (
         LeadershipInput.objects.visible_to(actor)

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
+from core.errors import InvalidStateError, PermissionDeniedError
+from core.scoping import ensure_visible
 from organizations.audit import audit_record
 from organizations.choices import DEPARTMENT_ROLES, AuditAction, Role
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Enterprise, Region, User
-from organizations.scoping import ensure_visible, scope_for, tenant_of
+from organizations.scoping import scope_for, tenant_of
 
 from .choices import InterviewReason, SanctionKind, Track
 from .models import (

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.months import months_before
 from hazards.choices import HazardAction, HazardLevel, HazardSource, SelfInspectionStatus
 from hazards.models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
 
@@ -29,16 +30,6 @@ def _status_at(hazard: Hazard, at: dt.datetime, withdrawn_at: dt.datetime | None
     if hazard.deadline and hazard.deadline < timezone.localtime(at).date():
         return "overdue"
     return "open"
-
-
-def _months_before(day: dt.date, count: int) -> list[dt.date]:
-    months, year, month = [], day.year, day.month
-    for _ in range(count):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        months.append(dt.date(year, month, 1))
-    return months
 
 
 def assemble_trace(accident: Accident) -> dict[str, Any]:
@@ -154,7 +145,7 @@ def _flags(
     filed = {si.period for si in self_inspections if si.status == SelfInspectionStatus.SUBMITTED}
     flags += [
         {"kind": "self_inspection_missing", "month": month.strftime("%Y-%m")}
-        for month in _months_before(day, LOOKBACK_MONTHS)
+        for month in months_before(day, LOOKBACK_MONTHS)
         if month not in filed
     ]
     reported_by_month: dict[dt.date, int] = {si.period: si.hazards.count() for si in self_inspections}

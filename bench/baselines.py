@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accountability.indicators import DEPARTMENT_SQL, ENTERPRISE_SQL, REGION_SQL
 from accountability.scoring import SCORING_WORK_MEM
+from core.months import first_of_month, last_day_of_month, next_month
 
 # The fields a ledger API row carries, no more and no fewer, in the cheapest shape we know: the one join
 # the page needs for every row (the enterprise's name) and scalar subqueries for the small lookups, which
@@ -112,14 +113,13 @@ UNION ALL SELECT 'enterprise', to_jsonb(e) FROM ({ENTERPRISE_SQL}) e
 
 
 def scoring_lower_bound(*, tenant_id: int, month: dt.date, zone: dt.tzinfo) -> int:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    first = first_of_month(month)
     params: dict[str, Any] = {
         "tenant": tenant_id,
         "first_day": first,
-        "last_day": following - dt.timedelta(days=1),
+        "last_day": last_day_of_month(first),
         "start": dt.datetime(first.year, first.month, 1, tzinfo=zone),
-        "end": dt.datetime(following.year, following.month, 1, tzinfo=zone),
+        "end": dt.datetime(next_month(first).year, next_month(first).month, 1, tzinfo=zone),
         "zone": str(zone),
         "verification_days": settings.VERIFICATION_DAYS,
     }

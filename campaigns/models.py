@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import ScopedManager, ancestor_paths, any_of, path_within
 from organizations.models import Department, Industry, Region, TenantOwned, User
-from organizations.scoping import Scope, ScopedManager, ancestor_paths, any_of, path_within
+from organizations.scoping import Scope
 
 from .choices import CampaignStatus, TaskStatus
 

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError, PermissionDeniedError
+from core.scoping import ensure_visible
+from core.uploads import EXTENSIONS, check_upload
 from organizations.choices import DEPARTMENT_ROLES, Role
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Department, Industry, Region, User
-from organizations.scoping import ensure_visible, scope_for, tenant_of
-from organizations.uploads import EXTENSIONS, check_upload
+from organizations.scoping import scope_for, tenant_of
 
 from .choices import STAGE_TEMPLATE, CampaignStatus, TaskStatus
 from .models import Attachment, Campaign, ProgressReport, Stage, Task

@@ -1,4 +1,4 @@
-"""The table of tasks as an XLSX sheet: export it (through organizations.spreadsheets, so no title becomes a
+"""The table of tasks as an XLSX sheet: export it (through core.spreadsheets, so no title becomes a
 formula), and import it all-or-nothing with a per-row report. Only those who run the campaign import, and
 that is checked before the upload is opened."""
 
@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from core.spreadsheets import WorkbookWriter, restored
+from core.workbooks import check_workbook
 from organizations.models import Department, Region, User
-from organizations.spreadsheets import WorkbookWriter, restored
-from organizations.workbooks import check_workbook
 
 from .models import Campaign, Task
 from .services import require_runner, task_create

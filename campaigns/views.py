@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import NotFoundError, PermissionDeniedError
+from core.uploads import EXTENSIONS
 from organizations.audit import audit_export
-from organizations.errors import NotFoundError, PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.models import User
 from organizations.scoping import actor_of, scope_for
-from organizations.uploads import EXTENSIONS
 from organizations.views import form_page
 
 from . import services

@@ -153,7 +153,7 @@ def run() -> int:
             ],
         }
         # Migrations and the demo seeding ran as the owner; the application itself connects as the
-        # role row-level security holds (organizations/rls.py), when one is given.
+        # role row-level security holds (core/rls.py), when one is given.
         app_env = dict(env, DATABASE_URL=env.get("DATABASE_APP_URL") or env["DATABASE_URL"])
         children = {
             name: subprocess.Popen(argv, cwd=BASE_DIR, env=app_env)  # noqa: S603

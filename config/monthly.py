@@ -17,10 +17,9 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from disclosure.services import previous_month
-from hazards.selectors import parse_month
+from core.months import parse_month, previous_month
+from core.rls import tenant_context
 from organizations.models import Tenant
-from organizations.rls import tenant_context
 
 MONTHLY_JOBS: tuple[str, ...] = (
     # The month's disclosure drafts, one per region with a committee.

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "core",
     "organizations",
     "campaigns",
     "hazards",
@@ -99,7 +100,7 @@ DATABASES = {
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hazard_ledger_app")
 # Given to `migrate`, sets that role's password (docker-compose); empty leaves it as it is.
 DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD", "")
-# Signs the tenant each transaction runs as (organizations/rls.py): at least 32 characters, the same for
+# Signs the tenant each transaction runs as (core/rls.py): at least 32 characters, the same for
 # migrate (which writes the database's copy) and every process; empty derives it from SECRET_KEY.
 DATABASE_TENANT_KEY = env_str("DATABASE_TENANT_KEY", "")
 if DATABASE_TENANT_KEY and len(DATABASE_TENANT_KEY) < 32:
@@ -119,7 +120,7 @@ AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Finds the account through a narrow SECURITY DEFINER lookup (users are under row-level security).
-    "organizations.signin.TenantModelBackend",
+    "organizations.signing_in.lookups.TenantModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Level 3 (GB/T 22239-2019, organizations/passwords.py): length, kinds of character, no reuse of the last
@@ -158,7 +159,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # On top of the lockout per account: sign-in attempts per client address, over all usernames and both the
 # browser form and the token endpoint, in a sliding window (password spraying). A successful sign-in gives
-# its place back. organizations/signin_throttle.py.
+# its place back. organizations/signing_in/throttle.py.
 SIGNIN_ADDRESS_LIMIT = env_int("SIGNIN_ADDRESS_LIMIT", 20, minimum=1)
 SIGNIN_ADDRESS_WINDOW_SECONDS = env_int("SIGNIN_ADDRESS_WINDOW_SECONDS", 900, minimum=1)
 
@@ -214,7 +215,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hazard-ledger@localhost")
 # and a Redis restart only costs a database read, never a sign-out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Level 3: a browser session ends after this long without a request, and this long after sign-in whatever
-# happens (organizations/sign_in.py); the cookie and the stored session expire with the latter.
+# happens (organizations/signing_in/policy.py); the cookie and the stored session expire with the latter.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
 SESSION_LIFETIME_HOURS = env_int("SESSION_LIFETIME_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
@@ -257,6 +258,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Who may see what is organizations' business; the scoping mechanism in core finds it here (core.scoping).
+SCOPE_RESOLVER = "organizations.scoping.scope_for"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "organizations.api.authentication.TenantTokenAuthentication",
@@ -264,14 +268,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "organizations.api.pagination.DefaultPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "organizations.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # Every API caller is rate limited: anonymous callers per address, signed-in ones per account.
     "DEFAULT_THROTTLE_CLASSES": [
-        "organizations.api.throttling.SlidingAnonRateThrottle",
-        "organizations.api.throttling.SlidingUserRateThrottle",
+        "core.api.throttling.SlidingAnonRateThrottle",
+        "core.api.throttling.SlidingUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("TOKEN_THROTTLE_RATE", "20/min"),
@@ -291,7 +295,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "organizations.api.schema.document_errors",
+        "core.api.schema.document_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "organizations.choices.EnterpriseStatus",

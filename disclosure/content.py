@@ -16,20 +16,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.months import month_bounds
 from hazards.choices import OPEN_STATES, ExtensionStatus, HazardLevel, HazardState
 from hazards.models import Extension, Hazard
 from organizations.models import Region
 
 from .models import DisclosurePolicy, PublicHazardId
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_current_timezone()
-    following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return (
-        dt.datetime(month.year, month.month, 1, tzinfo=zone),
-        dt.datetime(following.year, following.month, 1, tzinfo=zone),
-    )
 
 
 def default_title(hazard: Hazard) -> str:

@@ -6,9 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import ScopedManager, any_of, path_within
 from hazards.models import Hazard
 from organizations.models import Department, Region, Tenant, TenantOwned, User
-from organizations.scoping import Scope, ScopedManager, any_of, path_within
+from organizations.scoping import Scope
 
 from .choices import PublicationStatus, TipOffStatus
 

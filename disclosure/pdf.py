@@ -15,8 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from organizations.pdf_fonts import cjk_font
-from organizations.pdf_text import text_paragraph
+from core.pdf_fonts import cjk_font
+from core.pdf_text import text_paragraph
 
 CHUNK = 40  # rows per table: about a page
 CELL_PADDING = 6  # reportlab's default left and right cell padding, in points

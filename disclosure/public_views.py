@@ -27,12 +27,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from core.client_address import client_address
+from core.spreadsheets import csv_text
 from hazards.choices import HazardState
-from organizations.client_address import client_address
 from organizations.forms import apply_service_errors
 from organizations.middleware import enter_tenant_on_demand, tenant_on_demand
 from organizations.models import Region, Tenant
-from organizations.spreadsheets import csv_text
 
 from . import public_cache
 from .choices import PublicationStatus, TipOffStatus

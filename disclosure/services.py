@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError, PermissionDeniedError
 from organizations.audit import audit_record
 from organizations.choices import AuditAction, Role
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Membership, Region, Tenant, User
 from organizations.scoping import scope_for
 
@@ -27,11 +27,6 @@ from .choices import PublicationStatus
 from .content import build_content, reviewed_titles
 from .models import PUBLIC_TITLE_MAX, DisclosurePolicy, Publication, PublicHazardId
 from .pdf import render_pdf
-
-
-def previous_month(today: dt.date) -> dt.date:
-    first = today.replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
 
 
 def regions_with_committee(tenant: Tenant) -> list[Region]:

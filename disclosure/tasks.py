@@ -4,11 +4,11 @@ monthly pipeline, config.monthly)."""
 from celery import shared_task
 from django.utils import timezone
 
-from hazards.selectors import parse_month
+from core.months import parse_month, previous_month
+from core.rls import tenant_context
 from organizations.models import Tenant
-from organizations.rls import tenant_context
 
-from .services import previous_month, publication_build_month
+from .services import publication_build_month
 
 
 @shared_task(acks_late=True)

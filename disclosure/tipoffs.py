@@ -14,13 +14,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
+from core.scoping import ensure_visible
 from hazards.choices import OPEN_STATES, HazardState
 from hazards.models import Hazard, Inspection, Notification
 from organizations.audit import audit_record
 from organizations.choices import DEPARTMENT_ROLES, AuditAction, Role
-from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from organizations.models import Department, Membership, Region, Tenant, User
-from organizations.scoping import Scope, ensure_visible, scope_for
+from organizations.scoping import Scope, scope_for
 
 from .choices import TipOffStatus
 from .models import TipOff

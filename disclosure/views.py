@@ -14,19 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.scoping import ancestor_paths, any_of, path_within
 from hazards.models import Hazard, Inspection
 from organizations.choices import Role
 from organizations.forms import apply_service_errors
 from organizations.models import Department, User
-from organizations.scoping import (
-    actor_of,
-    ancestor_paths,
-    any_of,
-    path_within,
-    require_role,
-    scope_for,
-    tenant_of,
-)
+from organizations.scoping import actor_of, require_role, scope_for, tenant_of
 
 from .choices import PublicationStatus, TipOffStatus
 from .forms import AssignForm, CorrectionForm, PolicyForm, PublicTitleForm, RewardForm, TriageForm

@@ -1,6 +1,6 @@
 """The campaign summary a committee hands up at stage end: tasks, open problems, major hazards, measures,
-responsible units. As XLSX (organizations.spreadsheets: no formula from user text, dates stay dates) and
-as PDF (reportlab, embedding the font of organizations.pdf_fonts; text escaped by organizations.pdf_text)."""
+responsible units. As XLSX (core.spreadsheets: no formula from user text, dates stay dates) and
+as PDF (reportlab, embedding the font of core.pdf_fonts; text escaped by core.pdf_text)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from campaigns.models import Campaign
+from core.pdf_fonts import cjk_font
+from core.pdf_text import text_paragraph
+from core.spreadsheets import WorkbookWriter
 from organizations.models import User
-from organizations.pdf_fonts import cjk_font
-from organizations.pdf_text import text_paragraph
-from organizations.spreadsheets import WorkbookWriter
 
 from .campaign_stats import campaign_hazards
 from .choices import OPEN_STATES, HazardLevel

@@ -1,5 +1,5 @@
 """Streamed exports of the filtered ledger: CSV (UTF-8 with BOM, so Excel opens it) and XLSX, both written
-through organizations.spreadsheets (no cell of user text can become a formula; dates stay dates)."""
+through core.spreadsheets (no cell of user text can become a formula; dates stay dates)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import WorkbookWriter, csv_lines
 from organizations.models import Industry
-from organizations.spreadsheets import WorkbookWriter, csv_lines
 
 from .choices import HazardLevel, HazardSource, HazardState
 from .models import Criterion, Hazard

@@ -7,12 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from core.months import month_bounds, parse_month
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise
 
 from .choices import HazardAction, HazardLevel, HazardSource, HazardState
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
-from .selectors import parse_month, region_already_applied
+from .selectors import region_already_applied
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class HazardFilter(ScopedFilterSet):
@@ -55,11 +60,11 @@ class HazardFilter(ScopedFilterSet):
         return queryset.filter(inspection__department=department)
 
     def filter_closed_in(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        start, end = _month_bounds(value)
+        start, end = month_bounds(parse_month(value))
         return queryset.filter(closed_at__gte=start, closed_at__lt=end)
 
     def filter_reopened_in(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        start, end = _month_bounds(value)
+        start, end = month_bounds(parse_month(value))
         reopened = HazardEvent.objects.filter(
             hazard=OuterRef("pk"), action=HazardAction.REOPEN, created_at__gte=start, created_at__lt=end
         )
@@ -99,16 +104,6 @@ class HazardFilter(ScopedFilterSet):
             | Q(description__icontains=text)
             | Q(enterprise__name__icontains=text)
         )
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _month_bounds(value: str) -> tuple[dt.datetime, dt.datetime]:
-    first = parse_month(value)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return _start_of(first), _start_of(following)
 
 
 class SelfInspectionFilter(ScopedFilterSet):

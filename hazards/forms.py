@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import restrict_choices
 from organizations.models import Department, Enterprise, Industry, Membership, Region, User
 from organizations.scoping import scope_for
-from organizations.widgets import QuickSelect
 
 from .choices import (
     HazardLevel,

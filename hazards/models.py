@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import ScopedManager, any_of, path_within
 from organizations.models import (
     Department,
     Enterprise,
@@ -15,7 +16,7 @@ from organizations.models import (
     User,
     enterprise_conditions,
 )
-from organizations.scoping import Scope, ScopedManager, any_of, path_within
+from organizations.scoping import Scope
 
 from .choices import (
     ExtensionStatus,

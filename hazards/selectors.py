@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -16,14 +15,6 @@ from .choices import OPEN_STATES, HazardLevel, HazardState, SelfInspectionStatus
 from .models import HandoverReceipt, Hazard, HazardEvent, SelfInspection
 
 LIST_RELATED = ("enterprise", "region", "industry", "criterion__standard")
-
-
-def parse_month(value: str) -> dt.date:
-    try:
-        year, month = value.strip().split("-")
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise ValidationError({"month": _("Give the month as YYYY-MM, e.g. 2023-06.")}) from None
 
 
 def hazard_list(*, actor: User, within: Region | None = None) -> QuerySet[Hazard]:

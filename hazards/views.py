@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import PermissionDeniedError
+from core.months import first_of_month, parse_month
+from core.scoping import any_of, path_within
 from organizations.audit import audit_export
 from organizations.choices import DEPARTMENT_ROLES
-from organizations.errors import PermissionDeniedError
 from organizations.forms import apply_service_errors
 from organizations.models import Department, Enterprise, Region, User
-from organizations.scoping import actor_of, any_of, path_within, require_role, scope_for
+from organizations.scoping import actor_of, require_role, scope_for
 
 from . import forms, services
 from .campaign_stats import campaign_for
@@ -38,13 +40,11 @@ from .selectors import (
     hazard_list,
     hazard_timeline,
     ledger_region,
-    parse_month,
     self_inspection_missing,
 )
 from .services.evidence import ALLOWED
 from .services.inspections import (
     checklist_for,
-    first_of_month,
     inspection_record,
     self_inspection_open,
     self_inspection_save,

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from .rls import apply_after_migrate
+from core.rls import apply_after_migrate
 
 
 class OrganizationsConfig(AppConfig):
@@ -11,5 +11,5 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Row-level security and the app role's grants follow the schema: re-applied after every
-        # migrate, so a new tenant table is never left unprotected (organizations/rls.py).
+        # migrate, so a new tenant table is never left unprotected (core/rls.py).
         post_migrate.connect(apply_after_migrate, sender=self, dispatch_uid="organizations-rls")

@@ -6,7 +6,7 @@ other service), with one call in the same transaction as the change: `audit_reco
 chains and timestamps each entry and refuses to change or remove one (organizations migration 0002). Only
 the tenant's audit administrator reads them (`audit_entries`), in the browser and through the API.
 
-The address an act came from is the request's, as organizations.client_address trusts it; the
+The address an act came from is the request's, as core.client_address trusts it; the
 `RequestAddressMiddleware` makes it known to the services for the length of the request (a Celery task
 or a command has none).
 """
@@ -27,9 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.rls import tenant_context
+
 from .choices import AuditAction, AuditOutcome, Role
 from .models import AuditEntry, User
-from .rls import tenant_context
 from .scoping import require_role
 
 _ADDRESS: ContextVar[str] = ContextVar("audit_address", default="")

@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .chain import ChainHead, ChainReport, ChainTable, chain_walk
+from core.chain import ChainHead, ChainReport, ChainTable, chain_walk
+from core.rls import tenant_context
+
 from .models import AuditChainHead, Tenant
-from .rls import tenant_context
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.spreadsheets import csv_lines, xlsx_bytes
+
 from .audit import audit_entries, audit_record, export_rows
 from .choices import AuditAction
 from .models import User
-from .spreadsheets import csv_lines, xlsx_bytes
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

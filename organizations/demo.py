@@ -295,7 +295,7 @@ def _accounts(
             },
         )
         user.set_password(password)
-        user.is_demo = True  # refused at sign-in on a production server (organizations/sign_in.py)
+        user.is_demo = True  # refused at sign-in on a production server (organizations/signing_in/policy.py)
         user.save(update_fields=["password", "password_changed_at", "is_demo"])
         unit: dict[str, Any] = {"enterprise": None, "department": None, "region": None}
         if kind == "region":

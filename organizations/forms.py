@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import any_of, path_within
+from organizations.signing_in.policy import DEMO_REFUSED, demo_refused
+
 from .choices import EnterpriseScale, EnterpriseStatus, Role
 from .models import Department, Enterprise, Industry, Region, User
-from .scoping import any_of, path_within, scope_for
-from .sign_in import DEMO_REFUSED, demo_refused
+from .scoping import scope_for
 
 
 def managed_regions(actor: User, *, for_roles: bool = False) -> QuerySet[Region]:

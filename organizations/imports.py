@@ -14,6 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from core.spreadsheets import WorkbookWriter, restored
+from core.workbooks import check_workbook
+
 from .audit import audit_record
 from .choices import (
     DIRECTORY_MANAGER_ROLES,
@@ -25,9 +28,7 @@ from .choices import (
 )
 from .models import Enterprise, EnterpriseImport, Industry, Region, User
 from .scoping import Scope, require_role, scope_for, tenant_of
-from .spreadsheets import WorkbookWriter, restored
 from .validators import validate_credit_code
-from .workbooks import check_workbook
 
 COLUMNS = ["name", "credit_code", "region_code", "industries", "address", "scale", "status"]
 REQUIRED = {"name", "credit_code", "region_code", "industries"}

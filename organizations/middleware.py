@@ -19,15 +19,16 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.client_address import client_address
+from core.errors import DomainError
+from core.rls import set_current_tenant, tenant_context
+from organizations.signing_in.lookups import session_sign_in
+from organizations.signing_in.policy import PASSWORD_EXPIRED, demo_refused, session_end_reason, sign_out
+
 from .audit import request_address
-from .client_address import client_address
-from .errors import DomainError
 from .models import Tenant
 from .passwords import password_expired
-from .rls import set_current_tenant, tenant_context
 from .scoping import remember_scope, set_tenant_reading_scope
-from .sign_in import PASSWORD_EXPIRED, demo_refused, session_end_reason, sign_out
-from .signin import session_sign_in
 
 
 class DomainErrorMiddleware:
@@ -50,7 +51,7 @@ class DomainErrorMiddleware:
 
 class TenantTransactionMiddleware:
     """Once a request's tenant is known, the rest of it is one transaction in which the database lets
-    through only that tenant's rows (row-level security, organizations/rls.py).
+    through only that tenant's rows (row-level security, core/rls.py).
 
     The tenant comes from the session (kept there at sign-in, so it is set before the user row is read:
     users are under row-level security too), or on the public site from the URL's tenant slug; API
@@ -191,7 +192,7 @@ class RequestSizeLimitMiddleware:
 
 
 class RequestAddressMiddleware:
-    """The request's client address (as organizations.client_address trusts it), for the audit log."""
+    """The request's client address (as core.client_address trusts it), for the audit log."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -213,7 +214,7 @@ _OPEN_WHILE_EXPIRED = frozenset(
 
 
 class SignInPolicyMiddleware:
-    """Browser sessions under the level-3 rules (organizations/sign_in.py): a session ends after
+    """Browser sessions under the level-3 rules (organizations/signing_in/policy.py): a session ends after
     SESSION_IDLE_MINUTES without a request or SESSION_LIFETIME_HOURS after sign-in (and a demo account's
     when demo accounts are off); a user whose password expired (or was set by an administrator) is sent to
     the password-change page until they change it — the API answers them 403. API tokens are checked by

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.scoping import ScopedManager, ScopedQuerySet, any_of, path_within
+
 from .choices import (
     ADMINISTRATOR_ROLES,
     DEPARTMENT_ROLES,
@@ -22,7 +24,7 @@ from .choices import (
     Role,
     UnitType,
 )
-from .scoping import Scope, ScopedManager, ScopedQuerySet, any_of, path_within
+from .scoping import Scope
 from .usernames import SignInNameValidator, tenant_prefix
 from .validators import validate_credit_code, validate_region_code
 

@@ -9,9 +9,11 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.scoping import NOTHING, ScopedManager
+
 from .choices import AuditAction, AuditOutcome
 from .models import Tenant, TenantOwned, User
-from .scoping import NOTHING, Scope, ScopedManager
+from .scoping import Scope
 
 
 class PasswordHistory(TenantOwned):

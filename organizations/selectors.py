@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from core.scoping import any_of, path_within
+
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from .models import Department, Enterprise, Industry, Membership, Region, User
-from .scoping import any_of, path_within, scope_for, tenant_of
+from .scoping import scope_for, tenant_of
 
 
 def user_memberships(user: User) -> QuerySet[Membership]:

@@ -12,6 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from core.scoping import ensure_visible
+from organizations.signing_in.lookups import token_digest
+
 from .audit import audit_record
 from .choices import (
     ADMINISTRATOR_ROLES,
@@ -27,8 +30,7 @@ from .choices import (
 )
 from .models import ApiToken, Department, Enterprise, Industry, Membership, Region, Tenant, User
 from .passwords import password_remember
-from .scoping import Scope, ensure_visible, forget_scope, require_role, tenant_of
-from .signin import token_digest
+from .scoping import Scope, forget_scope, require_role, tenant_of
 from .usernames import TENANT_SEPARATOR, sign_in_name
 from .validators import region_level_of, validate_region_code
 

@@ -5,8 +5,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from core.rls import tenant_context
+
 from .imports import enterprise_import_run
-from .rls import tenant_context
 
 
 @shared_task(acks_late=True)

@@ -22,9 +22,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
+from core.errors import PermissionDeniedError
+from core.scoping import ScopedQuerysetMixin
+from organizations.signing_in.lookups import remember_tenant
+from organizations.signing_in.policy import (
+    sign_in_form_failed,
+    sign_in_policy,
+    sign_in_succeeded,
+    sign_out,
+    start_session_clock,
+)
+from organizations.signing_in.throttle import signin_throttled
+
 from . import imports, services
 from .choices import BUSINESS_ROLES, DIRECTORY_MANAGER_ROLES, ROLE_MANAGER_ROLES, Role
-from .errors import PermissionDeniedError
 from .filters import EnterpriseFilter
 from .forms import (
     DepartmentForm,
@@ -37,11 +48,8 @@ from .forms import (
 )
 from .models import Department, Enterprise, EnterpriseImport, Membership, User
 from .passwords import password_change, password_expired
-from .scoping import ScopedQuerysetMixin, actor_of, require_role, scope_for
+from .scoping import actor_of, require_role, scope_for
 from .selectors import landing_numbers, primary_role, user_memberships
-from .sign_in import sign_in_form_failed, sign_in_policy, sign_in_succeeded, sign_out, start_session_clock
-from .signin import remember_tenant
-from .signin_throttle import signin_throttled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.models import Campaign
-from organizations.api.base import ScopedRelatedField
+from core.api.base import ScopedRelatedField
 from organizations.models import Enterprise, Region
 
 from ..choices import InterviewReason, SanctionKind, Track

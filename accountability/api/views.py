@@ -12,9 +12,10 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hazards.selectors import parse_month
-from organizations.api.base import ScopedViewSet, actor_of
+from core.api.base import ScopedViewSet
+from core.months import parse_month
 from organizations.models import Region
+from organizations.scoping import actor_of
 
 from .. import services
 from ..models import (

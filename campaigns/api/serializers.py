@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from organizations.api.base import ScopedRelatedField
+from core.api.base import ScopedRelatedField
 from organizations.models import Department, Industry, Region
 
 from ..choices import CampaignStatus

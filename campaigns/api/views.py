@@ -10,7 +10,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api.base import ScopedViewSet, actor_of
+from core.api.base import ScopedViewSet
+from organizations.scoping import actor_of
 
 from .. import services
 from ..models import Campaign, Task

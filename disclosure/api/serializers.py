@@ -2,7 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from organizations.api.base import ScopedRelatedField
+from core.api.base import ScopedRelatedField
 from organizations.models import Department
 from organizations.scoping import scope_for
 

@@ -11,7 +11,7 @@ from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api.base import ScopedViewSet
+from core.api.base import ScopedViewSet
 
 from ..models import HandoverReceipt
 from . import serializers as s

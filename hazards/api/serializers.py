@@ -7,7 +7,7 @@ from django.db.models.functions import JSONObject
 from django.urls import reverse
 from rest_framework import serializers
 
-from organizations.api.base import ScopedRelatedField
+from core.api.base import ScopedRelatedField
 from organizations.models import Department, Enterprise, Industry, Region, User
 
 from ..choices import HazardLevel, InspectionKind, ItemResult, ListingLevel, StopProduction

@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from campaigns.models import Campaign
-from organizations.api.base import ScopedViewSet, actor_of
+from core.api.base import ScopedViewSet
 from organizations.models import Enterprise
+from organizations.scoping import actor_of
 
 from .. import services
 from ..campaign_stats import wall_chart

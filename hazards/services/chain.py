@@ -2,16 +2,16 @@
 
 The chain itself is built by the database (hazards migration 0005): each event carries its tenant's
 sequence number, the previous event's hash and its own SHA-256 over its canonical content. The walk is
-organizations.chain's, shared with the audit log.
+core.chain's, shared with the audit log.
 """
 
 from __future__ import annotations
 
 import logging
 
-from organizations.chain import GENESIS, ChainBreak, ChainHead, ChainReport, ChainTable, chain_walk
+from core.chain import GENESIS, ChainBreak, ChainHead, ChainReport, ChainTable, chain_walk
+from core.rls import tenant_context
 from organizations.models import Tenant
-from organizations.rls import tenant_context
 
 from ..models import EventChainHead
 

@@ -1,4 +1,4 @@
-"""Evidence files: JPEG, PNG or PDF, recognised by their content (organizations.uploads), never by name."""
+"""Evidence files: JPEG, PNG or PDF, recognised by their content (core.uploads), never by name."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
+from core.uploads import EXTENSIONS, check_upload
 from organizations.models import User
-from organizations.uploads import EXTENSIONS, check_upload
 
 from ..models import Evidence, Hazard, RectificationReport, SelfInspectionItem
 

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError, PermissionDeniedError
+from core.months import first_of_month
+from core.scoping import ensure_visible
 from organizations.choices import DEPARTMENT_ROLES
-from organizations.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import Department, Enterprise, User
-from organizations.scoping import ensure_visible, scope_for, tenant_of
+from organizations.scoping import scope_for, tenant_of
 
 from ..choices import (
     GENERAL_CHECKLIST,
@@ -50,10 +52,6 @@ def checklist_for(enterprise: Enterprise) -> list[ChecklistLine]:
     lines = [ChecklistLine(f"C{c.pk}", c.display_text, c.pk, "") for c in criteria]
     lines += [ChecklistLine(code, en if english else zh, None, code) for code, zh, en in GENERAL_CHECKLIST]
     return lines
-
-
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def _require_enterprise_member(actor: User, enterprise: Enterprise) -> None:

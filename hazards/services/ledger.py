@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.scoping import ensure_visible
 from organizations.models import Department, Enterprise, Industry, Region, User
-from organizations.scoping import ensure_visible, scope_for, tenant_of
+from organizations.scoping import scope_for, tenant_of
 
 from ..choices import (
     ExtensionStatus,

@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.rls import tenant_context
+from core.scoping import ancestor_paths
 from organizations.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from organizations.models import Membership, Tenant, User
-from organizations.rls import tenant_context
-from organizations.scoping import ancestor_paths
 
 from ..choices import OPEN_STATES, HazardAction, HazardState
 from ..models import HandoverReceipt, Hazard, HazardEvent, Notification

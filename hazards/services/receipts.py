@@ -17,10 +17,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.rls import tenant_context
+from core.scoping import ancestor_paths
 from organizations.choices import DEPARTMENT_ROLES, Role
 from organizations.models import Department, Membership, Region, Tenant
-from organizations.rls import tenant_context
-from organizations.scoping import ancestor_paths
 
 from ..choices import HazardAction
 from ..models import Handover, HandoverReceipt, Hazard, Notification

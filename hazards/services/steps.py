@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.errors import InvalidStateError, PermissionDeniedError
+from core.errors import InvalidStateError, PermissionDeniedError
 from organizations.models import User
 from organizations.scoping import Scope
 

@@ -13,11 +13,12 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.base import ScopedViewSet
+
 from ..audit import READ_ROLES, audit_filter
 from ..choices import AuditAction
 from ..models import AuditEntry
 from ..scoping import require_role
-from .base import ScopedViewSet
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

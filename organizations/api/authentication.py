@@ -10,10 +10,11 @@ from rest_framework.authentication import TokenAuthentication, get_authorization
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 
+from organizations.signing_in.lookups import load_signed_in_user, token_owner
+from organizations.signing_in.policy import DEMO_REFUSED, PASSWORD_EXPIRED, demo_refused, sign_in_failed
+
 from ..choices import AuditOutcome
 from ..passwords import password_expired
-from ..sign_in import DEMO_REFUSED, PASSWORD_EXPIRED, demo_refused, sign_in_failed
-from ..signin import load_signed_in_user, token_owner
 
 
 def refuse_barred_account(user: Any, *, audit_as: str = "") -> None:

@@ -2,9 +2,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api.base import ScopedRelatedField
+
 from ..choices import EnterpriseScale, EnterpriseStatus, Role
 from ..models import Department, Enterprise, EnterpriseImport, Industry, Membership, Region, User
-from .base import ScopedRelatedField
 
 
 class RegionSerializer(serializers.ModelSerializer):

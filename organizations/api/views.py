@@ -16,16 +16,19 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.base import ScopedViewSet
+from core.api.throttling import SlidingWindowMixin
+from core.client_address import client_address
+from organizations.scoping import actor_of
+from organizations.signing_in.policy import sign_in_failed, sign_in_succeeded
+from organizations.signing_in.throttle import THROTTLED_MESSAGE, address_bucket, signin_attempt
+
 from .. import imports, services
 from ..choices import AuditOutcome
-from ..client_address import client_address
 from ..filters import DepartmentFilter, EnterpriseFilter, RegionFilter
 from ..models import Department, Enterprise, EnterpriseImport, Industry, Membership, Region, User
 from ..selectors import user_roles
-from ..sign_in import sign_in_failed, sign_in_succeeded
-from ..signin_throttle import THROTTLED_MESSAGE, address_bucket, signin_attempt
 from .authentication import refuse_barred_account
-from .base import ScopedViewSet, actor_of
 from .serializers import (
     DepartmentInputSerializer,
     DepartmentSerializer,
@@ -45,7 +48,6 @@ from .serializers import (
     UserInputSerializer,
     UserSerializer,
 )
-from .throttling import SlidingWindowMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

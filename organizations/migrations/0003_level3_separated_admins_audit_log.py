@@ -5,7 +5,7 @@ The audit log is append-only and hash-chained in the database, like the ledger's
 entry's hash and its own SHA-256 over a canonical rendering; another trigger refuses UPDATE and DELETE.
 There is one chain per tenant, and one (chain 0) for sign-ins that name no tenant's account.
 
-Row-level security covers the table like every tenant table (organizations/rls.py); three more policies
+Row-level security covers the table like every tenant table (core/rls.py); three more policies
 let the chain of no tenant exist: anyone may add a sign-in, sign-out or password-change entry with no
 tenant (platform staff, unknown usernames), and only the owner (who runs migrate, `audit_log platform` and the chaining trigger) reads them or moves their head.
 """

@@ -2,7 +2,7 @@
 row-level security and reached before sign-in only through narrow SECURITY DEFINER lookups, API keys are
 kept as digests, and expert grants live in guardian's direct foreign-key tables with a tenant.
 
-Policies themselves are (re)applied after every migrate by organizations/rls.py, which also writes the
+Policies themselves are (re)applied after every migrate by core/rls.py, which also writes the
 tenant key's database copy; this migration makes the functions they rely on and moves the data:
 - DRF's `authtoken_token` (keys in clear) becomes `organizations_apitoken` (SHA-256 of each key, so every
   existing client keeps working), and the old table is dropped;
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# The database copy of DATABASE_TENANT_KEY as HMAC-SHA256's two pads (organizations/rls.py writes it after
+# The database copy of DATABASE_TENANT_KEY as HMAC-SHA256's two pads (core/rls.py writes it after
 # every migrate). No other role may read it: not even SELECT is granted.
 KEY_TABLE = """
 CREATE TABLE app_tenant_key (
@@ -68,8 +68,8 @@ END;
 $$;
 """
 
-# Sign-in before any tenant is set: exactly what each step needs, nothing more (organizations/signin.py).
-# Only the application role may call them (granted by organizations/rls.py).
+# Sign-in before any tenant is set: exactly what each step needs, nothing more (organizations/signing_in/lookups.py).
+# Only the application role may call them (granted by core/rls.py).
 SIGN_IN_FUNCTIONS = """
 CREATE FUNCTION auth_login_candidate(p_username text)
 RETURNS TABLE (user_id bigint, tenant_id bigint, password text, is_active boolean)
@@ -91,7 +91,7 @@ $$;
 """
 
 # Backwards: the policies go with the function (CASCADE); the code that is deployed then re-creates its own
-# after migrate (organizations/rls.py).
+# after migrate (core/rls.py).
 DROP_FUNCTIONS = """
 DROP FUNCTION IF EXISTS auth_user_tenant(bigint);
 DROP FUNCTION IF EXISTS auth_token_owner(text);

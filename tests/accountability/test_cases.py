@@ -15,9 +15,9 @@ from accountability.services import (
     investigation_save,
     sanction_record,
 )
+from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from hazards.services import hazard_report, hazard_submit, hazard_verify
 from hazards.services.inspections import inspection_record
-from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from accountability.scoring import (
 )
 from accountability.services import leadership_input_set, scoring_scheme_set
 from campaigns.services import campaign_create
+from core.errors import NotFoundError, PermissionDeniedError
 from hazards.services import (
     hazard_acknowledge_handover,
     hazard_confirm,
@@ -42,7 +43,6 @@ from hazards.services.inspections import (
     self_inspection_save,
     self_inspection_submit,
 )
-from organizations.errors import NotFoundError, PermissionDeniedError
 from tests.factories import EnterpriseFactory, photo
 
 

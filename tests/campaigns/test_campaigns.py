@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from campaigns.models import Campaign, Task
 from campaigns.services import campaign_create, progress_report, stage_add, stage_update, task_create
 from campaigns.task_sheets import tasks_export, tasks_import
+from core.errors import NotFoundError, PermissionDeniedError
 from hazards.campaign_stats import campaign_hazards, wall_chart
-from organizations.errors import NotFoundError, PermissionDeniedError
 
 
 def test_a_new_campaign_starts_with_four_consecutive_stages_covering_its_period(campaign) -> None:

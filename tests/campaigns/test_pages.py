@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from campaigns.models import Task
 from campaigns.services import progress_report, task_create
 from campaigns.task_sheets import tasks_import
-from organizations.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError
 
 from ..factories import png_bytes
 from ..workbooks import BROKEN_MULTIPART, BROKEN_MULTIPART_TYPE, BROKEN_XLSX, zip_bomb_xlsx

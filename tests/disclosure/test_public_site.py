@@ -15,11 +15,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from core.rls import tenant_context
 from disclosure import public_cache
 from disclosure.models import Publication, TipOff
 from disclosure.services import publication_build_month, publication_correct, publication_publish
 from disclosure.tipoffs import tipoff_file
-from organizations.rls import tenant_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 from django.utils import timezone
 
+from core.errors import NotFoundError
+from core.errors import PermissionDeniedError as Forbidden
 from disclosure.models import Publication
 from disclosure.services import (
     disclosure_policy_update,
@@ -16,8 +18,6 @@ from disclosure.services import (
     publication_correct,
     publication_publish,
 )
-from organizations.errors import NotFoundError
-from organizations.errors import PermissionDeniedError as Forbidden
 
 
 @pytest.fixture

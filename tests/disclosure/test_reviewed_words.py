@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from core.rls import tenant_context
 from disclosure.models import Publication
 from disclosure.services import publication_build_month
 from disclosure.tipoffs import tipoff_file, tipoff_triage
@@ -43,7 +44,6 @@ from hazards.services.inspections import (
     self_inspection_save,
     self_inspection_submit,
 )
-from organizations.rls import tenant_context
 
 from ..factories import photo
 

@@ -13,6 +13,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from hazards.choices import HazardAction, HazardLevel, HazardState, ListingLevel
 from hazards.models import Criterion, Hazard
 from hazards.services import (
@@ -30,7 +31,6 @@ from hazards.services import (
 )
 from hazards.services.permissions import MAY, available_actions
 from organizations.choices import Role
-from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from organizations.models import User
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, photo
 

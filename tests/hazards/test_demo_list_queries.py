@@ -14,7 +14,7 @@ from disclosure.services import publication_build_month
 from disclosure.tipoffs import tipoff_file
 from organizations.models import Enterprise, Tenant, User
 from organizations.scoping import forget_scope
-from organizations.sign_in import sign_in_succeeded
+from organizations.signing_in.policy import sign_in_succeeded
 
 # Lists that hold fewer than two rows even after `demo` tops them up: a page of one and a page of fifty are
 # the same page there, so this test cannot tell an N+1 in them. Kept explicit so a new thin list shows.

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from core.uploads import sniff_content_type
 from hazards.models import Evidence
 from hazards.services import hazard_report, hazard_submit
-from organizations.uploads import sniff_content_type
 
 from ..factories import photo, png_bytes
 

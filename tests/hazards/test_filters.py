@@ -4,9 +4,9 @@ import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
 
+from core.errors import NotFoundError
 from hazards.filters import HazardFilter
 from hazards.models import Hazard
-from organizations.errors import NotFoundError
 
 
 def _filter_set(user, **params) -> HazardFilter:

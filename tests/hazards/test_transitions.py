@@ -13,6 +13,7 @@ from django.db import IntegrityError, InternalError, ProgrammingError, transacti
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from hazards import services as hazard_services
 from hazards.models import Criterion, HandoverReceipt, Hazard, HazardEvent
 from hazards.services import (
@@ -29,7 +30,6 @@ from hazards.services import (
     hazard_verify,
     hazard_withdraw,
 )
-from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from organizations.models import Membership
 
 from ..factories import DepartmentFactory, UserFactory, photo

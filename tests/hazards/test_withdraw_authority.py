@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from core.errors import NotFoundError, PermissionDeniedError
 from hazards.models import Hazard
 from hazards.services import hazard_withdraw
 from hazards.services.permissions import available_actions
-from organizations.errors import NotFoundError, PermissionDeniedError
 from organizations.models import Membership
 from tests.factories import DepartmentFactory, UserFactory
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import translation
 
-from organizations.errors import NotFoundError, PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError
 from organizations.models import Membership
 from organizations.services import membership_grant, membership_revoke, user_close
 

@@ -18,10 +18,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accountability.services import scoring_scheme_set
+from core.errors import PermissionDeniedError
 from disclosure.models import Publication
 from disclosure.services import disclosure_policy_update, publication_build_month, publication_publish
 from organizations.audit import request_address
-from organizations.errors import PermissionDeniedError
 from organizations.models import AuditEntry, Membership
 from organizations.services import (
     department_create,
@@ -317,7 +317,7 @@ def test_the_export_holds_the_filtered_entries_and_neutralises_formulas(logged: 
 
 
 def test_a_typed_formula_is_written_as_text(world: World, client) -> None:
-    from organizations.spreadsheets import csv_lines, xlsx_bytes
+    from core.spreadsheets import csv_lines, xlsx_bytes
 
     rows = [["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1)", "\tx", "plain", 7, -3]]
     line = "".join(csv_lines(rows)).lstrip("\ufeff")

@@ -6,7 +6,7 @@ import time
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from organizations.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError
 from organizations.imports import COLUMNS, enterprise_import_run, enterprise_import_start
 from organizations.models import Enterprise, EnterpriseImport
 

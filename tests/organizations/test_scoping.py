@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from guardian.shortcuts import assign_perm
 
-from organizations.api.base import ScopedViewSet
+from core.api.base import ScopedViewSet
 from organizations.models import Department, Enterprise, Industry, Membership, Region, User
 from organizations.scoping import forget_scope
 from organizations.views import ScopedListView

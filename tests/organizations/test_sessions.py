@@ -8,7 +8,7 @@ from django.test import Client
 
 from organizations.choices import AuditAction
 from organizations.models import AuditEntry, User
-from organizations.sign_in import LAST_SEEN, SIGNED_IN_AT, session_end_reason
+from organizations.signing_in.policy import LAST_SEEN, SIGNED_IN_AT, session_end_reason
 
 from ..conftest import PASSWORD
 from .settings_probe import load_settings

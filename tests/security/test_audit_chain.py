@@ -21,11 +21,11 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
+from core.chain import GENESIS
+from core.rls import tenant_context
 from organizations.audit import audit_record
 from organizations.audit_chain import audit_chain_verify, audit_prune
-from organizations.chain import GENESIS
 from organizations.models import AuditChainHead, AuditEntry
-from organizations.rls import tenant_context
 from organizations.tasks import verify_audit_log
 
 from ..conftest import PASSWORD, World

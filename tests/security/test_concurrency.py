@@ -12,13 +12,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accountability.models import RegionAssessment
+from core.errors import InvalidStateError
 from disclosure.models import Publication
 from hazards.choices import HazardAction, HazardState
 from hazards.models import Hazard, HazardEvent
 from hazards.services import hazard_submit, hazard_verify
 from hazards.services.chain import chain_verify
 from organizations.choices import Role
-from organizations.errors import InvalidStateError
 
 from ..factories import MembershipFactory, UserFactory, photo
 from .concurrently import race

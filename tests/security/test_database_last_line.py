@@ -21,13 +21,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from guardian.models import UserObjectPermission
 
+from core.rls import SET_TENANT_SQL, apply_row_level_security, tenant_context, tenant_setting
 from organizations.models import ApiToken, Enterprise, EnterpriseUserPermission, Region, User
-from organizations.rls import (
-    SET_TENANT_SQL,
-    apply_row_level_security,
-    tenant_context,
-    tenant_setting,
-)
 from organizations.services import auth_token_issue, expert_grant
 
 from ..conftest import PASSWORD

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from core.rls import POLICY, tenant_context, tenant_tables
 from disclosure.models import Publication
 from disclosure.tasks import build_monthly_disclosures
 from hazards.models import Hazard
@@ -21,7 +22,6 @@ from hazards.services import hazard_report
 from hazards.services.chain import chain_verify
 from hazards.tasks import sweep_overdue, verify_ledger
 from organizations.models import Enterprise, Region
-from organizations.rls import POLICY, tenant_context, tenant_tables
 
 from ..conftest import PASSWORD
 

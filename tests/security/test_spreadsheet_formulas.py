@@ -21,17 +21,11 @@ from openpyxl import load_workbook
 
 from accountability.scoring import assessment_compute_month
 from campaigns.services import campaign_create, task_create
+from core.spreadsheets import WorkbookWriter, csv_cell, csv_text, restored, xlsx_cell
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from hazards.models import Hazard
 from organizations.models import Department, Enterprise, Industry, Region
-from organizations.spreadsheets import (
-    WorkbookWriter,
-    csv_cell,
-    csv_text,
-    restored,
-    xlsx_cell,
-)
 
 # One of each way a cell becomes a formula (or is read as one once a leading tab or CR is stripped).
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -260,13 +254,13 @@ def test_control_characters_xlsx_cannot_hold_do_not_break_an_export() -> None:
     assert load_workbook(io.BytesIO(workbook.to_bytes())).worksheets[0]["A1"].value == "abc"
 
 
-# Every writer must go through organizations.spreadsheets (CSV, XLSX) and organizations.pdf_text (reportlab
+# Every writer must go through core.spreadsheets (CSV, XLSX) and core.pdf_text (reportlab
 # paragraphs): a new export that opens its own csv.writer, Workbook or Paragraph fails here.
 ROOT = Path(__file__).resolve().parents[2]
 NOT_PRODUCT = {"tests", "bench", ".venv", ".data", "node_modules", "static"}  # bench writes its own inputs
 DOORS = {
-    re.compile(r"\bcsv\.(?:writer|DictWriter)\(|\bWorkbook\("): "organizations/spreadsheets.py",
-    re.compile(r"\bParagraph\("): "organizations/pdf_text.py",
+    re.compile(r"\bcsv\.(?:writer|DictWriter)\(|\bWorkbook\("): "core/spreadsheets.py",
+    re.compile(r"\bParagraph\("): "core/pdf_text.py",
 }
 
 

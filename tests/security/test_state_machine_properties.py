@@ -14,6 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from hazards.choices import HazardAction, HazardLevel, HazardState
 from hazards.models import Criterion, Hazard
 from hazards.services import (
@@ -25,7 +26,6 @@ from hazards.services import (
     hazard_withdraw,
 )
 from hazards.services.chain import chain_verify
-from organizations.errors import InvalidStateError, NotFoundError, PermissionDeniedError
 
 from ..factories import photo
 

@@ -17,10 +17,10 @@ from PIL import Image
 
 from campaigns.services import campaign_create
 from campaigns.task_sheets import tasks_import
+from core.uploads import sniff_content_type
 from hazards.models import Evidence, Hazard
 from hazards.services import hazard_report
 from organizations.models import EnterpriseImport
-from organizations.uploads import sniff_content_type
 
 from ..conftest import World
 from ..factories import png_bytes

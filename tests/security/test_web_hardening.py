@@ -18,7 +18,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 from rest_framework.throttling import SimpleRateThrottle
 
-from organizations.api.throttling import SlidingAnonRateThrottle
+from core.api.throttling import SlidingAnonRateThrottle
 
 from ..conftest import PASSWORD, World
 
@@ -208,7 +208,7 @@ def test_an_unknown_api_url_answers_json(world: World, client: Client) -> None:
 
 
 def test_the_api_rate_limit_counts_concurrent_requests_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One atomic script per request (organizations/api/throttling.py): twenty callers at once from one
+    """One atomic script per request (core/api/throttling.py): twenty callers at once from one
     address get exactly the five requests the rate allows, and the refused learn when to retry."""
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "5/min")
     request = RequestFactory().get("/api/schema/", REMOTE_ADDR="192.0.2.77")

@@ -14,9 +14,9 @@ import itertools
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from core.spreadsheets import csv_lines
 from organizations.audit_chain import audit_chain_verify, audit_prune, runs_as_owner
 from organizations.models import AuditEntry, Tenant
-from organizations.spreadsheets import csv_lines
 
 
 class Command(BaseCommand):

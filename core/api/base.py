@@ -5,10 +5,7 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers, viewsets
 
-from ..scoping import ScopedQuerysetMixin, actor_of
-
-# actor_of lives beside the scoping it feeds, shared with the pages; the viewsets import it from here.
-__all__ = ["ScopedRelatedField", "ScopedViewSet", "actor_of"]
+from core.scoping import ScopedQuerysetMixin
 
 
 class ScopedViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):

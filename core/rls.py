@@ -23,7 +23,7 @@
 Exempt, on purpose: tenants (a tenant is looked up by its slug before anything is known), sessions (a
 session is read before its user), and tables with no tenant column (national reference data, Django's
 own). Sign-in reaches users and tokens before a tenant is set only through narrow SECURITY DEFINER
-lookups (organizations/signin.py).
+lookups (organizations/signing_in/lookups.py).
 """
 
 from __future__ import annotations

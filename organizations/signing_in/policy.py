@@ -15,11 +15,12 @@ from django.contrib.auth import logout
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_record_alone
-from .choices import AuditAction, AuditOutcome
-from .models import User
-from .rls import tenant_context
-from .signin import login_candidate
+from core.rls import tenant_context
+
+from ..audit import audit_record_alone
+from ..choices import AuditAction, AuditOutcome
+from ..models import User
+from .lookups import login_candidate
 
 DEMO_REFUSED = _(
     "Demo accounts are switched off on this server (it does not run with DEBUG, and ALLOW_DEMO_ACCOUNTS "

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from config.monthly import monthly_jobs_run
-from hazards.selectors import parse_month
+from core.months import parse_month
 from organizations.models import Tenant
 
 

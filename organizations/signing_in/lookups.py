@@ -1,6 +1,6 @@
 """How a password, a session or an API token becomes a user of a tenant.
 
-Users and API tokens are under row-level security (organizations/rls.py): with no tenant set, a query finds
+Users and API tokens are under row-level security (core/rls.py): with no tenant set, a query finds
 no tenant's user. So the first step of every sign-in goes through a narrow SECURITY DEFINER lookup that
 returns only what is needed to decide (migration organizations dbline_database_last_line):
 
@@ -24,8 +24,9 @@ from django.contrib.auth.hashers import check_password
 from django.db import connection
 from django.http import HttpRequest
 
-from .models import User
-from .rls import tenant_context
+from core.rls import tenant_context
+
+from ..models import User
 
 # The signed-in user's tenant (None for platform staff), written at sign-in: see session_sign_in.
 TENANT_SESSION_KEY = "_hazard_ledger_tenant"
@@ -95,7 +96,7 @@ def load_signed_in_user(request: HttpRequest | None, sign_in: SignIn, *, read_sc
     begins here when the request has none) or, for platform staff, with no tenant set. With `read_scope`,
     the user's scope is read in the same round trip as the tenant is set (a request that goes on to serve
     them needs it)."""
-    from .middleware import attach_scope, enter_tenant  # the middleware imports this module
+    from ..middleware import attach_scope, enter_tenant  # the middleware imports this module
 
     def load() -> User | None:
         return User._default_manager.filter(pk=sign_in.user_id).first()

@@ -4,7 +4,7 @@
 The per-username lockout (django-axes) stops guessing many passwords for one account; it cannot see one
 password tried against many accounts (password spraying). This throttle counts sign-in attempts per client
 address across all usernames and both paths together, in one sliding window of
-`SIGNIN_ADDRESS_WINDOW_SECONDS` (the atomic Redis script of organizations/api/throttling.py), and refuses
+`SIGNIN_ADDRESS_WINDOW_SECONDS` (the atomic Redis script of core/api/throttling.py), and refuses
 with 429 once `SIGNIN_ADDRESS_LIMIT` are in it.
 
 - It looks at the address only: a valid session or API token attached to the request lifts nothing, so a
@@ -33,8 +33,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .api.throttling import WindowHit, sliding_window_give_back, sliding_window_hit
-from .client_address import client_address
+from core.api.throttling import WindowHit, sliding_window_give_back, sliding_window_hit
+from core.client_address import client_address
 
 THROTTLED_MESSAGE = _("Too many sign-in attempts from your network address. Try again in a few minutes.")
 
@@ -97,7 +97,7 @@ def signin_throttled[View: Callable[..., HttpResponseBase]](view: View) -> View:
 
 
 def _refused_page(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
-    from .forms import LoginForm
+    from ..forms import LoginForm
 
     response = render(
         request, "registration/login.html", {"form": LoginForm(request), "throttled": True}, status=429
