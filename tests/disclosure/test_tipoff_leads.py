@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.errors import InvalidStateError
 from disclosure.models import TipOff
 from disclosure.tipoffs import tipoff_assign, tipoff_file, tipoff_reward, tipoff_triage
 from hazards.models import Hazard, Inspection, Notification
 from hazards.services.inspections import inspection_record
 from organizations.choices import AuditAction, Role
-from organizations.errors import InvalidStateError
 from organizations.models import AuditEntry
 
 from ..factories import DepartmentFactory, MembershipFactory, UserFactory

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from accountability.indicators import DEPARTMENT_SQL, indicator_rows, month_params
 from accountability.scoring import region_indicators
+from core.errors import InvalidStateError
 from hazards.choices import HazardAction
 from hazards.models import HandoverReceipt, HazardEvent, Notification
 from hazards.services import hazard_acknowledge_handover, receipts_escalate
 from organizations.choices import Role
-from organizations.errors import InvalidStateError
 
 from ..factories import MembershipFactory, UserFactory
 from ..security.concurrently import race
