@@ -294,8 +294,8 @@ def seed_sanctions(committee: User, late: Accident | None) -> None:
         .select_related("department__region")
         .order_by("receipt_deadline", "id")[:3]
     )
-    if receipts:
-        department = receipts[0].department
+    department = receipts[0].department if receipts else None
+    if department is not None:
         sanction_impose(
             actor=committee,
             region=department.region,

@@ -103,6 +103,18 @@ ACCIDENT_GRADES = ("general", "larger", "major", "especially_major")
 ACCIDENT_COUNTS = ", ".join(f"COUNT(*) FILTER (WHERE a.grade = '{g}') AS acc_{g}" for g in ACCIDENT_GRADES)
 
 
+# Handover receipts due in the month and how many were acknowledged by their deadline, per receiver: a
+# department (department_id) or a territorial committee (region_id) — the same measure for both.
+RECEIPTS = """
+  SELECT rc.{receiver} AS receiver, COUNT(*) AS due,
+    COUNT(*) FILTER (WHERE (rc.acknowledged_at AT TIME ZONE %(zone)s)::date <= rc.receipt_deadline) AS on_time
+  FROM hazards_handoverreceipt rc
+  WHERE rc.tenant_id = %(tenant)s AND rc.{receiver} IS NOT NULL
+    AND rc.receipt_deadline >= %(first_day)s AND rc.receipt_deadline <= %(last_day)s
+  GROUP BY rc.{receiver}
+"""
+
+
 def _rate(part: str, whole: str) -> str:
     """A percentage with one decimal, NULL when there is nothing to divide by."""
     return f"ROUND(100.0 * ({part}) / NULLIF({whole}, 0), 1)"
@@ -164,6 +176,7 @@ follow AS MATERIALIZED (
   SELECT x.region_path, COUNT(*) FROM accountability_sanction x
   WHERE x.tenant_id = %(tenant)s AND x.decided_on >= %(first_day)s AND x.decided_on <= %(last_day)s
   GROUP BY x.region_path),
+committee_receipts AS MATERIALIZED ({RECEIPTS.format(receiver="region_id")}),
 regions AS (SELECT r.id, r.parent_id, r.code, r.path FROM organizations_region r
             WHERE r.tenant_id = %(tenant)s),
 rh AS (
@@ -202,11 +215,13 @@ SELECT r.id AS unit_id, r.parent_id AS peer_id, r.code AS sort_key, r.path AS re
   COALESCE(l.leader_inspections + l.meetings, 0) AS leadership,
   {_rate("tasks.done", "tasks.due")} AS task_completion,
   rf.follow_up,
+  {_rate("committee_receipts.on_time", "committee_receipts.due")} AS receipt_timeliness,
   {", ".join(f"ra.acc_{g} AS accidents_{g}" for g in ACCIDENT_GRADES)}
 FROM regions r
 JOIN rh ON rh.id = r.id JOIN rr ON rr.id = r.id JOIN ri ON ri.id = r.id JOIN re ON re.id = r.id
 JOIN rs ON rs.id = r.id JOIN ra ON ra.id = r.id JOIN rf ON rf.id = r.id
 LEFT JOIN tasks ON tasks.region_id = r.id
+LEFT JOIN committee_receipts ON committee_receipts.receiver = r.id
 LEFT JOIN accountability_leadershipinput l ON l.tenant_id = %(tenant)s AND l.region_id = r.id
   AND l.month = %(first_day)s
 """
@@ -241,13 +256,7 @@ df AS (
   FROM hazards_hazard h JOIN hazards_inspection i ON i.id = h.inspection_id
   WHERE h.tenant_id = %(tenant)s AND h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
   GROUP BY i.department_id),
-receipts AS (
-  SELECT rc.department_id, COUNT(*) AS due,
-    COUNT(*) FILTER (WHERE (rc.acknowledged_at AT TIME ZONE %(zone)s)::date <= rc.receipt_deadline) AS on_time
-  FROM hazards_handoverreceipt rc
-  WHERE rc.tenant_id = %(tenant)s
-    AND rc.receipt_deadline >= %(first_day)s AND rc.receipt_deadline <= %(last_day)s
-  GROUP BY rc.department_id),
+receipts AS ({RECEIPTS.format(receiver="department_id")}),
 verified AS (
   SELECT hd.department_id, COUNT(*) AS done,
     COUNT(*) FILTER (
@@ -290,7 +299,7 @@ FROM organizations_department d
 JOIN organizations_region r ON r.id = d.region_id
 LEFT JOIN di ON di.department_id = d.id
 LEFT JOIN df ON df.department_id = d.id
-LEFT JOIN receipts ON receipts.department_id = d.id
+LEFT JOIN receipts ON receipts.receiver = d.id
 LEFT JOIN verified ON verified.department_id = d.id
 LEFT JOIN supervised ON supervised.department_id = d.id
 LEFT JOIN reopen ON reopen.department_id = d.id

@@ -66,10 +66,14 @@ def _visible(actor: User, kind: str, pk: int) -> tuple[models.Model, str] | None
     if kind == "handover_receipt":
         receipt = (
             HandoverReceipt.objects.filter(pk=pk, handover__hazard__in=Hazard.objects.visible_to(actor))
-            .select_related("handover__hazard", "department__region")
+            .select_related("handover__hazard", "department__region", "region")
             .first()
         )
-        return (receipt, receipt.department.region.path) if receipt else None
+        if receipt is None:
+            return None
+        # The receiver is a department or (两移交) the territorial committee, named by its region.
+        receiver_region = receipt.department.region if receipt.department is not None else receipt.region
+        return (receipt, receiver_region.path) if receiver_region is not None else None
     accident = Accident.objects.visible_to(actor).select_related("enterprise").filter(pk=pk).first()
     return (accident, accident.region_path) if accident else None
 

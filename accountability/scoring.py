@@ -87,9 +87,16 @@ REGION_GROUPS: Groups = {
     # The second assessment: filing, the gap departments found, and the monthly spot checks' clean share.
     "self_inspection": [*SELF_INSPECTION, ("spot_check_pass_rate", True)],
     "enforcement": ENFORCEMENT,
-    # The fourth: from activity records. When the campaign's leading group and measures checklist land
-    # (campaigns), their meetings held and the share of measures adopted join this group as indicators.
-    "leadership": [("leadership", True), ("task_completion", True), ("follow_up", True)],
+    # The fourth: from activity records — leader-led work, task lines done on time, the follow-up given to the
+    # regions below, and the territorial government's part of the two handovers (两移交): the committee's
+    # receipts acknowledged in time, measured as a department's are. When the campaign's leading group and
+    # measures checklist land (campaigns), their meetings and the share of measures adopted join this group.
+    "leadership": [
+        ("leadership", True),
+        ("task_completion", True),
+        ("follow_up", True),
+        ("receipt_timeliness", True),
+    ],
 }
 LEVELS = {
     "region": Level(

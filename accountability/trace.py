@@ -85,7 +85,7 @@ def assemble_trace(accident: Accident) -> dict[str, Any]:
     receipts = list(
         HandoverReceipt.objects.filter(
             handover__hazard__in=hazards, handover__created_at__lt=at
-        ).select_related("department", "handover__hazard")
+        ).select_related("department", "region", "handover__hazard")
     )
     # Months an enforcement order kept the enterprise suspended owe no self-inspection.
     excused = suspended_months(
@@ -116,7 +116,7 @@ def assemble_trace(accident: Accident) -> dict[str, Any]:
         "handovers": [
             {
                 "hazard": r.handover.hazard.code,
-                "department": r.department.name,
+                "department": r.receiver_name,
                 "acknowledged_before": bool(r.acknowledged_at and r.acknowledged_at < at),
             }
             for r in receipts
@@ -145,7 +145,7 @@ def _flags(
         {
             "kind": "handover_not_acknowledged",
             "hazard": r.handover.hazard.code,
-            "department": r.department.name,
+            "department": r.receiver_name,
         }
         for r in receipts
         if not (r.acknowledged_at and r.acknowledged_at < at)

@@ -37,7 +37,7 @@ NAVIGATION = [
     ("listing-list", _("Listed supervision"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("enforcement-order-list", _("Enforcement orders"), BUSINESS_ROLES),
     ("publication-list", _("Disclosure"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
-    ("tipoff-list", _("Tip-offs"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("tipoff-list", _("Tip-offs"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("disclosure-policy", _("Disclosure policy"), frozenset({Role.SECURITY_ADMIN})),
     ("rankings", _("Rankings"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("final-evaluation-list", _("Final evaluations"), frozenset({Role.COMMITTEE_STAFF})),
@@ -51,5 +51,6 @@ NAVIGATION = [
     ("enterprise-import", _("Import"), DIRECTORY_MANAGER_ROLES),
     ("standard-list", _("Standards"), frozenset({Role.TENANT_ADMIN})),
     ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
+    ("handover-receipts", _("Handover receipts"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
 ]

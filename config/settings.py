@@ -333,6 +333,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "hazards.tasks.sweep_overdue",
         "schedule": crontab(minute=30, hour=1),
     },
+    # Escalate handover receipts past their acknowledgement deadline to the committee above, once.
+    "escalate-handover-receipts": {
+        "task": "hazards.tasks.escalate_receipts",
+        "schedule": crontab(minute=35, hour=1),
+    },
     # Tamper evidence: every tenant's event hash chain is walked each night (see verify_ledger).
     "verify-ledger": {
         "task": "hazards.tasks.verify_ledger",
@@ -394,6 +399,7 @@ DEMO_SEEDERS = [
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
     "hazards.demo.orders.seed_orders",
+    "disclosure.demo.seed_tipoffs",
     "accountability.demo.seed_accountability",
     "accountability.demo_published.seed_published",
     "exchange.demo.seed_national",

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Region
+from organizations.models import Department, Region
 
 
 class TipOffForm(forms.Form):
@@ -41,6 +41,27 @@ class TriageForm(forms.Form):
         label=_("Note for the sender (required when closing)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AssignForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department to inspect it"), queryset=Department.objects.none()
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class RewardForm(forms.Form):
+    granted_on = forms.DateField(label=_("Reward granted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Kept for the committee's records; never published."),
     )
 
 

@@ -1,12 +1,14 @@
 import secrets
+from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedManager, any_of, path_within
 from hazards.models import Hazard
-from organizations.models import Region, Tenant, TenantOwned, User
+from organizations.models import Department, Region, Tenant, TenantOwned, User
 from organizations.scoping import Scope
 
 from .choices import PublicationStatus, TipOffStatus
@@ -120,6 +122,30 @@ class TipOff(TenantOwned):
     public_note = models.TextField(_("note for the sender"), blank=True)
     triaged_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # A lead goes to one department, which inspects and cites the tip-off (hazards.Inspection.tip_off).
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tip_offs",
+        verbose_name=_("assigned department"),
+    )
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # The reward (举报奖励) granted to the sender; the amount is the committee's record, never published.
+    reward_granted_on = models.DateField(_("reward granted on"), null=True, blank=True)
+    reward_amount = models.DecimalField(
+        _("reward amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    reward_recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()
@@ -127,13 +153,35 @@ class TipOff(TenantOwned):
     class Meta:
         verbose_name = _("tip-off")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "status", "-created_at"], name="tipoff_tenant_status_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "-created_at"], name="tipoff_tenant_status_idx"),
+            models.Index(fields=["tenant", "department"], name="tipoff_tenant_dept_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.tracking_code
 
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
+        """Committee staff see the tip-offs of their regions; a department those assigned to it (never the
+        sender's contact: see `contact_visible_to`)."""
         if scope.is_tenant_admin:
             return Q()
-        return any_of(path_within("region_path", scope.committee_paths))
+        conditions = path_within("region_path", scope.committee_paths)
+        if scope.department_ids:
+            conditions.append(Q(department_id__in=scope.department_ids))
+        return any_of(conditions)
+
+    def citation_refusal(self, *, department_id: int, region_path: str) -> str | None:
+        """Why an inspection of `department_id` at a place in `region_path` may not cite this tip-off (the
+        ledger's inspection asks, hazards.services.inspections.Lead), or None when it may."""
+        if self.status != TipOffStatus.LEAD or self.department_id != department_id:
+            return str(_("Cite a tip-off assigned to your department as a lead."))
+        if not region_path.startswith(self.region_path):
+            return str(_("The enterprise inspected is outside the tip-off's region."))
+        return None
+
+    def contact_visible_to(self, scope: Scope) -> bool:
+        """Only committee staff over the tip-off's region (and the tenant's administrator) read the sender's
+        contact; the department it is assigned to does not."""
+        return scope.is_tenant_admin or any(self.region_path.startswith(p) for p in scope.committee_paths)

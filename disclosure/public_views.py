@@ -40,7 +40,7 @@ from .choices import PublicationStatus, TipOffStatus
 from .forms import TipOffForm
 from .models import Publication, TipOff
 from .public_site import is_cross_site, language_query, page_context
-from .tipoffs import RateLimited, tipoff_file
+from .tipoffs import RateLimited, tipoff_file, tipoff_public_stage
 
 PUBLIC_STATES = (PublicationStatus.PUBLISHED, PublicationStatus.SUPERSEDED)
 
@@ -348,10 +348,13 @@ def tipoff_status(request: HttpRequest, tenant: str, code: str) -> HttpResponse:
         "disclosure/public_tipoff_status.html",
         {
             "code": tip.tracking_code,
-            "status": tip.get_status_display(),
+            # Reviewed words only: the stage's fixed sentence, never what was found, where or by whom.
+            "status": tipoff_public_stage(tip).label,
             "received": tip.created_at,
             "public_note": tip.public_note,
             "done": tip.status != TipOffStatus.RECEIVED,
+            # That a reward was granted, never its amount or date.
+            "rewarded": tip.reward_granted_on is not None,
         },
     )
 

@@ -7,19 +7,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hazards.models import Hazard
+from core.scoping import ancestor_paths, any_of, path_within
+from hazards.models import Hazard, Inspection
+from organizations.choices import Role
 from organizations.forms import apply_service_errors
-from organizations.models import User
-from organizations.scoping import actor_of, require_role, tenant_of
+from organizations.models import Department, User
+from organizations.scoping import actor_of, require_role, scope_for, tenant_of
 
-from .choices import PublicationStatus
-from .forms import CorrectionForm, PolicyForm, PublicTitleForm, TriageForm
+from .choices import PublicationStatus, TipOffStatus
+from .forms import AssignForm, CorrectionForm, PolicyForm, PublicTitleForm, RewardForm, TriageForm
 from .models import PUBLIC_TITLE_MAX, DisclosurePolicy, Publication, TipOff
 from .services import (
     disclosure_policy_update,
@@ -27,7 +30,13 @@ from .services import (
     publication_publish,
     publication_titles_set,
 )
-from .tipoffs import tipoff_triage
+from .tipoffs import (
+    tipoff_assign,
+    tipoff_public_stage,
+    tipoff_reward,
+    tipoff_triage,
+    with_stage_flags,
+)
 
 
 def differences(current: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
@@ -184,32 +193,80 @@ def publication_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def tipoff_list(request: HttpRequest) -> HttpResponse:
-    tips = TipOff.objects.visible_to(actor_of(request)).select_related("region")[:200]
-    return render(request, "disclosure/tipoff_list.html", {"tips": tips})
+    """Committee staff: the tip-offs of their regions; a department: the leads assigned to it."""
+    tips = with_stage_flags(
+        TipOff.objects.visible_to(actor_of(request)).select_related("region", "department")
+    )
+    return render(request, "disclosure/tipoff_list.html", {"tips": tips[:200]})
+
+
+def _assignable_departments(actor: User, tip: TipOff) -> QuerySet[Department]:
+    """Active departments of the committee's regions whose region contains the tip-off's."""
+    scope = scope_for(actor)
+    return (
+        Department.objects.visible_to(actor)
+        .filter(is_active=True, region__path__in=ancestor_paths(tip.region_path))
+        .filter(any_of(path_within("region__path", scope.committee_paths)))
+        .select_related("region")
+    )
 
 
 @login_required
 def tipoff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    tip: TipOff = TipOff.objects.select_related("region").get_visible(actor, pk=pk)
-    form = TriageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    tip: TipOff = TipOff.objects.select_related("region", "department").get_visible(actor, pk=pk)
+    tip = with_stage_flags(TipOff.objects.filter(pk=tip.pk, tenant_id=tip.tenant_id)).select_related(
+        "region", "department"
+    )[0]
+    step = request.POST.get("step", "triage") if request.method == "POST" else ""
+    form = TriageForm(request.POST if step == "triage" else None)
+    assign_form = AssignForm(
+        request.POST if step == "assign" else None, departments=_assignable_departments(actor, tip)
+    )
+    reward_form = RewardForm(request.POST if step == "reward" else None)
+    bound = {"triage": form, "assign": assign_form, "reward": reward_form}.get(step)
+    if bound is not None and bound.is_valid():
         try:
-            tipoff_triage(
-                actor=actor,
-                tip_off=tip,
-                lead=form.cleaned_data["decision"] == "lead",
-                public_note=form.cleaned_data["public_note"],
-            )
+            if step == "triage":
+                tipoff_triage(
+                    actor=actor,
+                    tip_off=tip,
+                    lead=form.cleaned_data["decision"] == "lead",
+                    public_note=form.cleaned_data["public_note"],
+                )
+                done = _("Tip-off triaged.")
+            elif step == "assign":
+                tipoff_assign(actor=actor, tip_off=tip, department=assign_form.cleaned_data["department"])
+                done = _("Tip-off assigned.")
+            else:
+                tipoff_reward(actor=actor, tip_off=tip, **reward_form.cleaned_data)
+                done = _("Reward recorded.")
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_service_errors(bound, error)
         else:
-            messages.success(request, _("Tip-off triaged."))
+            messages.success(request, done)
             return redirect("tipoff-detail", pk=tip.pk)
+    scope = scope_for(actor)
+    committee = tip.contact_visible_to(scope) and Role.COMMITTEE_STAFF in scope.roles
     return render(
         request,
         "disclosure/tipoff_detail.html",
-        {"tip": tip, "form": form},
+        {
+            "tip": tip,
+            "form": form,
+            "assign_form": assign_form,
+            "reward_form": reward_form,
+            "show_contact": tip.contact_visible_to(scope),
+            "may_assign": committee and tip.status == TipOffStatus.LEAD and tip.department_id is None,
+            "may_reward": committee
+            and tip.reward_granted_on is None
+            and bool(getattr(tip, "stage_open", False) or getattr(tip, "stage_closed", False)),
+            "may_inspect": tip.status == TipOffStatus.LEAD and tip.department_id in scope.department_ids,
+            "stage": tipoff_public_stage(tip),
+            "inspections": Inspection.objects.visible_to(actor)
+            .filter(tip_off=tip)
+            .select_related("enterprise"),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

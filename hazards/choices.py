@@ -64,6 +64,7 @@ class HazardAction(models.TextChoices):
     # An enforcement order (hazards/enforcement.py) issued for the hazard, and its lifting on resumption.
     ORDER = "order", pgettext_lazy("hazard action", "Enforcement order issued")
     RESUME = "resume", pgettext_lazy("hazard action", "Production resumed")
+    RECEIPT_OVERDUE = "receipt_overdue", pgettext_lazy("hazard action", "Handover receipt escalated")
 
 
 class InspectionKind(models.TextChoices):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import QuickSelect
@@ -23,7 +24,7 @@ from .choices import (
     ListingLevel,
     StopProduction,
 )
-from .models import Criterion, Hazard, SelfInspectionItem, current_criteria
+from .models import Criterion, Hazard, Inspection, SelfInspectionItem, current_criteria
 from .services.inspections import ChecklistLine
 from .services.permissions import REGULATOR_ROLES, listing_levels_for
 
@@ -305,6 +306,22 @@ class ListingFilterForm(forms.Form):
     )
 
 
+def assigned_leads(actor: User) -> QuerySet[Any]:
+    """Tip-offs assigned to the actor's departments as leads, which an inspection of theirs may cite."""
+    tip_offs = Inspection._meta.get_field("tip_off").related_model
+    return (
+        tip_offs._default_manager.visible_to(actor)  # type: ignore[attr-defined]  # a ScopedManager
+        .filter(department_id__in=scope_for(actor).department_ids, status="lead")  # TipOffStatus.LEAD
+        .select_related("region")
+        .order_by("-created_at")
+    )
+
+
+class LeadChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.tracking_code} · {obj.enterprise_name or obj.region.display_name}"
+
+
 class InspectionForm(forms.Form):
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -321,11 +338,20 @@ class InspectionForm(forms.Form):
     fine_amount = forms.DecimalField(
         label=_("Fine (yuan)"), min_value=0, initial=0, max_digits=12, decimal_places=2
     )
+    tip_off = LeadChoiceField(
+        label=_("Prompted by tip-off"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "A tip-off from the public assigned to your department; its findings count as tip-off finds."
+        ),
+    )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        scope = scope_for(actor)
         team = Membership.objects.filter(
-            department_id__in=scope_for(actor).department_ids, role__in=DEPARTMENT_ROLES, is_active=True
+            department_id__in=scope.department_ids, role__in=DEPARTMENT_ROLES, is_active=True
         ).values("user_id")
         restrict_choices(
             self,
@@ -334,6 +360,7 @@ class InspectionForm(forms.Form):
             .filter(pk__in=team)
             .exclude(pk=actor.pk)
             .order_by("username"),
+            tip_off=assigned_leads(actor),
         )
 
 

@@ -253,6 +253,17 @@ class Inspection(TenantOwned):
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
     )
+    # The tip-off (举报) that prompted the inspection, assigned to the inspecting department. A reference by
+    # name, not an import: tip-offs are the public side's (disclosure), which reads the ledger, not the
+    # other way round; the disclosure app owns the rule of which tip-offs may be cited.
+    tip_off = models.ForeignKey(
+        "disclosure.TipOff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("tip-off"),
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -538,26 +549,90 @@ class Handover(TenantOwned):
 
 
 class HandoverReceipt(TenantOwned):
-    """One department's receipt of a handover, acknowledged by the receiver before its deadline."""
+    """One receiver's receipt of a handover — a following department, or the territorial government (the
+    committee of the handover's region) — acknowledged by the receiver before its deadline."""
 
     handover = models.ForeignKey(Handover, on_delete=models.PROTECT, related_name="receipts")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="handover_receipts")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="handover_receipts"
+    )
+    # The territorial government: committees are modelled as regions (committee staff hold their membership
+    # on the region), so the committee receiving a handover is named by its region.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handover_receipts",
+        verbose_name=_("territorial committee"),
+    )
     receipt_deadline = models.DateField(_("receipt deadline"))
     acknowledged_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Set once by the daily sweep when the deadline passed unacknowledged; the committee it went up to.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager()
 
     class Meta:
+        ordering = ["receipt_deadline", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["handover", "department"], name="handover_receipt_unique_department"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["handover", "region"],
+                condition=Q(region__isnull=False),
+                name="handover_receipt_unique_committee",
+            ),
+            # A receipt has exactly one receiver: a department or a committee.
+            models.CheckConstraint(
+                condition=Q(department__isnull=False, region__isnull=True)
+                | Q(department__isnull=True, region__isnull=False),
+                name="handover_receipt_one_receiver",
+            ),
         ]
-        indexes = [models.Index(fields=["tenant", "department"], name="receipt_tenant_dept_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "department"], name="receipt_tenant_dept_idx"),
+            models.Index(fields=["tenant", "region"], name="receipt_tenant_committee_idx"),
+            # The daily sweep looks only at receipts nobody acknowledged and nobody escalated yet.
+            models.Index(
+                fields=["tenant", "receipt_deadline"],
+                condition=Q(acknowledged_at__isnull=True, escalated_at__isnull=True),
+                name="receipt_tenant_unanswered_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.handover_id} → {self.department}"
+        return f"{self.handover_id} → {self.receiver_name}"
+
+    @property
+    def receiver_name(self) -> str:
+        """The department's name, or "<region> safety committee" for the territorial government."""
+        if self.department_id is not None and self.department is not None:
+            return str(self.department)
+        return _("%(region)s safety committee") % {"region": self.region.display_name if self.region else ""}
+
+    @property
+    def is_committee(self) -> bool:
+        return self.region_id is not None
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        """A receiver's own receipts: those of its departments and of the committees it staffs."""
+        if scope.is_tenant_admin:
+            return Q()
+        conditions: list[Q] = []
+        if scope.department_ids:
+            conditions.append(Q(department_id__in=scope.department_ids))
+        if scope.committee_region_ids:
+            conditions.append(Q(region_id__in=scope.committee_region_ids))
+        return any_of(conditions)
 
 
 class Extension(TenantOwned):

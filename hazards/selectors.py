@@ -13,7 +13,7 @@ from organizations.models import Enterprise, Region, User
 
 from .choices import OPEN_STATES, HazardLevel, HazardState, SelfInspectionStatus
 from .enforcement import due_to_file
-from .models import Hazard, HazardEvent, SelfInspection
+from .models import HandoverReceipt, Hazard, HazardEvent, SelfInspection
 
 LIST_RELATED = ("enterprise", "region", "industry", "criterion__standard")
 
@@ -121,3 +121,14 @@ def landing_panel(actor: User) -> dict[str, Any] | None:
             ]
         },
     }
+
+
+def receipt_list(*, actor: User, pending: bool | None = None) -> QuerySet[HandoverReceipt]:
+    """The handover receipts addressed to the actor's departments and committees, the nearest deadline
+    first; `pending` keeps those not yet acknowledged (True) or those acknowledged (False)."""
+    receipts = HandoverReceipt.objects.visible_to(actor).select_related(
+        "department", "region", "escalated_to", "handover__hazard__enterprise", "handover__region"
+    )
+    if pending is not None:
+        receipts = receipts.filter(acknowledged_at__isnull=pending)
+    return receipts.order_by("receipt_deadline", "pk")

@@ -4,12 +4,20 @@ from celery import shared_task
 
 from .services.chain import ledger_verify_all
 from .services.overdue import overdue_sweep_all_tenants
+from .services.receipts import receipts_escalate_all_tenants
 
 
 @shared_task(acks_late=True)
 def sweep_overdue() -> dict[str, int]:
     result = overdue_sweep_all_tenants()
     return {"newly_overdue": result.newly_overdue, "notifications": result.notifications}
+
+
+@shared_task(acks_late=True)
+def escalate_receipts() -> dict[str, int]:
+    """Daily: handover receipts past their deadline, unacknowledged, go up to the committee above (once)."""
+    result = receipts_escalate_all_tenants()
+    return {"escalated": result.escalated, "notifications": result.notifications}
 
 
 @shared_task

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, listing_views, order_views, standards_views, views
+from . import campaign_views, listing_views, order_views, receipt_views, standards_views, views
 
 urlpatterns = [
     path(
@@ -34,4 +34,10 @@ urlpatterns = [
     path("enforcement-orders/new/", order_views.order_create, name="enforcement-order-create"),
     path("enforcement-orders/<int:pk>/", order_views.order_detail, name="enforcement-order-detail"),
     path("enforcement-orders/<int:pk>/resume/", order_views.order_resume, name="enforcement-order-resume"),
+    path("handover-receipts/", receipt_views.receipt_list_page, name="handover-receipts"),
+    path(
+        "handover-receipts/<int:pk>/acknowledge/",
+        receipt_views.receipt_acknowledge,
+        name="handover-receipt-acknowledge",
+    ),
 ]

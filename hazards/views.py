@@ -197,7 +197,9 @@ def _detail_page(
         "events": hazard_timeline(actor=actor, hazard=hazard),
         "campaign": campaign_for(hazard),
         "photos": [e for e in hazard.evidence.all() if e.report_id is None],
-        "handovers": hazard.handovers.prefetch_related("receipts__department").select_related("region"),
+        "handovers": hazard.handovers.prefetch_related(
+            "receipts__department", "receipts__region"
+        ).select_related("region"),
         "extensions": hazard.extensions.all(),
         "reports": hazard.reports.prefetch_related("evidence"),
         "verifications": hazard.verifications.select_related("verified_by"),
@@ -440,7 +442,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 def inspection_create(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require_role(actor, DEPARTMENT_ROLES, _("Only inspectors log inspections."))
-    form = forms.InspectionForm(request.POST or None, actor=actor, initial={"date": timezone.localdate()})
+    initial = {"date": timezone.localdate(), "tip_off": request.GET.get("tip_off")}  # from the tip-off's page
+    form = forms.InspectionForm(request.POST or None, actor=actor, initial=initial)
     findings = forms.FindingFormSet(request.POST or None, request.FILES or None, prefix="finding")
     if request.method == "POST" and form.is_valid() and findings.is_valid():
         rows = [f.cleaned_data for f in findings if f.cleaned_data.get("title")]
@@ -464,7 +467,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = (
-        Inspection.objects.select_related("enterprise", "department")
+        Inspection.objects.select_related("enterprise", "department", "tip_off")
         .prefetch_related("inspectors", "hazards")
         .get_visible(actor_of(request), pk=pk)
     )

@@ -101,6 +101,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     PUBLICATION = "publication", _("Publication")
     POLICY_CHANGE = "policy_change", _("Policy change")
+    TIP_OFF = "tip_off", _("Tip-off handled")
 
 
 class AuditOutcome(models.TextChoices):

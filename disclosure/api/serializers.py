@@ -1,7 +1,13 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.base import ScopedRelatedField
+from organizations.models import Department
+from organizations.scoping import scope_for
+
 from ..models import Publication, TipOff
+from ..tipoffs import tipoff_public_stage
 
 
 class PublicationSerializer(serializers.ModelSerializer):
@@ -49,7 +55,16 @@ class PublicTitlesInputSerializer(serializers.Serializer):
 
 
 class TipOffSerializer(serializers.ModelSerializer):
+    """A tip-off as staff see it. The sender's contact and the reward amount only for committee staff over
+    its region (the department it is assigned to gets null)."""
+
     region = serializers.CharField(source="region.code", read_only=True)
+    contact = serializers.SerializerMethodField()
+    reward_amount = serializers.SerializerMethodField()
+    department: "serializers.PrimaryKeyRelatedField[Department]" = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    public_stage = serializers.SerializerMethodField()
 
     class Meta:
         model = TipOff
@@ -64,7 +79,42 @@ class TipOffSerializer(serializers.ModelSerializer):
             "public_note",
             "created_at",
             "triaged_at",
+            "department",
+            "assigned_at",
+            "public_stage",
+            "reward_granted_on",
+            "reward_amount",
         ]
+
+    def _committee(self, tip: TipOff) -> bool:
+        request = self.context.get("request")
+        return tip.contact_visible_to(scope_for(getattr(request, "user", None)))
+
+    def get_contact(self, tip: TipOff) -> str | None:
+        return tip.contact if self._committee(tip) else None
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
+    def get_reward_amount(self, tip: TipOff) -> str | None:
+        if tip.reward_amount is None or not self._committee(tip):
+            return None
+        return str(tip.reward_amount)
+
+    @extend_schema_field(serializers.CharField())
+    def get_public_stage(self, tip: TipOff) -> str:
+        """What the sender's status page says, as a key: received, lead, inspected, rectifying, rectified,
+        dismissed."""
+        return tipoff_public_stage(tip).key
+
+
+class AssignInputSerializer(serializers.Serializer):
+    department = ScopedRelatedField(Department)
+
+
+class RewardInputSerializer(serializers.Serializer):
+    granted_on = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
 
 
 class TriageInputSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from organizations.scoping import actor_of
 
 from ..models import Publication, TipOff
 from ..services import publication_correct, publication_publish, publication_titles_set
-from ..tipoffs import tipoff_triage
+from ..tipoffs import tipoff_assign, tipoff_reward, tipoff_triage, with_stage_flags
 from . import serializers as s
 
 
@@ -79,7 +79,33 @@ class TipOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     serializer_class = s.TipOffSerializer
 
     def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
-        return queryset.select_related("region")
+        return with_stage_flags(queryset.select_related("region"))
+
+    def _fresh(self, tip: TipOff) -> Response:
+        fresh = self.get_queryset().get(pk=tip.pk)
+        return Response(s.TipOffSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.AssignInputSerializer, responses=s.TipOffSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        """Give a lead to a department of the committee's regions covering the tip-off's region (committee
+        staff); the department's staff are told, and its inspection may then cite the tip-off."""
+        tip = self.get_object()
+        data = s.AssignInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        tipoff_assign(actor=actor_of(request), tip_off=tip, department=data.validated_data["department"])
+        return self._fresh(tip)
+
+    @extend_schema(request=s.RewardInputSerializer, responses=s.TipOffSerializer)
+    @action(detail=True, methods=["post"])
+    def reward(self, request: Request, pk: str) -> Response:
+        """Record the reward (举报奖励) granted to the sender of a tip-off that led to a hazard: the date, and
+        the amount, which is never published (committee staff)."""
+        tip = self.get_object()
+        data = s.RewardInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tipoff_reward(actor=actor_of(request), tip_off=tip, **data.validated_data)
+        return self._fresh(tip)
 
     @extend_schema(request=s.TriageInputSerializer, responses=s.TipOffSerializer)
     @action(detail=True, methods=["post"])
@@ -102,4 +128,4 @@ class TipOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             lead=lead,
             public_note=data.validated_data["public_note"],
         )
-        return Response(s.TipOffSerializer(tip).data)
+        return self._fresh(tip)

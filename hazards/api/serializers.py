@@ -192,11 +192,46 @@ def ledger_list_row(values: dict[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
 
 
 class ReceiptSerializer(serializers.ModelSerializer):
-    department = serializers.CharField(source="department.name")
+    """One receiver's receipt: a department (`department_id`) or the territorial committee (`committee`,
+    its region code)."""
+
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
+    committee = serializers.CharField(source="region.code", default=None, allow_null=True)
+    receiver = serializers.CharField(source="receiver_name")
 
     class Meta:
         model = HandoverReceipt
-        fields = ["department_id", "department", "receipt_deadline", "acknowledged_at"]
+        fields = [
+            "id",
+            "department_id",
+            "department",
+            "committee",
+            "receiver",
+            "receipt_deadline",
+            "acknowledged_at",
+            "escalated_at",
+        ]
+
+
+class ReceiptListSerializer(ReceiptSerializer):
+    """A receipt in the receiver's list, with the hazard it is about."""
+
+    hazard = serializers.SerializerMethodField()
+    handed_over_at = serializers.DateTimeField(source="handover.created_at")
+    escalated_to = serializers.CharField(source="escalated_to.code", default=None, allow_null=True)
+
+    class Meta(ReceiptSerializer.Meta):
+        fields = [*ReceiptSerializer.Meta.fields, "escalated_to", "handed_over_at", "hazard"]
+
+    def get_hazard(self, receipt: HandoverReceipt) -> dict[str, Any]:
+        hazard = receipt.handover.hazard
+        return {
+            "id": hazard.pk,
+            "code": hazard.code,
+            "title": hazard.title,
+            "state": hazard.state,
+            "enterprise": hazard.enterprise.name,
+        }
 
 
 class HandoverSerializer(serializers.ModelSerializer):
@@ -524,6 +559,12 @@ class InspectionInputSerializer(serializers.Serializer):
         max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, default=Decimal(0)
     )
     findings = FindingSerializer(many=True, required=False)
+    tip_off = ScopedRelatedField(
+        Inspection._meta.get_field("tip_off").related_model,  # disclosure.TipOff
+        required=False,
+        allow_null=True,
+        help_text="The tip-off (assigned to your department as a lead) that prompted the inspection.",
+    )
 
 
 class InspectionSerializer(serializers.ModelSerializer):
@@ -547,6 +588,7 @@ class InspectionSerializer(serializers.ModelSerializer):
             "rectification_order",
             "stop_production",
             "fine_amount",
+            "tip_off",
             "hazards",
         ]
 

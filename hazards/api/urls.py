@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import orders, views
+from . import orders, receipts, views
 
 router = DefaultRouter()
 router.register("hazards", views.HazardViewSet, basename="hazard")
@@ -11,6 +11,7 @@ router.register("standards", views.StandardViewSet, basename="standard")
 router.register("criteria", views.CriterionViewSet, basename="criterion")
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("enforcement-orders", orders.EnforcementOrderViewSet, basename="enforcement-order")
+router.register("handover-receipts", receipts.HandoverReceiptViewSet, basename="handover-receipt")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -65,7 +65,9 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return queryset.select_related("listing_department", "listing_committee").prefetch_related(
             Prefetch(
                 "handovers",
-                queryset=Handover.objects.prefetch_related("receipts__department").select_related("region"),
+                queryset=Handover.objects.prefetch_related(
+                    "receipts__department", "receipts__region"
+                ).select_related("region"),
             ),
             "extensions",
             Prefetch("reports", queryset=RectificationReport.objects.prefetch_related("evidence")),

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from organizations.choices import EnterpriseStatus, Role
-from organizations.models import Department, Enterprise, Industry, Membership, Tenant, User
+from organizations.models import Department, Enterprise, Industry, Membership, Region, Tenant, User
 
 from ..choices import HazardLevel, HazardState, InspectionKind, ItemResult, ListingLevel, StopProduction
 from ..models import Criterion, Hazard, Inspection, SelfInspection
@@ -57,6 +57,7 @@ from ..services.inspections import (
     self_inspection_submit,
 )
 from ..services.overdue import overdue_sweep
+from ..services.receipts import receipts_escalate
 from ..standards import standards_load
 from .catalogue import (
     ACCEPTS,
@@ -222,6 +223,7 @@ class LedgerSeeder:
         self.documents: dict[str, int] = {}
         self.checklists: dict[int, list[ChecklistLine]] = {}
         self.general_reports = 0  # every OVERSTATED-th general report is sent in as major, then regraded
+        self.committee_regions: dict[int, Region] = {}
 
     # -------------------------------------------------------------- people and places
 
@@ -730,19 +732,32 @@ class LedgerSeeder:
             now=at,
         )
 
+    def territory(self, site: Site) -> Region:
+        """The territorial government a major hazard is handed to: the nearest committee over the enterprise
+        that the demo staffs (Ganjingzi's own, else the city's)."""
+        user = site.committees[-1].user
+        if user.pk not in self.committee_regions:
+            membership = Membership.objects.select_related("region").get(user=user, role=Role.COMMITTEE_STAFF)
+            assert membership.region is not None
+            self.committee_regions[user.pk] = membership.region
+        return self.committee_regions[user.pk]
+
     def handover(self, spec: Spec, actor: User, at: dt.datetime) -> None:
         site = spec.site
+        territory = self.territory(site)
         hazard_handover(
             actor=actor,
             hazard=self.hazard(spec),
-            region=site.enterprise.region,
+            region=territory,
             departments=[site.department],
-            note=f"移交{site.enterprise.region.name}人民政府及{site.department.name}跟踪督办",
+            note=f"移交{territory.name}人民政府及{site.department.name}跟踪督办",
             now=at,
         )
 
     def acknowledge(self, spec: Spec, at: dt.datetime) -> None:
+        """The department and the territorial committee both acknowledge their receipts."""
         hazard_acknowledge_handover(actor=spec.site.inspector, hazard=self.hazard(spec), now=at)
+        hazard_acknowledge_handover(actor=spec.site.committees[-1].user, hazard=self.hazard(spec), now=at)
 
     def list_supervision(self, spec: Spec, listing: Listing, deadline: dt.date, at: dt.datetime) -> None:
         number = self.documents.get(listing.prefix, 7) + self.rng.randint(1, 3)
@@ -856,6 +871,9 @@ class LedgerSeeder:
         for _at, _sequence, action in self.steps:
             action()
         overdue_sweep(today=SWEEP_DAY, now=aware(SWEEP_DAY, 1, 30))
+        # The handovers nobody acknowledged go up to the committee above, as the daily job would have.
+        for tenant in Tenant.objects.filter(slug__in=["liaoning", "shanxi"]).order_by("pk"):
+            receipts_escalate(tenant=tenant, today=SWEEP_DAY, now=aware(SWEEP_DAY, 1, 35))
 
 
 def seed_ledger() -> None:

@@ -16,6 +16,7 @@ from .ledger import (
 )
 from .listings import hazard_lift_listing, hazard_list_supervision
 from .orders import enforcement_order_issue, enforcement_order_resume
+from .receipts import receipts_escalate, receipts_escalate_all_tenants
 from .standards import criterion_revise, industry_create, standard_create
 
 __all__ = [
@@ -38,5 +39,7 @@ __all__ = [
     "hazard_verify",
     "hazard_withdraw",
     "industry_create",
+    "receipts_escalate",
+    "receipts_escalate_all_tenants",
     "standard_create",
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -205,6 +205,15 @@ def self_inspection_submit(
     return locked
 
 
+class Lead(Protocol):
+    """What prompted an inspection from outside the ledger: a tip-off (disclosure.TipOff). The ledger names
+    it and asks it whether this inspection may cite it; it never imports the app that owns it."""
+
+    pk: Any
+
+    def citation_refusal(self, *, department_id: int, region_path: str) -> str | None: ...
+
+
 @transaction.atomic
 def inspection_record(
     *,
@@ -219,11 +228,14 @@ def inspection_record(
     fine_amount: Decimal = Decimal("0"),
     findings: Sequence[dict[str, Any]] = (),
     department: Department | None = None,
+    tip_off: Lead | None = None,
     now: dt.datetime | None = None,
 ) -> Inspection:
     """An inspector logs an inspection; each finding becomes a hazard that starts `confirmed` with its grade.
 
     A finding is {"title", "description", "location", "category", "level", "criterion", "industry", "photos"}.
+    An inspection prompted by a tip-off assigned to the department cites it; its findings then come from the
+    tip-off (source `tip_off`).
     """
     ensure_visible(actor, enterprise)
     scope = scope_for(actor)
@@ -241,6 +253,14 @@ def inspection_record(
         raise ValidationError({"date": _("An inspection cannot be dated in the future.")})
     if fine_amount < 0:
         raise ValidationError({"fine_amount": _("A fine cannot be negative.")})
+    if tip_off is not None:
+        # Read afresh under a lock, from the actor's scope (404 otherwise): the rule asks its current state.
+        leads: Any = Inspection._meta.get_field("tip_off").related_model
+        tip_off = leads._default_manager.select_for_update(of=("self",)).get_visible(actor, pk=tip_off.pk)
+        assert tip_off is not None
+        refusal = tip_off.citation_refusal(department_id=department.pk, region_path=enterprise.region_path)
+        if refusal:
+            raise ValidationError({"tip_off": refusal})
     team = {actor.pk: actor}
     for person in inspectors:
         ensure_visible(actor, person)
@@ -258,6 +278,7 @@ def inspection_record(
         rectification_order=rectification_order,
         stop_production=stop_production,
         fine_amount=fine_amount,
+        tip_off_id=tip_off.pk if tip_off is not None else None,
         created_by=actor,
     )
     inspection.inspectors.set(list(team.values()))
@@ -274,7 +295,7 @@ def inspection_record(
                 industry=finding.get("industry"),
                 level=finding.get("level") or "general",
                 criterion=finding.get("criterion"),
-                source=HazardSource.INSPECTION,
+                source=HazardSource.TIP_OFF if tip_off is not None else HazardSource.INSPECTION,
                 inspection=inspection,
                 photos=finding.get("photos", ()),
                 now=at,

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -60,6 +59,7 @@ from .permissions import (
     may_withdraw,
     oversees,
 )
+from .receipts import receipts_issue
 from .steps import deny, locked_hazard, move, now_or, record_event, require_fields, require_now
 
 S = HazardState
@@ -303,18 +303,7 @@ def hazard_handover(
     handover = Handover.objects.create(
         tenant_id=hazard.tenant_id, hazard=hazard, region=region, created_by=actor, created_at=at
     )
-    deadline = at.date() + dt.timedelta(days=settings.HANDOVER_RECEIPT_DAYS)
-    HandoverReceipt.objects.bulk_create(
-        [
-            HandoverReceipt(
-                tenant_id=hazard.tenant_id,
-                handover=handover,
-                department=department,
-                receipt_deadline=deadline,
-            )
-            for department in {d.pk: d for d in departments}.values()
-        ]
-    )
+    receipts_issue(handover=handover, departments=departments, at=at)
     return move(
         hazard,
         S.HANDED_OVER,
@@ -328,23 +317,28 @@ def hazard_handover(
 
 @transaction.atomic
 def hazard_acknowledge_handover(*, actor: User, hazard: Hazard, now: dt.datetime | None = None) -> Hazard:
-    """A receiving department confirms it has taken the handover over."""
+    """A receiver — a following department or the territorial committee — confirms it has taken the
+    handover over; late (after escalation) is still recorded, and scored as late."""
     at = now_or(now)
     hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_acknowledge_handover(scope, hazard):
-        raise deny(_("Only a department this hazard was handed over to acknowledges it."))
+        raise deny(_("Only a department or committee this hazard was handed over to acknowledges it."))
     require_now(scope, hazard, HazardAction.ACKNOWLEDGE)
-    pending = awaiting_acknowledgement(scope, hazard).select_for_update()
-    departments = list(pending.values_list("department_id", flat=True))
-    pending.update(acknowledged_by=actor, acknowledged_at=at)
+    pending = list(awaiting_acknowledgement(scope, hazard).select_for_update())
+    HandoverReceipt.objects.filter(pk__in=[r.pk for r in pending]).update(
+        acknowledged_by=actor, acknowledged_at=at
+    )
     record_event(
         hazard,
         actor=actor,
         action=HazardAction.ACKNOWLEDGE,
         from_state=hazard.state,
         at=at,
-        data={"departments": departments},
+        data={
+            "departments": sorted(r.department_id for r in pending if r.department_id),
+            "committees": sorted(r.region_id for r in pending if r.region_id),
+        },
     )
     return hazard
 

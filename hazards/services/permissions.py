@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from organizations.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, RegionLevel, Role
@@ -225,9 +225,20 @@ def may_handover(scope: Scope, hazard: Hazard) -> bool:
     return oversees(scope, hazard)
 
 
+def handed_to_committees(scope: Scope, hazard: Hazard) -> list[int]:
+    """The regions whose committee the actor staffs and the hazard was handed over to (属地)."""
+    if Role.COMMITTEE_STAFF not in scope.roles or not scope.committee_region_ids:
+        return []
+    return list(
+        HandoverReceipt.objects.filter(handover__hazard=hazard, region_id__in=scope.committee_region_ids)
+        .values_list("region_id", flat=True)
+        .distinct()
+    )
+
+
 def may_acknowledge_handover(scope: Scope, hazard: Hazard) -> bool:
-    """Anyone of a department the hazard was handed over to."""
-    return bool(handed_to_departments(scope, hazard))
+    """Anyone of a department the hazard was handed over to, or staff of the territorial committee."""
+    return bool(handed_to_departments(scope, hazard) or handed_to_committees(scope, hazard))
 
 
 def may_plan(scope: Scope, hazard: Hazard) -> bool:
@@ -339,10 +350,12 @@ ACTION_STATES: dict[HazardAction, frozenset[HazardState]] = {
 
 
 def awaiting_acknowledgement(scope: Scope, hazard: Hazard) -> QuerySet[HandoverReceipt]:
-    """The receipts of this hazard's handovers to the actor's departments that nobody acknowledged yet."""
-    return HandoverReceipt.objects.filter(
-        handover__hazard=hazard, department_id__in=scope.department_ids, acknowledged_at__isnull=True
-    )
+    """The receipts of this hazard's handovers to the actor's departments and committees that nobody
+    acknowledged yet."""
+    receivers = Q(department_id__in=scope.department_ids)
+    if Role.COMMITTEE_STAFF in scope.roles:
+        receivers |= Q(region_id__in=scope.committee_region_ids)
+    return HandoverReceipt.objects.filter(receivers, handover__hazard=hazard, acknowledged_at__isnull=True)
 
 
 def _has_pending_extension(hazard: Hazard) -> bool:
@@ -367,7 +380,7 @@ def _condition_refusal(scope: Scope, hazard: Hazard, action: HazardAction) -> st
     if action == A.PLAN and major and hazard.state != S.HANDED_OVER:
         return _("A major hazard is handed over before its rectification is planned.")
     if action == A.ACKNOWLEDGE and not awaiting_acknowledgement(scope, hazard).exists():
-        return _("Your department has already acknowledged this handover.")
+        return _("Your department or committee has already acknowledged this handover.")
     if action == A.REQUEST_EXTENSION and _has_pending_extension(hazard):
         return _("An extension request is already waiting for a decision.")
     if action == A.DECIDE_EXTENSION and not _has_pending_extension(hazard):

@@ -254,5 +254,5 @@ def test_the_page_names_the_acknowledgement_as_the_events_do(world, client, ledg
     assert f'action="/ledger/{hazard.pk}/acknowledge/"' in page
     response = client.post(f"/ledger/{hazard.pk}/acknowledge/", follow=True, headers=EN)
     assert "Done: Acknowledge handover." in response.content.decode()
-    assert hazard.handovers.get().receipts.get().acknowledged_by == w.inspector
+    assert hazard.handovers.get().receipts.get(department=w.department).acknowledged_by == w.inspector
     assert hazard.events.order_by("-id").values_list("action", flat=True)[0] == HazardAction.ACKNOWLEDGE

@@ -76,7 +76,10 @@ def test_the_full_loop_for_a_major_hazard_leaves_every_step_on_the_timeline(worl
         ("verify", "pending_verification", "closed"),
     ]
     assert hazard.evidence.count() == 2
-    assert HandoverReceipt.objects.get(handover__hazard=hazard).acknowledged_by == w.inspector
+    assert (
+        HandoverReceipt.objects.get(handover__hazard=hazard, department=w.department).acknowledged_by
+        == w.inspector
+    )
 
 
 def test_a_general_hazard_goes_straight_from_confirmed_to_rectifying_and_the_head_may_close_it(world, ledger):

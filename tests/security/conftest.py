@@ -36,7 +36,7 @@ from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
-from hazards.models import Evidence, Hazard, Notification, SelfInspection
+from hazards.models import Evidence, HandoverReceipt, Hazard, Notification, SelfInspection
 from hazards.services import enforcement_order_issue, hazard_report, standard_create
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from hazards.services.standards import CriterionInput
@@ -274,6 +274,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "attachment": report.attachments.get().pk,
         "publication": published.pk,
         "tip_off": tip_off.pk,
+        "receipt": HandoverReceipt.objects.get(handover__hazard=hazard, department=w.department).pk,
         "accident": accident.pk,
         "case": case.pk,
         "interview": interview.pk,

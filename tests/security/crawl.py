@@ -28,6 +28,7 @@ OBJECT_BY_PREFIX = {
     "attachments/": "attachment",
     "disclosure/": "publication",
     "tip-offs/": "tip_off",
+    "handover-receipts/": "hazard",  # acknowledging names the hazard, as its transition does
     "accidents/": "accident",
     "accountability-cases/": "case",
     "spot-checks/": "spot_check",
@@ -47,6 +48,7 @@ OBJECT_BY_PREFIX = {
     "api/v1/tasks/": "task",
     "api/v1/publications/": "publication",
     "api/v1/tip-offs/": "tip_off",
+    "api/v1/handover-receipts/": "receipt",
     "api/v1/accidents/": "accident",
     "api/v1/accountability-cases/": "case",
     "api/v1/interviews/": "interview",
