@@ -10,6 +10,12 @@ urlpatterns = [
     ),
     path("campaigns/<int:pk>/dashboard/", campaign_views.campaign_dashboard_page, name="campaign-dashboard"),
     path("campaigns/<int:pk>/summary.<str:fmt>", campaign_views.campaign_summary, name="campaign-summary"),
+    path("campaigns/<int:pk>/four-lists/", campaign_views.campaign_four_lists, name="campaign-four-lists"),
+    path(
+        "campaigns/<int:pk>/one-table-four-lists.xlsx",
+        campaign_views.campaign_one_table_four_lists,
+        name="campaign-one-table-four-lists",
+    ),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/new/", views.hazard_create, name="hazard-create"),
     path("ledger/export.<str:fmt>", views.ledger_export, name="ledger-export"),
