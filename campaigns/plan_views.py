@@ -1,7 +1,7 @@
 """Pages of the plan's structure: the plan page (leading groups, adopted measures, leaders' checklist,
 sub-plans) and the writes behind the four-lists page (hazards.campaign_views shows it, since two of its
-lists come from the ledger). Every write goes through campaigns.plan_services; a form with errors comes
-back with them on its fields (400)."""
+lists come from the ledger). Each write also opens on its own as a form page (GET), handy on a phone.
+Every write goes through campaigns.plan_services; a form with errors comes back with them (400)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from organizations.forms import apply_service_errors
 from organizations.scoping import actor_of, scope_for
@@ -152,13 +151,12 @@ def campaign_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def leading_group_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign = _campaign(request, pk)
     return _write(
         request,
-        LeadingGroupForm(request.POST, actor=actor, campaign=campaign),
+        LeadingGroupForm(request.POST or None, actor=actor, campaign=campaign),
         campaign=campaign,
         title=gettext_lazy("Add a leading group"),
         save=lambda data: services.leading_group_create(actor=actor, campaign=campaign, **data),
@@ -167,13 +165,12 @@ def leading_group_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def leading_group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     group: LeadingGroup = LeadingGroup.objects.select_related("campaign").get_visible(actor, pk=pk)
     return _write(
         request,
-        MemberForm(request.POST),
+        MemberForm(request.POST or None),
         campaign=group.campaign,
         title=gettext_lazy("Add a member"),
         save=lambda data: services.leading_group_member_add(actor=actor, group=group, **data),
@@ -182,13 +179,12 @@ def leading_group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def adopted_measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign = _campaign(request, pk)
     return _write(
         request,
-        AdoptedMeasureForm(request.POST),
+        AdoptedMeasureForm(request.POST or None),
         campaign=campaign,
         title=gettext_lazy("Add a measure adopted from above"),
         save=lambda data: services.adopted_measure_add(actor=actor, campaign=campaign, **data),
@@ -197,14 +193,13 @@ def adopted_measure_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def adoption_report(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     measure: AdoptedMeasure = AdoptedMeasure.objects.select_related("campaign").get_visible(actor, pk=pk)
     regions = services.reporting_regions(measure.campaign)
     return _write(
         request,
-        AdoptionForm(request.POST, actor=actor, regions=regions),
+        AdoptionForm(request.POST or None, actor=actor, regions=regions),
         campaign=measure.campaign,
         title=gettext_lazy("Report adoption"),
         save=lambda data: services.measure_adoption_report(actor=actor, measure=measure, **data),
@@ -213,13 +208,12 @@ def adoption_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def leader_duty_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign = _campaign(request, pk)
     return _write(
         request,
-        LeaderDutyForm(request.POST),
+        LeaderDutyForm(request.POST or None),
         campaign=campaign,
         title=gettext_lazy("Add an item to the leaders' checklist"),
         save=lambda data: services.leader_duty_add(actor=actor, campaign=campaign, **data),
@@ -228,13 +222,12 @@ def leader_duty_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def leader_duty_check(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     duty: LeaderDuty = LeaderDuty.objects.select_related("campaign").get_visible(actor, pk=pk)
     return _write(
         request,
-        DutyCheckForm(request.POST, actor=actor, campaign=duty.campaign),
+        DutyCheckForm(request.POST or None, actor=actor, campaign=duty.campaign),
         campaign=duty.campaign,
         title=gettext_lazy("Tick a leader's duty"),
         save=lambda data: services.leader_duty_check(actor=actor, duty=duty, **data),
@@ -243,11 +236,10 @@ def leader_duty_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def sub_plan_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign = _campaign(request, pk)
-    form = SubPlanForm(request.POST, actor=actor, campaign=campaign)
+    form = SubPlanForm(request.POST or None, actor=actor, campaign=campaign)
     return form_page(
         request,
         form,
@@ -266,13 +258,12 @@ def sub_plan_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign = _campaign(request, pk)
     return _write(
         request,
-        MeasureForm(request.POST, actor=actor, campaign=campaign),
+        MeasureForm(request.POST or None, actor=actor, campaign=campaign),
         campaign=campaign,
         title=gettext_lazy("Add an institutional measure"),
         save=lambda data: services.measure_create(actor=actor, campaign=campaign, **data),
@@ -281,13 +272,12 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def risk_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign = _campaign(request, pk)
     return _write(
         request,
-        RiskForm(request.POST, actor=actor, campaign=campaign),
+        RiskForm(request.POST or None, actor=actor, campaign=campaign),
         campaign=campaign,
         title=gettext_lazy("Add a risk"),
         save=lambda data: services.risk_create(actor=actor, campaign=campaign, **data),
@@ -304,7 +294,7 @@ def _move(request: HttpRequest, entry: InstitutionalMeasure | Risk) -> HttpRespo
 
     return _write(
         request,
-        EntryMoveForm(request.POST),
+        EntryMoveForm(request.POST or None),
         campaign=entry.campaign,
         title=str(entry),
         save=save,
@@ -313,7 +303,6 @@ def _move(request: HttpRequest, entry: InstitutionalMeasure | Risk) -> HttpRespo
 
 
 @login_required
-@require_POST
 def measure_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(
         request, InstitutionalMeasure.objects.select_related("campaign").get_visible(actor_of(request), pk=pk)
@@ -321,7 +310,6 @@ def measure_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def risk_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(request, Risk.objects.select_related("campaign").get_visible(actor_of(request), pk=pk))
 

@@ -7,6 +7,7 @@ and the four lists."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -18,7 +19,7 @@ from campaigns.task_sheets import append_tasks_sheet
 from core.spreadsheets import WorkbookWriter
 from organizations.models import User
 
-from .campaign_stats import campaign_hazards, ledger_query
+from .campaign_stats import on_campaign_lists
 from .choices import HazardLevel, HazardState
 from .models import Hazard
 
@@ -41,27 +42,26 @@ def ledger_list(*, actor: User, campaign: Campaign, kind: str, state: str | None
         LEDGER_STATES[ListState(state)] if state else [s for group in LEDGER_STATES.values() for s in group]
     )
     return (
-        campaign_hazards(actor=actor, campaign=campaign)
-        .filter(level=LEVEL_OF[ListKind(kind)], state__in=states)
+        Hazard.objects.visible_to(actor)
+        .filter(on_campaign_lists(campaign), level=LEVEL_OF[ListKind(kind)], state__in=states)
         .select_related("enterprise")
         .order_by("deadline", "id")
     )
 
 
 def ledger_link(campaign: Campaign, kind: str, state: str | None = None) -> str:
-    """The ledger page filtered to exactly the list's rows (region, industries, period, grade, states)."""
+    """The ledger page filtered to exactly the list's rows (the campaign's, the grade, the states)."""
     states = (
         LEDGER_STATES[ListState(state)] if state else [s for group in LEDGER_STATES.values() for s in group]
     )
-    query = ledger_query(
-        campaign,
-        region=campaign.region_id,
-        level=LEVEL_OF[ListKind(kind)].value,
-        state=sorted(s.value for s in states),
+    query = urlencode(
+        {
+            "campaign": campaign.pk,
+            "level": LEVEL_OF[ListKind(kind)].value,
+            "state": sorted(s.value for s in states),
+        },
+        doseq=True,
     )
-    industries = list(campaign.industries.values_list("code", flat=True))
-    if len(industries) == 1:
-        query += f"&industry={industries[0]}"
     return f"{reverse('ledger')}?{query}"
 
 
