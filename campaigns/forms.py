@@ -127,7 +127,9 @@ class ListEntryForm(forms.Form):
 
 
 class MeasureForm(ListEntryForm):
-    document_number = forms.CharField(label=_("Number of the adopting document"), max_length=100, required=False)
+    document_number = forms.CharField(
+        label=_("Number of the adopting document"), max_length=100, required=False
+    )
     document_date = forms.DateField(label=_("Document date"), required=False, widget=DATE)
     document_issuer = forms.CharField(label=_("Issued by"), max_length=200, required=False)
 
@@ -142,7 +144,9 @@ class RiskForm(ListEntryForm):
 class EntryMoveForm(forms.Form):
     state = forms.ChoiceField(label=_("Move to"), choices=ListState.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
-    document_number = forms.CharField(label=_("Number of the adopting document"), max_length=100, required=False)
+    document_number = forms.CharField(
+        label=_("Number of the adopting document"), max_length=100, required=False
+    )
     document_date = forms.DateField(label=_("Document date"), required=False, widget=DATE)
     document_issuer = forms.CharField(label=_("Issued by"), max_length=200, required=False)
 
