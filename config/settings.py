@@ -307,6 +307,13 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
         "InspectionKindEnum": "hazards.choices.InspectionKind",
         "SanctionKindEnum": "accountability.choices.SanctionKind",
+        "ListStateEnum": "campaigns.choices.ListState",
+        "AdoptionStateEnum": "campaigns.choices.AdoptionState",
+        "RiskLevelEnum": "campaigns.choices.RiskLevel",
+        "GroupRoleEnum": "campaigns.choices.GroupRole",
+        # Keep the names these had before other fields called "role" and "state" appeared.
+        "RoleEnum": "organizations.choices.Role",
+        "StateEnum": "hazards.choices.HazardState",
     },
 }
 
