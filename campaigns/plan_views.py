@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organizations.choices import Role
 from organizations.forms import apply_service_errors
 from organizations.scoping import actor_of, scope_for
 from organizations.views import form_page
@@ -125,6 +126,8 @@ def campaign_plan(request: HttpRequest, pk: int) -> HttpResponse:
         region.path.startswith(path) for region in regions for path in scope.committee_paths
     )
     can_run = services.may_run_campaign(actor, campaign)
+    # Those who run the campaign issue a department's sub-plan; so does a department's head, for their own.
+    may_issue = can_run or Role.DEPARTMENT_HEAD in scope.roles
     return render(
         request,
         "campaigns/campaign_plan.html",
@@ -145,7 +148,7 @@ def campaign_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "adoption_form": AdoptionForm(actor=actor, regions=regions) if may_report else None,
             "duty_form": LeaderDutyForm(),
             "check_form": DutyCheckForm(actor=actor, campaign=campaign),
-            "sub_plan_form": SubPlanForm(actor=actor, campaign=campaign),
+            "sub_plan_form": SubPlanForm(actor=actor, campaign=campaign) if may_issue else None,
         },
     )
 

@@ -523,3 +523,45 @@ def test_the_plan_page_shows_groups_measures_and_checklist(world, campaign, clie
     assert bad.status_code == 400 and LeadingGroupMember.objects.count() == 1
     client.force_login(world.b.committee)
     assert client.get(url).status_code == 404
+
+
+def test_the_plan_lists_answer_in_a_fixed_number_of_queries(
+    world, campaign, api, django_assert_max_num_queries
+) -> None:
+    committee = world.a.committee
+    groups = [
+        leading_group_create(actor=committee, campaign=campaign, name="总领导小组"),
+        leading_group_create(
+            actor=committee, campaign=campaign, name="建筑施工组", industry=world.a.industries["construction"]
+        ),
+    ]
+    for number in range(1, 6):
+        measure_create(
+            actor=committee,
+            campaign=campaign,
+            number=f"Z{number}",
+            title="制度",
+            responsible_position="局长",
+            due_date=campaign.end_date,
+            owner_region=world.a.county,
+        )
+        leading_group_member_add(
+            actor=committee, group=groups[number % 2], name=f"成员{number}", position="职务", role="member"
+        )
+        measure = adopted_measure_add(
+            actor=committee, campaign=campaign, source="十五条", number=number, text="措施"
+        )
+        region = world.a.county if number % 2 else world.a.sibling_county
+        api.as_user(committee).post(
+            reverse("api:adopted-measure-adoptions", args=[measure.pk]),
+            {"region": region.pk, "state": "in_progress"},
+            format="json",
+        )
+    client = api.as_user(committee)
+    for name in (
+        "api:campaign-list-measures",
+        "api:campaign-leading-groups",
+        "api:campaign-adopted-measures",
+    ):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name, args=[campaign.pk])).status_code == 200
