@@ -32,9 +32,9 @@ from campaigns.plan_services import (
     risk_create,
 )
 from campaigns.services import campaign_create, task_create
+from core.errors import PermissionDeniedError
 from hazards.campaign_summary import summary_xlsx
 from organizations.choices import Role
-from organizations.errors import PermissionDeniedError
 
 from ..factories import MembershipFactory, UserFactory
 
