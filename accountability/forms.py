@@ -1,13 +1,26 @@
 from typing import Any
 
 from django import forms
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hazards.choices import HazardLevel, HazardState
+from hazards.models import HandoverReceipt, Hazard, Inspection
 from organizations.forms import managed_regions, restrict_choices
 from organizations.models import Enterprise, Region, User
 
-from .choices import InterviewReason, SanctionKind, Track
-from .models import Accident
+from .choices import (
+    REPORTING_VIOLATIONS,
+    AccidentGrade,
+    AccidentReporting,
+    InterviewReason,
+    SanctionBasis,
+    SanctionKind,
+    Track,
+)
+from .models import Accident, DepartmentAssessment, RegionAssessment, SpotCheck
+from .sanctions import BASIS_EVIDENCE, EVIDENCE_KINDS, evidence_summary
 
 
 class AccidentForm(forms.Form):
@@ -15,8 +28,19 @@ class AccidentForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Occurred at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+    reported_at = forms.DateTimeField(
+        label=_("Reached the county department at"),
+        required=False,
+        help_text=_(
+            "Within one hour of the accident is on time; later is late. Leave empty if not reported."
+        ),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     deaths = forms.IntegerField(label=_("Deaths"), min_value=0, initial=0)
-    injuries = forms.IntegerField(label=_("Injuries"), min_value=0, initial=0)
+    serious_injuries = forms.IntegerField(
+        label=_("Serious injuries (acute industrial poisoning included)"), min_value=0, initial=0
+    )
+    injuries = forms.IntegerField(label=_("Injured in all"), min_value=0, initial=0)
     economic_loss = forms.DecimalField(label=_("Direct economic loss (10,000 yuan)"), min_value=0, initial=0)
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -46,6 +70,7 @@ class SanctionForm(forms.Form):
     subject = forms.CharField(label=_("Subject (person or unit)"), max_length=200)
     issuing_body = forms.CharField(label=_("Issuing body"), max_length=200)
     decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Fine (yuan)"), required=False, min_value=0, max_digits=12)
     note = forms.CharField(label=_("Note"), required=False)
 
 
@@ -91,6 +116,18 @@ class SchemeForm(forms.Form):
         label=_("Departments' precise enforcement"), min_value=0, max_digits=5
     )
     weight_leadership = forms.DecimalField(label=_("Leadership"), min_value=0, max_digits=5)
+    deduct_general = forms.DecimalField(
+        label=_("General accident"), min_value=0, max_digits=5, initial=2, required=False
+    )
+    deduct_larger = forms.DecimalField(
+        label=_("Larger accident"), min_value=0, max_digits=5, initial=10, required=False
+    )
+    deduct_major = forms.DecimalField(
+        label=_("Major accident"), min_value=0, max_digits=5, initial=30, required=False
+    )
+    deduct_especially_major = forms.DecimalField(
+        label=_("Especially major accident"), min_value=0, max_digits=5, initial=100, required=False
+    )
 
     def __init__(self, *args: Any, indicators: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,6 +156,11 @@ class SchemeForm(forms.Form):
         groups = ("progress", "self_inspection", "enforcement", "leadership")
         return {group: self.cleaned_data[f"weight_{group}"] for group in groups}
 
+    def deductions(self) -> dict[str, Any]:
+        """The points off per grade that were given (a grade left empty keeps the scheme's value)."""
+        given = {grade: self.cleaned_data.get(f"deduct_{grade}") for grade in AccidentGrade.values}
+        return {grade: value for grade, value in given.items() if value is not None}
+
     def normalisation(self) -> dict[str, dict[str, Any]]:
         rules: dict[str, dict[str, Any]] = {}
         for name in self.indicators:
@@ -144,3 +186,134 @@ class LeadershipForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         restrict_choices(self, actor, region=managed_regions(actor))
+
+
+class SpotCheckResultForm(forms.Form):
+    checked_on = forms.DateField(label=_("Re-inspected on"), widget=forms.DateInput(attrs={"type": "date"}))
+    missed_count = forms.IntegerField(label=_("Hazards the enterprise missed"), min_value=0, initial=0)
+    findings = forms.CharField(
+        label=_("What the enterprise missed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    inspection = forms.ModelChoiceField(
+        label=_("The re-inspection's record (optional)"), queryset=Inspection.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, actor: User, spot_check: SpotCheck, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        restrict_choices(
+            self,
+            actor,
+            inspection=Inspection.objects.visible_to(actor).filter(enterprise_id=spot_check.enterprise_id),
+        )
+
+
+class AccidentReportingForm(forms.Form):
+    reporting = forms.ChoiceField(
+        label=_("Reporting"),
+        choices=[(v, label) for v, label in AccidentReporting.choices if v != AccidentReporting.NOT_REPORTED],
+    )
+    reported_at = forms.DateTimeField(
+        label=_("Reached the county department at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    note = forms.CharField(label=_("What shows it"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CitedChoiceField(forms.ModelMultipleChoiceField):
+    """Records a sanction may cite (the first hundred candidates), each labelled as the sanction keeps it."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        candidates = kwargs.pop("queryset")
+        first = list(candidates.values_list("pk", flat=True)[:100])
+        super().__init__(queryset=candidates.filter(pk__in=first), required=False, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return evidence_summary(self.kind, obj)
+
+
+class SanctionImposeForm(forms.Form):
+    """A sanction without an accident: whom, what, on which basis, citing which records."""
+
+    region = forms.ModelChoiceField(label=_("Region of the subject"), queryset=Region.objects.none())
+    track = forms.ChoiceField(label=_("Subject is"), choices=Track.choices)
+    kind = forms.ChoiceField(label=_("Sanction"), choices=SanctionKind.choices)
+    basis = forms.ChoiceField(
+        label=_("Basis"), choices=[(b.value, b.label) for b in SanctionBasis if b in BASIS_EVIDENCE]
+    )
+    subject = forms.CharField(label=_("Subject (person or unit)"), max_length=200)
+    issuing_body = forms.CharField(label=_("Issuing body"), max_length=200)
+    decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Fine (yuan)"), required=False, min_value=0, max_digits=12)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        restrict_choices(self, actor, region=managed_regions(actor))  # before the cited records are added
+        today = timezone.localdate()
+        hazards = Hazard.objects.visible_to(actor)
+        self.fields["region_assessment"] = CitedChoiceField(
+            "region_assessment",
+            label=_("Regions at the bottom of a ranking"),
+            queryset=RegionAssessment.objects.visible_to(actor)
+            .filter(rank=F("rank_of"), rank_of__gt=1)
+            .select_related("region")
+            .order_by("-month", "region_path"),
+        )
+        self.fields["department_assessment"] = CitedChoiceField(
+            "department_assessment",
+            label=_("Departments at the bottom of a ranking"),
+            queryset=DepartmentAssessment.objects.visible_to(actor)
+            .filter(rank=F("rank_of"), rank_of__gt=1)
+            .select_related("department")
+            .order_by("-month", "region_path"),
+        )
+        self.fields["hazard"] = CitedChoiceField(
+            "hazard",
+            label=_("Major hazards overdue"),
+            queryset=hazards.filter(level=HazardLevel.MAJOR, deadline__lt=today)
+            .exclude(state__in=[HazardState.CLOSED, HazardState.WITHDRAWN])
+            .order_by("deadline"),
+        )
+        self.fields["handover_receipt"] = CitedChoiceField(
+            "handover_receipt",
+            label=_("Handovers not acknowledged in time"),
+            queryset=HandoverReceipt.objects.filter(
+                handover__hazard__in=hazards, acknowledged_at__isnull=True, receipt_deadline__lt=today
+            )
+            .select_related("handover__hazard", "department")
+            .order_by("receipt_deadline"),
+        )
+        self.fields["accident"] = CitedChoiceField(
+            "accident",
+            label=_("Accidents reported late, missed, falsely or concealed"),
+            queryset=Accident.objects.visible_to(actor)
+            .filter(reporting__in=REPORTING_VIOLATIONS)
+            .select_related("enterprise")
+            .order_by("-occurred_at"),
+        )
+
+    def evidence(self) -> list[dict[str, Any]]:
+        return [
+            {"kind": kind, "id": record.pk}
+            for kind in EVIDENCE_KINDS
+            for record in self.cleaned_data.get(kind) or []
+        ]
+
+    def service_fields(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in SANCTION_FIELDS}
+        return {**data, "evidence": self.evidence()}
+
+
+SANCTION_FIELDS = (
+    "region",
+    "track",
+    "kind",
+    "basis",
+    "subject",
+    "issuing_body",
+    "decided_on",
+    "amount",
+    "note",
+)

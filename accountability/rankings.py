@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from reportlab.lib import colors
@@ -22,6 +23,7 @@ from core.pdf_fonts import cjk_font
 from core.pdf_text import text_paragraph
 from organizations.models import Region, User
 
+from .indicators import ACCIDENT_GRADES
 from .models import Assessment, DepartmentAssessment, EnterpriseAssessment, RegionAssessment
 from .scoring import LEVELS, Scheme
 
@@ -51,14 +53,63 @@ INDICATOR_LABELS = {
     "reopened": _("reopened after closure"),
     "filing_rate": _("self-inspection filing rate"),
     "self_inspection_gap": _("self-inspection gap"),
+    "major_self_reported": _("major hazards reported by the enterprises themselves"),
     "inspections": _("inspections"),
     "unannounced_share": _("unannounced share"),
     "enforcement_measures": _("enforcement measures"),
     "receipt_timeliness": _("handovers acknowledged in time"),
     "verification_timeliness": _("verifications in time"),
     "leadership": _("leader-led inspections and meetings"),
+    "spot_checks": _("spot checks with a result"),
+    "spot_check_pass_rate": _("spot checks that found nothing missed"),
+    "precise_rate": _("inspections that found hazards"),
+    "strict_rate": _("inspections finding a major hazard that imposed a measure"),
+    "task_completion": _("assigned campaign tasks done on time"),
+    "follow_up": _("warning interviews and sanctions below"),
+    "spot_checks_assigned": _("spot checks assigned last month"),
+    "spot_checks_done": _("spot checks re-inspected in time"),
+    "accidents_general": _("general accidents"),
+    "accidents_larger": _("larger accidents"),
+    "accidents_major": _("major accidents"),
+    "accidents_especially_major": _("especially major accidents"),
+    "accident_deduction": _("points off for accidents"),
+}
+# What each new indicator means, for the page's explanation (words; the numbers are in each row).
+INDICATOR_HELP = {
+    "spot_check_pass_rate": _(
+        "Each month %(percent)s%% of every region's submitted self-inspections (at least one) are drawn in a "
+        "fixed order anyone can redo, and a regulating department re-inspects them: the share of results "
+        "recorded this month that found nothing the enterprise had missed."
+    ),
+    "precise_rate": _(
+        "Precise enforcement: the share of the month's inspections that found at least one hazard."
+    ),
+    "strict_rate": _(
+        "Strict enforcement: of the inspections that found a major hazard, the share that imposed a "
+        "rectification order, a stop-production order or a fine."
+    ),
+    "spot_checks_done": _(
+        "Of the spot checks drawn last month and assigned to the department, the share re-inspected by the "
+        "end of this month."
+    ),
+    "task_completion": _(
+        "Leadership, from records: of the campaign task lines assigned to the region and due this month, the "
+        "share the region reported fully done by the due date."
+    ),
+    "follow_up": _(
+        "Leadership, from records: warning interviews held and sanctions decided this month for the regions "
+        "below."
+    ),
+    "leadership": _(
+        "Leader-led inspections and safety meetings the committee entered (who entered them is kept)."
+    ),
 }
 PERCENT = {
+    "spot_check_pass_rate",
+    "precise_rate",
+    "strict_rate",
+    "task_completion",
+    "spot_checks_done",
     "rectification_rate",
     "on_time_rate",
     "filing_rate",
@@ -68,8 +119,22 @@ PERCENT = {
 }
 
 
+ACCIDENT_LABELS = {
+    "general": _("general accident"),
+    "larger": _("larger accident"),
+    "major": _("major accident"),
+    "especially_major": _("especially major accident"),
+}
+
+
 def _month_range(month: dt.date) -> tuple[str, str]:
     return month.isoformat(), last_day_of_month(month).isoformat()
+
+
+def help_text(name: str) -> str:
+    """What an indicator means, with the configured numbers filled in."""
+    text = str(INDICATOR_HELP[name])
+    return text % {"percent": settings.SPOT_CHECK_PERCENT} if name == "spot_check_pass_rate" else text
 
 
 def indicator_links(level: str, unit_id: int, month: dt.date) -> dict[str, str]:
@@ -89,6 +154,7 @@ def indicator_links(level: str, unit_id: int, month: dt.date) -> dict[str, str]:
         "found_self": urlencode({**found, "source": "self_inspection"}),
         "found_department": urlencode({**found, "source": "inspection"}),
         "major_found": urlencode({**found, "level": "major"}),
+        "major_self_reported": urlencode({**found, "proposed_level": "major"}),
         "closed_in_month": urlencode({key: unit_id, "closed_in": month_text}),
         "overdue": urlencode({key: unit_id, "overdue_on": end}),
         "reopened": urlencode({key: unit_id, "reopened_in": month_text}),
@@ -98,12 +164,21 @@ def indicator_links(level: str, unit_id: int, month: dt.date) -> dict[str, str]:
 def indicator_order(level: str) -> list[str]:
     """What a row shows, in order: the counts behind the scores first, then each group's indicators."""
     shown = {
-        "region": ["found_self", "found_department", "major_found", "closed_in_month", "overdue_age"],
-        "department": ["found_department"],
+        "region": [
+            "found_self",
+            "found_department",
+            "major_found",
+            "closed_in_month",
+            "overdue_age",
+            "spot_checks",
+        ],
+        "department": ["found_department", "spot_checks_assigned"],
         "enterprise": ["found_self", "found_department", "major_found", "closed_in_month", "overdue_age"],
     }[level]
     for parts in LEVELS[level].groups.values():
         shown += [name for name, _better in parts if name not in shown]
+    if LEVELS[level].accidents:
+        shown += [f"accidents_{grade}" for grade in ACCIDENT_GRADES] + ["accident_deduction"]
     return shown
 
 
@@ -117,6 +192,7 @@ def _indicators(level: str, assessment: Assessment, links: dict[str, str]) -> li
             "link": links.get(name),
         }
         for name in indicator_order(level)
+        if not (name.startswith("accident") and not values.get(name))  # only the accidents there were
     ]
 
 
@@ -193,8 +269,30 @@ def formula(level: str, scheme: Scheme, example: Assessment | None) -> dict[str,
     worked = None
     if example is not None and total:
         terms = " + ".join(f"{example.groups.get(g)} \u00d7 {weights[g]}" for g in groups)
-        worked = f"({terms}) / {total} = {example.score}"
-    return {"groups": described, "total": total, "worked": worked}
+        deduction = example.indicators.get("accident_deduction")
+        if LEVELS[level].accidents and deduction:
+            weighted = example.indicators.get("weighted_score")
+            worked = f"({terms}) / {total} = {weighted}; {weighted} \u2212 {deduction} = {example.score}"
+        else:
+            worked = f"({terms}) / {total} = {example.score}"
+    explained = [
+        {"label": INDICATOR_LABELS[name], "help": help_text(name)}
+        for parts in groups.values()
+        for name, _better in parts
+        if name in INDICATOR_HELP
+    ]
+    deductions = (
+        [(ACCIDENT_LABELS[grade], scheme.deductions.get(grade, Decimal(0))) for grade in ACCIDENT_GRADES]
+        if LEVELS[level].accidents
+        else []
+    )
+    return {
+        "groups": described,
+        "total": total,
+        "worked": worked,
+        "explained": explained,
+        "deductions": deductions,
+    }
 
 
 def trend(*, actor: User, level: str = "region", region: Region) -> dict[str, Any]:

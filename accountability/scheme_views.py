@@ -20,7 +20,7 @@ from .models import LeadershipInput, ScoringScheme
 from .permissions import require_scheme_setter
 from .ranking_views import requested_month
 from .rankings import INDICATOR_LABELS
-from .scoring import DEFAULT_WEIGHTS, SCORED_INDICATORS
+from .scoring import DEFAULT_DEDUCTIONS, DEFAULT_WEIGHTS, SCORED_INDICATORS
 
 
 def _committee(request: HttpRequest, path: str | None = None) -> User:
@@ -43,6 +43,8 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = ScoringScheme.objects.visible_to(actor).filter(campaign=campaign).first()
     weights = scheme.weights() if scheme else DEFAULT_WEIGHTS
     initial: dict[str, object] = {f"weight_{group}": value for group, value in weights.items()}
+    deductions = scheme.deductions() if scheme else DEFAULT_DEDUCTIONS
+    initial |= {f"deduct_{grade}": value for grade, value in deductions.items()}
     for name, rule in (scheme.normalisation if scheme else {}).items():
         initial |= {
             f"{name}__method": "absolute",
@@ -59,7 +61,11 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         "accountability/scheme_form.html",
         save=lambda _data: services.scoring_scheme_set(
-            actor=actor, campaign=campaign, weights=form.weights(), normalisation=form.normalisation()
+            actor=actor,
+            campaign=campaign,
+            weights=form.weights(),
+            normalisation=form.normalisation(),
+            deductions=form.deductions(),
         ),
         success=lambda _scheme: f"{reverse('rankings')}?month={timezone.localdate():%Y-%m}",
         context={"campaign": campaign, "scheme": scheme},

@@ -14,7 +14,7 @@ equal 100, a unit without a value 0 (finding nothing is not rewarded); "absolute
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +27,7 @@ from campaigns.models import Campaign
 from organizations.models import Tenant
 
 from .indicators import (
+    ACCIDENT_GRADES,
     DEPARTMENT_SQL,
     ENTERPRISE_SQL,
     REGION_SQL,
@@ -43,6 +44,14 @@ DEFAULT_WEIGHTS = {
     "enforcement": Decimal("25"),
     "leadership": Decimal("15"),
 }
+# Points off a region's score per accident in its subtree that month, by grade: an especially major accident
+# takes the whole score ("one-vote veto"). A campaign's scheme may set its own.
+DEFAULT_DEDUCTIONS = {
+    "general": Decimal("2"),
+    "larger": Decimal("10"),
+    "major": Decimal("30"),
+    "especially_major": Decimal("100"),
+}
 Groups = dict[str, list[tuple[str, bool]]]  # group → [(indicator, higher is better)]
 
 
@@ -54,6 +63,7 @@ class Level:
     unit_column: str
     groups: Groups
     stores_peer_region: bool  # departments and enterprises keep the region they are ranked in
+    accidents: bool = False  # the month's accidents in the unit's subtree take points off its score
 
 
 HAZARD_PROGRESS = [
@@ -62,17 +72,34 @@ HAZARD_PROGRESS = [
     ("overdue", False),
     ("reopened", False),
 ]
-SELF_INSPECTION = [("filing_rate", True), ("self_inspection_gap", False)]
-ENFORCEMENT = [("inspections", True), ("unannounced_share", True), ("enforcement_measures", True)]
+# Major hazards the enterprises reported themselves (hazards/services/majors.py): finding one's own is what
+# self-inspection is for, so more is better, like the filing rate.
+SELF_INSPECTION = [("filing_rate", True), ("self_inspection_gap", False), ("major_self_reported", True)]
+ENFORCEMENT = [
+    ("inspections", True),
+    ("unannounced_share", True),
+    ("enforcement_measures", True),
+    ("precise_rate", True),
+    ("strict_rate", True),
+]
 REGION_GROUPS: Groups = {
     "progress": HAZARD_PROGRESS,
-    "self_inspection": SELF_INSPECTION,
+    # The second assessment: filing, the gap departments found, and the monthly spot checks' clean share.
+    "self_inspection": [*SELF_INSPECTION, ("spot_check_pass_rate", True)],
     "enforcement": ENFORCEMENT,
-    "leadership": [("leadership", True)],
+    # The fourth: from activity records. When the campaign's leading group and measures checklist land
+    # (campaigns), their meetings held and the share of measures adopted join this group as indicators.
+    "leadership": [("leadership", True), ("task_completion", True), ("follow_up", True)],
 }
 LEVELS = {
     "region": Level(
-        "region", REGION_SQL, "accountability_regionassessment", "region_id", REGION_GROUPS, False
+        "region",
+        REGION_SQL,
+        "accountability_regionassessment",
+        "region_id",
+        REGION_GROUPS,
+        False,
+        accidents=True,
     ),
     "department": Level(
         "department",
@@ -86,7 +113,7 @@ LEVELS = {
                 ("overdue", False),
                 ("reopened", False),
             ],
-            "enforcement": ENFORCEMENT,
+            "enforcement": [*ENFORCEMENT, ("spot_checks_done", True)],
         },
         True,
     ),
@@ -146,6 +173,7 @@ class Scheme:
     weights: dict[str, Decimal]
     normalisation: dict[str, dict[str, Any]]
     campaign: Campaign | None = None  # whose scheme this is; None: the defaults
+    deductions: dict[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_DEDUCTIONS))
 
 
 def scheme_for(tenant: Tenant, month: dt.date) -> Scheme:
@@ -164,7 +192,7 @@ def scheme_for(tenant: Tenant, month: dt.date) -> Scheme:
     scheme = ScoringScheme.objects.filter(campaign=campaign).first() if campaign else None
     if scheme is None:
         return Scheme(dict(DEFAULT_WEIGHTS), {}, campaign)
-    return Scheme(scheme.weights(), scheme.normalisation or {}, campaign)
+    return Scheme(scheme.weights(), scheme.normalisation or {}, campaign, scheme.deductions())
 
 
 def region_indicators(*, tenant: Tenant, month: dt.date) -> dict[int, dict[str, Any]]:
@@ -211,6 +239,12 @@ def _score_sql(level: Level, scheme: Scheme, params: dict[str, Any], indicators:
     peer_column = ", region_id" if level.stores_peer_region else ""
     peer_value = ", peer_id" if level.stores_peer_region else ""
     indicator_json = ", ".join(f"'{name}', {name}" for name in indicators)
+    deduction = "0"
+    if level.accidents:
+        for grade in ACCIDENT_GRADES:
+            params[f"d_{grade}"] = scheme.deductions.get(grade, Decimal(0))
+        deduction = " + ".join(f"accidents_{grade} * %(d_{grade})s" for grade in ACCIDENT_GRADES)
+        indicator_json += ", 'accident_deduction', deduction, 'weighted_score', weighted"
     group_json = ", ".join(f"'{group}', g_{group}" for group in level.groups)
     # Only identifiers from LEVELS and this module reach the text; every value is a bound parameter.
     # Computed into a temporary table first: CREATE TABLE AS may read the ledger with parallel workers,
@@ -220,7 +254,9 @@ CREATE TEMPORARY TABLE scored ON COMMIT DROP AS
 WITH q AS ({level.sql}),
 n AS (SELECT q.*, {", ".join(scaled)} FROM q WINDOW peers AS (PARTITION BY q.peer_id)),
 g AS (SELECT n.*, {", ".join(group_means)} FROM n),
-s AS (SELECT g.*, COALESCE(ROUND(({weighted}) / NULLIF(%(w_total)s, 0), 2), 0) AS score FROM g),
+w AS (SELECT g.*, COALESCE(ROUND(({weighted}) / NULLIF(%(w_total)s, 0), 2), 0) AS weighted,
+  ({deduction})::numeric AS deduction FROM g),
+s AS (SELECT w.*, GREATEST(0, w.weighted - w.deduction) AS score FROM w),
 ranked AS (
   SELECT s.*, ROW_NUMBER() OVER (PARTITION BY peer_id ORDER BY score DESC, sort_key) AS rank,
     COUNT(*) OVER (PARTITION BY peer_id) AS rank_of
@@ -264,8 +300,16 @@ def assessment_compute_month(*, tenant: Tenant, month: dt.date) -> int:
             cursor.execute(sql, params)
             stored += cursor.rowcount
             cursor.execute("DROP TABLE scored")
+            # A row a sanction cites stays: the evidence of a decision is never deleted.
+            cited = "region_assessment_id" if level.name == "region" else "department_assessment_id"
+            keep = (
+                f"AND id NOT IN (SELECT {cited} FROM accountability_sanctionevidence "
+                f"WHERE {cited} IS NOT NULL)"
+                if level.name in ("region", "department")
+                else ""
+            )
             cursor.execute(
-                f"DELETE FROM {level.table} WHERE tenant_id = %s AND month = %s AND computed_at <> %s",
+                f"DELETE FROM {level.table} WHERE tenant_id = %s AND month = %s AND computed_at <> %s {keep}",
                 [tenant.pk, first, params["now"]],
             )
     return stored

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.months import months_before
 from hazards.choices import HazardAction, HazardLevel, HazardSource, SelfInspectionStatus
+from hazards.enforcement import suspended_months
 from hazards.models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
 
 from .models import Accident
@@ -86,6 +87,12 @@ def assemble_trace(accident: Accident) -> dict[str, Any]:
             handover__hazard__in=hazards, handover__created_at__lt=at
         ).select_related("department", "handover__hazard")
     )
+    # Months an enforcement order kept the enterprise suspended owe no self-inspection.
+    excused = suspended_months(
+        tenant_id=accident.tenant_id,
+        enterprise_id=accident.enterprise_id,
+        months=months_before(day, LOOKBACK_MONTHS),
+    )
     return {
         "accident": {"enterprise": accident.enterprise.name, "occurred": _day(at), "deaths": accident.deaths},
         "hazards": rows,
@@ -114,7 +121,7 @@ def assemble_trace(accident: Accident) -> dict[str, Any]:
             }
             for r in receipts
         ],
-        "flags": _flags(rows, self_inspections, hazards, receipts, at, day),
+        "flags": _flags(rows, self_inspections, hazards, receipts, at, day, excused),
     }
 
 
@@ -125,6 +132,7 @@ def _flags(
     receipts: list[HandoverReceipt],
     at: dt.datetime,
     day: dt.date,
+    excused: set[dt.date],
 ) -> list[dict[str, Any]]:
     """What should have been found or rectified but was not."""
     flags: list[dict[str, Any]] = []
@@ -146,7 +154,7 @@ def _flags(
     flags += [
         {"kind": "self_inspection_missing", "month": month.strftime("%Y-%m")}
         for month in months_before(day, LOOKBACK_MONTHS)
-        if month not in filed
+        if month not in filed and month not in excused
     ]
     reported_by_month: dict[dt.date, int] = {si.period: si.hazards.count() for si in self_inspections}
     for hazard in hazards:  # the self-inspection gap: departments found majors the enterprise did not report

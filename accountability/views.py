@@ -18,9 +18,18 @@ from organizations.scoping import actor_of
 from organizations.views import form_page
 
 from . import services
+from .accidents import INVESTIGATED_BY
 from .choices import Track
-from .forms import AccidentForm, CasePageForm, InterviewForm, InvestigationForm, SanctionForm
+from .forms import (
+    AccidentForm,
+    AccidentReportingForm,
+    CasePageForm,
+    InterviewForm,
+    InvestigationForm,
+    SanctionForm,
+)
 from .models import Accident, AccountabilityCase, WarningInterview
+from .services import FINDINGS
 
 
 @login_required
@@ -45,7 +54,15 @@ def accident_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def accident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     accident = Accident.objects.select_related("enterprise", "case").get_visible(actor_of(request), pk=pk)
-    return render(request, "accountability/accident_detail.html", {"accident": accident})
+    return render(
+        request,
+        "accountability/accident_detail.html",
+        {
+            "accident": accident,
+            "investigated_by": INVESTIGATED_BY[accident.grade],
+            "reporting_form": AccidentReportingForm() if accident.reporting not in FINDINGS else None,
+        },
+    )
 
 
 @login_required

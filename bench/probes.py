@@ -60,7 +60,7 @@ def export_raw(slug: str, rows: int) -> dict[str, float]:
         "discovered_at",
         "deadline",
         "is_overdue",
-        "listing_body",
+        "listing_department__name",
         "closed_at",
     )
     sql, params = queryset.query.sql_with_params()

@@ -159,6 +159,7 @@ def _fresh_reported(world: World, count: int) -> list[Hazard]:
             title="基准测试隐患",
             description="基准测试用的隐患记录",
             location="一号车间",
+            category="equipment",
         )
         for index in range(count)
     ]

@@ -24,6 +24,8 @@ from organizations.models import Tenant
 MONTHLY_JOBS: tuple[str, ...] = (
     # The month's disclosure drafts, one per region with a committee.
     "disclosure.services.publication_build_month",
+    # The month's spot checks of self-inspections, drawn and assigned to departments (accountability).
+    "accountability.spot_checks.spot_check_sample_month",
     # Then the month's indicators, scores and rankings of regions, departments and enterprises.
     "accountability.scoring.assessment_compute_month",
 )

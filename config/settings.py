@@ -307,13 +307,16 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
         "InspectionKindEnum": "hazards.choices.InspectionKind",
         "SanctionKindEnum": "accountability.choices.SanctionKind",
+        "OrderKindEnum": "hazards.enforcement.OrderKind",
+        "AcceptanceRoleEnum": "hazards.enforcement.AcceptanceRole",
+        "RoleEnum": "organizations.choices.Role",
+        "SpotCheckStateEnum": "accountability.choices.SpotCheckState",
+        "StateEnum": "hazards.choices.HazardState",  # the ledger's, named as before spot checks had a state
+        "AccidentGradeEnum": "accountability.choices.AccidentGrade",
         "ListStateEnum": "campaigns.choices.ListState",
         "AdoptionStateEnum": "campaigns.choices.AdoptionState",
         "RiskLevelEnum": "campaigns.choices.RiskLevel",
         "GroupRoleEnum": "campaigns.choices.GroupRole",
-        # Keep the names these had before other fields called "role" and "state" appeared.
-        "RoleEnum": "organizations.choices.Role",
-        "StateEnum": "hazards.choices.HazardState",
     },
 }
 
@@ -375,12 +378,15 @@ NAVIGATION = "config.navigation.NAVIGATION"
 # Panels on each role's landing page, contributed by the apps: callables taking the user and returning
 # {"template": ..., "context": {...}} or None.
 LANDING_PANELS = ["hazards.selectors.landing_panel"]
+# Sections of an enterprise's page contributed by the apps: callables taking the user and the enterprise.
+ENTERPRISE_PANELS = ["hazards.order_views.enterprise_orders_panel"]
 
 # The demo world, built by `manage.py seed_demo` in this order (lower apps first).
 DEMO_SEEDERS = [
     "organizations.demo.seed_directory",
     "campaigns.demo.seed_campaigns",
     "hazards.demo.seed_ledger",
+    "hazards.demo.orders.seed_orders",
     "accountability.demo.seed_accountability",
 ]
 
@@ -390,6 +396,9 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
 # A department verifies a submitted rectification within this many days to count as timely (assessment).
 VERIFICATION_DAYS = env_int("VERIFICATION_DAYS", 10)
+# The monthly spot check re-inspects this share (percent) of each region's submitted self-inspections, at
+# least one per region that has any (accountability/spot_checks.py).
+SPOT_CHECK_PERCENT = env_int("SPOT_CHECK_PERCENT", 5, minimum=1, maximum=100)
 
 # Public tip-offs: at most TIPOFF_LIMIT per client address and tenant in each window.
 TIPOFF_LIMIT = env_int("TIPOFF_LIMIT", 5)

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.months import month_bounds
-from hazards.choices import OPEN_STATES, ExtensionStatus, HazardLevel, HazardState
+from hazards.choices import OPEN_STATES, ExtensionStatus, HazardLevel, HazardState, ListingLevel
 from hazards.models import Extension, Hazard
 from organizations.models import Region
 
@@ -101,6 +101,20 @@ def build_content(*, region: Region, month: dt.date) -> dict[str, Any]:
             # The level of the listing (a ListingLevel code), never the supervising body's name typed by hand.
             row["listed"] = (hazard.listing_level or None) if hazard.listed else None
         rows.append(row)
+    results_extra: dict[str, Any] = {}
+    if policy.show_listing:
+        # Counts only: the disclosed major hazards under listed supervision at some point of the month, by
+        # the level of the listing (never the body's name, nor anything typed).
+        results_extra["listed_by_level"] = {
+            level.value: sum(
+                1
+                for hazard in majors
+                if hazard.listed
+                and hazard.listing_level == level.value
+                and (hazard.listing_lifted_at is None or hazard.listing_lifted_at >= start)
+            )
+            for level in ListingLevel
+        }
     found_in_month = in_region.filter(discovered_at__gte=start, discovered_at__lt=end)
     closed_in_month = in_region.filter(closed_at__gte=start, closed_at__lt=end)
     return {
@@ -128,6 +142,7 @@ def build_content(*, region: Region, month: dt.date) -> dict[str, Any]:
                 decided_at__gte=start,
                 decided_at__lt=end,
             ).count(),
+            **results_extra,
         },
         "policy": {
             "criterion": policy.show_criterion,

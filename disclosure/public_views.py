@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core.client_address import client_address
 from core.spreadsheets import csv_text
 from hazards.choices import HazardState
+from hazards.enforcement import public_standing
 from organizations.forms import apply_service_errors
 from organizations.middleware import enter_tenant_on_demand, tenant_on_demand
 from organizations.models import Region, Tenant
@@ -257,7 +258,12 @@ def enterprise(request: HttpRequest, tenant: str, credit_code: str) -> HttpRespo
         request,
         the_tenant,
         "disclosure/public_enterprise.html",
-        {"name": name, "credit_code": code, "entries": entries},
+        {
+            "name": name,
+            "credit_code": code,
+            "entries": entries,
+            "standing": public_standing(tenant_id=the_tenant.pk, credit_code=code),
+        },
     )
 
 

@@ -18,9 +18,18 @@ from django.utils.translation import get_language
 
 from campaigns.choices import TaskStatus
 from campaigns.models import Campaign
-from organizations.models import Region, User
+from organizations.choices import EnterpriseStatus
+from organizations.models import Enterprise, Region, User
 
-from .choices import OPEN_STATES, HazardLevel, HazardSource, HazardState, SelfInspectionStatus
+from .choices import (
+    OPEN_STATES,
+    HazardCategory,
+    HazardLevel,
+    HazardSource,
+    HazardState,
+    SelfInspectionStatus,
+)
+from .listing_selectors import listing_counts
 from .models import Hazard, Inspection, SelfInspection
 
 
@@ -141,11 +150,66 @@ def wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
         "campaign": {"id": campaign.pk, "name": campaign.name, "region": campaign.region.code},
         "industries": [{"code": i.code, "name": i.display_name} for i in industries],
         "rows": matrix,
+        "categories": category_matrix(actor=actor, campaign=campaign, regions=rows),
         "stages": stage_completion(campaign),
+        # Standing listed supervision (not lifted) among the campaign's hazards, by listing level.
+        "listings": listing_counts(campaign_hazards(actor=actor, campaign=campaign)),
         "inspections": campaign_inspections(actor=actor, campaign=campaign).count(),
         "self_inspections": campaign_self_inspections(actor=actor, campaign=campaign)
         .filter(status=SelfInspectionStatus.SUBMITTED)
         .count(),
+        "suspended_enterprises": campaign_suspended_enterprises(actor=actor, campaign=campaign),
+    }
+
+
+def campaign_suspended_enterprises(*, actor: User, campaign: Campaign) -> int:
+    """Enterprises of the campaign's regions and key industries suspended now (orders in force)."""
+    in_industries = Enterprise.industries.through.objects.filter(
+        industry_id__in=campaign.industries.values("pk")
+    ).values("enterprise_id")
+    return (
+        Enterprise.objects.visible_to(actor)
+        .filter(
+            region_path__startswith=campaign.region_path,
+            status=EnterpriseStatus.SUSPENDED,
+            pk__in=in_industries,
+        )
+        .count()
+    )
+
+
+def category_matrix(*, actor: User, campaign: Campaign, regions: list[Region]) -> dict[str, Any]:
+    """The same sub-regions by hazard category (equipment, behaviour, management, environment), in one
+    grouped query; each count links to its ledger rows. Hazards recorded before categories existed have
+    none and are counted apart (`uncategorised`)."""
+    depth = len(regions[0].path)
+    counts = (
+        campaign_hazards(actor=actor, campaign=campaign)
+        .annotate(branch=Substr("region_path", 1, depth))
+        .values_list("branch", "category")
+        .annotate(n=Count("pk"))
+    )
+    by_cell = {(branch, category): n for branch, category, n in counts}
+    result = []
+    for region in regions:
+        cells = [
+            {
+                "category": category.value,
+                "count": by_cell.get((region.path, category.value), 0),
+                "link": ledger_query(campaign, region=region.pk, category=category.value),
+            }
+            for category in HazardCategory
+        ]
+        result.append(
+            {
+                "region": {"id": region.pk, "code": region.code, "name": region.display_name},
+                "cells": cells,
+                "uncategorised": by_cell.get((region.path, ""), 0),
+            }
+        )
+    return {
+        "columns": [{"code": category.value, "name": str(category.label)} for category in HazardCategory],
+        "rows": result,
     }
 
 
@@ -191,6 +255,7 @@ def dashboard_series(*, actor: User, campaign: Campaign) -> dict[str, Any]:
     )
     weeks = sorted(set(found) | set(closed))
     by_source = dict(hazards.values_list("source").annotate(n=Count("pk")))
+    by_category = dict(hazards.exclude(category="").values_list("category").annotate(n=Count("pk")))
     by_industry = list(
         hazards.values("industry__name", "industry__name_en").annotate(n=Count("pk")).order_by("-n")
     )
@@ -212,6 +277,11 @@ def dashboard_series(*, actor: User, campaign: Campaign) -> dict[str, Any]:
             "closed": [closed.get(w, 0) for w in weeks],
         },
         "by_source": {str(HazardSource(key).label): value for key, value in by_source.items()},
+        "by_category": {
+            str(category.label): by_category[category.value]
+            for category in HazardCategory
+            if category.value in by_category
+        },
         "by_industry": {
             (
                 row["industry__name_en"] if english and row["industry__name_en"] else row["industry__name"]

@@ -29,6 +29,15 @@ class HazardLevel(models.TextChoices):
     MAJOR = "major", _("Major")
 
 
+class HazardCategory(models.TextChoices):
+    """What kind of failing a hazard is (the four classes of the hazard investigation rules)."""
+
+    EQUIPMENT = "equipment", _("Equipment or facility (unsafe condition)")
+    BEHAVIOUR = "behaviour", _("Behaviour (unsafe act)")
+    MANAGEMENT = "management", _("Management deficiency")
+    ENVIRONMENT = "environment", _("Environment")
+
+
 class HazardSource(models.TextChoices):
     SELF_INSPECTION = "self_inspection", _("Enterprise self-inspection")
     INSPECTION = "inspection", _("Department inspection")
@@ -50,6 +59,11 @@ class HazardAction(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("hazard action", "Decide extension")
     LIST_SUPERVISION = "list_supervision", pgettext_lazy("hazard action", "List for supervision")
     OVERDUE = "overdue", pgettext_lazy("hazard action", "Became overdue")
+    LIFT_LISTING = "lift_listing", pgettext_lazy("hazard action", "Lift the listing")
+    LISTING_OVERDUE = "listing_overdue", pgettext_lazy("hazard action", "Listing deadline passed")
+    # An enforcement order (hazards/enforcement.py) issued for the hazard, and its lifting on resumption.
+    ORDER = "order", pgettext_lazy("hazard action", "Enforcement order issued")
+    RESUME = "resume", pgettext_lazy("hazard action", "Production resumed")
 
 
 class InspectionKind(models.TextChoices):

@@ -39,7 +39,8 @@ FIELDS = [
     "deadline",
     "is_overdue",
     "listed",
-    "listing_body",
+    "listing_department__name",
+    "listing_committee__name",
     "closed_at",
 ]
 
@@ -58,6 +59,15 @@ def export_columns(tenant_id: int | None) -> list[Column]:
     levels = {value: str(label) for value, label in HazardLevel.choices}
     states = {value: str(label) for value, label in HazardState.choices}
     yes = _("Yes")
+    committee = _("%(region)s safety committee")
+
+    def listed(row: tuple[Any, ...]) -> str:
+        """The listing body: its department, or its region's committee (Hazard.listing_body)."""
+        if not row[at["listed"]]:
+            return ""
+        return row[at["listing_department__name"]] or committee % {
+            "region": row[at["listing_committee__name"]]
+        }
 
     def typed(name: str) -> Callable[[tuple[Any, ...]], Any]:
         index = at[name]
@@ -84,7 +94,7 @@ def export_columns(tenant_id: int | None) -> list[Column]:
         (_("Found"), typed("discovered_at")),
         (_("Deadline"), typed("deadline")),
         (_("Overdue"), lambda row: yes if row[at["is_overdue"]] else ""),
-        (_("Listed"), lambda row: row[at["listing_body"]] if row[at["listed"]] else ""),
+        (_("Listed"), listed),
         (_("Closed"), typed("closed_at")),
     ]
 

@@ -13,7 +13,7 @@ from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise
 
 from .campaign_stats import on_campaign_lists
-from .choices import HazardAction, HazardLevel, HazardSource, HazardState
+from .choices import HazardAction, HazardCategory, HazardLevel, HazardSource, HazardState
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
 from .selectors import region_already_applied
 
@@ -25,6 +25,11 @@ def _start_of(day: dt.date) -> dt.datetime:
 class HazardFilter(ScopedFilterSet):
     state = filters.MultipleChoiceFilter(choices=HazardState.choices, help_text=_("One or more states"))
     level = filters.ChoiceFilter(choices=HazardLevel.choices)
+    proposed_level = filters.ChoiceFilter(
+        choices=HazardLevel.choices,
+        help_text=_("The grade the enterprise proposed (major: self-reported majors)"),
+    )
+    category = filters.ChoiceFilter(choices=HazardCategory.choices)
     source = filters.ChoiceFilter(choices=HazardSource.choices)
     industry = filters.CharFilter(method="filter_industry", help_text=_("Industry code or id"))
     region = filters.CharFilter(method="filter_region", help_text=_("Region id: hazards in it and below"))
@@ -52,7 +57,18 @@ class HazardFilter(ScopedFilterSet):
 
     class Meta:
         model = Hazard
-        fields = ["state", "level", "source", "industry", "region", "enterprise", "overdue", "listed"]
+        fields = [
+            "state",
+            "level",
+            "proposed_level",
+            "category",
+            "source",
+            "industry",
+            "region",
+            "enterprise",
+            "overdue",
+            "listed",
+        ]
 
     def filter_department(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         department = Department.objects.get_visible(self.request.user, pk=value)

@@ -14,6 +14,7 @@ from organizations.models import Department, Enterprise, Industry, Membership, R
 from organizations.scoping import scope_for
 
 from .choices import (
+    HazardCategory,
     HazardLevel,
     HazardSource,
     HazardState,
@@ -24,6 +25,7 @@ from .choices import (
 )
 from .models import Criterion, Hazard, SelfInspectionItem
 from .services.inspections import ChecklistLine
+from .services.permissions import REGULATOR_ROLES, listing_levels_for
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,6 +65,14 @@ class LedgerFilterForm(forms.Form):
         label=_("State"), choices=HazardState.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     level = forms.ChoiceField(label=_("Grade"), choices=[("", "—"), *HazardLevel.choices], required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "—"), *HazardCategory.choices], required=False
+    )
+    proposed_level = forms.ChoiceField(
+        label=_("Reported by the enterprise as"),
+        choices=[("", "—"), (HazardLevel.MAJOR, _("Major (self-reported)"))],
+        required=False,
+    )
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *HazardSource.choices], required=False)
     industry = forms.ModelChoiceField(
         label=_("Industry"),
@@ -105,18 +115,51 @@ class LedgerFilterForm(forms.Form):
         restrict_choices(self, actor)
 
 
+def category_field(**kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("Category"), choices=HazardCategory.choices, **kwargs)
+
+
 class ReportForm(forms.Form):
+    """Report a hazard. A regulator may grade it at once; the enterprise may report it as major, citing the
+    criterion it meets (the regulator then confirms the grade)."""
+
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     location = forms.CharField(label=_("Location"), max_length=200)
+    category = category_field(widget=forms.RadioSelect)
     industry = forms.ModelChoiceField(label=_("Industry"), queryset=Industry.objects.none(), required=False)
+    level = forms.ChoiceField(label=_("Grade"), required=False, widget=forms.RadioSelect)
+    criterion = forms.ModelChoiceField(
+        label=_("Criterion met (major hazards)"), queryset=Criterion.objects.none(), required=False
+    )
     photos = MultipleFileField(label=_("Photos"))
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enterprises = Enterprise.objects.visible_to(actor)
-        restrict_choices(self, actor, enterprise=enterprises)
+        criteria = criterion_choices()
+        level = self.fields["level"]
+        assert isinstance(level, forms.ChoiceField)
+        if scope_for(actor).has_any_role(REGULATOR_ROLES):
+            level.choices = [("", _("Not graded yet")), *HazardLevel.choices]
+        else:  # the enterprise: the criteria of its own industries
+            criteria = criteria.filter(
+                standard__industry_code__in=Industry.objects.filter(enterprises__in=enterprises).values(
+                    "code"
+                )
+            )
+            level.label = _("Is it a major hazard?")
+            level.choices = [
+                ("", _("No, or not sure: the inspector grades it")),
+                (HazardLevel.MAJOR, _("Yes, major")),
+            ]
+            level.help_text = _(
+                "A major hazard cites the criterion of the determination standard it meets; the regulating "
+                "departments and the safety committee are told at once."
+            )
+        level.initial = ""
+        restrict_choices(self, actor, enterprise=enterprises, criterion=criteria)
         if enterprises.count() == 1:
             self.fields["enterprise"].initial = enterprises.get().pk
 
@@ -126,11 +169,22 @@ class ConfirmForm(forms.Form):
     criterion = forms.ModelChoiceField(
         label=_("Criterion met (major hazards)"), queryset=Criterion.objects.none(), required=False
     )
+    reason = forms.CharField(
+        label=_("Reason for a grade other than the enterprise's proposal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     note = forms.CharField(label=_("Note"), required=False)
 
     def __init__(self, *args: Any, hazard: Hazard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["criterion"].queryset = criterion_choices(hazard.industry.code)  # type: ignore[attr-defined]
+        if hazard.proposed_level:
+            # The enterprise's proposal and its criterion are what the inspector confirms or changes.
+            self.fields["level"].initial = hazard.proposed_level
+            self.fields["criterion"].initial = hazard.criterion_id
+        else:
+            del self.fields["reason"]
 
 
 class HandoverForm(forms.Form):
@@ -211,10 +265,44 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class ListingForm(forms.Form):
-    level = forms.ChoiceField(label=_("Level"), choices=ListingLevel.choices)
-    body = forms.CharField(label=_("Supervising body"), max_length=200)
+    """Listed supervision by the actor's own unit: only the levels within its authority are offered."""
+
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=ListingLevel.choices,
+        help_text=_("Your own unit becomes the listing body; it lists at its own level or below."),
+    )
     document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Listing deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, actor: User, hazard: Hazard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        levels = listing_levels_for(scope_for(actor), hazard)
+        self.fields["level"].choices = [(level.value, level.label) for level in levels]  # type: ignore[attr-defined]
+
+
+class LiftListingForm(forms.Form):
+    note = forms.CharField(
+        label=_("Lifting note"),
+        help_text=_("What the listing body checked before lifting the listing."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ListingFilterForm(forms.Form):
+    """The listings register's filters (the same names as the API's query parameters)."""
+
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *ListingLevel.choices], required=False)
+    overdue = forms.NullBooleanField(
+        label=_("Past the listing deadline"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    lifted = forms.NullBooleanField(
+        label=_("Lifted"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
 
 class InspectionForm(forms.Form):
@@ -257,6 +345,10 @@ class FindingForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    # Required on a used row: the service says so, on the row.
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "—"), *HazardCategory.choices], required=False
+    )
     level = forms.ChoiceField(label=_("Grade"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL)
     criterion = forms.ModelChoiceField(
         label=_("Criterion (major)"), queryset=Criterion.objects.none(), required=False
@@ -303,6 +395,7 @@ class SelfInspectionForm(forms.Form):
         for key, item in saved.items():
             initial |= {
                 f"result-{key}": item.result,
+                f"category-{key}": item.category,
                 f"description-{key}": item.description,
                 f"location-{key}": item.location,
             }
@@ -315,6 +408,12 @@ class SelfInspectionForm(forms.Form):
                 choices=ItemResult.choices,
                 required=False,
                 error_messages={"invalid_choice": _("Mark the item ok, hazard or not applicable.")},
+            )
+            self.fields[f"category-{line.key}"] = forms.ChoiceField(
+                label=_("Category"),
+                choices=[("", "—"), *HazardCategory.choices],
+                required=False,
+                error_messages={"invalid_choice": _("Choose the hazard's category.")},
             )
             self.fields[f"description-{line.key}"] = forms.CharField(
                 label=_("What was found"), required=False, strip=False
@@ -329,6 +428,12 @@ class SelfInspectionForm(forms.Form):
             self.fields[f"extra-{slot}-location"] = forms.CharField(
                 label=_("Where"), required=False, strip=False, max_length=200
             )
+            self.fields[f"extra-{slot}-category"] = forms.ChoiceField(
+                label=_("Category"),
+                choices=[("", "—"), *HazardCategory.choices],
+                required=False,
+                error_messages={"invalid_choice": _("Choose the hazard's category.")},
+            )
             self.fields[f"extra-{slot}-photos"] = MultipleFileField(label=_("Photos"))
 
     @property
@@ -337,11 +442,12 @@ class SelfInspectionForm(forms.Form):
         return "submit" in self.data
 
     def answers(self) -> dict[str, dict[str, str]]:
-        """The lines given a result: {line key: {"result", "description", "location"}}."""
+        """The lines given a result: {line key: {"result", "category", "description", "location"}}."""
         data = self.cleaned_data
         return {
             line.key: {
                 "result": data[f"result-{line.key}"],
+                "category": data[f"category-{line.key}"],
                 "description": data[f"description-{line.key}"],
                 "location": data[f"location-{line.key}"],
             }
@@ -355,9 +461,11 @@ class SelfInspectionForm(forms.Form):
         ]
 
     def extra_hazards(self) -> list[dict[str, Any]]:
-        """The free-form hazards described ({"description", "location", "photos"}); empty slots left out."""
+        """The free-form hazards described ({"category", "description", "location", "photos"}); empty slots
+        left out."""
         return [
             {
+                "category": self.cleaned_data[f"extra-{slot}-category"],
                 "description": self.cleaned_data[f"extra-{slot}-description"],
                 "location": self.cleaned_data[f"extra-{slot}-location"],
                 "photos": self.cleaned_data[f"extra-{slot}-photos"],
@@ -380,16 +488,17 @@ class SelfInspectionForm(forms.Form):
         """Per checklist line what the page shows: what was typed (after a refused POST) or what was saved."""
         rows = []
         for line in self.lines:
-            result, description, location = (
-                self[f"{name}-{line.key}"] for name in ("result", "description", "location")
+            result, category, description, location = (
+                self[f"{name}-{line.key}"] for name in ("result", "category", "description", "location")
             )
             rows.append(
                 {
                     "line": line,
                     "result": result.value() or self.initial.get(result.name, ""),
+                    "category": category.value() or "",
                     "description": description.value() or "",
                     "location": location.value() or "",
-                    "errors": [*result.errors, *description.errors, *location.errors],
+                    "errors": [*result.errors, *category.errors, *description.errors, *location.errors],
                 }
             )
         return rows
@@ -397,15 +506,16 @@ class SelfInspectionForm(forms.Form):
     def extra_rows(self) -> list[dict[str, Any]]:
         rows = []
         for slot in range(self.EXTRA_SLOTS):
-            description, location, photos = (
-                self[f"extra-{slot}-{name}"] for name in ("description", "location", "photos")
+            description, location, photos, category = (
+                self[f"extra-{slot}-{name}"] for name in ("description", "location", "photos", "category")
             )
             rows.append(
                 {
                     "slot": slot,
+                    "category": category.value() or "",
                     "description": description.value() or "",
                     "location": location.value() or "",
-                    "errors": [*description.errors, *location.errors, *photos.errors],
+                    "errors": [*description.errors, *location.errors, *photos.errors, *category.errors],
                 }
             )
         return rows

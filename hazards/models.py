@@ -21,6 +21,7 @@ from organizations.scoping import Scope
 from .choices import (
     ExtensionStatus,
     HazardAction,
+    HazardCategory,
     HazardLevel,
     HazardSource,
     HazardState,
@@ -154,6 +155,10 @@ class SelfInspectionItem(TenantOwned):
     general_code = models.CharField(max_length=10, blank=True)
     label = models.TextField(_("item"))
     result = models.CharField(_("result"), max_length=10, choices=ItemResult.choices)
+    # Required on a line answered "hazard" by the time the self-inspection is submitted.
+    category = models.CharField(
+        _("category"), max_length=12, choices=HazardCategory.choices, blank=True, default="", db_default=""
+    )
     description = models.TextField(_("what was found"), blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
 
@@ -243,6 +248,15 @@ class Hazard(TenantOwned):
         related_name="hazards",
         verbose_name=_("criterion"),
     )
+    # Required on every new hazard; rows recorded before it existed stay blank.
+    category = models.CharField(
+        _("category"), max_length=12, choices=HazardCategory.choices, blank=True, default="", db_default=""
+    )
+    # The grade the enterprise proposed when it reported the hazard itself ("major", citing `criterion`);
+    # the regulator's grade is `level`, set on confirmation.
+    proposed_level = models.CharField(
+        _("proposed grade"), max_length=10, choices=HazardLevel.choices, blank=True, default="", db_default=""
+    )
     discovered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     discovered_at = models.DateTimeField(_("discovered at"))
     state = models.CharField(_("state"), max_length=24, choices=HazardState.choices)
@@ -257,9 +271,30 @@ class Hazard(TenantOwned):
     listing_level = models.CharField(
         _("listing level"), max_length=12, choices=ListingLevel.choices, blank=True
     )
-    listing_body = models.CharField(_("supervising body"), max_length=200, blank=True)
+    # The listing body is the lister's own unit, never typed: a department, or a region's safety committee.
+    listing_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervising department"),
+    )
+    listing_committee = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervising committee"),
+    )
     listing_document = models.CharField(_("listing document number"), max_length=100, blank=True)
     listing_deadline = models.DateField(_("listing deadline"), null=True, blank=True)
+    listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
+    # Set once by the daily sweep when the listing deadline passed with the hazard still open.
+    listing_escalated_at = models.DateTimeField(_("listing escalated at"), null=True, blank=True)
+    # The listing lifted (摘牌) by its body after closure; `listed` stays true: it was listed.
+    listing_lifted_at = models.DateTimeField(_("listing lifted at"), null=True, blank=True)
     # Derived by the daily sweep: deadline passed while still open.
     is_overdue = models.BooleanField(_("overdue"), default=False)
     overdue_since = models.DateField(null=True, blank=True)
@@ -278,6 +313,13 @@ class Hazard(TenantOwned):
             models.CheckConstraint(
                 name="hazard_major_cites_criterion",
                 condition=~Q(level=HazardLevel.MAJOR) | Q(criterion__isnull=False),
+            ),
+            # A listing names exactly one body: a department or a committee.
+            models.CheckConstraint(
+                name="hazard_listing_names_one_body",
+                condition=Q(listed=False, listing_department__isnull=True, listing_committee__isnull=True)
+                | Q(listed=True, listing_department__isnull=False, listing_committee__isnull=True)
+                | Q(listed=True, listing_department__isnull=True, listing_committee__isnull=False),
             ),
         ]
         indexes = [
@@ -304,10 +346,29 @@ class Hazard(TenantOwned):
                 condition=Q(is_overdue=True),
                 name="hazard_tenant_overdue_idx",
             ),
+            # The listings register and the daily sweep of listing deadlines read only listed rows.
+            models.Index(
+                fields=["tenant", "listing_deadline"],
+                condition=Q(listed=True),
+                name="hazard_tenant_listing_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def listing_body(self) -> str:
+        """The listing body's name as shown: the department, or the region's safety committee."""
+        if self.listing_department_id:
+            return str(self.listing_department)
+        if self.listing_committee_id:
+            return str(_("%(region)s safety committee") % {"region": self.listing_committee})
+        return ""
+
+    @property
+    def listing_lifted(self) -> bool:
+        return self.listing_lifted_at is not None
 
     scope_path_field = "region_path"  # visible_to(actor, within_path=...) narrows by it
 
@@ -570,3 +631,8 @@ class Notification(TenantOwned):
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         return Q(user_id=scope.user_id)  # notifications are personal, admins included
+
+
+# Enforcement orders live in their own module (a register beside the ledger); imported here so Django
+# registers them with the app.
+from .enforcement import EnforcementOrder, EnforcementOrderHazard  # noqa: E402, F401

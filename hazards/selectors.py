@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 from organizations.models import Enterprise, Region, User
 
 from .choices import OPEN_STATES, HazardLevel, HazardState, SelfInspectionStatus
+from .enforcement import due_to_file
 from .models import Hazard, HazardEvent, SelfInspection
 
 LIST_RELATED = ("enterprise", "region", "industry", "criterion__standard")
@@ -59,8 +60,16 @@ def hazard_timeline(*, actor: User, hazard: Hazard) -> QuerySet[HazardEvent]:
     return HazardEvent.objects.filter(hazard=hazard, tenant_id=hazard.tenant_id).select_related("actor")
 
 
+def _due_to_file(*, actor: User, region: Region, month: dt.date) -> QuerySet[Enterprise]:
+    """Enterprises in the region (and below) that owe the month's self-inspection: operating ones, less the
+    months an enforcement order kept them suspended (hazards/enforcement.py)."""
+    return due_to_file(
+        Enterprise.objects.visible_to(actor).filter(region_path__startswith=region.path), month
+    )
+
+
 def self_inspection_missing(*, actor: User, region: Region, month: dt.date) -> QuerySet[Enterprise]:
-    """Operating enterprises in the region (and below) that have not submitted the month's self-inspection."""
+    """Enterprises owing the month's self-inspection (see _due_to_file) that have not submitted it."""
     submitted = SelfInspection.objects.filter(
         tenant_id=region.tenant_id,
         enterprise=OuterRef("pk"),
@@ -68,8 +77,7 @@ def self_inspection_missing(*, actor: User, region: Region, month: dt.date) -> Q
         status=SelfInspectionStatus.SUBMITTED,
     )
     return (
-        Enterprise.objects.visible_to(actor)
-        .filter(region_path__startswith=region.path, status="operating")
+        _due_to_file(actor=actor, region=region, month=month)
         .annotate(filed=Exists(submitted))
         .filter(filed=False)
         .select_related("region")
@@ -78,10 +86,7 @@ def self_inspection_missing(*, actor: User, region: Region, month: dt.date) -> Q
 
 
 def filing_summary(*, actor: User, region: Region, month: dt.date) -> dict[str, Any]:
-    enterprises = Enterprise.objects.visible_to(actor).filter(
-        region_path__startswith=region.path, status="operating"
-    )
-    total = enterprises.count()
+    total = _due_to_file(actor=actor, region=region, month=month).count()
     missing = self_inspection_missing(actor=actor, region=region, month=month).count()
     return {"total": total, "filed": total - missing, "missing": missing}
 

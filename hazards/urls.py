@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, views
+from . import campaign_views, listing_views, order_views, views
 
 urlpatterns = [
     path(
@@ -30,4 +30,9 @@ urlpatterns = [
     path("inspections/new/", views.inspection_create, name="inspection-create"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection-detail"),
     path("notifications/", views.notifications, name="notifications"),
+    path("listings/", listing_views.listing_register, name="listing-list"),
+    path("enforcement-orders/", order_views.order_list, name="enforcement-order-list"),
+    path("enforcement-orders/new/", order_views.order_create, name="enforcement-order-create"),
+    path("enforcement-orders/<int:pk>/", order_views.order_detail, name="enforcement-order-detail"),
+    path("enforcement-orders/<int:pk>/resume/", order_views.order_resume, name="enforcement-order-resume"),
 ]

@@ -29,11 +29,12 @@ from organizations.scoping import actor_of, require_role, scope_for
 
 from . import forms, services
 from .campaign_stats import campaign_for
-from .choices import HazardAction, SelfInspectionStatus
+from .choices import HazardAction, HazardCategory, SelfInspectionStatus
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .keyset import Keyset
 from .models import Evidence, Hazard, Inspection, Notification, SelfInspection
+from .order_views import inspection_orders
 from .selectors import (
     filing_summary,
     hazard_get,
@@ -161,7 +162,12 @@ def _action_table(
         A.REOPEN: (forms.ReopenForm, services.hazard_reopen, {}),
         A.REQUEST_EXTENSION: (forms.ExtensionRequestForm, services.hazard_request_extension, {}),
         A.DECIDE_EXTENSION: (forms.ExtensionDecisionForm, services.hazard_decide_extension, {}),
-        A.LIST_SUPERVISION: (forms.ListingForm, services.hazard_list_supervision, {}),
+        A.LIST_SUPERVISION: (
+            forms.ListingForm,
+            services.hazard_list_supervision,
+            {"actor": actor, "hazard": hazard},
+        ),
+        A.LIFT_LISTING: (forms.LiftListingForm, services.hazard_lift_listing, {}),
     }
 
 
@@ -367,6 +373,7 @@ def self_inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "extra_items": [item for item in items if not item.criterion_id and not item.general_code],
             "extra_slots": form.extra_rows(),
+            "categories": HazardCategory.choices,
             "editable": inspection.status == SelfInspectionStatus.DRAFT
             and inspection.enterprise_id in scope.enterprise_ids,
             "can_submit": inspection.enterprise_id in scope.head_enterprise_ids,
@@ -461,7 +468,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("inspectors", "hazards")
         .get_visible(actor_of(request), pk=pk)
     )
-    return render(request, "hazards/inspection_detail.html", {"inspection": inspection})
+    context = {"inspection": inspection, **inspection_orders(actor_of(request), inspection)}
+    return render(request, "hazards/inspection_detail.html", context)
 
 
 # ------------------------------------------------------------------ notifications

@@ -196,7 +196,11 @@ class EnterpriseDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = scope_for(actor_of(self.request)).has_any_role(DIRECTORY_MANAGER_ROLES)
+        actor = actor_of(self.request)
+        context["can_manage"] = scope_for(actor).has_any_role(DIRECTORY_MANAGER_ROLES)
+        # Higher apps add their sections (e.g. enforcement orders) through settings.ENTERPRISE_PANELS.
+        panels = (import_string(path)(actor, self.object) for path in settings.ENTERPRISE_PANELS)
+        context["panels"] = [panel for panel in panels if panel]
         return context
 
 

@@ -207,6 +207,7 @@ def ledger(world: Any, chem_criterion: Criterion) -> Any:
                 "title": "储罐区未设紧急切断",
                 "description": "一级重大危险源储罐未设置紧急切断装置",
                 "location": "东区储罐区",
+                "category": "equipment",
             }
             return hazard_report(actor=w.officer, enterprise=w.enterprise, **{**defaults, **fields})
 

@@ -5,9 +5,11 @@ from rest_framework import serializers
 
 from campaigns.models import Campaign
 from core.api.base import ScopedRelatedField
+from hazards.models import Inspection
 from organizations.models import Enterprise, Region
 
-from ..choices import InterviewReason, SanctionKind, Track
+from ..accidents import INVESTIGATED_BY
+from ..choices import AccidentReporting, InterviewReason, SanctionKind, Track
 from ..models import (
     Accident,
     AccountabilityCase,
@@ -16,9 +18,12 @@ from ..models import (
     Investigation,
     RegionAssessment,
     Sanction,
+    SanctionEvidence,
     ScoringScheme,
+    SpotCheck,
     WarningInterview,
 )
+from ..sanctions import BASIS_EVIDENCE, EVIDENCE_KINDS
 
 
 class AccidentSerializer(serializers.ModelSerializer):
@@ -34,11 +39,22 @@ class AccidentSerializer(serializers.ModelSerializer):
             "occurred_at",
             "deaths",
             "injuries",
+            "serious_injuries",
             "economic_loss",
+            "grade",
+            "investigated_by",
+            "reported_at",
+            "reporting",
+            "reporting_note",
             "description",
             "recorded_at",
             "case",
         ]
+
+    investigated_by = serializers.SerializerMethodField()
+
+    def get_investigated_by(self, accident: Accident) -> str:
+        return str(INVESTIGATED_BY[accident.grade])
 
     def get_case(self, accident: Accident) -> int | None:
         case = getattr(accident, "case", None)
@@ -50,8 +66,19 @@ class AccidentInputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     deaths = serializers.IntegerField(min_value=0, default=0)
     injuries = serializers.IntegerField(min_value=0, default=0)
+    serious_injuries = serializers.IntegerField(
+        min_value=0,
+        default=0,
+        help_text="Serious injuries, acute industrial poisoning included: they grade it.",
+    )
     economic_loss = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal(0), default=Decimal(0)
+    )
+    reported_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the report reached the county department.",
     )
     description = serializers.CharField()
 
@@ -59,7 +86,7 @@ class AccidentInputSerializer(serializers.Serializer):
 class SanctionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sanction
-        fields = ["id", "kind", "subject", "issuing_body", "decided_on", "note"]
+        fields = ["id", "kind", "subject", "issuing_body", "decided_on", "amount", "note"]
 
 
 class InvestigationSerializer(serializers.ModelSerializer):
@@ -95,6 +122,7 @@ class SanctionInputSerializer(serializers.Serializer):
     subject = serializers.CharField()
     issuing_body = serializers.CharField()
     decided_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -185,6 +213,10 @@ class SchemeSerializer(serializers.ModelSerializer):
             "weight_self_inspection",
             "weight_enforcement",
             "weight_leadership",
+            "deduct_general",
+            "deduct_larger",
+            "deduct_major",
+            "deduct_especially_major",
             "normalisation",
             "updated_at",
         ]
@@ -196,6 +228,22 @@ class SchemeInputSerializer(serializers.Serializer):
     weight_self_inspection = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
     weight_enforcement = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
     weight_leadership = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0))
+    deduct_general = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        help_text="Points off per general accident.",
+    )
+    deduct_larger = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    deduct_major = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), required=False
+    )
+    deduct_especially_major = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), required=False
+    )
     normalisation = serializers.DictField(
         child=serializers.DictField(),
         required=False,
@@ -209,3 +257,112 @@ class LeadershipInputSerializer(serializers.Serializer):
     month = serializers.DateField()
     leader_inspections = serializers.IntegerField(min_value=0)
     meetings = serializers.IntegerField(min_value=0)
+
+
+class SpotCheckSerializer(serializers.ModelSerializer):
+    """A spot check: the self-inspection drawn, the department re-inspecting it and, once in, its result."""
+
+    month = MonthField(read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    region = serializers.CharField(source="region.code", read_only=True)
+
+    class Meta:
+        model = SpotCheck
+        fields = [
+            "id",
+            "month",
+            "self_inspection",
+            "enterprise",
+            "enterprise_name",
+            "region",
+            "department",
+            "department_name",
+            "draw",
+            "state",
+            "sampled_at",
+            "checked_on",
+            "missed_count",
+            "findings",
+            "inspection",
+            "result_at",
+        ]
+
+
+class SpotCheckResultSerializer(serializers.Serializer):
+    checked_on = serializers.DateField()
+    missed_count = serializers.IntegerField(min_value=0)
+    findings = serializers.CharField(required=False, allow_blank=True, default="")
+    inspection = ScopedRelatedField(Inspection, required=False, allow_null=True, default=None)
+
+
+class EvidenceReferenceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(k, k) for k in EVIDENCE_KINDS])
+    id = serializers.IntegerField(min_value=1)
+
+
+class SanctionEvidenceSerializer(serializers.ModelSerializer):
+    kind = serializers.SerializerMethodField()
+    id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SanctionEvidence
+        fields = ["kind", "id", "summary"]
+
+    def get_kind(self, evidence: SanctionEvidence) -> str:
+        return next(kind for kind in EVIDENCE_KINDS if getattr(evidence, f"{kind}_id"))
+
+    def get_id(self, evidence: SanctionEvidence) -> int:
+        return int(getattr(evidence, f"{self.get_kind(evidence)}_id"))
+
+
+class SanctionRecordSerializer(serializers.ModelSerializer):
+    """A sanction, with its basis and the records it cites (an accident's sanctions name their case)."""
+
+    region = serializers.CharField(source="region.code", read_only=True, default=None)
+    case = serializers.IntegerField(source="investigation.case_id", read_only=True, default=None)
+    evidence = SanctionEvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Sanction
+        fields = [
+            "id",
+            "region",
+            "track",
+            "basis",
+            "kind",
+            "subject",
+            "issuing_body",
+            "decided_on",
+            "amount",
+            "note",
+            "case",
+            "evidence",
+        ]
+
+
+class SanctionImposeSerializer(serializers.Serializer):
+    region = ScopedRelatedField(Region, help_text="The subject's region (the sanction is filed under it).")
+    track = serializers.ChoiceField(
+        choices=Track.choices, help_text="Whom it is for: enterprise or officials."
+    )
+    kind = serializers.ChoiceField(choices=SanctionKind.choices)
+    basis = serializers.ChoiceField(choices=[(b, b) for b in BASIS_EVIDENCE])
+    subject = serializers.CharField(max_length=200)
+    issuing_body = serializers.CharField(max_length=200)
+    decided_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = EvidenceReferenceSerializer(many=True, allow_empty=False)
+
+
+class AccidentReportingSerializer(serializers.Serializer):
+    reporting = serializers.ChoiceField(
+        choices=[
+            (value, label)
+            for value, label in AccidentReporting.choices
+            if value != AccidentReporting.NOT_REPORTED
+        ]
+    )
+    reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -9,6 +9,8 @@ router.register("accountability-cases", views.CaseViewSet, basename="accountabil
 router.register("interviews", views.InterviewViewSet, basename="interview")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("scoring-schemes", views.SchemeViewSet, basename="scoring-scheme")
+router.register("spot-checks", views.SpotCheckViewSet, basename="spot-check")
+router.register("sanctions", views.SanctionViewSet, basename="sanction")
 router.register("leadership-inputs", views.LeadershipInputView, basename="leadership-input")
 
 urlpatterns = [path("", include(router.urls))]

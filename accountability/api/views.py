@@ -25,9 +25,13 @@ from ..models import (
     DepartmentAssessment,
     EnterpriseAssessment,
     RegionAssessment,
+    Sanction,
     ScoringScheme,
+    SpotCheck,
     WarningInterview,
 )
+from ..sanctions import sanction_impose
+from ..spot_checks import spot_check_record_result
 from . import serializers as s
 
 
@@ -46,6 +50,19 @@ class AccidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         data.is_valid(raise_exception=True)
         accident = services.accident_record(actor=actor_of(request), **data.validated_data)
         return Response(s.AccidentSerializer(accident).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.AccidentReportingSerializer, responses=s.AccidentSerializer)
+    @action(detail=True, methods=["post"])
+    def reporting(self, request: Request, pk: str) -> Response:
+        """Record how the accident was reported: the time it reached the county department, or a finding of a
+        missed, false or concealed report (committee staff; a finding stands once made)."""
+        accident = self.get_object()
+        data = s.AccidentReportingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = services.accident_reporting_record(
+            actor=actor_of(request), accident=accident, **data.validated_data
+        )
+        return Response(s.AccidentSerializer(updated).data)
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -193,8 +210,66 @@ class SchemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         fields = dict(data.validated_data)
         campaign = fields.pop("campaign")
         normalisation = fields.pop("normalisation", None)
+        deductions = {
+            key.removeprefix("deduct_"): fields.pop(key) for key in list(fields) if key.startswith("deduct_")
+        }
         weights = {key.removeprefix("weight_"): value for key, value in fields.items()}
         scheme = services.scoring_scheme_set(
-            actor=actor_of(request), campaign=campaign, weights=weights, normalisation=normalisation
+            actor=actor_of(request),
+            campaign=campaign,
+            weights=weights,
+            normalisation=normalisation,
+            deductions=deductions or None,
         )
         return Response(s.SchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
+
+
+class SpotCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Spot checks of enterprises' self-inspections (`?month=YYYY-MM`): the region's committees and the
+    department each is assigned to see them; the enterprise does not. Its department records a result once."""
+
+    scoped_model = SpotCheck
+    serializer_class = s.SpotCheckSerializer
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        month = self.request.query_params.get("month")
+        if month:
+            queryset = queryset.filter(month=parse_month(month))
+        return queryset.select_related("enterprise", "department", "region").order_by(
+            "-month", "region_path", "draw"
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM: the month inspected")],
+    )
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=s.SpotCheckResultSerializer, responses=s.SpotCheckSerializer)
+    @action(detail=True, methods=["post"])
+    def result(self, request: Request, pk: str) -> Response:
+        spot_check = self.get_object()
+        data = s.SpotCheckResultSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        done = spot_check_record_result(actor=actor_of(request), spot_check=spot_check, **data.validated_data)
+        return Response(s.SpotCheckSerializer(done).data)
+
+
+class SanctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Every sanction in the caller's committee scope: an accident's (through its case) and those imposed for
+    poor work on its own record. POST imposes one of the latter, citing the records it rests on."""
+
+    scoped_model = Sanction
+    serializer_class = s.SanctionRecordSerializer
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("region", "investigation").prefetch_related("evidence").order_by("-id")
+
+    @extend_schema(request=s.SanctionImposeSerializer, responses={201: s.SanctionRecordSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.SanctionImposeSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["evidence"] = [dict(reference) for reference in fields["evidence"]]
+        sanction = sanction_impose(actor=actor_of(request), **fields)
+        return Response(s.SanctionRecordSerializer(sanction).data, status=status.HTTP_201_CREATED)

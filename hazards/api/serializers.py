@@ -5,12 +5,13 @@ from typing import Any
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.base import ScopedRelatedField
 from organizations.models import Department, Enterprise, Industry, Region, User
 
-from ..choices import HazardLevel, InspectionKind, ItemResult, ListingLevel, StopProduction
+from ..choices import HazardCategory, HazardLevel, InspectionKind, ItemResult, ListingLevel, StopProduction
 from ..models import (
     Criterion,
     Evidence,
@@ -84,6 +85,8 @@ class HazardListSerializer(serializers.ModelSerializer):
             "title",
             "state",
             "level",
+            "proposed_level",
+            "category",
             "source",
             "enterprise",
             "region",
@@ -117,7 +120,19 @@ class HazardListSerializer(serializers.ModelSerializer):
 # reads plain values (`ledger_values`) and `ledger_list_row` renders them. HazardListSerializer stays the
 # schema's description of a row; tests/hazards/test_api.py holds the two outputs equal.
 # Columns a list row carries as they are; the rest are built in ledger_list_row.
-_LEDGER_AS_IS = ("id", "code", "title", "state", "level", "source", "location", "is_overdue", "listed")
+_LEDGER_AS_IS = (
+    "id",
+    "code",
+    "title",
+    "state",
+    "level",
+    "proposed_level",
+    "category",
+    "source",
+    "location",
+    "is_overdue",
+    "listed",
+)
 _LEDGER_COLUMNS = (
     *_LEDGER_AS_IS,
     "enterprise_id",
@@ -220,6 +235,7 @@ class VerificationSerializer(serializers.ModelSerializer):
 
 
 class HazardDetailSerializer(HazardListSerializer):
+    listing_body = serializers.CharField(read_only=True)
     handovers = HandoverSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     reports = ReportSerializer(many=True, read_only=True)
@@ -236,8 +252,13 @@ class HazardDetailSerializer(HazardListSerializer):
             "contingency_plan",
             "listing_level",
             "listing_body",
+            "listing_department",
+            "listing_committee",
             "listing_document",
             "listing_deadline",
+            "listed_at",
+            "listing_escalated_at",
+            "listing_lifted_at",
             "overdue_since",
             "withdrawn_reason",
             "handovers",
@@ -265,16 +286,36 @@ class HazardCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
     location = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
     industry = ScopedRelatedField(Industry, required=False, allow_null=True)
-    level = serializers.ChoiceField(choices=HazardLevel.choices, required=False, allow_blank=True)
+    level = serializers.ChoiceField(
+        choices=HazardLevel.choices,
+        required=False,
+        allow_blank=True,
+        help_text="A regulator grades the hazard at once (it starts confirmed). An enterprise may send "
+        "`major` with `criterion` to report its own major hazard: it starts reported with "
+        "`proposed_level` major, and the regulating departments and the committee are told.",
+    )
     criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ConfirmSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=HazardLevel.choices)
-    criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
+    criterion = ScopedRelatedField(
+        Criterion,
+        required=False,
+        allow_null=True,
+        help_text="Required for major; a hazard the enterprise reported as major keeps its criterion when "
+        "none is given.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the grade differs from the enterprise's proposal (required then).",
+    )
 
 
 class HandoverInputSerializer(serializers.Serializer):
@@ -322,10 +363,77 @@ class ExtensionDecisionSerializer(serializers.Serializer):
 
 
 class ListingSerializer(serializers.Serializer):
+    """The listing body is the caller's own unit (no body is named), at a level within its authority."""
+
     level = serializers.ChoiceField(choices=ListingLevel.choices)
-    body = serializers.CharField(max_length=200)
     document_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     deadline = serializers.DateField()
+
+
+class LiftListingSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class ListingFilterSerializer(serializers.Serializer):
+    """The listings register's query parameters."""
+
+    level = serializers.ChoiceField(
+        choices=ListingLevel.choices, required=False, allow_blank=True, default=""
+    )
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    lifted = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ListingBodySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["department", "committee"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def listing_body_of(hazard: Hazard) -> dict[str, Any] | None:
+    if hazard.listing_department_id is not None:
+        return {"kind": "department", "id": hazard.listing_department_id, "name": hazard.listing_body}
+    if hazard.listing_committee_id is not None:
+        return {"kind": "committee", "id": hazard.listing_committee_id, "name": hazard.listing_body}
+    return None
+
+
+class ListingRowSerializer(serializers.ModelSerializer):
+    """A row of the listings register: the listed hazard and its listing."""
+
+    hazard = serializers.IntegerField(source="pk", read_only=True)
+    enterprise = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.code", read_only=True)
+    body = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="listing_overdue", read_only=True)
+    lifted = serializers.BooleanField(source="listing_lifted", read_only=True)
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "hazard",
+            "code",
+            "title",
+            "state",
+            "enterprise",
+            "region",
+            "listing_level",
+            "body",
+            "listing_document",
+            "listing_deadline",
+            "listed_at",
+            "overdue",
+            "listing_escalated_at",
+            "lifted",
+            "listing_lifted_at",
+        ]
+
+    def get_enterprise(self, hazard: Hazard) -> dict[str, Any]:
+        return {"id": hazard.enterprise_id, "name": hazard.enterprise.name}
+
+    @extend_schema_field(ListingBodySerializer)
+    def get_body(self, hazard: Hazard) -> dict[str, Any] | None:
+        return listing_body_of(hazard)
 
 
 class SelfInspectionItemSerializer(serializers.ModelSerializer):
@@ -333,7 +441,7 @@ class SelfInspectionItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SelfInspectionItem
-        fields = ["id", "key", "label", "result", "description", "location"]
+        fields = ["id", "key", "label", "result", "category", "description", "location"]
 
     def get_key(self, item: SelfInspectionItem) -> str:
         return f"C{item.criterion_id}" if item.criterion_id else (item.general_code or f"X{item.pk}")
@@ -363,11 +471,19 @@ class ChecklistLineSerializer(serializers.Serializer):
 class AnswerSerializer(serializers.Serializer):
     key = serializers.CharField()
     result = serializers.ChoiceField(choices=ItemResult.choices)
+    category = serializers.ChoiceField(
+        choices=HazardCategory.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required on a hazard by submission",
+    )
     description = serializers.CharField(required=False, allow_blank=True, default="")
     location = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ExtraHazardSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
     description = serializers.CharField()
     location = serializers.CharField()
 
@@ -385,6 +501,7 @@ class FindingSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
     location = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
     level = serializers.ChoiceField(choices=HazardLevel.choices)
     criterion = ScopedRelatedField(Criterion, required=False, allow_null=True)
     industry = ScopedRelatedField(Industry, required=False, allow_null=True)

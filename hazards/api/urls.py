@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import list_views, views
+from . import list_views, orders, views
 
 router = DefaultRouter()
 router.register("hazards", views.HazardViewSet, basename="hazard")
@@ -9,6 +9,8 @@ router.register("self-inspections", views.SelfInspectionViewSet, basename="self-
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("standards", views.StandardViewSet, basename="standard")
 router.register("criteria", views.CriterionViewSet, basename="criterion")
+router.register("listings", views.ListingViewSet, basename="listing")
+router.register("enforcement-orders", orders.EnforcementOrderViewSet, basename="enforcement-order")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -23,6 +23,7 @@ from organizations.scoping import actor_of
 from .. import services
 from ..campaign_stats import wall_chart
 from ..filters import HazardFilter, InspectionFilter, SelfInspectionFilter
+from ..listing_selectors import listings_among
 from ..models import (
     Criterion,
     Handover,
@@ -61,7 +62,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         queryset = queryset.select_related(*LIST_RELATED)
         if self.action == "list":
             return queryset
-        return queryset.prefetch_related(
+        return queryset.select_related("listing_department", "listing_committee").prefetch_related(
             Prefetch(
                 "handovers",
                 queryset=Handover.objects.prefetch_related("receipts__department").select_related("region"),
@@ -186,7 +187,34 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     @extend_schema(request=s.ListingSerializer, responses=s.HazardDetailSerializer)
     @action(detail=True, methods=["post"], url_path="list-supervision")
     def list_supervision(self, request: Request, pk: str) -> Response:
+        """List a major hazard for supervision by the caller's own unit, at a level within its authority
+        (a higher level is 403)."""
         return self._act(request, s.ListingSerializer, services.hazard_list_supervision)
+
+    @extend_schema(request=s.LiftListingSerializer, responses=s.HazardDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="lift-listing")
+    def lift_listing(self, request: Request, pk: str) -> Response:
+        """Lift the listing (摘牌): the listing body only (403), once the hazard is closed (409 before)."""
+        return self._act(request, s.LiftListingSerializer, services.hazard_lift_listing)
+
+
+class ListingViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The listings register (挂牌督办): listed hazards in the caller's scope, deadline soonest first.
+    `level` (provincial / municipal / county_level), `overdue` (deadline passed, hazard still open, not
+    lifted) and `lifted` filter it."""
+
+    scoped_model = Hazard
+    serializer_class = s.ListingRowSerializer
+    filter_backends: list[Any] = []
+
+    def narrow_queryset(self, queryset: QuerySet) -> QuerySet:
+        params = s.ListingFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return listings_among(queryset, **params.validated_data)
+
+    @extend_schema(parameters=[s.ListingFilterSerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
 
 class SelfInspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -666,6 +666,11 @@ REFUSALS = ["整改措施可在原期限内完成，不予延期", "企业临时
 APPROVALS = ["同意延期，延期期间落实临时管控措施", "同意延期，请按新期限完成整改", ""]
 REJECTIONS = ["现场核查整改不到位，需补充完善", "整改资料不全，缺少检测报告", "联锁未投用，不予销号"]
 ACCEPTS = ["现场核查，整改到位，同意销号", "整改措施已落实，验收合格", "经复查整改完成，予以销号"]
+LIFT_NOTES = [
+    "隐患已整改销号，经督办单位现场核实，同意摘牌",
+    "整改验收合格，督办事项办结，予以摘牌",
+    "经复核整改措施落实到位，解除挂牌督办",
+]
 WITHDRAWALS = ["与已登记隐患重复", "经现场核实不属于事故隐患，系误报", "与已登记隐患重复（同一问题重复录入）"]
 KIND_WORDS = {
     InspectionKind.ROUTINE: "日常执法检查",
@@ -702,3 +707,66 @@ GIVEN_NAMES = [
     "庆祥",
     "凤霞",
 ]
+
+
+# The category (物的不安全状态 / 人的不安全行为 / 管理缺陷 / 环境因素) of a demo finding, read from its words:
+# the first rule whose word appears decides; anything else is the state of equipment or a facility.
+CATEGORY_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "behaviour",
+        (
+            "未佩戴",
+            "未系挂",
+            "未携带",
+            "未办理",
+            "违章",
+            "未确认",
+            "不在岗",
+            "未检测",
+            "卧放",
+            "私拉",
+            "超强度",
+            "超限作业",
+            "即安排人员",
+            "未取得",
+            "未撤出",
+        ),
+    ),
+    (
+        "management",
+        (
+            "制度",
+            "责任",
+            "预案",
+            "演练",
+            "培训",
+            "教育",
+            "考核",
+            "台账",
+            "记录",
+            "专项方案",
+            "统一安全管理",
+            "未按期",
+            "报告已过",
+            "混存",
+            "作业许可",
+            "未建立",
+            "未制定",
+            "未纳入",
+            "阈值",
+        ),
+    ),
+    (
+        "environment",
+        ("积水", "积尘", "边坡", "浮石", "水患", "采空区", "通风", "瓦斯", "堆放", "占用", "通道", "排土场"),
+    ),
+]
+
+
+def category_of(*texts: str) -> str:
+    """The category of a finding from its title and description (see CATEGORY_WORDS)."""
+    words = "".join(texts)
+    for category, markers in CATEGORY_WORDS:
+        if any(marker in words for marker in markers):
+            return category
+    return "equipment"

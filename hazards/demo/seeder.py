@@ -39,6 +39,7 @@ from ..services import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
+    hazard_lift_listing,
     hazard_list_supervision,
     hazard_plan,
     hazard_report,
@@ -67,6 +68,7 @@ from .catalogue import (
     GENERAL,
     GIVEN_NAMES,
     KIND_WORDS,
+    LIFT_NOTES,
     MAJOR,
     REFUSALS,
     REJECTIONS,
@@ -75,9 +77,11 @@ from .catalogue import (
     WITHDRAWALS,
     Finding,
     G,
+    category_of,
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
+OVERSTATED = 12  # one general report in this many is overstated as major by the enterprise
 YEAR = 2023
 MONTHS = list(range(5, 13))
 # The campaign ramps up over the summer and eases towards the winter shutdown.
@@ -133,9 +137,10 @@ def is_workday(day: dt.date) -> bool:
 
 @dataclass(frozen=True)
 class Listing:
+    """A committee that lists hazards for supervision: its staff member (the body is their unit)."""
+
     user: User
     level: str
-    body: str
     prefix: str  # document number prefix, e.g. 大安委
 
 
@@ -202,6 +207,8 @@ class LedgerSeeder:
 
     def __init__(self) -> None:
         self.rng = random.Random(2023)
+        # Lifting listings draws from its own generator, so the rest of the year stays as it was planned.
+        self.listing_rng = random.Random(2023_12)
         self.steps: list[Step] = []
         self.sequence = 0
         self.password_hash = ""
@@ -213,6 +220,7 @@ class LedgerSeeder:
         self.criterion_keys = {c.pk: key for key, c in self.criteria.items()}
         self.documents: dict[str, int] = {}
         self.checklists: dict[int, list[ChecklistLine]] = {}
+        self.general_reports = 0  # every OVERSTATED-th general report is sent in as major, then regraded
 
     # -------------------------------------------------------------- people and places
 
@@ -248,13 +256,11 @@ class LedgerSeeder:
     def sites(self, tenant: Tenant) -> list[Site]:
         if tenant.slug == "liaoning":
             prefix, coverage = DALIAN, DALIAN_INSPECTORS
-            city = Listing(self.user("dl-committee"), ListingLevel.CITY, "大连市安全生产委员会", "大安委")
-            county = Listing(
-                self.user("gjz-committee"), ListingLevel.COUNTY, "甘井子区安全生产委员会", "甘安委"
-            )
+            city = Listing(self.user("dl-committee"), ListingLevel.CITY, "大安委")
+            county = Listing(self.user("gjz-committee"), ListingLevel.COUNTY, "甘安委")
         else:
             prefix, coverage = TAIYUAN, {"mines": "ty-yj-inspector"}
-            city = Listing(self.user("ty-committee"), ListingLevel.CITY, "太原市安全生产委员会", "并安委")
+            city = Listing(self.user("ty-committee"), ListingLevel.CITY, "并安委")
             county = city
         inspectors = {code: self.user(name) for code, name in coverage.items()}
         departments = {user.pk: self.department_of(user) for user in inspectors.values()}
@@ -365,7 +371,13 @@ class LedgerSeeder:
             # Something the checklist does not name, written down as a free-form hazard.
             extra = self.spec(site, episode.at, HazardLevel.GENERAL, "checklist")
             extra.title = extra.description[:200]
-            episode.extras.append({"description": extra.description, "location": extra.location})
+            episode.extras.append(
+                {
+                    "description": extra.description,
+                    "location": extra.location,
+                    "category": category_of(extra.title, extra.description),
+                }
+            )
         for line in lines:
             key = self.standard_item(line)
             if line.key == hazard_line:
@@ -379,6 +391,7 @@ class LedgerSeeder:
                     level, criterion = HazardLevel.MAJOR, self.criteria[key]
                 episode.answers[line.key] = {
                     "result": ItemResult.HAZARD,
+                    "category": category_of(finding.title, description),
                     "description": description,
                     "location": location,
                 }
@@ -560,6 +573,8 @@ class LedgerSeeder:
         chain.append((t, self.submit, (spec,)))
         if major:
             verifier = site.inspector if rng.random() < 0.75 else committee.user
+            if listing_deadline:  # a listed major hazard is verified by its listing body (or above)
+                verifier = committee.user
         elif spec.channel == "inspection":
             verifier = site.inspector
         else:
@@ -575,6 +590,14 @@ class LedgerSeeder:
             chain.append((t, self.reinspect, (spec,)))
             t += dt.timedelta(minutes=rng.randint(20, 90))
         chain.append((t, self.verify, (spec, verifier, True)))
+        if listing_deadline and self.listing_rng.random() < 0.7:
+            # The listing body lifts its listing (摘牌) a few working days after the closure.
+            day = local_date(t) + dt.timedelta(days=self.listing_rng.randint(2, 12))
+            while not is_workday(day):
+                day += dt.timedelta(days=1)
+            chain.append(
+                (aware(day, self.listing_rng.randint(9, 16), 30), self.lift_listing, (spec, committee))
+            )
         return self.commit(chain, spec.hold)
 
     def commit(
@@ -592,6 +615,19 @@ class LedgerSeeder:
         site = episode.site
         if episode.channel == "report":
             spec = episode.specs[0]
+            # A major hazard the enterprise finds it reports as major itself, citing the criterion
+            # (hazards/services/majors.py); the regulator then confirms the grade.
+            major = spec.level == HazardLevel.MAJOR and spec.criterion is not None
+            cited = spec.criterion
+            if spec.level == HazardLevel.GENERAL:
+                # Now and then the enterprise overstates: it reports a general hazard as major, citing a
+                # criterion of its standard, and the regulator regrades it general with its reason.
+                self.general_reports += 1
+                candidates = [
+                    f.criterion for f in MAJOR[site.kind] if site.fits(f) and f.criterion in self.criteria
+                ]
+                if self.general_reports % OVERSTATED == 0 and candidates:
+                    major, cited = True, self.criteria[candidates[0]]
             spec.hazard = hazard_report(
                 actor=site.officer if self.rng.random() < 0.8 else site.head,
                 enterprise=site.enterprise,
@@ -599,6 +635,9 @@ class LedgerSeeder:
                 title=spec.title,
                 description=spec.description,
                 location=spec.location,
+                category=category_of(spec.title, spec.description),
+                level=HazardLevel.MAJOR if major else "",
+                criterion=cited if major else None,
                 now=at,
             )
         elif episode.channel == "checklist":
@@ -650,6 +689,7 @@ class LedgerSeeder:
                         "title": spec.title,
                         "description": spec.description,
                         "location": spec.location,
+                        "category": category_of(spec.title, spec.description),
                         "level": spec.level,
                         "criterion": spec.criterion,
                         "industry": site.industry,
@@ -670,12 +710,24 @@ class LedgerSeeder:
         note = (
             f"经核查，符合重大事故隐患判定标准第{spec.criterion.number}项" if major and spec.criterion else ""
         )
+        hazard = self.hazard(spec)
+        reason = ""
+        if hazard.proposed_level and actor == spec.site.head:
+            actor = spec.site.inspector  # the enterprise does not grade what it reported as major
+        if hazard.proposed_level and hazard.proposed_level != spec.level:
+            reason = (
+                f"经现场核查，该隐患不符合判定标准第{hazard.criterion.number}项所列情形，"
+                "按一般事故隐患管理，责令企业限期整改。"
+                if hazard.criterion
+                else "经现场核查，按一般事故隐患管理。"
+            )
         hazard_confirm(
             actor=actor,
-            hazard=self.hazard(spec),
+            hazard=hazard,
             level=spec.level,
             criterion=spec.criterion,
             note=note,
+            reason=reason,
             now=at,
         )
 
@@ -700,9 +752,16 @@ class LedgerSeeder:
             actor=listing.user,
             hazard=self.hazard(spec),
             level=listing.level,
-            body=listing.body,
             document_number=f"{listing.prefix}〔{YEAR}〕{number}号",
             deadline=deadline,
+            now=at,
+        )
+
+    def lift_listing(self, spec: Spec, listing: Listing, at: dt.datetime) -> None:
+        hazard_lift_listing(
+            actor=listing.user,
+            hazard=self.hazard(spec),
+            note=self.listing_rng.choice(LIFT_NOTES),
             now=at,
         )
 

@@ -56,7 +56,7 @@ HAZARD_COLUMNS = [
     "contingency_plan",
     "listed",
     "listing_level",
-    "listing_body",
+    "listing_committee_id",
     "listing_document",
     "listing_deadline",
     "is_overdue",
@@ -369,7 +369,7 @@ class LedgerWriter:
                 at = end
             elif not step(inspector, A.CONFIRM, S.CONFIRMED, at):
                 at = end
-        listed: tuple[str, str, str, dt.date] | None = None
+        listed: tuple[str, int, str, dt.date] | None = None
         if is_major and at < end:
             at = _later(rng, at, 0.5, 3)
             if step(committee, A.HANDOVER, S.HANDED_OVER, at):
@@ -377,11 +377,12 @@ class LedgerWriter:
                 if rng.random() < 0.3:
                     listing_at = _later(rng, at, 1, 5)
                     deadline = (listing_at + dt.timedelta(days=rng.randint(60, 150))).date()
-                    level_name = rng.choice([ListingLevel.CITY, ListingLevel.PROVINCE, ListingLevel.COUNTY])
+                    # The city committee lists, at its own level or below (authority by level).
+                    level_name = rng.choice([ListingLevel.CITY, ListingLevel.COUNTY])
                     if step(committee, A.LIST_SUPERVISION, S.HANDED_OVER, listing_at):
                         listed = (
                             level_name,
-                            "安全生产委员会办公室",
+                            self.city_of[region_id],
                             f"安委办督〔{year}〕{rng.randint(1, 99)}号",
                             deadline,
                         )
@@ -438,7 +439,7 @@ class LedgerWriter:
             rng.choice(CONTINGENCY.get(code_name, DEFAULT_CONTINGENCY)) if planned else "",
             listed is not None,
             listed[0] if listed else "",
-            listed[1] if listed else "",
+            listed[1] if listed else None,
             listed[2] if listed else "",
             listed[3] if listed else None,
             overdue,

@@ -6,7 +6,6 @@ from .ledger import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
-    hazard_list_supervision,
     hazard_plan,
     hazard_reopen,
     hazard_report,
@@ -15,14 +14,19 @@ from .ledger import (
     hazard_verify,
     hazard_withdraw,
 )
+from .listings import hazard_lift_listing, hazard_list_supervision
+from .orders import enforcement_order_issue, enforcement_order_resume
 
 __all__ = [
+    "enforcement_order_issue",
+    "enforcement_order_resume",
     "evidence_check",
     "evidence_store",
     "hazard_acknowledge_handover",
     "hazard_confirm",
     "hazard_decide_extension",
     "hazard_handover",
+    "hazard_lift_listing",
     "hazard_list_supervision",
     "hazard_plan",
     "hazard_reopen",

@@ -23,6 +23,8 @@ from organizations.scoping import scope_for, tenant_of
 
 from ..choices import (
     GENERAL_CHECKLIST,
+    HazardCategory,
+    HazardLevel,
     HazardSource,
     InspectionKind,
     ItemResult,
@@ -85,10 +87,9 @@ def self_inspection_save(
     extra_hazards: Sequence[dict[str, Any]] = (),
     note: str | None = None,
 ) -> SelfInspection:
-    """Save answers to a draft: {line key: {"result", "description", "location"}}, plus free-form hazards.
-
-    A free-form hazard is {"description", "location", "photos": [uploads]}.
-    """
+    """Save answers to a draft: {line key: {"result", "category", "description", "location"}}, plus free-form
+    hazards {"category", "description", "location", "photos": [uploads]}. A line answered "hazard" needs its
+    category by submission; a free-form hazard needs it at once."""
     locked = SelfInspection.objects.select_for_update(of=("self",)).get_visible(actor, pk=self_inspection.pk)
     _require_enterprise_member(actor, locked.enterprise)
     if locked.status != SelfInspectionStatus.DRAFT:
@@ -100,9 +101,13 @@ def self_inspection_save(
             errors[key] = _("Not an item of this enterprise's checklist.")
         elif answer.get("result") not in ItemResult.values:
             errors[key] = _("Mark the item ok, hazard or not applicable.")
+        elif answer.get("category", "") not in ("", *HazardCategory.values):
+            errors[key] = _("Choose equipment or facility, behaviour, management or environment.")
     for index, extra in enumerate(extra_hazards):
         if not str(extra.get("description", "")).strip() or not str(extra.get("location", "")).strip():
             errors[f"extra_{index}"] = _("Describe the hazard and say where it is.")
+        elif extra.get("category") not in HazardCategory.values:
+            errors[f"extra_{index}"] = _("Choose the hazard's category.")
     if errors:
         raise ValidationError(errors)
     for key, answer in answers.items():
@@ -119,6 +124,8 @@ def self_inspection_save(
             defaults={
                 "label": line.label,
                 "result": answer["result"],
+                # Only a hazard has a category; an answer changed to ok or n.a. drops it.
+                "category": answer.get("category", "") if answer["result"] == ItemResult.HAZARD else "",
                 "description": answer.get("description", ""),
                 "location": answer.get("location", ""),
             },
@@ -129,6 +136,7 @@ def self_inspection_save(
             self_inspection=locked,
             label=str(extra["description"])[:200],
             result=ItemResult.HAZARD,
+            category=str(extra["category"]),
             description=str(extra["description"]),
             location=str(extra["location"]),
         )
@@ -144,7 +152,10 @@ def self_inspection_save(
 def self_inspection_submit(
     *, actor: User, self_inspection: SelfInspection, now: dt.datetime | None = None
 ) -> SelfInspection:
-    """The enterprise head submits: every hazard item becomes a ledger record in `reported`."""
+    """The enterprise head submits: every hazard item becomes a ledger record in `reported`.
+
+    A hazard item that is a criterion of a determination standard keeps the criterion and is reported as
+    major (`proposed_level`), which tells the regulators at once (hazard_report)."""
     at = now or timezone.now()
     locked = SelfInspection.objects.select_for_update(of=("self",)).get_visible(actor, pk=self_inspection.pk)
     enterprise = locked.enterprise
@@ -152,7 +163,7 @@ def self_inspection_submit(
         raise PermissionDeniedError(_("Only the enterprise head submits the self-inspection."))
     if locked.status != SelfInspectionStatus.DRAFT:
         raise InvalidStateError(_("This self-inspection has already been submitted."))
-    items = list(locked.items.all())
+    items = list(locked.items.select_related("criterion__standard"))
     answered = {item.criterion_id or item.general_code for item in items}
     missing = [
         line for line in checklist_for(enterprise) if (line.criterion_id or line.general_code) not in answered
@@ -171,12 +182,19 @@ def self_inspection_submit(
             raise ValidationError(
                 {"items": _("Say where the hazard “%(item)s” is.") % {"item": item.label[:60]}}
             )
+        if not item.category:
+            raise ValidationError(
+                {"items": _("Choose the category of the hazard “%(item)s”.") % {"item": item.label[:60]}}
+            )
         hazard = hazard_report(
             actor=actor,
             enterprise=enterprise,
             title=item.label[:200],
             description=item.description or item.label,
             location=item.location,
+            category=item.category,
+            level=HazardLevel.MAJOR if item.criterion_id else "",
+            criterion=item.criterion,
             source=HazardSource.SELF_INSPECTION,
             self_inspection=locked,
             now=at,
@@ -206,7 +224,7 @@ def inspection_record(
 ) -> Inspection:
     """An inspector logs an inspection; each finding becomes a hazard that starts `confirmed` with its grade.
 
-    A finding is {"title", "description", "location", "level", "criterion", "industry", "photos"}.
+    A finding is {"title", "description", "location", "category", "level", "criterion", "industry", "photos"}.
     """
     ensure_visible(actor, enterprise)
     scope = scope_for(actor)
@@ -253,6 +271,7 @@ def inspection_record(
                 title=finding.get("title", ""),
                 description=finding.get("description", ""),
                 location=finding.get("location", ""),
+                category=finding.get("category", ""),
                 industry=finding.get("industry"),
                 level=finding.get("level") or "general",
                 criterion=finding.get("criterion"),

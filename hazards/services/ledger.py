@@ -25,10 +25,10 @@ from organizations.scoping import scope_for, tenant_of
 from ..choices import (
     ExtensionStatus,
     HazardAction,
+    HazardCategory,
     HazardLevel,
     HazardSource,
     HazardState,
-    ListingLevel,
 )
 from ..models import (
     Criterion,
@@ -42,6 +42,7 @@ from ..models import (
     Verification,
 )
 from .evidence import evidence_store
+from .majors import major_report_notify
 from .permissions import (
     awaiting_acknowledgement,
     has_regulator_role,
@@ -50,7 +51,6 @@ from .permissions import (
     may_decide_extension,
     may_grade_when_reporting,
     may_handover,
-    may_list_supervision,
     may_plan,
     may_reopen,
     may_report,
@@ -104,6 +104,16 @@ def _check_grade(hazard_industry: Industry, level: str, criterion: Criterion | N
     return criterion
 
 
+def _check_category(category: str) -> str:
+    if not category:
+        raise ValidationError({"category": _("Choose the hazard's category.")})
+    if category not in HazardCategory.values:
+        raise ValidationError(
+            {"category": _("Choose equipment or facility, behaviour, management or environment.")}
+        )
+    return category
+
+
 @transaction.atomic
 def hazard_report(
     *,
@@ -112,6 +122,7 @@ def hazard_report(
     title: str,
     description: str,
     location: str,
+    category: str = "",
     industry: Industry | None = None,
     level: str = "",
     criterion: Criterion | None = None,
@@ -121,21 +132,38 @@ def hazard_report(
     photos: Sequence[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> Hazard:
-    """Record a newly found hazard. Graded by a regulator at once, it starts `confirmed`."""
+    """Record a newly found hazard. Graded by a regulator at once, it starts `confirmed`.
+
+    The enterprise itself does not grade, but it may report a hazard as major citing the criterion it meets
+    (its duty to report major hazards promptly): the hazard starts `reported` with `proposed_level` major and
+    the criterion, and the regulating departments and the committee are told at once (majors.py).
+    """
     at = now_or(now)
     ensure_visible(actor, enterprise)
     scope = scope_for(actor)
     if not may_report(scope, enterprise):
         raise deny(_("Only the enterprise itself, inspectors and committee staff report hazards."))
+    proposing = bool(level) and not may_grade_when_reporting(scope)
+    if proposing and level != HazardLevel.MAJOR:
+        raise deny(
+            _(
+                "An enterprise may report a hazard as major, citing the criterion it meets; "
+                "a regulator grades it."
+            )
+        )
     require_fields(title=title, description=description, location=location)
+    category = _check_category(category)
     industries = list(enterprise.industries.all())
+    if industry is None and criterion is not None:  # the industry whose standard the criterion belongs to
+        industry = next((i for i in industries if i.code == criterion.standard.industry_code), None)
     if industry is None:
         industry = industries[0] if industries else None
     if industry is None or industry not in industries:
         raise ValidationError({"industry": _("Choose one of the enterprise's industries.")})
-    if level and not may_grade_when_reporting(scope):
-        raise deny(_("Only inspectors and committee staff grade a hazard when reporting it."))
     criterion = _check_grade(industry, level, criterion) if level else None
+    proposed_level = ""
+    if proposing:
+        proposed_level, level = HazardLevel.MAJOR, ""
     if not source:
         source = (
             HazardSource.INSPECTION
@@ -155,7 +183,9 @@ def hazard_report(
         title=title.strip()[:200],
         description=description,
         location=location.strip()[:200],
+        category=category,
         level=level,
+        proposed_level=proposed_level,
         criterion=criterion,
         discovered_by=actor,
         discovered_at=at,
@@ -163,14 +193,12 @@ def hazard_report(
     )
     for photo in photos:
         evidence_store(actor=actor, upload=photo, hazard=hazard)
-    record_event(
-        hazard,
-        actor=actor,
-        action=HazardAction.REPORT,
-        from_state="",
-        at=at,
-        data={"level": level, "criterion": criterion.pk if criterion else None},
-    )
+    data = {"level": level, "criterion": criterion.pk if criterion else None, "category": category}
+    if proposed_level:
+        data["proposed_level"] = proposed_level
+    record_event(hazard, actor=actor, action=HazardAction.REPORT, from_state="", at=at, data=data)
+    if proposed_level:
+        major_report_notify(hazard, at=at)
     return hazard
 
 
@@ -182,9 +210,14 @@ def hazard_confirm(
     level: str,
     criterion: Criterion | None = None,
     note: str = "",
+    reason: str = "",
     now: dt.datetime | None = None,
 ) -> Hazard:
-    """Grade a reported hazard general or major; the enterprise head may only call it general."""
+    """Grade a reported hazard general or major; the enterprise head may only call it general.
+
+    A hazard the enterprise reported as major keeps its cited criterion unless another is given; a grade
+    other than the proposal needs a reason, recorded in the event beside the proposal.
+    """
     hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
     if not may_confirm(scope, hazard):
@@ -195,7 +228,20 @@ def hazard_confirm(
         raise deny(
             _("The enterprise head may confirm a hazard as general only; a regulator grades it major.")
         )
+    if criterion is None and level == HazardLevel.MAJOR and hazard.proposed_level == HazardLevel.MAJOR:
+        criterion = hazard.criterion
     hazard.criterion = _check_grade(hazard.industry, level, criterion)
+    data: dict[str, object] = {"level": level, "criterion": hazard.criterion_id}
+    if hazard.proposed_level:
+        reason = reason.strip()
+        if level != hazard.proposed_level and not reason:
+            raise ValidationError(
+                {
+                    "reason": _("Say why the grade differs from the enterprise's proposal (%(proposed)s).")
+                    % {"proposed": hazard.get_proposed_level_display()}
+                }
+            )
+        data |= {"proposed_level": hazard.proposed_level, "reason": reason}
     hazard.level = level
     return move(
         hazard,
@@ -203,8 +249,8 @@ def hazard_confirm(
         actor=actor,
         action=HazardAction.CONFIRM,
         at=now_or(now),
-        note=note,
-        data={"level": level, "criterion": hazard.criterion_id},
+        note="\n".join(part for part in (reason, note.strip()) if part),
+        data=data,
         fields=["level", "criterion"],
     )
 
@@ -505,7 +551,7 @@ def hazard_reopen(
     )
 
 
-# ------------------------------------------------------------------ extensions and listed supervision
+# ------------------------------------------------------------------ extensions (listings: listings.py)
 
 
 @transaction.atomic
@@ -580,52 +626,3 @@ def hazard_decide_extension(
         data={"extension": extension.pk, "approved": approved},
     )
     return extension
-
-
-@transaction.atomic
-def hazard_list_supervision(
-    *,
-    actor: User,
-    hazard: Hazard,
-    level: str,
-    body: str,
-    document_number: str,
-    deadline: dt.date | None,
-    now: dt.datetime | None = None,
-) -> Hazard:
-    """Place a major hazard under listed supervision (挂牌督办) by a named body, with its own deadline."""
-    at = now_or(now)
-    hazard = locked_hazard(actor, hazard)
-    scope = scope_for(actor)
-    if not may_list_supervision(scope, hazard):
-        raise deny(_("Only inspectors and committee staff list hazards for supervision."))
-    require_now(scope, hazard, HazardAction.LIST_SUPERVISION)
-    if level not in ListingLevel.values:
-        raise ValidationError({"level": _("Choose provincial, city or county.")})
-    require_fields(body=body.strip(), deadline=deadline)
-    hazard.listed, hazard.listing_level, hazard.listing_body = True, level, body
-    hazard.listing_document, hazard.listing_deadline = document_number, deadline
-    hazard.save(
-        update_fields=[
-            "listed",
-            "listing_level",
-            "listing_body",
-            "listing_document",
-            "listing_deadline",
-            "updated_at",
-        ]
-    )
-    record_event(
-        hazard,
-        actor=actor,
-        action=HazardAction.LIST_SUPERVISION,
-        from_state=hazard.state,
-        at=at,
-        data={
-            "level": level,
-            "body": body,
-            "document": document_number,
-            "deadline": deadline.isoformat() if deadline else None,
-        },
-    )
-    return hazard

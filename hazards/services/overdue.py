@@ -19,6 +19,7 @@ from organizations.models import Membership, Tenant, User
 
 from ..choices import OPEN_STATES, HazardAction, HazardState
 from ..models import HandoverReceipt, Hazard, HazardEvent, Notification
+from .listings import listings_escalate_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ def overdue_sweep(
             % {"code": hazard.code, "title": hazard.title, "deadline": hazard.deadline},
             now,
         )
+    created += listings_escalate_overdue(tenant_id=tenant_id, today=today, now=now)
     # ignore_conflicts leaves pks unset; the rows this run inserted are those stamped with its `now`.
     sent = list(Notification.objects.filter(created_at=now, **in_tenant)) if created else []
     transaction.on_commit(lambda: _email(sent))

@@ -13,15 +13,17 @@ Everything here assumes the actor can see the hazard; the services find it in th
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from organizations.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
-from organizations.models import Enterprise, User
+from organizations.choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, RegionLevel, Role
+from organizations.models import Department, Enterprise, Region, User
 from organizations.scoping import Scope, scope_for
 
-from ..choices import OPEN_STATES, ExtensionStatus, HazardAction, HazardLevel, HazardState
+from ..choices import OPEN_STATES, ExtensionStatus, HazardAction, HazardLevel, HazardState, ListingLevel
+from ..enforcement import EnforcementOrder
 from ..models import HandoverReceipt, Hazard
 
 A, S = HazardAction, HazardState
@@ -84,9 +86,113 @@ def holds_major_authority(scope: Scope, hazard: Hazard) -> bool:
     """Who may take a major hazard out of the loop, by closing it (verify) or by withdrawing it (DESIGN.md
     section 5): an inspector of a department it was handed over to, or committee staff over its region —
     never the enterprise, nor a department that merely covers the industry. One predicate, so verifying and
-    withdrawing can never drift apart."""
-    return bool(handed_to_departments(scope, hazard) and Role.INSPECTOR in scope.roles) or is_committee_over(
-        scope, hazard
+    withdrawing can never drift apart. While it is under listed supervision, only the listing body or a
+    unit above it (`at_or_above_listing_body`)."""
+    return (
+        bool(handed_to_departments(scope, hazard) and Role.INSPECTOR in scope.roles)
+        or is_committee_over(scope, hazard)
+    ) and (not under_listing(hazard) or at_or_above_listing_body(scope, hazard))
+
+
+# ------------------------------------------------------------------ listed supervision and authority by level
+
+# A unit acts at its own level and below (DESIGN.md section 9): the rank of each region level, and of the
+# listing level each one may list at.
+REGION_RANK = {RegionLevel.COUNTY: 1, RegionLevel.CITY: 2, RegionLevel.PROVINCE: 3}
+LISTING_RANK = {ListingLevel.COUNTY: 1, ListingLevel.CITY: 2, ListingLevel.PROVINCE: 3}
+
+
+@dataclass(frozen=True)
+class ListingBody:
+    """One of the actor's units that could list a hazard: a department, or a region's committee."""
+
+    department_id: int | None
+    committee_id: int | None
+    region_path: str
+    rank: int
+
+
+def under_listing(hazard: Hazard) -> bool:
+    """Listed for supervision and not lifted yet."""
+    return hazard.listed and hazard.listing_lifted_at is None
+
+
+def listing_bodies(scope: Scope, hazard: Hazard) -> list[ListingBody]:
+    """The actor's units that oversee the hazard, highest level first, committees before departments."""
+    departments = set(covering_departments(scope, hazard)) | set(handed_to_departments(scope, hazard))
+    paths = {c.department_id: c.region_path for c in scope.departments if c.department_id in departments}
+    committee_paths = [p for p in scope.committee_paths if hazard.region_path.startswith(p)]
+    if Role.COMMITTEE_STAFF not in scope.roles:
+        committee_paths = []
+    wanted = set(paths.values()) | set(committee_paths)
+    if not wanted:
+        return []
+    regions = {
+        path: (pk, level)
+        for pk, path, level in Region.objects.filter(tenant_id=hazard.tenant_id, path__in=wanted).values_list(
+            "pk", "path", "level"
+        )
+    }
+    bodies = [
+        ListingBody(None, regions[path][0], path, REGION_RANK.get(RegionLevel(regions[path][1]), 0))
+        for path in committee_paths
+        if path in regions
+    ] + [
+        ListingBody(pk, None, path, REGION_RANK.get(RegionLevel(regions[path][1]), 0))
+        for pk, path in sorted(paths.items())
+        if path in regions
+    ]
+    return sorted(bodies, key=lambda body: (-body.rank, body.committee_id is None))
+
+
+def listing_levels_for(scope: Scope, hazard: Hazard) -> list[ListingLevel]:
+    """The listing levels within the actor's authority on this hazard (the form offers these only)."""
+    top = max((body.rank for body in listing_bodies(scope, hazard)), default=0)
+    return [level for level in ListingLevel if LISTING_RANK[level] <= top]
+
+
+def listing_body_for(scope: Scope, hazard: Hazard, level: str) -> ListingBody | None:
+    """The actor's unit that lists at this level: the highest of theirs that may, or None (a 403)."""
+    wanted = LISTING_RANK[ListingLevel(level)] if level in ListingLevel.values else 99
+    return next((body for body in listing_bodies(scope, hazard) if body.rank >= wanted), None)
+
+
+def is_listing_body(scope: Scope, hazard: Hazard) -> bool:
+    """A member of the unit that listed the hazard (its department, or staff of its committee)."""
+    if hazard.listing_department_id is not None:
+        return hazard.listing_department_id in scope.department_ids
+    return Role.COMMITTEE_STAFF in scope.roles and hazard.listing_committee_id in scope.committee_region_ids
+
+
+def listing_body_path(hazard: Hazard) -> str:
+    """The region path of the listing body: its department's region, or its committee's region."""
+    if hazard.listing_department_id is not None:
+        found = Department.objects.filter(pk=hazard.listing_department_id).values_list(
+            "region__path", flat=True
+        )
+        return found.first() or ""
+    if hazard.listing_committee_id is not None:
+        return (
+            Region.objects.filter(pk=hazard.listing_committee_id).values_list("path", flat=True).first() or ""
+        )
+    return ""
+
+
+def at_or_above_listing_body(scope: Scope, hazard: Hazard) -> bool:
+    """The listing body, committee staff of its region or a region above, or a department of a region above
+    it that regulates the hazard's industry."""
+    if is_listing_body(scope, hazard):
+        return True
+    body_path = listing_body_path(hazard)
+    if not body_path:
+        return False
+    if Role.COMMITTEE_STAFF in scope.roles and any(body_path.startswith(p) for p in scope.committee_paths):
+        return True
+    return any(
+        body_path.startswith(c.region_path)
+        and c.region_path != body_path
+        and hazard.industry_id in c.industry_ids
+        for c in scope.departments
     )
 
 
@@ -108,8 +214,11 @@ def may_grade_when_reporting(scope: Scope) -> bool:
 
 
 def may_confirm(scope: Scope, hazard: Hazard) -> bool:
-    """A regulator or the committee; the enterprise head too, but as general only (hazard_confirm)."""
-    return oversees(scope, hazard) or is_enterprise_head(scope, hazard)
+    """A regulator or the committee; the enterprise head too, but as general only (hazard_confirm), and
+    never a hazard the enterprise itself reported as major: that grade is the regulator's to confirm."""
+    if oversees(scope, hazard):
+        return True
+    return is_enterprise_head(scope, hazard) and hazard.proposed_level != HazardLevel.MAJOR
 
 
 def may_handover(scope: Scope, hazard: Hazard) -> bool:
@@ -152,11 +261,42 @@ def may_withdraw(scope: Scope, hazard: Hazard) -> bool:
 
 
 def may_list_supervision(scope: Scope, hazard: Hazard) -> bool:
+    """A regulator or the committee; the level they list at is bounded by their unit (listing_body_for)."""
     return oversees(scope, hazard)
+
+
+def may_lift_listing(scope: Scope, hazard: Hazard) -> bool:
+    """Only the listing body itself lifts its listing (摘牌)."""
+    return hazard.listed and is_listing_body(scope, hazard)
 
 
 def may_reopen(scope: Scope, hazard: Hazard) -> bool:
     return oversees(scope, hazard)
+
+
+# ------------------------------------------------------------------ enforcement orders (enforcement.py)
+
+
+def order_issuing_departments(scope: Scope, enterprise: Enterprise) -> list[int]:
+    """The actor's departments (as inspector or head) that regulate the enterprise: an industry of it, in a
+    region containing it. Only they issue enforcement orders against it."""
+    if not scope.roles & DEPARTMENT_ROLES:
+        return []
+    industries = set(enterprise.industries.values_list("pk", flat=True))
+    return [
+        coverage.department_id
+        for coverage in scope.departments
+        if enterprise.region_path.startswith(coverage.region_path) and coverage.industry_ids & industries
+    ]
+
+
+def may_issue_order(scope: Scope, enterprise: Enterprise) -> bool:
+    return bool(order_issuing_departments(scope, enterprise))
+
+
+def may_resume_order(scope: Scope, order: EnforcementOrder) -> bool:
+    """Only the issuing department accepts the enterprise back (its inspectors and head)."""
+    return bool(scope.roles & DEPARTMENT_ROLES) and order.department_id in scope.department_ids
 
 
 # Every transition taken on an existing hazard, in the order the page shows their forms. Reporting creates
@@ -171,6 +311,7 @@ MAY: dict[HazardAction, Callable[[Scope, Hazard], bool]] = {
     A.VERIFY: may_verify,
     A.DECIDE_EXTENSION: may_decide_extension,
     A.LIST_SUPERVISION: may_list_supervision,
+    A.LIFT_LISTING: may_lift_listing,
     A.WITHDRAW: may_withdraw,
     A.REOPEN: may_reopen,
 }
@@ -191,6 +332,8 @@ ACTION_STATES: dict[HazardAction, frozenset[HazardState]] = {
     A.VERIFY: frozenset({S.PENDING_VERIFICATION}),
     A.WITHDRAW: OPEN_STATES,
     A.LIST_SUPERVISION: OPEN_STATES - {S.REPORTED},
+    # A listing is lifted once the hazard it supervises is closed.
+    A.LIFT_LISTING: frozenset({S.CLOSED}),
     A.REOPEN: frozenset({S.CLOSED}),
 }
 
@@ -231,8 +374,12 @@ def _condition_refusal(scope: Scope, hazard: Hazard, action: HazardAction) -> st
         return _("There is no extension request waiting for a decision.")
     if action == A.LIST_SUPERVISION and not major:
         return _("Only major hazards are listed for supervision.")
-    if action == A.LIST_SUPERVISION and hazard.listed:
+    if action == A.LIST_SUPERVISION and under_listing(hazard):
         return _("%(code)s is already listed for supervision.") % {"code": hazard.code}
+    if action == A.LIFT_LISTING and not hazard.listed:
+        return _("%(code)s is not listed for supervision.") % {"code": hazard.code}
+    if action == A.LIFT_LISTING and hazard.listing_lifted_at is not None:
+        return _("The listing of %(code)s is already lifted.") % {"code": hazard.code}
     return None
 
 

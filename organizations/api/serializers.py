@@ -55,6 +55,8 @@ class DepartmentInputSerializer(serializers.Serializer):
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
+    # The same value as `status`, under the name enforcement orders speak of (hazards/enforcement.py).
+    operating_status = serializers.CharField(source="status", read_only=True)
     industries: "serializers.SlugRelatedField[Industry]" = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
@@ -70,6 +72,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "address",
             "scale",
             "status",
+            "operating_status",
             "created_at",
         ]
 

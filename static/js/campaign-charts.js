@@ -134,6 +134,7 @@
       options: { plugins: { legend: { position: "bottom" } } }
     });
 
+    singleSeries("chart-category", series.by_category, true);
     singleSeries("chart-industry", series.by_industry, true);
     singleSeries("chart-stage", series.by_stage, false);
   });

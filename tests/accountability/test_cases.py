@@ -45,7 +45,12 @@ def accident(world, ledger):
         description="储罐区爆炸着火",
     )
     after = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title="事故后发现", description="d", location="l"
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title="事故后发现",
+        description="d",
+        location="l",
     )
     return {"accident": accident, "overdue_major": overdue_major, "closed": closed_general, "after": after}
 
@@ -105,7 +110,7 @@ def test_only_committee_staff_open_cases_investigate_sanction_and_interview(worl
     sanction = sanction_record(
         actor=w.committee,
         case=case,
-        track="enterprise",
+        track="department",
         kind="dismissal",
         subject="周明远",
         issuing_body="一市应急管理局",
@@ -219,7 +224,7 @@ def test_the_case_pages_work_in_the_browser_for_committee_staff_only(world, clie
         case_url,
         {
             "form": "sanction",
-            "track": "enterprise",
+            "track": "government",
             "kind": "demotion",
             "subject": "周明远",
             "issuing_body": "一市纪委",

@@ -34,7 +34,7 @@ def scored_march(world, march):  # noqa: F811 - the fixture named in the import
 
 @pytest.fixture
 def scored_month(world, month_ledger):  # noqa: F811 - the fixture named in the import
-    """The scoring tests' current month (county 90.00, sibling county 63.33), scored in both tenants."""
+    """The scoring tests' current month (county 93.34, sibling county 63.34), scored in both tenants."""
     for tenant in (world.a.tenant, world.b.tenant):
         assessment_compute_month(tenant=tenant, month=month_ledger)
     return month_ledger
@@ -118,8 +118,12 @@ def test_the_export_writes_the_figures_of_the_page_for_every_level(world, client
         "inspections": 1,
         "unannounced share (%)": 0,
         "enforcement measures": 1,
+        "spot checks assigned last month": 0,
+        "inspections that found hazards (%)": 100,
+        "inspections finding a major hazard that imposed a measure (%)": None,
+        "spot checks re-inspected in time (%)": None,
     }
-    assert departments[1]["Score"] == 30.77 and departments[1]["handovers acknowledged in time (%)"] is None
+    assert departments[1]["Score"] == 43.58 and departments[1]["handovers acknowledged in time (%)"] is None
     assert departments[1]["Change vs last month"] == -1
     enterprises = _by_header(
         _sheet(
@@ -141,11 +145,11 @@ def test_the_csv_holds_the_same_table_with_plain_numbers(world, client, scored_m
     client.force_login(world.a.committee)
     rows = _by_header(_csv(client.get("/rankings/export.csv", headers=EN)))
     county, sibling = rows
-    assert (county["Region"], county["Rank"], county["Score"]) == ("County A", "1", "90.00")
+    assert (county["Region"], county["Rank"], county["Score"]) == ("County A", "1", "93.34")
     assert (county["Month"], county["Parent region"]) == (scored_month.isoformat(), "City One")
-    assert county["Enterprise self-inspection quality"] == "50.0" and county["self-inspection gap"] == "1"
+    assert county["Enterprise self-inspection quality"] == "66.7" and county["self-inspection gap"] == "1"
     assert (sibling["Score"], sibling["unannounced share (%)"], sibling["Change vs last month"]) == (
-        "63.33",
+        "63.34",
         "",
         "",
     )
@@ -183,7 +187,7 @@ def test_only_the_pages_callers_get_it_and_another_tenants_region_is_a_404(
         assert client.get(url, {"region": w.county.pk, "level": "enterprise"}).status_code == 404, url
     # Their own rankings: nothing of alpha's (both tenants' regions bear the same names, the figures differ).
     theirs = client.get("/rankings/export.csv", {"region": world.b.city.pk}).content.decode()
-    assert world.b.county.display_name in theirs and "90.00" not in theirs and "63.33" not in theirs
+    assert world.b.county.display_name in theirs and "93.34" not in theirs and "63.34" not in theirs
     enterprises = {"region": world.b.county.pk, "level": "enterprise"}
     theirs = client.get("/rankings/export.csv", enterprises).content.decode()
     assert world.b.enterprise.name in theirs and w.enterprise.name not in theirs

@@ -64,7 +64,14 @@ def month_ledger(world, ledger):
     major hazard (the self-inspection gap). Sibling county: nothing at all."""
     w = world.a
     month = timezone.localdate().replace(day=1)
-    hazard_report(actor=w.officer, enterprise=w.enterprise, title="t", description="d", location="l")
+    hazard_report(
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title="t",
+        description="d",
+        location="l",
+    )
     filed = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=month)
     self_inspection_save(
         actor=w.officer,
@@ -82,6 +89,7 @@ def month_ledger(world, ledger):
                 "title": "罐区无紧急切断",
                 "description": "d",
                 "location": "罐区",
+                "category": "equipment",
                 "level": "major",
                 "criterion": ledger.criterion,
             }
@@ -111,23 +119,25 @@ def test_scores_and_ranks_among_siblings_with_default_weights(world, month_ledge
     county = RegionAssessment.objects.get(region=world.a.county, month=month_ledger)
     sibling = RegionAssessment.objects.get(region=world.a.sibling_county, month=month_ledger)
     # progress: rectification 100 / 0 (no value is the worst), on time, overdue, reopened 100 each → 100 / 75
-    # self-inspection: filing 100 / 0, gap 0 / 100 → 50 / 50
-    # enforcement: inspections 100 / 0, unannounced 100 / 0, measures 100 / 100 → 100 / 33.3
-    # weights 40/20/25/15: county (4000 + 1000 + 2500 + 1500) / 100,
-    # sibling (3000 + 1000 + 832.5 + 1500) / 100
+    # self-inspection: filing 100 / 0, gap 0 / 100, self-reported majors 0 = 0 and spot checks (none drawn)
+    # all equal: 100 / 100 → 75 / 75
+    # enforcement: inspections 100 / 0, unannounced 100 / 0, measures 100 / 100, precise 100 / 0 (none),
+    # strict (the county's inspection found a major hazard and ordered rectification) 100 / 0 → 100 / 20
+    # weights 40/20/25/15 on the rounded groups: county (4000 + 1500 + 2500 + 1500) / 100,
+    # sibling (3000 + 1500 + 500 + 1500) / 100
     assert county.groups == {
         "progress": 100.0,
-        "self_inspection": 50.0,
+        "self_inspection": 75.0,
         "enforcement": 100.0,
         "leadership": 100.0,
     }
     assert sibling.groups == {
         "progress": 75.0,
-        "self_inspection": 50.0,
-        "enforcement": 33.3,
+        "self_inspection": 75.0,
+        "enforcement": 20.0,
         "leadership": 100.0,
     }
-    assert county.score == Decimal("90.00") and sibling.score == Decimal("63.33")
+    assert county.score == Decimal("95.00") and sibling.score == Decimal("65.00")
     assert (county.rank, sibling.rank, county.rank_of) == (1, 2, 2)
 
 
@@ -304,7 +314,8 @@ def test_rankings_page_and_circular_for_committee_staff(world, client, month_led
     assessment_compute_month(tenant=world.a.tenant, month=month_ledger)
     client.force_login(world.a.committee)
     page = client.get("/rankings/", headers={"Accept-Language": "en"}).content.decode()
-    assert world.a.county.name_en in page and "90.00" in page
+    assert world.a.county.name_en in page and "93.34" in page
+    assert "Major hazards reported by the enterprises themselves" in page  # the indicator said in words
     assert "Bottom rank" in page  # the sibling county is flagged for a warning interview
     assert f"region={world.a.county.pk}" in page and "source=inspection" in page  # drill-down to the ledger
     pdf = client.get("/rankings/circular.pdf").content
@@ -313,7 +324,7 @@ def test_rankings_page_and_circular_for_committee_staff(world, client, month_led
     assert client.get("/rankings/").status_code == 403
     client.force_login(world.b.committee)
     other = client.get("/rankings/", {"region": world.b.city.pk}).content.decode()
-    assert "90.00" not in other and f"region={world.a.county.pk}" not in other
+    assert "93.34" not in other and f"region={world.a.county.pk}" not in other
     assert client.get("/rankings/", {"region": world.a.city.pk}).status_code == 404
 
 
@@ -330,7 +341,13 @@ def march(world, ledger):
         return dt.datetime(2026, 3, day, 10, tzinfo=zone)
 
     hazard = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title="t", description="d", location="l", now=at(2)
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title="t",
+        description="d",
+        location="l",
+        now=at(2),
     )
     hazard = hazard_confirm(
         actor=w.inspector, hazard=hazard, level="major", criterion=ledger.criterion, now=at(3)
@@ -360,7 +377,15 @@ def march(world, ledger):
         date=dt.date(2026, 3, 8),
         kind="routine",
         rectification_order=True,
-        findings=[{"title": "通道堵塞", "description": "d", "location": "车间", "level": "general"}],
+        findings=[
+            {
+                "title": "通道堵塞",
+                "description": "d",
+                "location": "车间",
+                "category": "environment",
+                "level": "general",
+            }
+        ],
         now=at(8),
     )
     filed = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=dt.date(2026, 3, 1))
@@ -383,6 +408,10 @@ def test_department_indicators_scores_and_ranks_by_hand(world, march) -> None:
         "inspections": 1,
         "unannounced_share": 0.0,
         "enforcement_measures": 1,
+        "precise_rate": 100.0,
+        "strict_rate": None,
+        "spot_checks_assigned": 0,
+        "spot_checks_done": None,
         "found_department": 1,
         "receipt_timeliness": 100.0,
         "verification_timeliness": 100.0,
@@ -396,13 +425,14 @@ def test_department_indicators_scores_and_ranks_by_hand(world, march) -> None:
     emergency = DepartmentAssessment.objects.get(department=w.department, month=month)
     construction = DepartmentAssessment.objects.get(department=w.construction_department, month=month)
     # progress: receipts 100 / 0, verification 100 / 0, overdue 100 / 100, reopened 0 / 100 → 75 / 50
-    # enforcement: inspections, unannounced share and measures 100 / 0 → 100 / 0
-    # departments weigh progress 40 and enforcement 25: (3000 + 2500) / 65 and 2000 / 65
+    # enforcement: inspections, unannounced share, measures and precise 100 / 0; strict and spot checks done
+    # (no values anywhere: all equal) 100 / 100 → 100 / 33.3
+    # departments weigh progress 40 and enforcement 25: (3000 + 2500) / 65 and (2000 + 832.5) / 65
     assert (emergency.groups, construction.groups) == (
         {"progress": 75.0, "enforcement": 100.0},
-        {"progress": 50.0, "enforcement": 0.0},
+        {"progress": 50.0, "enforcement": 33.3},
     )
-    assert (emergency.score, construction.score) == (Decimal("84.62"), Decimal("30.77"))
+    assert (emergency.score, construction.score) == (Decimal("84.62"), Decimal("43.58"))
     assert (emergency.rank, construction.rank, emergency.rank_of, emergency.region_id) == (1, 2, 2, w.city.pk)
 
 
@@ -421,6 +451,7 @@ def test_enterprise_indicators_scores_and_ranks_by_hand(world, march) -> None:
         "reopened": 1,
         "filing_rate": 100.0,
         "self_inspection_gap": 0,
+        "major_self_reported": 0,
     }
     assert values[neighbour.pk]["rectification_rate"] is None and values[neighbour.pk]["filing_rate"] == 0.0
 
@@ -428,12 +459,13 @@ def test_enterprise_indicators_scores_and_ranks_by_hand(world, march) -> None:
     ours = EnterpriseAssessment.objects.get(enterprise=w.enterprise, month=month)
     theirs = EnterpriseAssessment.objects.get(enterprise=neighbour, month=month)
     # progress: rectification 100 / 0, on time 100 / 100, overdue 100 / 100, reopened 0 / 100 → 75 / 75
-    # self-inspection: filing 100 / 0, gap 100 / 100 → 100 / 50; weights 40 and 20 over 60
+    # self-inspection: filing 100 / 0, gap 100 / 100, self-reported majors 100 / 100 → 100 / 66.7;
+    # weights 40 and 20 over 60
     assert (ours.groups, theirs.groups) == (
         {"progress": 75.0, "self_inspection": 100.0},
-        {"progress": 75.0, "self_inspection": 50.0},
+        {"progress": 75.0, "self_inspection": 66.7},
     )
-    assert (ours.score, theirs.score) == (Decimal("83.33"), Decimal("66.67"))
+    assert (ours.score, theirs.score) == (Decimal("83.33"), Decimal("72.23"))
     assert (ours.rank, theirs.rank, ours.rank_of) == (1, 2, 2)
     # the enterprise in the sibling county is ranked on its own
     assert EnterpriseAssessment.objects.get(enterprise=w.construction_enterprise, month=month).rank_of == 1
@@ -491,7 +523,7 @@ def test_assessments_api_lists_departments_and_enterprises_by_rank_group(world, 
     ).json()["results"]
     assert [(row["department_name"], row["rank"], row["score"]) for row in departments] == [
         (w.department.name, 1, "84.62"),
-        (w.construction_department.name, 2, "30.77"),
+        (w.construction_department.name, 2, "43.58"),
     ]
     assert departments[0]["indicators"]["receipt_timeliness"] == 100.0
     enterprises = api.get(

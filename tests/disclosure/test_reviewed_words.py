@@ -29,6 +29,7 @@ from hazards.services import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
+    hazard_lift_listing,
     hazard_list_supervision,
     hazard_plan,
     hazard_report,
@@ -82,6 +83,7 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
 
     # A major hazard reported by the enterprise, through the whole loop to closed.
     closed = hazard_report(
+        category="equipment",
         actor=w.officer,
         enterprise=w.enterprise,
         title=typed("hazard.title"),
@@ -118,16 +120,17 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
         actor=w.committee,
         hazard=closed,
         level="municipal",
-        body=typed("listing.body"),
         document_number=typed("listing.document", 100),
         deadline=today + dt.timedelta(days=40),
     )
     hazard_submit(actor=w.officer, hazard=closed, report=typed("rectification.report"), evidence=[photo()])
-    hazard_verify(actor=w.inspector, hazard=closed, accepted=False, note=typed("verification.reject_note"))
+    # Listed by the city committee: verified by it (the listing body), then the listing lifted with a note.
+    hazard_verify(actor=w.committee, hazard=closed, accepted=False, note=typed("verification.reject_note"))
     hazard_submit(
         actor=w.officer, hazard=closed, report=typed("rectification.second_report"), evidence=[photo()]
     )
-    hazard_verify(actor=w.inspector, hazard=closed, accepted=True, note=typed("verification.note"))
+    hazard_verify(actor=w.committee, hazard=closed, accepted=True, note=typed("verification.note"))
+    hazard_lift_listing(actor=w.committee, hazard=closed, note=typed("listing.lift_note"))
 
     # A major hazard found in an inspection.
     inspection_record(
@@ -141,6 +144,7 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
                 "title": typed("finding.title"),
                 "description": typed("finding.description"),
                 "location": typed("finding.location"),
+                "category": "equipment",
                 "level": "major",
                 "criterion": chem_criterion,
             }
@@ -156,13 +160,18 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
         "result": "hazard",
         "description": typed("self_inspection_item.description"),
         "location": typed("self_inspection_item.location"),
+        "category": "equipment",
     }
     self_inspection_save(
         actor=w.officer,
         self_inspection=self_inspection,
         answers=answers,
         extra_hazards=[
-            {"description": typed("self_inspection_extra.description"), "location": typed("extra.location")}
+            {
+                "description": typed("self_inspection_extra.description"),
+                "location": typed("extra.location"),
+                "category": "management",
+            }
         ],
         note=typed("self_inspection.note"),
     )
@@ -172,7 +181,12 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
 
     # Withdrawn and general hazards are not disclosed; their words are typed all the same.
     withdrawn = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title=typed("w.title"), description="x", location="x"
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title=typed("w.title"),
+        description="x",
+        location="x",
     )
     hazard_confirm(actor=w.inspector, hazard=withdrawn, level="major", criterion=chem_criterion)
     hazard_withdraw(actor=w.committee, hazard=withdrawn, reason=typed("withdraw.reason"))

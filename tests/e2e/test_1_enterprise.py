@@ -40,10 +40,12 @@ def test_officer_files_and_head_submits_a_self_inspection(new_page: NewPage, sho
     first.locator("input[value=hazard]").check()
     first.locator("input[id^=description-]").fill(CHECKLIST_FINDING)
     first.locator("input[id^=location-]").fill(CHECKLIST_PLACE)
+    first.locator("select[id^=category-]").select_option("equipment")
     for index in range(1, items.count()):
         items.nth(index).locator("input[value=ok]").check()
     officer.locator("#extra-0-description").fill(EXTRA_FINDING)
     officer.locator("#extra-0-location").fill(EXTRA_PLACE)
+    officer.locator("#extra-0-category").select_option("environment")
     officer.locator("#extra-0-photos").set_input_files([photo_png()])
     shot(officer, "officer-checklist")
     officer.locator("button[name=save]").click()

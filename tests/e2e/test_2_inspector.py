@@ -46,6 +46,7 @@ def test_inspector_inspects_grades_and_verifies(new_page: NewPage, shot: Screens
         "The grounding clamp of loading arm 2 is snapped off."
     )
     inspector.locator("#id_finding-0-location").fill("Loading bay, arm 2")
+    inspector.locator("#id_finding-0-category").select_option("equipment")
     shot(inspector, "inspection-form", full_page=True)
     inspector.get_by_role("button", name="Save inspection").click()
     expect(inspector.get_by_text(FINDING)).to_be_visible()

@@ -96,6 +96,9 @@ def test_inspection_form_by_keyboard(new_page: NewPage, shot: Screens) -> None:
     page.keyboard.type("The eyewash at the acid unloading point has no water.")
     page.keyboard.press("Tab")
     page.keyboard.type("Acid unloading point")
+    page.keyboard.press("Tab")
+    assert focused(page) == "id_finding-0-category"
+    page.keyboard.press("ArrowDown")  # the first category: equipment or facility
     tab_to(page, "main form button[type=submit]")
     shot(page, "inspection-focus")
     page.keyboard.press("Enter")

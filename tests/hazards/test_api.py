@@ -32,6 +32,7 @@ def test_the_demo_loop_over_the_api(world, api, ledger) -> None:
             "title": "报警器失效",
             "description": "可燃气体报警器失效",
             "location": "罐区",
+            "category": "equipment",
         },
     )
     assert created.status_code == 201, created.json()
@@ -137,7 +138,13 @@ def test_reporting_for_an_enterprise_out_of_scope_is_refused(world, api) -> None
         api,
         world.a.officer,
         "/api/v1/hazards/",
-        {"enterprise": world.a.construction_enterprise.pk, "title": "t", "description": "d", "location": "l"},
+        {
+            "enterprise": world.a.construction_enterprise.pk,
+            "title": "t",
+            "description": "d",
+            "location": "l",
+            "category": "equipment",
+        },
     )
     assert response.status_code == 400
     assert "enterprise" in response.json()
@@ -262,6 +269,7 @@ def test_a_region_filter_gives_each_role_its_own_rows_in_that_subtree(world, api
     ledger.reported()
     ledger.rectifying()
     hazard_report(
+        category="equipment",
         actor=w.outsider,
         enterprise=w.other_city_enterprise,
         title="配电室漏水",
@@ -338,7 +346,13 @@ def test_self_inspection_over_the_api_turns_hazard_items_into_reported_records(w
     assert any(line["key"].startswith("C") for line in lines)
     assert any(line["key"] == "GEN-1" for line in lines)
     items = [{"key": line["key"], "result": "ok"} for line in lines]
-    items[0] = {"key": lines[0]["key"], "result": "hazard", "description": "未设紧急切断", "location": "罐区"}
+    items[0] = {
+        "key": lines[0]["key"],
+        "result": "hazard",
+        "category": "equipment",
+        "description": "未设紧急切断",
+        "location": "罐区",
+    }
     month = timezone.localdate().replace(day=1).isoformat()
     draft = post(
         api,
@@ -410,12 +424,14 @@ def test_an_inspection_records_findings_as_confirmed_hazards(world, api, ledger)
                     "title": "动火未审批",
                     "description": "动火作业未办理作业票",
                     "location": "装置区",
+                    "category": "behaviour",
                     "level": "general",
                 },
                 {
                     "title": "无紧急切断",
                     "description": "罐区无紧急切断",
                     "location": "罐区",
+                    "category": "equipment",
                     "level": "major",
                     "criterion": ledger.criterion.pk,
                 },

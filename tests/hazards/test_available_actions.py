@@ -21,6 +21,7 @@ from hazards.services import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
+    hazard_lift_listing,
     hazard_list_supervision,
     hazard_plan,
     hazard_reopen,
@@ -70,6 +71,14 @@ POINTS: dict[str, tuple[HazardState, list[str]]] = {
     ),
     "closed general": (S.CLOSED, ["confirm_general", "plan", "submit", "verify"]),
     "closed major": (S.CLOSED, ["confirm_major", "handover", "acknowledge", "plan", "submit", "verify"]),
+    "closed major, listed": (
+        S.CLOSED,
+        ["confirm_major", "handover", "acknowledge", "plan", "list", "submit", "verify"],
+    ),
+    "closed major, listing lifted": (
+        S.CLOSED,
+        ["confirm_major", "handover", "acknowledge", "plan", "list", "submit", "verify", "lift"],
+    ),
     "closed major, receipt pending, extension pending": (
         S.CLOSED,
         ["confirm_major", "handover", "plan", "request_extension", "submit", "verify"],
@@ -114,6 +123,7 @@ STEPS: dict[str, tuple[HazardAction, str]] = {
     "submit": (A.SUBMIT, "officer"),
     "verify": (A.VERIFY, "committee"),
     "withdraw": (A.WITHDRAW, "committee"),
+    "lift": (A.LIFT_LISTING, "committee"),
 }
 
 
@@ -182,10 +192,10 @@ def _calls(
             actor=actor,
             hazard=hazard,
             level=ListingLevel.CITY,
-            body="市安委办",
             document_number="",
             deadline=later,
         ),
+        A.LIFT_LISTING: lambda: hazard_lift_listing(actor=actor, hazard=hazard, note="已销号，同意摘牌"),
         A.WITHDRAW: lambda: hazard_withdraw(actor=actor, hazard=hazard, reason="重复上报"),
         A.REOPEN: lambda: hazard_reopen(actor=actor, hazard=hazard, reason="复查发现反弹", deadline=later),
     }

@@ -18,6 +18,7 @@ from hazards.models import (
     Hazard,
     HazardEvent,
     Inspection,
+    Notification,
     SelfInspection,
     Verification,
 )
@@ -94,6 +95,19 @@ def test_the_demo_ledger_tells_a_believable_2023(demo, settings) -> None:
     assert listed.exists()
     assert not listed.exclude(level="major").exists()
     assert listed.filter(listing_document__regex=r"^大安委〔2023〕\d+号$").exists()
+    # Listed supervision to the end: standing listings, one past its deadline (escalated by the sweep once),
+    # and listings lifted by their body after closure; the body is always a committee, never typed.
+    assert listed.filter(listing_lifted_at__isnull=True, state__in=["rectifying", "handed_over"]).exists()
+    escalated = listed.filter(listing_escalated_at__isnull=False, listing_lifted_at__isnull=True)
+    assert escalated.exists()
+    assert HazardEvent.objects.filter(action="listing_overdue").count() == escalated.count()
+    lifted = listed.filter(listing_lifted_at__isnull=False)
+    assert lifted.exists() and not lifted.exclude(state="closed").exists()
+    assert not listed.filter(listing_committee__isnull=True).exists()
+    # The e2e journey lifts one: closed, listed by the Dalian committee, not lifted yet.
+    assert listed.filter(
+        state="closed", listing_lifted_at__isnull=True, listing_committee__code="210200"
+    ).exists()
     statuses = set(Extension.objects.values_list("status", flat=True))
     assert {"approved", "refused"} <= statuses
     receipts = HandoverReceipt.objects.all()
@@ -157,3 +171,23 @@ def test_seeding_twice_changes_nothing(demo) -> None:
     before = counts()
     seed()
     assert counts() == before
+
+
+def test_the_demo_shows_self_reported_majors_and_categories(demo) -> None:
+    liaoning = Hazard.objects.filter(tenant__slug="liaoning")
+    proposed = liaoning.filter(proposed_level="major")
+    assert proposed.filter(self_inspection__isnull=False).exists()  # a standard's item answered "hazard"
+    assert proposed.filter(self_inspection__isnull=True).exists()  # reported directly as major
+    assert proposed.filter(level="major").exists()  # confirmed as proposed
+    regraded = proposed.filter(level="general")
+    assert regraded.exists()  # overstated, regraded with a reason
+    reasons = HazardEvent.objects.filter(hazard__in=regraded, action="confirm").values_list("data", flat=True)
+    assert all(data["reason"] for data in reasons)
+    assert not liaoning.filter(category="").exists()  # every demo hazard is classed
+    assert set(liaoning.values_list("category", flat=True)) == {
+        "equipment",
+        "behaviour",
+        "management",
+        "environment",
+    }
+    assert Notification.objects.filter(kind="major_reported", hazard__in=proposed).exists()

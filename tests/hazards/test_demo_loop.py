@@ -45,6 +45,7 @@ def test_the_loop_in_the_browser_with_the_demo_accounts(demo, client) -> None:
     answers = {f"result-{key}": "ok" for key in keys}
     answers["extra-0-description"] = "储罐区紧急切断阀失效"
     answers["extra-0-location"] = "东区储罐区"
+    answers["extra-0-category"] = "equipment"
     answers["save"] = "1"
     assert client.post(form_url, answers).status_code == 302
     login(client, "dl-chem-head", password)
@@ -135,6 +136,7 @@ def test_the_loop_over_the_api_with_the_demo_accounts(demo, client) -> None:
         "result": "hazard",
         "description": "储罐未设紧急切断",
         "location": "罐区",
+        "category": "equipment",
     }
     draft = client.post(
         "/api/v1/self-inspections/",

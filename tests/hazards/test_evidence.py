@@ -18,6 +18,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def report_with(world, upload):
     return hazard_report(
+        category="equipment",
         actor=world.a.officer,
         enterprise=world.a.enterprise,
         title="t",

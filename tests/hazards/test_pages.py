@@ -129,6 +129,7 @@ def test_report_form_records_a_hazard_with_a_photo(world, client, standards) -> 
             "title": "报警器失效",
             "description": "可燃气体报警器失效",
             "location": "罐区",
+            "category": "equipment",
             "photos": [photo()],
         },
     )
@@ -147,6 +148,7 @@ def test_report_form_refuses_a_fake_photo_with_a_clear_error(world, client, stan
             "title": "t",
             "description": "d",
             "location": "l",
+            "category": "equipment",
             "photos": [fake],
         },
         headers=EN,
@@ -169,8 +171,10 @@ def test_self_inspection_in_the_browser_officer_fills_head_submits(world, client
     data[f"result-{keys[0]}"] = "hazard"
     data[f"description-{keys[0]}"] = "未设置紧急切断"
     data[f"location-{keys[0]}"] = "罐区"
+    data[f"category-{keys[0]}"] = "equipment"
     data["extra-0-description"] = "消防通道堵塞"
     data["extra-0-location"] = "仓库北侧"
+    data["extra-0-category"] = "environment"
     data["extra-0-photos"] = [photo()]
     data["save"] = "1"
     assert client.post(url, data).status_code == 302
@@ -282,6 +286,7 @@ def test_inspector_logs_an_unannounced_inspection_with_a_finding(world, client, 
         "finding-0-title": "罐区无紧急切断",
         "finding-0-description": "d",
         "finding-0-location": "罐区",
+        "finding-0-category": "equipment",
         "finding-0-level": "major",
         "finding-0-criterion": ledger.criterion.pk,
         "finding-1-level": "general",

@@ -16,7 +16,13 @@ def objects(world, ledger):
     hazard = ledger.handed_over()
 
     with_photo = hazard_report(
-        actor=w.officer, enterprise=w.enterprise, title="t", description="d", location="l", photos=[photo()]
+        category="equipment",
+        actor=w.officer,
+        enterprise=w.enterprise,
+        title="t",
+        description="d",
+        location="l",
+        photos=[photo()],
     )
     inspection = inspection_record(
         actor=w.inspector, enterprise=w.enterprise, date=timezone.localdate(), kind="routine"

@@ -21,6 +21,7 @@ from hazards.services import (
     hazard_confirm,
     hazard_decide_extension,
     hazard_handover,
+    hazard_lift_listing,
     hazard_list_supervision,
     hazard_plan,
     hazard_reopen,
@@ -231,6 +232,11 @@ def _every_transition(world, ledger) -> dict[Callable[..., object], tuple[Hazard
         return hazard_submit(actor=w.officer, hazard=ledger.rectifying(), report="已整改", evidence=[photo()])
 
     pending, closed = submitted(), hazard_verify(actor=w.inspector, hazard=submitted(), accepted=True)
+    lifted_ready = submitted()
+    hazard_list_supervision(
+        actor=w.committee, hazard=lifted_ready, level="municipal", deadline=soon, document_number=""
+    )
+    lifted_ready = hazard_verify(actor=w.committee, hazard=lifted_ready, accepted=True)
     asked = ledger.rectifying()
     hazard_request_extension(actor=w.officer, hazard=asked, new_deadline=later, reason="设备未到")
     plan = {
@@ -246,8 +252,9 @@ def _every_transition(world, ledger) -> dict[Callable[..., object], tuple[Hazard
         hazard_handover: (ledger.confirmed(), {"region": w.city, "departments": [w.department]}),
         hazard_list_supervision: (
             ledger.confirmed(),
-            {"level": "municipal", "body": "一市安委会", "document_number": "", "deadline": soon},
+            {"level": "municipal", "document_number": "", "deadline": soon},
         ),
+        hazard_lift_listing: (lifted_ready, {"note": "已销号，同意摘牌"}),
         hazard_acknowledge_handover: (ledger.handed_over(), {}),
         hazard_plan: (ledger.handed_over(), plan),
         hazard_submit: (ledger.rectifying(), {"report": "已整改", "evidence": [photo()]}),
@@ -378,7 +385,6 @@ def test_listed_supervision_is_for_major_hazards_by_regulators(world, ledger) ->
             actor=w.officer,
             hazard=hazard,
             level="municipal",
-            body="一市安委会",
             document_number="一安委〔2023〕1号",
             deadline=timezone.localdate(),
         )
@@ -386,17 +392,16 @@ def test_listed_supervision_is_for_major_hazards_by_regulators(world, ledger) ->
         actor=w.committee,
         hazard=hazard,
         level="municipal",
-        body="一市安委会",
         document_number="一安委〔2023〕1号",
         deadline=timezone.localdate(),
     )
-    assert hazard.listed and hazard.listing_body == "一市安委会"
+    assert hazard.listed and hazard.listing_committee == w.city
+    assert hazard.listing_body == "City One safety committee"
     with pytest.raises(InvalidStateError):
         hazard_list_supervision(
             actor=w.committee,
             hazard=ledger.confirmed("general"),
             level="municipal",
-            body="x",
             document_number="",
             deadline=timezone.localdate(),
         )
@@ -405,6 +410,7 @@ def test_listed_supervision_is_for_major_hazards_by_regulators(world, ledger) ->
 def test_regulators_report_graded_hazards_that_start_confirmed(world, ledger) -> None:
     w = world.a
     hazard = hazard_report(
+        category="equipment",
         actor=w.inspector,
         enterprise=w.enterprise,
         title="t",
@@ -416,6 +422,7 @@ def test_regulators_report_graded_hazards_that_start_confirmed(world, ledger) ->
     assert (hazard.state, hazard.source) == ("confirmed", "inspection")
     with pytest.raises(PermissionDeniedError):
         hazard_report(
+            category="equipment",
             actor=w.officer,
             enterprise=w.enterprise,
             title="t",

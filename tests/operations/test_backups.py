@@ -44,6 +44,7 @@ def small_ledger(world: Any, ledger: Any, settings: Any, tmp_path: Path) -> Path
     ledger.rectifying()
     hazard_withdraw(actor=world.a.inspector, hazard=ledger.reported(), reason="重复上报")
     hazard_report(
+        category="equipment",
         actor=world.a.officer,
         enterprise=world.a.enterprise,
         title="消防通道堵塞",
@@ -52,6 +53,7 @@ def small_ledger(world: Any, ledger: Any, settings: Any, tmp_path: Path) -> Path
         photos=[photo("a.png"), photo("b.png", png_bytes((16, 16)))],
     )
     hazard_report(
+        category="equipment",
         actor=world.b.officer,
         enterprise=world.b.enterprise,
         title="配电室积水",

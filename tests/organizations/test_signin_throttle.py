@@ -1,6 +1,6 @@
-"""The per-address sign-in throttle (organizations/signing_in/throttle.py): password spraying from one address is
-refused on both sign-in paths, whatever session or token the request carries, without touching other
-addresses, on top of the per-account lockout."""
+"""The per-address sign-in throttle (organizations/signing_in/throttle.py): password spraying from one
+address is refused on both sign-in paths, whatever session or token the request carries, without touching
+other addresses, on top of the per-account lockout."""
 
 from __future__ import annotations
 

@@ -17,10 +17,12 @@ from django.db import connection, connections
 from django.utils import timezone
 from openpyxl import Workbook
 
-from accountability.models import RegionAssessment
+from accountability.models import RegionAssessment, SpotCheck
+from accountability.sanctions import sanction_impose
 from accountability.scoring import assessment_compute_month
 from accountability.services import (
     accident_record,
+    accident_reporting_record,
     case_open,
     interview_record,
     investigation_save,
@@ -28,6 +30,7 @@ from accountability.services import (
     sanction_record,
     scoring_scheme_set,
 )
+from accountability.spot_checks import spot_check_sample_month
 from campaigns.plan_services import (
     adopted_measure_add,
     leader_duty_add,
@@ -40,8 +43,8 @@ from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
-from hazards.models import Evidence, Hazard, Notification
-from hazards.services import hazard_report
+from hazards.models import Evidence, Hazard, Notification, SelfInspection
+from hazards.services import enforcement_order_issue, hazard_report
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from organizations.choices import Role
 from organizations.imports import enterprise_import_start
@@ -74,6 +77,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     hazard.title = f"{SECRET} 储罐区未设紧急切断"
     hazard.save(update_fields=["title"])
     with_photo = hazard_report(
+        category="equipment",
         actor=w.officer,
         enterprise=w.enterprise,
         title=f"{SECRET} 消防通道堵塞",
@@ -176,11 +180,38 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         actor=w.committee,
         case=case,
         track="enterprise",
-        kind="dismissal",
+        kind="fine_principal",
+        amount=Decimal(50000),
         subject="周明远",
         issuing_body="一市应急管理局",
         decided_on=today,
     )
+    accident_reporting_record(
+        actor=w.committee, accident=accident, reporting="concealed", note=f"{SECRET} 隐瞒不报"
+    )
+    sanction = sanction_impose(
+        actor=w.committee,
+        region=w.county,
+        track="enterprise",
+        kind="criminal_referral",
+        basis="accident_reporting",
+        subject="周明远",
+        issuing_body="一市应急管理局",
+        decided_on=today,
+        evidence=[{"kind": "accident", "id": accident.pk}],
+        note=f"{SECRET} 移送司法机关",
+    )
+    drawn = SelfInspection.objects.create(
+        tenant=w.tenant,
+        enterprise=w.construction_enterprise,
+        region_path=w.construction_enterprise.region_path,
+        period=month,
+        status="submitted",
+        created_by=w.admin,
+        note=f"{SECRET} drawn",
+    )
+    spot_check_sample_month(tenant=w.tenant, month=month)
+    spot_check = SpotCheck.objects.get(self_inspection=drawn)
     interview = interview_record(
         actor=w.committee,
         region=w.county,
@@ -224,6 +255,16 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     book.save(buffer)
     import_job = enterprise_import_start(actor=w.admin, file_name="a.xlsx", content=buffer.getvalue())
 
+    # Last, since it suspends alpha's enterprise: an enforcement order with its marker in the legal basis.
+    order = enforcement_order_issue(
+        actor=w.inspector,
+        enterprise=w.enterprise,
+        kind="stop_rectify",
+        legal_basis=f"{SECRET} 《安全生产法》第一百零二条",
+        issued_on=today,
+        hazards=[hazard],
+    )
+
     assessment = RegionAssessment.objects.filter(tenant=w.tenant).first()
     assert assessment is not None
     notification = Notification.objects.filter(tenant=w.tenant).first()
@@ -246,10 +287,13 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "accident": accident.pk,
         "case": case.pk,
         "interview": interview.pk,
+        "sanction": sanction.pk,
+        "spot_check": spot_check.pk,
         "scoring_scheme": scheme.pk,
         "leadership_input": leadership.pk,
         "assessment": assessment.pk,
         "enterprise_import": import_job.pk,
+        "enforcement_order": order.pk,
         "enterprise": w.enterprise.pk,
         "department": w.department.pk,
         "region": w.county.pk,
@@ -298,7 +342,12 @@ def hazards(world: World, ledger: Any) -> dict[str, Hazard]:
     return {
         "a": ledger.confirmed(),
         "b": hazard_report(
-            actor=b.officer, enterprise=b.enterprise, title="配电室积水", description="积水", location="一号"
+            category="equipment",
+            actor=b.officer,
+            enterprise=b.enterprise,
+            title="配电室积水",
+            description="积水",
+            location="一号",
         ),
     }
 

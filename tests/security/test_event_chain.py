@@ -72,6 +72,7 @@ def test_a_new_event_knows_its_link_as_soon_as_it_is_written(world, ledger) -> N
 
 def test_each_tenant_has_its_own_chain(world, ledger, chained) -> None:
     other = hazard_report(
+        category="equipment",
         actor=world.b.officer,
         enterprise=world.b.enterprise,
         title="配电室积水",

@@ -102,7 +102,12 @@ def test_the_campaign_summary_pdf_shows_markup_shaped_text_literally(marked, cli
 
 def test_the_rankings_circular_shows_markup_shaped_names_literally(marked, client, ledger) -> None:
     hazard_report(
-        actor=marked.officer, enterprise=marked.enterprise, title="t", description="d", location="l"
+        category="equipment",
+        actor=marked.officer,
+        enterprise=marked.enterprise,
+        title="t",
+        description="d",
+        location="l",
     )
     month = timezone.localdate().replace(day=1)
     assessment_compute_month(tenant=marked.tenant, month=month)

@@ -123,6 +123,7 @@ def test_the_app_role_cannot_change_or_remove_events_or_move_the_chain_head(worl
 def test_the_services_work_as_the_app_role_and_keep_the_chain(world, app_role) -> None:
     with tenant_context(world.a.tenant):
         hazard = hazard_report(
+            category="equipment",
             actor=world.a.officer,
             enterprise=world.a.enterprise,
             title="消防通道堵塞",

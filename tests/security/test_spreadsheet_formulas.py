@@ -44,8 +44,14 @@ def hostile(world: Any, ledger: Any) -> dict[str, Any]:
         ledger.rectifying()
     )  # major, handed over, with a deadline: in the ledger, the campaign and the month
     Hazard.objects.filter(pk=hazard.pk).update(
-        title="+1+1", location="-2+3", listed=True, listing_body="@SUM(A1)", is_overdue=True
+        title="+1+1",
+        location="-2+3",
+        listed=True,
+        listing_level="municipal",
+        listing_department=w.construction_department,
+        is_overdue=True,
     )
+    Department.objects.filter(pk=w.construction_department.pk).update(name="@SUM(A1)")  # the listing body
     Enterprise.objects.filter(pk=w.enterprise.pk).update(name=HYPERLINK)
     Region.objects.filter(pk=w.county.pk).update(name="\tx", name_en="\tx")
     Industry.objects.filter(pk=w.industries["hazardous_chemicals"].pk).update(name="\rx", name_en="\rx")

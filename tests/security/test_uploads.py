@@ -61,6 +61,7 @@ def test_real_photos_and_pdfs_are_recognised() -> None:
 def test_an_evidence_polyglot_is_refused_and_nothing_is_stored(world: World, polyglot: bytes) -> None:
     with pytest.raises(ValidationError) as refused:
         hazard_report(
+            category="equipment",
             actor=world.a.officer,
             enterprise=world.a.enterprise,
             title="t",
