@@ -22,3 +22,45 @@ STAGE_TEMPLATE = [
     ("执法检查", "Law-enforcement supervision"),
     ("总结提升", "Summary and improvement"),
 ]
+
+
+class ListState(models.TextChoices):
+    """Where an entry of the four lists stands."""
+
+    OPEN = "open", pgettext_lazy("list entry state", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("list entry state", "In progress")
+    DONE = "done", pgettext_lazy("list entry state", "Done")
+
+
+class ListKind(models.TextChoices):
+    """The four lists of "one table and four lists" (一表四清单); the first two are read from the ledger."""
+
+    PROBLEMS = "problems", _("Problems")
+    MAJOR_HAZARDS = "major-hazards", _("Major hazards")
+    MEASURES = "measures", _("Institutional measures")
+    RISKS = "risks", _("Risks")
+
+
+STORED_LISTS = (ListKind.MEASURES, ListKind.RISKS)
+
+
+class RiskLevel(models.TextChoices):
+    """The four risk grades (red, orange, yellow, blue)."""
+
+    MAJOR = "major", _("Major (red)")
+    HIGH = "high", _("High (orange)")
+    MODERATE = "moderate", _("Moderate (yellow)")
+    LOW = "low", _("Low (blue)")
+
+
+class GroupRole(models.TextChoices):
+    HEAD = "head", _("Head of the group")
+    DEPUTY_HEAD = "deputy_head", _("Deputy head")
+    MEMBER = "member", _("Member")
+    OFFICE_DIRECTOR = "office_director", _("Director of the group's office")
+
+
+class AdoptionState(models.TextChoices):
+    NOT_STARTED = "not_started", pgettext_lazy("adoption", "Not started")
+    IN_PROGRESS = "in_progress", pgettext_lazy("adoption", "Being adopted")
+    ADOPTED = "adopted", pgettext_lazy("adoption", "Adopted")

@@ -1,5 +1,6 @@
 """The demo campaigns: Liaoning's 2023 special rectification of major accident hazards, Dalian's own
-campaign under it, and Shanxi's, each with a numbered table of tasks and the progress reported on it.
+campaign under it, and Shanxi's, each with a numbered table of tasks and the progress reported on it; and
+(campaigns.plan_demo) the plans' structure and Dalian's 2024-2026 three-year action.
 
 Built only through the services (progress backdated with `now=`), as the committee staff and inspectors
 of the demo directory (organizations.demo). Deterministic and idempotent: once Liaoning's campaign exists
@@ -20,6 +21,7 @@ from organizations.models import Department, Industry, Region, Tenant, User
 
 from .choices import CampaignStatus
 from .models import Campaign, Task
+from .plan_demo import seed_dalian_three_year_action, seed_liaoning_plan
 from .services import campaign_create, campaign_update, progress_report, stage_update, task_create
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -51,6 +53,41 @@ DALIAN_INDUSTRIES = [
     "town_gas",
     "fire_safety",
 ]
+
+# Liaoning's "ten key points" as its plan names them (water traffic and fishing vessels are one point,
+# special equipment is one): 矿山、危化品、道路交通、建筑施工、城镇燃气、消防安全、水上交通和渔业船舶、
+# 旅游、冶金工贸、特种设备.
+LIAONING_KEY_POINTS = [*TEN_INDUSTRIES, "special_equipment"]
+# Liaoning's plan in its own words: one general requirement, three responsibilities, ten key points, four
+# stages and six measures (一个要求、三个责任、十个重点、四个阶段、六项措施). The six measures are summarised.
+LIAONING_REQUIREMENT = "\n".join(
+    [
+        "一个总体要求：坚持不懈落实国务院安委会安全生产15条硬措施和我省50项具体举措，清单式管理、项目化推进，"
+        "全面摸清易导致群死群伤的重大事故隐患底数；努力实现企业排查整改重大事故隐患的质量明显提高、"
+        "重大事故隐患得到系统治理、事故总量持续下降。",
+        "十个重点：矿山、危险化学品、道路交通、建筑施工、城镇燃气、消防安全、水上交通和渔业船舶、旅游、"
+        "冶金工贸、特种设备。",
+    ]
+)
+LIAONING_RESPONSIBILITIES = "\n".join(
+    [
+        "企业主体责任：完成重大事故隐患自查自改、闭环管理、及时上报，开展违规动火全员警示教育，"
+        "以“企业管理团队+专家”模式提高排查整改质量。",
+        "部门监管责任：印发本行业领域实施方案，强化业务培训，开展精准执法，严格倒查追责，提高执法质量。",
+        "党委政府领导责任：专题学习安全生产15条硬措施，迅速制定本地区专项行动工作方案，主要负责同志亲自部署、"
+        "亲自督导。",
+    ]
+)
+LIAONING_MEASURES = "\n".join(
+    [
+        "加强组织领导：省长任领导小组组长，分管副省长牵头各重点行业领域工作组。",
+        "实行清单管理：建立重大事故隐患清单，逐项明确责任单位、责任人和整改时限，项目化推进。",
+        "强化精准执法：采取四不两直、明查暗访，对重大事故隐患依法从重处罚。",
+        "强化专家支撑：推行“企业管理团队+专家”模式，组织专家指导服务。",
+        "强化社会监督：畅通举报渠道，落实举报奖励，曝光典型案例。",
+        "强化考核问责：按月调度通报，对排查整治不力、发生事故的严肃追责问责。",
+    ]
+)
 
 # Department keys (as in organizations.demo.CITY_DEPARTMENTS) to the name after the region's name.
 DEPARTMENT_NAMES = {
@@ -137,12 +174,13 @@ SHANXI_MECHANISM = "\n".join(
     ]
 )
 
-# The Liaoning campaign's stages, moved from the template to the dates the province set.
+# The Liaoning campaign's four stages, named as the State Council Safety Committee's 2023 plan (which the
+# province's follows) names them, on the province's dates (mid-May to the end of the year).
 LIAONING_STAGES = [
     ("动员部署", (5, 15), (5, 31)),
-    ("排查整治", (6, 1), (9, 30)),
-    ("执法检查", (10, 1), (11, 30)),
-    ("总结提升", (12, 1), (12, 31)),
+    ("企业自查自改和部门帮扶", (6, 1), (6, 30)),
+    ("部门精准执法和集中攻坚", (7, 1), (10, 31)),
+    ("巩固提升", (11, 1), (12, 31)),
 ]
 
 MonthDay = tuple[int, int]
@@ -786,10 +824,10 @@ def seed_campaigns() -> None:
         name=LIAONING_NAME,
         start_date=_on(5, 15),
         end_date=_on(12, 31),
-        industries=liaoning.industry_list(TEN_INDUSTRIES),
-        general_requirement=GENERAL_REQUIREMENT,
-        responsibilities=RESPONSIBILITIES,
-        guarantee_measures=GUARANTEE_MEASURES,
+        industries=liaoning.industry_list(LIAONING_KEY_POINTS),
+        general_requirement=LIAONING_REQUIREMENT,
+        responsibilities=LIAONING_RESPONSIBILITIES,
+        guarantee_measures=LIAONING_MEASURES,
         status=CampaignStatus.ACTIVE,
     )
     _retime_stages(province_committee, province, LIAONING_STAGES)
@@ -825,6 +863,11 @@ def seed_campaigns() -> None:
         status=CampaignStatus.ACTIVE,
     )
     _tasks(shanxi_committee, shanxi_campaign, SHANXI_TASKS, shanxi, users)
+    # The plans' structure (leading groups, measures checklists, four lists) and Dalian's three-year action.
+    seed_liaoning_plan(campaign=province, actor=province_committee, dalian_actor=city_committee)
+    seed_dalian_three_year_action(
+        actor=city_committee, reporters={unit: users[username] for unit, username in REPORTERS}
+    )
     # The 2023 campaigns are over: closed, with everything they recorded kept.
     for actor, finished in (
         (province_committee, province),

@@ -42,6 +42,15 @@ class Campaign(TenantOwned):
         related_name="children",
         verbose_name=_("part of campaign"),
     )
+    # A department's own sub-plan under the committee's campaign (its region is the department's).
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sub_plans",
+        verbose_name=_("issued by department"),
+    )
     name = models.CharField(_("name"), max_length=200)
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
@@ -209,3 +218,35 @@ class Attachment(TenantOwned):
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         return campaign_scope(scope, "report__task__campaign__region_path")
+
+
+# The plan's structure (four lists, leading groups, adopted measures, leaders' checklist).
+from .plan_models import (  # noqa: E402
+    AdoptedMeasure,
+    InstitutionalMeasure,
+    LeaderDuty,
+    LeaderDutyCheck,
+    LeadingGroup,
+    LeadingGroupMember,
+    ListEntryEvent,
+    MeasureAdoption,
+    Risk,
+)
+
+__all__ = [
+    "AdoptedMeasure",
+    "Attachment",
+    "Campaign",
+    "InstitutionalMeasure",
+    "LeaderDuty",
+    "LeaderDutyCheck",
+    "LeadingGroup",
+    "LeadingGroupMember",
+    "ListEntryEvent",
+    "MeasureAdoption",
+    "ProgressReport",
+    "Risk",
+    "Stage",
+    "Task",
+    "campaign_scope",
+]

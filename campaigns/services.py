@@ -19,7 +19,7 @@ from core.errors import InvalidStateError, PermissionDeniedError
 from core.scoping import ensure_visible
 from core.uploads import EXTENSIONS, check_upload
 from organizations.choices import DEPARTMENT_ROLES, Role
-from organizations.models import Department, Industry, Region, User
+from organizations.models import Department, Industry, Membership, Region, User
 from organizations.scoping import scope_for, tenant_of
 
 from .choices import STAGE_TEMPLATE, CampaignStatus, TaskStatus
@@ -34,6 +34,22 @@ def require_runner(actor: User, region: Region) -> None:
     if Role.COMMITTEE_STAFF in scope.roles and any(region.path.startswith(p) for p in scope.committee_paths):
         return
     raise PermissionDeniedError(_("Only the safety committee staff of the region run its campaigns."))
+
+
+def is_department_head_of(actor: User, department_id: int | None) -> bool:
+    return (
+        department_id is not None
+        and Membership.objects.filter(
+            user=actor, role=Role.DEPARTMENT_HEAD, department_id=department_id, is_active=True
+        ).exists()
+    )
+
+
+def require_campaign_runner(actor: User, campaign: Campaign) -> None:
+    """Those who run the campaign's region; for a department's sub-plan, also that department's head."""
+    if is_department_head_of(actor, campaign.department_id):
+        return
+    require_runner(actor, campaign.region)
 
 
 def _locked(actor: User, campaign: Campaign) -> Campaign:
@@ -119,7 +135,7 @@ def campaign_create(
 @transaction.atomic
 def campaign_update(*, actor: User, campaign: Campaign, **changes: Any) -> Campaign:
     campaign = _locked(actor, campaign)
-    require_runner(actor, campaign.region)
+    require_campaign_runner(actor, campaign)
     industries = changes.pop("industries", None)
     allowed = {
         "name",
@@ -171,7 +187,7 @@ def stage_add(
     *, actor: User, campaign: Campaign, name: str, start_date: dt.date, end_date: dt.date, name_en: str = ""
 ) -> Stage:
     campaign = _locked(actor, campaign)
-    require_runner(actor, campaign.region)
+    require_campaign_runner(actor, campaign)
     _check_stage(campaign, start_date, end_date)
     order = (campaign.stages.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     return Stage.objects.create(
@@ -190,7 +206,7 @@ def stage_update(
     *, actor: User, stage: Stage, name: str, start_date: dt.date, end_date: dt.date, name_en: str = ""
 ) -> Stage:
     campaign = _locked(actor, stage.campaign)
-    require_runner(actor, campaign.region)
+    require_campaign_runner(actor, campaign)
     stage = campaign.stages.select_for_update().get(pk=stage.pk)
     _check_stage(campaign, start_date, end_date, exclude_pk=stage.pk)
     stage.name, stage.name_en, stage.start_date, stage.end_date = name, name_en, start_date, end_date
@@ -223,7 +239,7 @@ def task_create(
 ) -> Task:
     """Add a line to the table of tasks; due within the campaign, assigned to units of this tenant."""
     campaign = _locked(actor, campaign)
-    require_runner(actor, campaign.region)
+    require_campaign_runner(actor, campaign)
     if campaign.status == CampaignStatus.CLOSED:
         raise InvalidStateError(_("The campaign is closed; its table of tasks no longer changes."))
     number, title = number.strip(), title.strip()

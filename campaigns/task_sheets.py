@@ -20,7 +20,7 @@ from core.workbooks import check_workbook
 from organizations.models import Department, Region, User
 
 from .models import Campaign, Task
-from .services import require_runner, task_create
+from .services import require_campaign_runner, task_create
 
 COLUMNS = ["number", "parent", "title", "description", "due_date", "weight", "departments", "regions"]
 _SEPARATORS = re.compile("[,\uff0c;\uff1b\u3001\\n]+")
@@ -28,6 +28,12 @@ _SEPARATORS = re.compile("[,\uff0c;\uff1b\u3001\\n]+")
 
 def tasks_export(campaign: Campaign) -> bytes:
     workbook = WorkbookWriter()
+    append_tasks_sheet(workbook, campaign)
+    return workbook.to_bytes()
+
+
+def append_tasks_sheet(workbook: WorkbookWriter, campaign: Campaign) -> None:
+    """The table of tasks as a sheet named "tasks" (also the first sheet of the one-table-four-lists book)."""
     sheet = workbook.sheet("tasks")
     sheet.append([*COLUMNS, "status", "percent"])
     tasks = campaign.tasks.select_related("parent").prefetch_related("departments", "regions").order_by("id")
@@ -46,7 +52,6 @@ def tasks_export(campaign: Campaign) -> bytes:
                 task.percent,
             ]
         )
-    return workbook.to_bytes()
 
 
 def _cell_date(value: Any) -> dt.date | None:
@@ -63,7 +68,7 @@ def _cell_date(value: Any) -> dt.date | None:
 @transaction.atomic
 def tasks_import(*, actor: User, campaign: Campaign, content: bytes) -> list[dict[str, Any]]:
     """Import every row or none. Returns the per-row errors (empty when all rows were imported)."""
-    require_runner(actor, campaign.region)  # a role that may not import never has its workbook opened
+    require_campaign_runner(actor, campaign)  # a role that may not import never has its workbook opened
     check_workbook(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

@@ -33,7 +33,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def may_run(actor: User, campaign: Campaign) -> bool:
     """Whether the page offers the runner's actions: the services' own rule, asked (not copied)."""
     try:
-        services.require_runner(actor, campaign.region)
+        services.require_campaign_runner(actor, campaign)
     except PermissionDeniedError:
         return False
     return True
@@ -110,7 +110,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign: Campaign = (
-        Campaign.objects.select_related("region", "parent")
+        Campaign.objects.select_related("region", "parent", "department")
         .prefetch_related("industries", "stages")
         .get_visible(actor, pk=pk)
     )
@@ -260,7 +260,7 @@ def tasks_import_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     campaign = Campaign.objects.get_visible(actor, pk=pk)
     # Before request.FILES is touched: a role that may not import gets its 403 with the upload unread.
-    services.require_runner(actor, campaign.region)
+    services.require_campaign_runner(actor, campaign)
     form = TaskImportForm(request.POST or None, request.FILES or None)
     errors: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():

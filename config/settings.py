@@ -314,6 +314,10 @@ SPECTACULAR_SETTINGS = {
         "SpotCheckStateEnum": "accountability.choices.SpotCheckState",
         "StateEnum": "hazards.choices.HazardState",  # the ledger's, named as before spot checks had a state
         "AccidentGradeEnum": "accountability.choices.AccidentGrade",
+        "ListStateEnum": "campaigns.choices.ListState",
+        "AdoptionStateEnum": "campaigns.choices.AdoptionState",
+        "RiskLevelEnum": "campaigns.choices.RiskLevel",
+        "GroupRoleEnum": "campaigns.choices.GroupRole",
     },
 }
 

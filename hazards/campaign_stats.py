@@ -49,6 +49,19 @@ def campaign_hazards(*, actor: User, campaign: Campaign) -> QuerySet[Hazard]:
     )
 
 
+def on_campaign_lists(campaign: Campaign) -> Q:
+    """The ledger rows a campaign's problems and major-hazards lists hold: those it covers (region, key
+    industries) found within its period, and those found before it that were still outstanding when it
+    began (a three-year action inherits the open hazards of the year before). Withdrawn records hold none."""
+    start, end = _period(campaign)
+    return (
+        Q(region_path__startswith=campaign.region_path, industry__in=campaign.industries.all())
+        & Q(discovered_at__lt=end)
+        & (Q(discovered_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        & ~Q(state=HazardState.WITHDRAWN)
+    )
+
+
 def campaign_inspections(*, actor: User, campaign: Campaign) -> QuerySet[Inspection]:
     return Inspection.objects.visible_to(actor).filter(
         region_path__startswith=campaign.region_path, date__range=(campaign.start_date, campaign.end_date)

@@ -1,6 +1,6 @@
-"""The campaign summary a committee hands up at stage end: tasks, open problems, major hazards, measures,
-responsible units. As XLSX (core.spreadsheets: no formula from user text, dates stay dates) and
-as PDF (reportlab, embedding the font of core.pdf_fonts; text escaped by core.pdf_text)."""
+"""The campaign summary a committee hands up at stage end: tasks, open problems, major hazards, institutional
+measures, guarantee measures, responsible units. As XLSX (core.spreadsheets: no formula from user text, dates
+stay dates) and as PDF (reportlab, embedding the font of core.pdf_fonts; text escaped by core.pdf_text)."""
 
 from __future__ import annotations
 
@@ -52,8 +52,18 @@ def summary_sections(*, actor: User, campaign: Campaign) -> list[tuple[str, list
             [_("Code"), _("Enterprise"), _("Title"), _("State")],
             [[h.code, h.enterprise.name, h.title, h.get_state_display()] for h in majors],
         ),
+        # The list of institutional measures (制度措施) with the documents adopting them; the plan's
+        # guarantee measures (保障措施) are another thing and keep their own name.
         (
-            _("Institutional measures adopted"),
+            _("Institutional measures"),
+            [_("Number"), _("Measure"), _("Owner unit"), _("State"), _("Adopting document")],
+            [
+                [m.number, m.title, m.owner, m.get_state_display(), m.document_number]
+                for m in campaign.institutional_measures.select_related("owner_department", "owner_region")
+            ],
+        ),
+        (
+            _("Guarantee measures"),
             [_("Measure")],
             [[line] for line in campaign.guarantee_measures.splitlines() if line.strip()],
         ),

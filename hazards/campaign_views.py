@@ -7,10 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from campaigns.choices import ListKind
+from campaigns.forms import EntryMoveForm, MeasureForm, RiskForm
+from campaigns.list_sheets import entries_of
 from campaigns.models import Campaign
+from campaigns.plan_services import is_entry_owner, may_run_campaign
 from organizations.audit import audit_export
 from organizations.scoping import actor_of
 
+from .campaign_lists import ledger_list_page, one_table_four_lists
 from .campaign_stats import dashboard_series, wall_chart
 from .campaign_summary import summary_pdf, summary_xlsx
 
@@ -67,4 +72,46 @@ def campaign_summary(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(summary_xlsx(actor=actor_of(request), campaign=campaign), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-summary.{fmt}"'
+    return response
+
+
+@login_required
+def campaign_four_lists(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "One table and four lists": the problems and major hazards the ledger feeds (each a filter to follow),
+    the institutional measures and risks the campaign keeps, with their forms for those who may write."""
+    actor = actor_of(request)
+    campaign = _campaign(request, pk)
+    can_run = may_run_campaign(actor, campaign)
+    stored = {}
+    for kind in (ListKind.MEASURES, ListKind.RISKS):
+        entries = list(entries_of(campaign, kind))
+        for entry in entries:
+            entry.may_move = can_run or is_entry_owner(actor, entry)  # type: ignore[union-attr]
+        stored[kind.value] = entries
+    return render(
+        request,
+        "hazards/campaign_four_lists.html",
+        {
+            "campaign": campaign,
+            "can_run": can_run,
+            "problems": ledger_list_page(actor=actor, campaign=campaign, kind=ListKind.PROBLEMS),
+            "major_hazards": ledger_list_page(actor=actor, campaign=campaign, kind=ListKind.MAJOR_HAZARDS),
+            "measures": stored[ListKind.MEASURES.value],
+            "risks": stored[ListKind.RISKS.value],
+            "measure_form": MeasureForm(actor=actor, campaign=campaign) if can_run else None,
+            "risk_form": RiskForm(actor=actor, campaign=campaign) if can_run else None,
+            "move_form": EntryMoveForm(),
+        },
+    )
+
+
+@login_required
+def campaign_one_table_four_lists(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    actor = actor_of(request)
+    audit_export(actor=actor, export="campaign one table and four lists", fmt="xlsx", target=campaign)
+    response = HttpResponse(one_table_four_lists(actor=actor, campaign=campaign), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="campaign-{campaign.pk}-one-table-four-lists.xlsx"'
+    )
     return response

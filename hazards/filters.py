@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from campaigns.models import Campaign
 from core.months import month_bounds, parse_month
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise
 
+from .campaign_stats import on_campaign_lists
 from .choices import HazardAction, HazardCategory, HazardLevel, HazardSource, HazardState
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
 from .selectors import region_already_applied
@@ -45,6 +47,9 @@ class HazardFilter(ScopedFilterSet):
     closed_in = filters.CharFilter(method="filter_closed_in", help_text=_("YYYY-MM: closed that month"))
     reopened_in = filters.CharFilter(
         method="filter_reopened_in", help_text=_("YYYY-MM: reopened after closure that month")
+    )
+    campaign = filters.NumberFilter(
+        method="filter_campaign", help_text=_("Campaign id: the rows of its problems and major-hazards lists")
     )
     overdue_on = filters.DateFilter(
         method="filter_overdue_on", help_text=_("Open and past its deadline at the end of that day")
@@ -111,6 +116,10 @@ class HazardFilter(ScopedFilterSet):
 
     def filter_found_to(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         return queryset.filter(discovered_at__lt=_start_of(value) + dt.timedelta(days=1))
+
+    def filter_campaign(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        campaign = Campaign.objects.get_visible(self.request.user, pk=value)
+        return queryset.filter(on_campaign_lists(campaign))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         text = value.strip()

@@ -15,6 +15,12 @@ urlpatterns = [
     path("standards/<int:pk>/", standards_views.standard_detail, name="standard-detail"),
     path("criteria/<int:pk>/revise/", standards_views.criterion_revise_view, name="criterion-revise"),
     path("industries/new/", standards_views.industry_create_view, name="industry-create"),
+    path("campaigns/<int:pk>/four-lists/", campaign_views.campaign_four_lists, name="campaign-four-lists"),
+    path(
+        "campaigns/<int:pk>/one-table-four-lists.xlsx",
+        campaign_views.campaign_one_table_four_lists,
+        name="campaign-one-table-four-lists",
+    ),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/new/", views.hazard_create, name="hazard-create"),
     path("ledger/export.<str:fmt>", views.ledger_export, name="ledger-export"),

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import orders, receipts, views
+from . import list_views, orders, receipts, views
 
 router = DefaultRouter()
 router.register("hazards", views.HazardViewSet, basename="hazard")
@@ -16,4 +16,10 @@ router.register("handover-receipts", receipts.HandoverReceiptViewSet, basename="
 urlpatterns = [
     path("", include(router.urls)),
     path("campaigns/<int:pk>/wall-chart/", views.campaign_wall_chart, name="campaign-wall-chart"),
+    path("campaigns/<int:pk>/lists/problems/", list_views.campaign_problems, name="campaign-list-problems"),
+    path(
+        "campaigns/<int:pk>/lists/major-hazards/",
+        list_views.campaign_major_hazards,
+        name="campaign-list-major-hazards",
+    ),
 ]

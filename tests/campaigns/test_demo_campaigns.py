@@ -11,6 +11,7 @@ import pytest
 from campaigns.choices import CampaignStatus, TaskStatus
 from campaigns.demo import DALIAN_NAME, LIAONING_NAME, SHANXI_NAME, seed_campaigns
 from campaigns.models import Campaign, ProgressReport, Stage, Task
+from campaigns.plan_demo import THREE_YEAR_NAME, THREE_YEAR_SUBPLAN
 from organizations.demo import DEMO_USERNAMES, seed_directory
 from organizations.models import User
 
@@ -52,12 +53,20 @@ def test_the_three_campaigns_exist_with_their_regions_periods_and_parents(demo: 
         "tourism",
         "industry_trade",
     }
-    assert set(liaoning.industries.values_list("code", flat=True)) == ten
+    # Liaoning's ten key points: water traffic and fishing vessels are one, special equipment another.
+    assert set(liaoning.industries.values_list("code", flat=True)) == ten | {"special_equipment"}
     assert set(shanxi.industries.values_list("code", flat=True)) == ten | {"fireworks", "civil_explosives"}
     assert set(dalian.industries.values_list("code", flat=True)) < ten
     assert len(liaoning.guarantee_measures.splitlines()) == 6
     assert liaoning.general_requirement and liaoning.responsibilities
-    assert Campaign.objects.count() == 3
+    assert "15条硬措施" in liaoning.general_requirement and "特种设备" in liaoning.general_requirement
+    assert [line.split("：")[0] for line in liaoning.responsibilities.splitlines()] == [
+        "企业主体责任",
+        "部门监管责任",
+        "党委政府领导责任",
+    ]
+    # Beside the 2023 campaigns: Dalian's three-year action and its emergency management bureau's sub-plan.
+    assert Campaign.objects.count() == 5
 
 
 def _assert_stages_tile_within(campaign: Campaign) -> list[Stage]:
@@ -74,9 +83,9 @@ def test_liaonings_stages_are_retimed_without_overlap_and_shanxis_keep_the_templ
     stages = _assert_stages_tile_within(_campaign(LIAONING_NAME))
     assert [(s.order, s.name, s.start_date, s.end_date) for s in stages] == [
         (1, "动员部署", dt.date(2023, 5, 15), dt.date(2023, 5, 31)),
-        (2, "排查整治", dt.date(2023, 6, 1), dt.date(2023, 9, 30)),
-        (3, "执法检查", dt.date(2023, 10, 1), dt.date(2023, 11, 30)),
-        (4, "总结提升", dt.date(2023, 12, 1), dt.date(2023, 12, 31)),
+        (2, "企业自查自改和部门帮扶", dt.date(2023, 6, 1), dt.date(2023, 6, 30)),
+        (3, "部门精准执法和集中攻坚", dt.date(2023, 7, 1), dt.date(2023, 10, 31)),
+        (4, "巩固提升", dt.date(2023, 11, 1), dt.date(2023, 12, 31)),
     ]
     assert all(s.name_en for s in stages)
     shanxi = _campaign(SHANXI_NAME)
@@ -183,9 +192,10 @@ def test_committee_staff_see_their_own_tenants_campaigns(demo: None) -> None:
         user = User.objects.get(username=username)
         return set(Campaign.objects.visible_to(user).values_list("name", flat=True))
 
-    assert visible("dl-committee") == {LIAONING_NAME, DALIAN_NAME}
-    assert visible("ln-committee") == {LIAONING_NAME, DALIAN_NAME}
-    assert visible("gjz-committee") == {LIAONING_NAME, DALIAN_NAME}
-    assert visible("dl-yj-inspector") == {LIAONING_NAME, DALIAN_NAME}
+    dalian_all = {LIAONING_NAME, DALIAN_NAME, THREE_YEAR_NAME, THREE_YEAR_SUBPLAN}
+    assert visible("dl-committee") == dalian_all
+    assert visible("ln-committee") == dalian_all
+    assert visible("gjz-committee") == dalian_all
+    assert visible("dl-yj-inspector") == dalian_all
     assert visible("ty-committee") == {SHANXI_NAME}
     assert visible("sx-admin") == {SHANXI_NAME}

@@ -32,6 +32,14 @@ from accountability.services import (
     scoring_scheme_set,
 )
 from accountability.spot_checks import spot_check_sample_month
+from campaigns.plan_services import (
+    adopted_measure_add,
+    leader_duty_add,
+    leading_group_create,
+    leading_group_member_add,
+    measure_create,
+    risk_create,
+)
 from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
@@ -115,6 +123,33 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         narrative=f"{SECRET} progress",
         attachments=[SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")],
     )
+    # The plan's structure (issue 17): the stored lists, a leading group, the checklists.
+    measure = measure_create(
+        actor=w.committee,
+        campaign=campaign,
+        number="Z1",
+        title=f"{SECRET} 隐患动态清零制度",
+        responsible_position="局长",
+        due_date=campaign.end_date,
+        owner_department=w.department,
+    )
+    risk = risk_create(
+        actor=w.committee,
+        campaign=campaign,
+        number="R1",
+        title=f"{SECRET} 化工园区多米诺效应风险",
+        responsible_position="局长",
+        due_date=campaign.end_date,
+        owner_region=w.county,
+    )
+    group = leading_group_create(actor=w.committee, campaign=campaign, name=f"{SECRET} 领导小组")
+    leading_group_member_add(
+        actor=w.committee, group=group, name=f"{SECRET} 张建国", position="市委书记", role="head"
+    )
+    adopted = adopted_measure_add(
+        actor=w.committee, campaign=campaign, source="十五条措施", number=1, text=f"{SECRET} 压实责任"
+    )
+    duty = leader_duty_add(actor=w.committee, campaign=campaign, number=1, text=f"{SECRET} 亲自部署")
 
     publication_build_month(tenant=w.tenant, month=month)
     draft = Publication.objects.get(tenant=w.tenant, region=w.city, month=month)
@@ -272,6 +307,11 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "stage": stage.pk,
         "task": task.pk,
         "attachment": report.attachments.get().pk,
+        "measure": measure.pk,
+        "risk": risk.pk,
+        "leading_group": group.pk,
+        "adopted_measure": adopted.pk,
+        "leader_duty": duty.pk,
         "publication": published.pk,
         "tip_off": tip_off.pk,
         "receipt": HandoverReceipt.objects.get(handover__hazard=hazard, department=w.department).pk,
