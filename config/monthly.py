@@ -26,6 +26,8 @@ MONTHLY_JOBS: tuple[str, ...] = (
     "disclosure.services.publication_build_month",
     # Then the month's indicators, scores and rankings of regions, departments and enterprises.
     "accountability.scoring.assessment_compute_month",
+    # The month's re-checks after closure (回头看): a sample of each region's closed major hazards.
+    "hazards.services.rechecks.recheck_sample_month",
 )
 
 

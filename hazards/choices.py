@@ -50,6 +50,7 @@ class HazardAction(models.TextChoices):
     DECIDE_EXTENSION = "decide_extension", pgettext_lazy("hazard action", "Decide extension")
     LIST_SUPERVISION = "list_supervision", pgettext_lazy("hazard action", "List for supervision")
     OVERDUE = "overdue", pgettext_lazy("hazard action", "Became overdue")
+    RECHECK = "recheck", pgettext_lazy("hazard action", "Re-check after closure")
 
 
 class InspectionKind(models.TextChoices):
@@ -109,3 +110,17 @@ GENERAL_CHECKLIST: list[tuple[str, str, str]] = [
     ("GEN-5", "应急预案编制并定期演练", "Emergency plan drawn up and drilled regularly"),
     ("GEN-6", "安全教育培训记录完整", "Safety training records complete"),
 ]
+
+
+class AcceptanceRole(models.TextChoices):
+    """Who takes part in the on-site acceptance of a major hazard's closure (销号验收)."""
+
+    INSPECTOR = "inspector", _("Inspector")
+    EXPERT = "expert", _("Expert")
+
+
+class AcceptanceMethod(models.TextChoices):
+    ON_SITE = "on_site", _("On-site inspection")
+    TESTING = "testing", _("Testing and measurement")
+    EXPERT_REVIEW = "expert_review", _("Expert review")
+    DOCUMENTS = "documents", _("Review of records")

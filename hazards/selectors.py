@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from organizations.models import Enterprise, Region, User
 
 from .choices import OPEN_STATES, HazardLevel, HazardState, SelfInspectionStatus
-from .models import Hazard, HazardEvent, SelfInspection
+from .models import Hazard, HazardEvent, SelfInspection, Verification
 
 LIST_RELATED = ("enterprise", "region", "industry", "criterion__standard")
 
@@ -116,3 +116,12 @@ def landing_panel(actor: User) -> dict[str, Any] | None:
             ]
         },
     }
+
+
+def verifications_with_acceptance() -> QuerySet[Verification]:
+    """Verifications with their acceptance record, its attachments and its report's digest (not the PDF)."""
+    return (
+        Verification.objects.select_related("verified_by", "acceptance__department", "acceptance__report")
+        .defer("acceptance__report__pdf")
+        .prefetch_related("acceptance__attachments")
+    )

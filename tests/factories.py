@@ -80,3 +80,16 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
         model = Membership
 
     tenant = factory.LazyAttribute(lambda membership: membership.user.tenant)
+
+
+def acceptance(**overrides: object) -> dict[str, object]:
+    """The on-site acceptance a major hazard's verification needs to close it (hazard_verify's fields)."""
+    fields: dict[str, object] = {
+        "participants": [
+            {"name": "陈建国", "role": "inspector", "unit": "一市应急管理局"},
+            {"name": "刘志强", "role": "expert", "unit": "省安全生产专家库"},
+        ],
+        "method": "on_site",
+        "conclusion": "经现场核查，紧急切断阀已安装并联锁，同意销号",
+    }
+    return {**fields, **overrides}

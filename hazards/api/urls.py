@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import rechecks, views
 
 router = DefaultRouter()
 router.register("hazards", views.HazardViewSet, basename="hazard")
@@ -9,8 +9,10 @@ router.register("self-inspections", views.SelfInspectionViewSet, basename="self-
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("standards", views.StandardViewSet, basename="standard")
 router.register("criteria", views.CriterionViewSet, basename="criterion")
+router.register("rechecks", rechecks.RecheckViewSet, basename="recheck")
 
 urlpatterns = [
+    path("hazards/<int:pk>/closure-report.pdf", rechecks.hazard_closure_report, name="hazard-closure-report"),
     path("", include(router.urls)),
     path("campaigns/<int:pk>/wall-chart/", views.campaign_wall_chart, name="campaign-wall-chart"),
 ]

@@ -76,6 +76,7 @@ from .catalogue import (
     Finding,
     G,
 )
+from .closure import demo_acceptance
 
 TZ = ZoneInfo("Asia/Shanghai")
 YEAR = 2023
@@ -735,13 +736,17 @@ class LedgerSeeder:
         )
 
     def verify(self, spec: Spec, actor: User, accepted: bool, at: dt.datetime) -> None:
+        hazard = self.hazard(spec)
+        # A major hazard closes with its on-site acceptance, chosen without drawing from self.rng.
+        acceptance = demo_acceptance(hazard, actor) if accepted and spec.level == HazardLevel.MAJOR else {}
         hazard_verify(
             actor=actor,
-            hazard=self.hazard(spec),
+            hazard=hazard,
             accepted=accepted,
             note=self.rng.choice(ACCEPTS if accepted else REJECTIONS),
             on_site=actor != spec.site.head or self.rng.random() < 0.5,
             now=at,
+            **acceptance,
         )
 
     def reinspect(self, spec: Spec, at: dt.datetime) -> None:

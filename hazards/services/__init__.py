@@ -1,5 +1,6 @@
 """Every write to the ledger. Import from here: `from hazards.services import hazard_confirm`."""
 
+from .closure import closure_report_get
 from .evidence import evidence_check, evidence_store
 from .ledger import (
     hazard_acknowledge_handover,
@@ -15,8 +16,10 @@ from .ledger import (
     hazard_verify,
     hazard_withdraw,
 )
+from .rechecks import recheck_list, recheck_record_result, recheck_sample_month
 
 __all__ = [
+    "closure_report_get",
     "evidence_check",
     "evidence_store",
     "hazard_acknowledge_handover",
@@ -31,4 +34,7 @@ __all__ = [
     "hazard_submit",
     "hazard_verify",
     "hazard_withdraw",
+    "recheck_list",
+    "recheck_record_result",
+    "recheck_sample_month",
 ]
