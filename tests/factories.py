@@ -93,3 +93,16 @@ def acceptance(**overrides: object) -> dict[str, object]:
         "conclusion": "经现场核查，紧急切断阀已安装并联锁，同意销号",
     }
     return {**fields, **overrides}
+
+
+def acceptance_form() -> dict[str, object]:
+    """The same acceptance as the verify form's fields (participant rows, method, conclusion)."""
+    fields = acceptance()
+    rows: list[dict[str, str]] = fields["participants"]  # type: ignore[assignment]
+    return {
+        "participants-name": [row["name"] for row in rows],
+        "participants-role": [row["role"] for row in rows],
+        "participants-unit": [row["unit"] for row in rows],
+        "method": fields["method"],
+        "conclusion": fields["conclusion"],
+    }
