@@ -24,9 +24,9 @@ from .selectors import parse_month
 from .services.rechecks import may_record_recheck
 
 
-def _month_of(request: HttpRequest, latest: dt.date | None) -> dt.date | None:
+def _month_of(value: str, latest: dt.date | None) -> dt.date | None:
     """The month asked for (?month=YYYY-MM), else the latest month with a re-check the actor may see."""
-    value = request.GET.get("month", "").strip()
+    value = value.strip()
     if value:
         try:
             return parse_month(value)
@@ -36,13 +36,16 @@ def _month_of(request: HttpRequest, latest: dt.date | None) -> dt.date | None:
 
 
 def _page(
-    request: HttpRequest, bound: dict[int, forms.RecheckResultForm] | None = None, status: int = 200
+    request: HttpRequest,
+    month_text: str,
+    bound: dict[int, forms.RecheckResultForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     actor = actor_of(request)
     scope = scope_for(actor)
     visible = Recheck.objects.visible_to(actor)
     months = list(visible.order_by("-month").values_list("month", flat=True).distinct()[:24])
-    month = _month_of(request, months[0] if months else None)
+    month = _month_of(month_text, months[0] if months else None)
     rows: list[dict[str, Any]] = []
     if month is not None:
         for recheck in services.recheck_list(actor=actor, month=month).order_by(
@@ -66,7 +69,7 @@ def _page(
 
 @login_required
 def recheck_list(request: HttpRequest) -> HttpResponse:
-    return _page(request)
+    return _page(request, request.GET.get("month", ""))
 
 
 @login_required
@@ -84,6 +87,4 @@ def recheck_result(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Re-check of %(code)s recorded.") % {"code": recheck.hazard.code})
             return redirect(f"{reverse('recheck-list')}?month={recheck.month:%Y-%m}")
-    request.GET = request.GET.copy()
-    request.GET["month"] = f"{recheck.month:%Y-%m}"
-    return _page(request, bound={recheck.pk: form}, status=400)
+    return _page(request, f"{recheck.month:%Y-%m}", bound={recheck.pk: form}, status=400)

@@ -2,6 +2,7 @@
 (GB 32100 check character)."""
 
 import io
+from typing import Any
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -82,9 +83,9 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     tenant = factory.LazyAttribute(lambda membership: membership.user.tenant)
 
 
-def acceptance(**overrides: object) -> dict[str, object]:
+def acceptance(**overrides: Any) -> dict[str, Any]:
     """The on-site acceptance a major hazard's verification needs to close it (hazard_verify's fields)."""
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "participants": [
             {"name": "陈建国", "role": "inspector", "unit": "一市应急管理局"},
             {"name": "刘志强", "role": "expert", "unit": "省安全生产专家库"},
@@ -95,10 +96,10 @@ def acceptance(**overrides: object) -> dict[str, object]:
     return {**fields, **overrides}
 
 
-def acceptance_form() -> dict[str, object]:
+def acceptance_form() -> dict[str, Any]:
     """The same acceptance as the verify form's fields (participant rows, method, conclusion)."""
     fields = acceptance()
-    rows: list[dict[str, str]] = fields["participants"]  # type: ignore[assignment]
+    rows: list[dict[str, str]] = fields["participants"]
     return {
         "participants-name": [row["name"] for row in rows],
         "participants-role": [row["role"] for row in rows],

@@ -257,7 +257,7 @@ class VerificationSerializer(serializers.ModelSerializer):
             acceptance = verification.acceptance
         except ClosureAcceptance.DoesNotExist:
             return None
-        return AcceptanceSerializer(acceptance).data  # type: ignore[return-value]
+        return AcceptanceSerializer(acceptance).data
 
 
 class ClosureReportSerializer(serializers.ModelSerializer):
@@ -311,7 +311,7 @@ class HazardDetailSerializer(HazardListSerializer):
     def get_closure_report(self, hazard: Hazard) -> dict[str, Any] | None:
         """The latest closure report's digest (the PDF itself at its url)."""
         reports = sorted(hazard.closure_reports.all(), key=lambda report: (report.created_at, report.pk))
-        return ClosureReportSerializer(reports[-1]).data if reports else None  # type: ignore[return-value]
+        return ClosureReportSerializer(reports[-1]).data if reports else None
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -23,7 +23,7 @@ EN = {"Accept-Language": "en"}
 
 @pytest.fixture
 def pending(world: Any, ledger: Any) -> Hazard:
-    """A major hazard of alpha's chemical enterprise, handed over to alpha's department, awaiting verification."""
+    """A major hazard of alpha's chemical enterprise, handed over to alpha's department, to be verified."""
     return hazard_submit(
         actor=world.a.officer, hazard=ledger.rectifying(), report="已加装紧急切断阀", evidence=[photo()]
     )

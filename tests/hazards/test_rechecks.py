@@ -80,7 +80,11 @@ def _drawn(tenant: Any, month: dt.date) -> set[int]:
 def _expected(tenant: Any, month: dt.date, hazards: list[Hazard], percent: int) -> set[int]:
     """The first ceil(percent of n) hazards by md5(tenant:month:id): the documented seeded order."""
     order = sorted(
-        hazards, key=lambda h: (hashlib.md5(f"{tenant.pk}:{month:%Y-%m}:{h.pk}".encode()).hexdigest(), h.pk)
+        hazards,
+        key=lambda h: (
+            hashlib.md5(f"{tenant.pk}:{month:%Y-%m}:{h.pk}".encode(), usedforsecurity=False).hexdigest(),
+            h.pk,
+        ),
     )
     return {h.pk for h in order[: math.ceil(len(hazards) * percent / 100)]}
 
