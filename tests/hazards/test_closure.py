@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection
 
 from hazards.choices import HazardAction, HazardState
 from hazards.models import ClosureAcceptance, ClosureReport, Evidence, Hazard, HazardEvent, Verification
 from hazards.services import hazard_submit, hazard_verify
+from organizations.rls import tenant_context
 
 from ..factories import acceptance, photo
 
@@ -244,3 +246,21 @@ def test_the_browser_form_takes_participant_rows_and_the_page_shows_the_digest(
     assert "刘志强".encode() in page.content and b"Expert" in page.content
     download = client.get(f"/ledger/{pending.pk}/closure-report.pdf")
     assert download.status_code == 200 and hashlib.sha256(download.content).hexdigest() == report.sha256
+
+
+@pytest.mark.django_db(transaction=True)
+def test_as_the_app_role_a_report_is_written_at_closure_and_can_never_be_changed(
+    world, pending, app_role_connection
+) -> None:
+    with tenant_context(world.a.tenant):
+        hazard_verify(actor=world.a.inspector, hazard=pending, accepted=True, **acceptance())
+    for statement in ("UPDATE hazards_closurereport SET sha256 = 'x'", "DELETE FROM hazards_closurereport"):
+        with (
+            pytest.raises(DatabaseError, match="permission denied"),
+            tenant_context(world.a.tenant),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    with tenant_context(world.a.tenant):
+        report = ClosureReport.objects.get(hazard=pending)
+        assert report.sha256 == hashlib.sha256(bytes(report.pdf)).hexdigest()
