@@ -28,7 +28,7 @@ METHOD_NAMES = {
     "expert_review": "专家论证",
     "documents": "资料审查",
 }
-TITLE = "重大事故隐患整改销号报告 / Closure report"
+TITLE = "事故隐患整改销号报告 / Closure report"
 
 
 def render_closure_report(content: dict[str, Any]) -> bytes:
