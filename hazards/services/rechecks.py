@@ -69,6 +69,20 @@ ON CONFLICT (tenant_id, month, hazard_id) DO NOTHING
 """
 
 
+# The assigned department's inspectors and heads are told, once per re-check (notification_once_a_day).
+NOTIFY_SQL = """
+INSERT INTO hazards_notification (tenant_id, user_id, hazard_id, kind, message, created_at, sent_on)
+SELECT DISTINCT x.tenant_id, m.user_id, x.hazard_id, 'recheck', replace(%(template)s, '{code}', h.code),
+  %(now)s, %(today)s
+FROM hazards_recheck x
+JOIN hazards_hazard h ON h.id = x.hazard_id
+JOIN organizations_membership m ON m.department_id = x.department_id AND m.is_active
+  AND m.role = ANY(%(roles)s)
+WHERE x.tenant_id = %(tenant)s AND x.month = %(month)s AND x.created_at = %(now)s
+ON CONFLICT DO NOTHING
+"""
+
+
 def _month_end(month: dt.date) -> dt.datetime:
     following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return timezone.make_aware(dt.datetime.combine(following, dt.time.min))
@@ -76,21 +90,30 @@ def _month_end(month: dt.date) -> dt.datetime:
 
 @transaction.atomic
 def recheck_sample_month(*, tenant: Tenant, month: dt.date, now: dt.datetime | None = None) -> int:
-    """Draw the month's re-checks for every region of the tenant; the number of re-checks added."""
-    month = month.replace(day=1)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            SAMPLE_SQL,
-            {
-                "tenant": tenant.pk,
-                "month": month,
-                "month_text": month.strftime("%Y-%m"),
-                "end": _month_end(month),
-                "now": now_or(now),
-                "percent": settings.RECHECK_SAMPLE_PERCENT,
-            },
+    """Draw the month's re-checks for every region of the tenant and tell the departments they are assigned
+    to (in-app); the number of re-checks added."""
+    month, at = month.replace(day=1), now_or(now)
+    params = {
+        "tenant": tenant.pk,
+        "month": month,
+        "month_text": month.strftime("%Y-%m"),
+        "end": _month_end(month),
+        "now": at,
+        "today": timezone.localdate(at),
+        "percent": settings.RECHECK_SAMPLE_PERCENT,
+        "roles": sorted(DEPARTMENT_ROLES),
+        "template": _(
+            "Hazard {code} was drawn for the re-check after closure of %(month)s: check on site whether "
+            "its rectification held, and record the result on the re-checks page."
         )
-        return cursor.rowcount
+        % {"month": month.strftime("%Y-%m")},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(SAMPLE_SQL, params)
+        added = cursor.rowcount
+        if added:
+            cursor.execute(NOTIFY_SQL, params)
+    return added
 
 
 def recheck_list(*, actor: User, month: dt.date | None = None) -> QuerySet[Recheck]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accountability.scoring import unit_indicators
 from config.monthly import MONTHLY_JOBS, monthly_jobs_run
 from hazards.choices import HazardAction, HazardState
-from hazards.models import Hazard, HazardEvent, Recheck
+from hazards.models import Hazard, HazardEvent, Notification, Recheck
 from hazards.services import (
     hazard_confirm,
     hazard_handover,
@@ -114,6 +114,9 @@ def test_at_least_one_is_drawn_where_any_is_closed_and_none_before_they_closed(w
     assert recheck_sample_month(tenant=w.tenant, month=month) == 2  # 10 % rounds up to one per region
     regions = set(Recheck.objects.filter(tenant=w.tenant).values_list("region_id", flat=True))
     assert regions == {w.county.pk, w.sibling_county.pk}
+    told = Notification.objects.filter(user=w.inspector, kind="recheck")
+    assert set(told.values_list("hazard_id", flat=True)) == _drawn(w.tenant, month)  # the department is told
+    assert not Notification.objects.filter(user=w.committee, kind="recheck").exists()
     earlier = (month - dt.timedelta(days=1)).replace(day=1)
     assert recheck_sample_month(tenant=w.tenant, month=earlier) == 0  # closed after that month's end
     assert recheck_sample_month(tenant=world.b.tenant, month=month) == 0  # beta has none
