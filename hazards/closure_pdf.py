@@ -3,7 +3,7 @@ acceptance, as one PDF generated when the hazard closes and never again (service
 
 An internal document: it carries nothing but the ledger's own rows. The headings are fixed bilingual text, so
 the frozen file does not depend on who closed the hazard in which language; Chinese is drawn in the embedded
-CJK font (organizations.pdf_fonts), so the text extracts and reads on any machine.
+CJK font (core.pdf_fonts), so the text extracts and reads on any machine.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from organizations.pdf_fonts import cjk_font
-from organizations.pdf_text import text_paragraph
+from core.pdf_fonts import cjk_font
+from core.pdf_text import text_paragraph
 
 LEVEL_NAMES = {"major": "重大事故隐患", "general": "一般事故隐患"}
 ROLE_NAMES = {"inspector": "检查人员", "expert": "专家"}

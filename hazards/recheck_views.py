@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.months import parse_month
 from organizations.forms import apply_service_errors
 from organizations.scoping import actor_of, scope_for
 
 from . import forms, services
 from .models import Recheck
-from .selectors import parse_month
 from .services.rechecks import may_record_recheck
 
 

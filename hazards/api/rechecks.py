@@ -14,11 +14,12 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api.base import ScopedViewSet, actor_of
+from core.api.base import ScopedViewSet
+from core.months import parse_month
+from organizations.scoping import actor_of
 
 from .. import services
 from ..models import ClosureReport, Hazard, Recheck
-from ..selectors import parse_month
 
 
 class PdfRenderer(BaseRenderer):

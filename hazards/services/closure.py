@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.errors import InvalidStateError, NotFoundError
+from core.errors import InvalidStateError, NotFoundError
 from organizations.models import Department, User
 from organizations.scoping import Scope
 

@@ -13,6 +13,7 @@ the same transaction, so the reopening counts in the "reopened after closure" in
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,8 +22,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidStateError
 from organizations.choices import DEPARTMENT_ROLES
-from organizations.errors import InvalidStateError
 from organizations.models import Tenant, User
 from organizations.scoping import Scope, scope_for
 
@@ -93,7 +94,7 @@ def recheck_sample_month(*, tenant: Tenant, month: dt.date, now: dt.datetime | N
     """Draw the month's re-checks for every region of the tenant and tell the departments they are assigned
     to (in-app); the number of re-checks added."""
     month, at = month.replace(day=1), now_or(now)
-    params = {
+    params: dict[str, Any] = {
         "tenant": tenant.pk,
         "month": month,
         "month_text": month.strftime("%Y-%m"),

@@ -13,10 +13,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 
+from core.rls import tenant_context
 from hazards.choices import HazardAction, HazardState
 from hazards.models import ClosureAcceptance, ClosureReport, Evidence, Hazard, HazardEvent, Verification
 from hazards.services import hazard_submit, hazard_verify
-from organizations.rls import tenant_context
 
 from ..factories import acceptance, photo
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accountability.scoring import unit_indicators
 from config.monthly import MONTHLY_JOBS, monthly_jobs_run
+from core.errors import InvalidStateError, PermissionDeniedError
 from hazards.choices import HazardAction, HazardState
 from hazards.models import Hazard, HazardEvent, Notification, Recheck
 from hazards.services import (
@@ -26,7 +27,6 @@ from hazards.services import (
     recheck_sample_month,
 )
 from organizations.choices import Role
-from organizations.errors import InvalidStateError, PermissionDeniedError
 
 from ..factories import EnterpriseFactory, MembershipFactory, UserFactory, acceptance, photo
 
