@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.widgets import QuickSelect
 from organizations.choices import DEPARTMENT_ROLES
@@ -197,7 +198,8 @@ class ParticipantRows(forms.Widget):
         rows = [row for row in (value or []) if isinstance(row, dict)]
         rows += [{}] * max(self.MIN_ROWS - len(rows), 1 if len(rows) >= self.MIN_ROWS else 0)
         first_id = (attrs or {}).get("id", f"id_{name}")
-        roles = [("", _("Role")), *AcceptanceRole.choices]
+        role_label = pgettext_lazy("acceptance participant", "Role")
+        roles = [("", role_label), *AcceptanceRole.choices]
 
         def row_html(index: int, row: dict[str, str]) -> SafeString:
             options = format_html_join(
@@ -213,10 +215,10 @@ class ParticipantRows(forms.Widget):
                 "</div>",
                 name,
                 row.get("name", ""),
-                _("Name"),
+                pgettext_lazy("person", "Name"),
                 format_html(' id="{}"', first_id) if index == 0 else "",
                 name,
-                _("Role"),
+                role_label,
                 options,
                 name,
                 row.get("unit", ""),
@@ -275,6 +277,32 @@ class VerifyForm(forms.Form):
         label=_("Acceptance conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     attachments = MultipleFileField(label=_("Acceptance attachments (photos or PDF)"), camera=False)
+
+    ACCEPTANCE_FIELDS = ("participants", "method", "conclusion", "attachments")
+    # What accepting a major hazard needs; the service checks the same (services/closure.py).
+    REQUIRED_TO_ACCEPT = {
+        "participants": _("Name at least two participants of the on-site acceptance."),
+        "method": _("Choose how the rectification was accepted."),
+        "conclusion": _("Write the acceptance conclusion."),
+    }
+
+    def __init__(self, *args: Any, hazard: Hazard | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if hazard is not None and hazard.level != HazardLevel.MAJOR:
+            for name in self.ACCEPTANCE_FIELDS:  # a general hazard closes without an acceptance record
+                del self.fields[name]
+            return
+        for name, message in self.REQUIRED_TO_ACCEPT.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
+
+    def full_clean(self) -> None:
+        # A rejection needs no acceptance: only its note (the service says so when it is missing).
+        if self.is_bound and self.data.get(self.add_prefix("accepted")) == "no":
+            for name in self.REQUIRED_TO_ACCEPT:
+                if name in self.fields:
+                    self.fields[name].required = False
+        super().full_clean()
 
 
 class WithdrawForm(forms.Form):

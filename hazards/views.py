@@ -167,7 +167,7 @@ def _action_table(
         A.ACKNOWLEDGE: (_EmptyForm, services.hazard_acknowledge_handover, {}),
         A.PLAN: (forms.PlanForm, services.hazard_plan, {}),
         A.SUBMIT: (forms.SubmitForm, services.hazard_submit, {}),
-        A.VERIFY: (forms.VerifyForm, services.hazard_verify, {}),
+        A.VERIFY: (forms.VerifyForm, services.hazard_verify, {"hazard": hazard}),
         A.WITHDRAW: (forms.WithdrawForm, services.hazard_withdraw, {}),
         A.REOPEN: (forms.ReopenForm, services.hazard_reopen, {}),
         A.REQUEST_EXTENSION: (forms.ExtensionRequestForm, services.hazard_request_extension, {}),

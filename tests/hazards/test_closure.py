@@ -213,17 +213,26 @@ def test_the_browser_form_takes_participant_rows_and_the_page_shows_the_digest(
 
     refused = client.post(
         f"/ledger/{pending.pk}/verify/",
+        {"accepted": "yes", "participants-name": ["陈建国"], "participants-role": ["inspector"]},
+        headers=EN,
+    )
+    assert refused.status_code == 400
+    assert b"Write the acceptance conclusion" in refused.content
+    assert b"Choose how the rectification was accepted" in refused.content
+    refused = client.post(
+        f"/ledger/{pending.pk}/verify/",
         {
             "accepted": "yes",
             "participants-name": ["陈建国"],
             "participants-role": ["inspector"],
             "method": "on_site",
+            "conclusion": "同意销号",
         },
         headers=EN,
     )
     assert refused.status_code == 400
     assert b"Name at least two participants" in refused.content
-    assert b"Write the acceptance conclusion" in refused.content
+    assert "陈建国".encode() in refused.content  # the rows come back filled in
     _nothing_changed(pending)
 
     done = client.post(
@@ -264,3 +273,14 @@ def test_as_the_app_role_a_report_is_written_at_closure_and_can_never_be_changed
     with tenant_context(world.a.tenant):
         report = ClosureReport.objects.get(hazard=pending)
         assert report.sha256 == hashlib.sha256(bytes(report.pdf)).hexdigest()
+
+
+def test_a_general_hazards_verify_form_asks_for_no_acceptance(world, ledger, client) -> None:
+    general = hazard_submit(actor=world.a.officer, hazard=ledger.rectifying("general"), report="已整改")
+    client.force_login(world.a.head)
+    page = client.get(f"/ledger/{general.pk}/", headers=EN)
+    assert b'action="/ledger/%d/verify/"' % general.pk in page.content
+    assert b'name="participants-name"' not in page.content
+    assert client.post(f"/ledger/{general.pk}/verify/", {"accepted": "yes"}).status_code == 302
+    general.refresh_from_db()
+    assert general.state == HazardState.CLOSED
