@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "campaigns.choices.TaskStatus",
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
         "InspectionKindEnum": "hazards.choices.InspectionKind",
+        "AcceptanceRoleEnum": "hazards.choices.AcceptanceRole",
+        "AcceptanceMethodEnum": "hazards.choices.AcceptanceMethod",
         "SanctionKindEnum": "accountability.choices.SanctionKind",
     },
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action, api_view, renderer_classes
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from core.api.base import ScopedViewSet
 from core.months import parse_month
+from organizations.models import Department
 from organizations.scoping import actor_of
 
 from .. import services
@@ -64,11 +65,33 @@ def hazard_closure_report(request: Request, pk: int) -> HttpResponse:
     return closure_report_response(services.closure_report_get(hazard=hazard), hazard.code)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2023-06"})
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM (stored as its first day); as accountability's, which this app may not import."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
+
+class RecheckHazardSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="enterprise.name", read_only=True)
+
+    class Meta:
+        model = Hazard
+        fields = ["id", "code", "title", "enterprise", "state", "closed_at"]
+
+
+class RecheckDepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name"]
+
+
 class RecheckSerializer(serializers.ModelSerializer):
-    hazard = serializers.SerializerMethodField()
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField(read_only=True)
+    hazard = RecheckHazardSerializer(read_only=True)
     region = serializers.CharField(source="region.code", read_only=True)
-    department = serializers.SerializerMethodField()
+    department = RecheckDepartmentSerializer(read_only=True)
     recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True, default=None)
 
     class Meta:
@@ -84,20 +107,6 @@ class RecheckSerializer(serializers.ModelSerializer):
             "recorded_by",
             "recorded_at",
         ]
-
-    def get_hazard(self, recheck: Recheck) -> dict[str, Any]:
-        hazard = recheck.hazard
-        return {
-            "id": hazard.pk,
-            "code": hazard.code,
-            "title": hazard.title,
-            "enterprise": hazard.enterprise.name,
-            "state": hazard.state,
-            "closed_at": hazard.closed_at,
-        }
-
-    def get_department(self, recheck: Recheck) -> dict[str, Any]:
-        return {"id": recheck.department_id, "name": recheck.department.name}
 
 
 class RecheckResultSerializer(serializers.Serializer):
