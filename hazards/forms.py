@@ -199,6 +199,7 @@ class ParticipantRows(forms.Widget):
         rows += [{}] * max(self.MIN_ROWS - len(rows), 1 if len(rows) >= self.MIN_ROWS else 0)
         first_id = (attrs or {}).get("id", f"id_{name}")
         role_label = pgettext_lazy("acceptance participant", "Role")
+        name_label, unit_label = pgettext_lazy("person", "Name"), _("Unit (optional)")
         roles = [("", role_label), *AcceptanceRole.choices]
 
         def row_html(index: int, row: dict[str, str]) -> SafeString:
@@ -209,20 +210,24 @@ class ParticipantRows(forms.Widget):
             )
             return format_html(
                 '<div class="participant-row">'
-                '<input type="text" name="{}-name" value="{}" maxlength="100" aria-label="{}"{}>'
+                '<input type="text" name="{}-name" value="{}" maxlength="100"'
+                ' aria-label="{}" placeholder="{}"{}>'
                 '<select name="{}-role" aria-label="{}">{}</select>'
-                '<input type="text" name="{}-unit" value="{}" maxlength="200" aria-label="{}">'
+                '<input type="text" name="{}-unit" value="{}" maxlength="200"'
+                ' aria-label="{}" placeholder="{}">'
                 "</div>",
                 name,
                 row.get("name", ""),
-                pgettext_lazy("person", "Name"),
+                name_label,
+                name_label,
                 format_html(' id="{}"', first_id) if index == 0 else "",
                 name,
                 role_label,
                 options,
                 name,
                 row.get("unit", ""),
-                _("Unit (optional)"),
+                unit_label,
+                unit_label,
             )
 
         return format_html(
