@@ -28,6 +28,8 @@ MONTHLY_JOBS: tuple[str, ...] = (
     "accountability.spot_checks.spot_check_sample_month",
     # Then the month's indicators, scores and rankings of regions, departments and enterprises.
     "accountability.scoring.assessment_compute_month",
+    # The month's re-checks after closure (回头看): a sample of each region's closed major hazards.
+    "hazards.services.rechecks.recheck_sample_month",
     # Then the month's aggregate per region x industry, into the outbox to the national system.
     "exchange.aggregates.upward_aggregate_month",
 )

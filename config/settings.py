@@ -307,9 +307,11 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "campaigns.choices.TaskStatus",
         "CampaignStatusEnum": "campaigns.choices.CampaignStatus",
         "InspectionKindEnum": "hazards.choices.InspectionKind",
+        "AcceptanceRoleEnum": "hazards.choices.AcceptanceRole",
+        "AcceptanceMethodEnum": "hazards.choices.AcceptanceMethod",
         "SanctionKindEnum": "accountability.choices.SanctionKind",
         "OrderKindEnum": "hazards.enforcement.OrderKind",
-        "AcceptanceRoleEnum": "hazards.enforcement.AcceptanceRole",
+        "ResumptionRoleEnum": "hazards.enforcement.AcceptanceRole",
         "RoleEnum": "organizations.choices.Role",
         "SpotCheckStateEnum": "accountability.choices.SpotCheckState",
         "StateEnum": "hazards.choices.HazardState",  # the ledger's, named as before spot checks had a state
@@ -407,10 +409,16 @@ DEMO_SEEDERS = [
     "accountability.demo.seed_accountability",
     "accountability.demo_published.seed_published",
     "exchange.demo.seed_national",
+    # After the accountability demo, whose reopened story expects no reopening before it.
+    "hazards.demo.closure.seed_rechecks",
 ]
 
 # Ledger rules.
 HANDOVER_RECEIPT_DAYS = env_int("HANDOVER_RECEIPT_DAYS", 3)
+# Re-checks after closure (回头看): the share of each region's closed major hazards drawn every month (at
+# least one where any exist), and the new deadline of a hazard a re-check finds did not hold.
+RECHECK_SAMPLE_PERCENT = env_int("RECHECK_SAMPLE_PERCENT", 10, minimum=1, maximum=100)
+RECHECK_REOPEN_DAYS = env_int("RECHECK_REOPEN_DAYS", 30, minimum=1)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
 # A department verifies a submitted rectification within this many days to count as timely (assessment).

@@ -65,6 +65,7 @@ class HazardAction(models.TextChoices):
     ORDER = "order", pgettext_lazy("hazard action", "Enforcement order issued")
     RESUME = "resume", pgettext_lazy("hazard action", "Production resumed")
     RECEIPT_OVERDUE = "receipt_overdue", pgettext_lazy("hazard action", "Handover receipt escalated")
+    RECHECK = "recheck", pgettext_lazy("hazard action", "Re-check after closure")
 
 
 class InspectionKind(models.TextChoices):
@@ -132,3 +133,17 @@ class StandardCoverage(models.TextChoices):
     COMPLETE = "complete", _("All items listed")
     PARTIAL = "partial", _("Some items listed")
     NOT_ITEMISED = "not_itemised", _("Items not known here")
+
+
+class AcceptanceRole(models.TextChoices):
+    """Who takes part in the on-site acceptance of a major hazard's closure (销号验收)."""
+
+    INSPECTOR = "inspector", _("Inspector")
+    EXPERT = "expert", _("Expert")
+
+
+class AcceptanceMethod(models.TextChoices):
+    ON_SITE = "on_site", _("On-site inspection")
+    TESTING = "testing", _("Testing and measurement")
+    EXPERT_REVIEW = "expert_review", _("Expert review")
+    DOCUMENTS = "documents", _("Review of records")

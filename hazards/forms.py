@@ -6,7 +6,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.widgets import QuickSelect
 from organizations.choices import DEPARTMENT_ROLES
@@ -15,6 +18,8 @@ from organizations.models import Department, Enterprise, Industry, Membership, R
 from organizations.scoping import scope_for
 
 from .choices import (
+    AcceptanceMethod,
+    AcceptanceRole,
     HazardCategory,
     HazardLevel,
     HazardSource,
@@ -226,6 +231,86 @@ class SubmitForm(forms.Form):
     evidence = MultipleFileField(label=_("Photos or PDF"), camera=False)
 
 
+class ParticipantRows(forms.Widget):
+    """One row per participant (name, role, unit), as many as were sent plus an empty one; on phones the
+    rows stack. static/js/participant-rows.js adds rows without a round trip."""
+
+    MIN_ROWS = 3
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
+        names, roles, units = (data.getlist(f"{name}-{part}") for part in ("name", "role", "unit"))
+        return [
+            {"name": n, "role": r, "unit": u}
+            for n, r, u in zip(names, roles + [""] * len(names), units + [""] * len(names), strict=False)
+        ]
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return f"{name}-name" not in data
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        rows = [row for row in (value or []) if isinstance(row, dict)]
+        rows += [{}] * max(self.MIN_ROWS - len(rows), 1 if len(rows) >= self.MIN_ROWS else 0)
+        first_id = (attrs or {}).get("id", f"id_{name}")
+        role_label = pgettext_lazy("acceptance participant", "Role")
+        name_label, unit_label = pgettext_lazy("person", "Name"), _("Unit (optional)")
+        roles = [("", role_label), *AcceptanceRole.choices]
+
+        def row_html(index: int, row: dict[str, str]) -> SafeString:
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((value, " selected" if row.get("role") == value else "", label) for value, label in roles),
+            )
+            return format_html(
+                '<div class="participant-row">'
+                '<input type="text" name="{}-name" value="{}" maxlength="100"'
+                ' aria-label="{}" placeholder="{}"{}>'
+                '<select name="{}-role" aria-label="{}">{}</select>'
+                '<input type="text" name="{}-unit" value="{}" maxlength="200"'
+                ' aria-label="{}" placeholder="{}">'
+                "</div>",
+                name,
+                row.get("name", ""),
+                name_label,
+                name_label,
+                format_html(' id="{}"', first_id) if index == 0 else "",
+                name,
+                role_label,
+                options,
+                name,
+                row.get("unit", ""),
+                unit_label,
+                unit_label,
+            )
+
+        return format_html(
+            '<div class="participant-rows" data-participant-rows>{}</div>'
+            '<button type="button" class="button-secondary" data-add-participant hidden>{}</button>',
+            format_html_join("", "{}", ((row_html(index, row),) for index, row in enumerate(rows))),
+            _("Add a participant"),
+        )
+
+
+class ParticipantsField(forms.Field):
+    """The acceptance's participants as [{name, role, unit}], blank rows dropped; the service checks them."""
+
+    widget = ParticipantRows
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:
+        rows = value if isinstance(value, list) else []
+        return [
+            {key: str(row.get(key, "")).strip() for key in ("name", "role", "unit")}
+            for row in rows
+            if any(str(part).strip() for part in row.values())
+        ]
+
+
 class VerifyForm(forms.Form):
     accepted = forms.TypedChoiceField(
         label=_("Result"),
@@ -237,6 +322,47 @@ class VerifyForm(forms.Form):
     note = forms.CharField(
         label=_("Note (required when rejecting)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The on-site acceptance (销号验收): required to accept a major hazard.
+    participants = ParticipantsField(
+        label=_("Acceptance participants"),
+        help_text=_("At least two for a major hazard: inspectors and experts, each with their role."),
+    )
+    method = forms.ChoiceField(
+        label=_("Acceptance method"),
+        required=False,
+        choices=[("", "—"), *AcceptanceMethod.choices],
+        widget=QuickSelect,
+    )
+    conclusion = forms.CharField(
+        label=_("Acceptance conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    attachments = MultipleFileField(label=_("Acceptance attachments (photos or PDF)"), camera=False)
+
+    ACCEPTANCE_FIELDS = ("participants", "method", "conclusion", "attachments")
+    # What accepting a major hazard needs; the service checks the same (services/closure.py).
+    REQUIRED_TO_ACCEPT = {
+        "participants": _("Name at least two participants of the on-site acceptance."),
+        "method": _("Choose how the rectification was accepted."),
+        "conclusion": _("Write the acceptance conclusion."),
+    }
+
+    def __init__(self, *args: Any, hazard: Hazard | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if hazard is not None and hazard.level != HazardLevel.MAJOR:
+            for name in self.ACCEPTANCE_FIELDS:  # a general hazard closes without an acceptance record
+                del self.fields[name]
+            return
+        for name, message in self.REQUIRED_TO_ACCEPT.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
+
+    def full_clean(self) -> None:
+        # A rejection needs no acceptance: only its note (the service says so when it is missing).
+        if self.is_bound and self.data.get(self.add_prefix("accepted")) == "no":
+            for name in self.REQUIRED_TO_ACCEPT:
+                if name in self.fields:
+                    self.fields[name].required = False
+        super().full_clean()
 
 
 class WithdrawForm(forms.Form):
@@ -546,3 +672,25 @@ class SelfInspectionForm(forms.Form):
                 }
             )
         return rows
+
+
+class RecheckResultForm(forms.Form):
+    """The result of a re-check after closure (回头看): held, or not held (the hazard is reopened)."""
+
+    held = forms.TypedChoiceField(
+        label=_("Did the rectification hold?"),
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Held")), ("no", _("Not held: reopen the hazard"))],
+    )
+    note = forms.CharField(
+        label=_("What the re-check found (required when not held)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    deadline = forms.DateField(
+        label=_("New rectification deadline when not held"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for 30 days from today."),
+    )

@@ -23,6 +23,8 @@ from organizations.models import (
 from organizations.scoping import Scope, scope_for
 
 from .choices import (
+    AcceptanceMethod,
+    AcceptanceRole,
     ExtensionStatus,
     HazardAction,
     HazardCategory,
@@ -705,6 +707,9 @@ class Evidence(TenantOwned):
     self_inspection_item = models.ForeignKey(
         SelfInspectionItem, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
     )
+    acceptance = models.ForeignKey(
+        "ClosureAcceptance", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
     file = models.FileField(upload_to="evidence/%Y/%m/")
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=50)
@@ -767,6 +772,101 @@ class Notification(TenantOwned):
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         return Q(user_id=scope.user_id)  # notifications are personal, admins included
+
+
+class ClosureAcceptance(TenantOwned):
+    """The on-site acceptance recorded when a hazard is verified and closed (销号验收): who took part, how,
+    and what they concluded. Required for a major hazard; its attachments are Evidence rows."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="acceptances")
+    verification = models.OneToOneField(Verification, on_delete=models.PROTECT, related_name="acceptance")
+    # The department that verified: the re-checks after closure (回头看) go back to it.
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # [{"name": "…", "role": "inspector" | "expert", "unit": "…"}], at least two (services/closure.py).
+    participants = models.JSONField(_("participants"))
+    method = models.CharField(_("acceptance method"), max_length=20, choices=AcceptanceMethod.choices)
+    conclusion = models.TextField(_("conclusion"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["tenant", "hazard"], name="acceptance_tenant_hazard_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} acceptance {self.created_at:%Y-%m-%d}"
+
+    @property
+    def participant_rows(self) -> list[dict[str, str]]:
+        """The participants with their role's label, for pages."""
+        labels = dict(AcceptanceRole.choices)
+        return [{**row, "role_label": str(labels.get(row.get("role", ""), ""))} for row in self.participants]
+
+
+class ClosureReport(TenantOwned):
+    """The closure report PDF of one acceptance: generated once when the hazard closes, then frozen with its
+    SHA-256 (the application's database role may insert it, never change or delete it)."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="closure_reports")
+    acceptance = models.OneToOneField(ClosureAcceptance, on_delete=models.PROTECT, related_name="report")
+    pdf = models.BinaryField()
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["tenant", "hazard"], name="closure_report_tenant_haz_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} closure report {self.sha256[:12]}"
+
+
+class Recheck(TenantOwned):
+    """A closed major hazard drawn for the month's re-check after closure (回头看), assigned to the department
+    that verified it, and its result once recorded (held, or not held: the hazard is reopened)."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="rechecks")
+    month = models.DateField(_("month"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=100, editable=False)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="rechecks")
+    created_at = models.DateTimeField()
+    held = models.BooleanField(_("rectification held"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("re-check")
+        ordering = ["-month", "region_path", "id"]
+        constraints = [
+            # However often the monthly job runs: a hazard is drawn at most once a month.
+            models.UniqueConstraint(fields=["tenant", "month", "hazard"], name="recheck_once_a_month"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "department", "month"], name="recheck_tenant_dept_idx"),
+            models.Index(
+                fields=["tenant", "region_path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="recheck_tenant_rpath_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} re-check {self.month:%Y-%m}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        """A department sees its own re-checks; committee staff every one in their regions."""
+        if scope.is_tenant_admin:
+            return Q()
+        conditions = path_within("region_path", scope.committee_paths)
+        if scope.department_ids:
+            conditions.append(Q(department_id__in=scope.department_ids))
+        return any_of(conditions)
 
 
 # Enforcement orders live in their own module (a register beside the ledger); imported here so Django

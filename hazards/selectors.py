@@ -13,7 +13,7 @@ from organizations.models import Enterprise, Region, User
 
 from .choices import OPEN_STATES, HazardLevel, HazardState, SelfInspectionStatus
 from .enforcement import due_to_file
-from .models import HandoverReceipt, Hazard, HazardEvent, SelfInspection
+from .models import HandoverReceipt, Hazard, HazardEvent, SelfInspection, Verification
 
 LIST_RELATED = ("enterprise", "region", "industry", "criterion__standard")
 
@@ -132,3 +132,12 @@ def receipt_list(*, actor: User, pending: bool | None = None) -> QuerySet[Handov
     if pending is not None:
         receipts = receipts.filter(acknowledged_at__isnull=pending)
     return receipts.order_by("receipt_deadline", "pk")
+
+
+def verifications_with_acceptance() -> QuerySet[Verification]:
+    """Verifications with their acceptance record, its attachments and its report's digest (not the PDF)."""
+    return (
+        Verification.objects.select_related("verified_by", "acceptance__department", "acceptance__report")
+        .defer("acceptance__report__pdf")
+        .prefetch_related("acceptance__attachments")
+    )

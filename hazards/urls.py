@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, listing_views, order_views, receipt_views, standards_views, views
+from . import campaign_views, listing_views, order_views, receipt_views, recheck_views, standards_views, views
 
 urlpatterns = [
     path(
@@ -26,6 +26,9 @@ urlpatterns = [
     path("ledger/export.<str:fmt>", views.ledger_export, name="ledger-export"),
     path("ledger/<int:pk>/", views.hazard_detail, name="hazard-detail"),
     path("ledger/<int:pk>/<slug:action>/", views.hazard_action, name="hazard-action"),
+    path("ledger/<int:pk>/closure-report.pdf", views.hazard_closure_report, name="hazard-closure-report"),
+    path("rechecks/", recheck_views.recheck_list, name="recheck-list"),
+    path("rechecks/<int:pk>/result/", recheck_views.recheck_result, name="recheck-result"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("self-inspections/", views.self_inspection_list, name="self-inspection-list"),
     path("self-inspections/start/", views.self_inspection_start, name="self-inspection-start"),

@@ -28,12 +28,22 @@ from organizations.models import Department, Enterprise, Region, User
 from organizations.scoping import actor_of, require_role, scope_for
 
 from . import forms, services
+from .api.rechecks import closure_report_response
 from .campaign_stats import campaign_for
 from .choices import HazardAction, HazardCategory, SelfInspectionStatus
 from .exports import csv_stream, xlsx_file
 from .filters import HazardFilter
 from .keyset import Keyset
-from .models import Evidence, Hazard, Inspection, Notification, SelfInspection
+from .models import (
+    ClosureAcceptance,
+    ClosureReport,
+    Evidence,
+    Hazard,
+    Inspection,
+    Notification,
+    SelfInspection,
+    Verification,
+)
 from .order_views import inspection_orders
 from .selectors import (
     filing_summary,
@@ -42,6 +52,7 @@ from .selectors import (
     hazard_timeline,
     ledger_region,
     self_inspection_missing,
+    verifications_with_acceptance,
 )
 from .services.evidence import ALLOWED
 from .services.inspections import (
@@ -157,7 +168,7 @@ def _action_table(
         A.ACKNOWLEDGE: (_EmptyForm, services.hazard_acknowledge_handover, {}),
         A.PLAN: (forms.PlanForm, services.hazard_plan, {}),
         A.SUBMIT: (forms.SubmitForm, services.hazard_submit, {}),
-        A.VERIFY: (forms.VerifyForm, services.hazard_verify, {}),
+        A.VERIFY: (forms.VerifyForm, services.hazard_verify, {"hazard": hazard}),
         A.WITHDRAW: (forms.WithdrawForm, services.hazard_withdraw, {}),
         A.REOPEN: (forms.ReopenForm, services.hazard_reopen, {}),
         A.REQUEST_EXTENSION: (forms.ExtensionRequestForm, services.hazard_request_extension, {}),
@@ -202,10 +213,33 @@ def _detail_page(
         ).select_related("region"),
         "extensions": hazard.extensions.all(),
         "reports": hazard.reports.prefetch_related("evidence"),
-        "verifications": hazard.verifications.select_related("verified_by"),
+        "verifications": _with_acceptance(verifications_with_acceptance().filter(hazard=hazard)),
+        "closure_report": ClosureReport.objects.filter(tenant_id=hazard.tenant_id, hazard=hazard)
+        .defer("pdf")
+        .order_by("-created_at", "-pk")
+        .first(),
         "action_forms": action_forms,
     }
     return render(request, "hazards/hazard_detail.html", context, status=status)
+
+
+def _with_acceptance(verifications: QuerySet[Verification]) -> list[Verification]:
+    """The verifications, each with `acceptance_record`: its acceptance, or None (templates cannot catch the
+    reverse one-to-one's DoesNotExist)."""
+    found = list(verifications)
+    for verification in found:
+        try:
+            verification.acceptance_record = verification.acceptance  # type: ignore[attr-defined]
+        except ClosureAcceptance.DoesNotExist:
+            verification.acceptance_record = None  # type: ignore[attr-defined]
+    return found
+
+
+@login_required
+def hazard_closure_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The frozen closure report PDF, from the hazard page (the API serves the same bytes)."""
+    hazard = hazard_get(actor=actor_of(request), pk=pk)
+    return closure_report_response(services.closure_report_get(hazard=hazard), hazard.code)
 
 
 @login_required

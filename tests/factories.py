@@ -2,6 +2,7 @@
 (GB 32100 check character)."""
 
 import io
+from typing import Any
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -80,3 +81,29 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
         model = Membership
 
     tenant = factory.LazyAttribute(lambda membership: membership.user.tenant)
+
+
+def acceptance(**overrides: Any) -> dict[str, Any]:
+    """The on-site acceptance a major hazard's verification needs to close it (hazard_verify's fields)."""
+    fields: dict[str, Any] = {
+        "participants": [
+            {"name": "陈建国", "role": "inspector", "unit": "一市应急管理局"},
+            {"name": "刘志强", "role": "expert", "unit": "省安全生产专家库"},
+        ],
+        "method": "on_site",
+        "conclusion": "经现场核查，紧急切断阀已安装并联锁，同意销号",
+    }
+    return {**fields, **overrides}
+
+
+def acceptance_form() -> dict[str, Any]:
+    """The same acceptance as the verify form's fields (participant rows, method, conclusion)."""
+    fields = acceptance()
+    rows: list[dict[str, str]] = fields["participants"]
+    return {
+        "participants-name": [row["name"] for row in rows],
+        "participants-role": [row["role"] for row in rows],
+        "participants-unit": [row["unit"] for row in rows],
+        "method": fields["method"],
+        "conclusion": fields["conclusion"],
+    }

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -7,12 +8,24 @@ from django.db.models.functions import JSONObject
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from core.api.base import ScopedRelatedField
 from organizations.models import Department, Enterprise, Industry, Region, User
 
-from ..choices import HazardCategory, HazardLevel, InspectionKind, ItemResult, ListingLevel, StopProduction
+from ..choices import (
+    AcceptanceMethod,
+    AcceptanceRole,
+    HazardCategory,
+    HazardLevel,
+    InspectionKind,
+    ItemResult,
+    ListingLevel,
+    StopProduction,
+)
 from ..models import (
+    ClosureAcceptance,
+    ClosureReport,
     Criterion,
     Evidence,
     Extension,
@@ -266,10 +279,49 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["id", "report", "submitted_at", "evidence"]
 
 
+class AcceptanceSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name", allow_null=True, default=None)
+    attachments = EvidenceSerializer(many=True)
+    closure_report_sha256 = serializers.CharField(source="report.sha256", allow_null=True, default=None)
+
+    class Meta:
+        model = ClosureAcceptance
+        fields = [
+            "id",
+            "department",
+            "participants",
+            "method",
+            "conclusion",
+            "attachments",
+            "closure_report_sha256",
+        ]
+
+
 class VerificationSerializer(serializers.ModelSerializer):
+    acceptance = serializers.SerializerMethodField()
+
     class Meta:
         model = Verification
-        fields = ["id", "verified_at", "on_site", "accepted", "note"]
+        fields = ["id", "verified_at", "on_site", "accepted", "note", "acceptance"]
+
+    @extend_schema_field(AcceptanceSerializer(allow_null=True))
+    def get_acceptance(self, verification: Verification) -> dict[str, Any] | None:
+        try:
+            acceptance = verification.acceptance
+        except ClosureAcceptance.DoesNotExist:
+            return None
+        return AcceptanceSerializer(acceptance).data
+
+
+class ClosureReportSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClosureReport
+        fields = ["sha256", "created_at", "url"]
+
+    def get_url(self, report: ClosureReport) -> str:
+        return reverse("api:hazard-closure-report", args=[report.hazard_id])
 
 
 class HazardDetailSerializer(HazardListSerializer):
@@ -279,6 +331,7 @@ class HazardDetailSerializer(HazardListSerializer):
     reports = ReportSerializer(many=True, read_only=True)
     verifications = VerificationSerializer(many=True, read_only=True)
     photos = serializers.SerializerMethodField()
+    closure_report = serializers.SerializerMethodField()
 
     class Meta(HazardListSerializer.Meta):
         fields = [
@@ -304,11 +357,20 @@ class HazardDetailSerializer(HazardListSerializer):
             "reports",
             "verifications",
             "photos",
+            "closure_report",
         ]
 
     def get_photos(self, hazard: Hazard) -> list[dict[str, Any]]:
-        found = [item for item in hazard.evidence.all() if item.report_id is None]
+        found = [
+            item for item in hazard.evidence.all() if item.report_id is None and item.acceptance_id is None
+        ]
         return EvidenceSerializer(found, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(ClosureReportSerializer(allow_null=True))
+    def get_closure_report(self, hazard: Hazard) -> dict[str, Any] | None:
+        """The latest closure report's digest (the PDF itself at its url)."""
+        reports = sorted(hazard.closure_reports.all(), key=lambda report: (report.created_at, report.pk))
+        return ClosureReportSerializer(reports[-1]).data if reports else None
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -375,10 +437,43 @@ class SubmitSerializer(serializers.Serializer):
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
 
 
+class ParticipantSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    role = serializers.ChoiceField(choices=AcceptanceRole.choices)
+    unit = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ParticipantsField(serializers.ListField):
+    """The acceptance's participants: a JSON list, or (in a multipart request, beside the attachments) the
+    same list as a JSON string."""
+
+    child = ParticipantSerializer()
+
+    def get_value(self, dictionary: Any) -> Any:
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            return dictionary.get(self.field_name)  # the JSON string, not a list of form values
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else []
+            except ValueError:
+                self.fail("not_a_list", input_type="text")
+        return super().to_internal_value(data)
+
+
 class VerifySerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     on_site = serializers.BooleanField(required=False, default=True)
+    # The on-site acceptance (销号验收): required when a major hazard is accepted (at least two participants).
+    participants = ParticipantsField(required=False, default=list)
+    method = serializers.ChoiceField(
+        choices=AcceptanceMethod.choices, required=False, allow_blank=True, default=""
+    )
+    conclusion = serializers.CharField(required=False, allow_blank=True, default="")
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class WithdrawSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import list_views, orders, receipts, views
+from . import list_views, orders, receipts, rechecks, views
 
 router = DefaultRouter()
 router.register("hazards", views.HazardViewSet, basename="hazard")
@@ -12,8 +12,10 @@ router.register("criteria", views.CriterionViewSet, basename="criterion")
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("enforcement-orders", orders.EnforcementOrderViewSet, basename="enforcement-order")
 router.register("handover-receipts", receipts.HandoverReceiptViewSet, basename="handover-receipt")
+router.register("rechecks", rechecks.RecheckViewSet, basename="recheck")
 
 urlpatterns = [
+    path("hazards/<int:pk>/closure-report.pdf", rechecks.hazard_closure_report, name="hazard-closure-report"),
     path("", include(router.urls)),
     path("campaigns/<int:pk>/wall-chart/", views.campaign_wall_chart, name="campaign-wall-chart"),
     path("campaigns/<int:pk>/lists/problems/", list_views.campaign_problems, name="campaign-list-problems"),

@@ -25,6 +25,7 @@ from ..campaign_stats import wall_chart
 from ..filters import HazardFilter, InspectionFilter, SelfInspectionFilter
 from ..listing_selectors import listings_among
 from ..models import (
+    ClosureReport,
     Criterion,
     Handover,
     Hazard,
@@ -34,7 +35,7 @@ from ..models import (
     SelfInspection,
     Standard,
 )
-from ..selectors import LIST_RELATED, ledger_region
+from ..selectors import LIST_RELATED, ledger_region, verifications_with_acceptance
 from ..services.inspections import (
     checklist_for,
     inspection_record,
@@ -71,7 +72,8 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
             ),
             "extensions",
             Prefetch("reports", queryset=RectificationReport.objects.prefetch_related("evidence")),
-            "verifications",
+            Prefetch("verifications", queryset=verifications_with_acceptance()),
+            Prefetch("closure_reports", queryset=ClosureReport.objects.defer("pdf")),
             "evidence",
         )
 

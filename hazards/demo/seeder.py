@@ -80,6 +80,7 @@ from .catalogue import (
     G,
     category_of,
 )
+from .closure import demo_acceptance
 
 TZ = ZoneInfo("Asia/Shanghai")
 OVERSTATED = 12  # one general report in this many is overstated as major by the enterprise
@@ -808,13 +809,17 @@ class LedgerSeeder:
         )
 
     def verify(self, spec: Spec, actor: User, accepted: bool, at: dt.datetime) -> None:
+        hazard = self.hazard(spec)
+        # A major hazard closes with its on-site acceptance, chosen without drawing from self.rng.
+        acceptance = demo_acceptance(hazard, actor) if accepted and spec.level == HazardLevel.MAJOR else {}
         hazard_verify(
             actor=actor,
-            hazard=self.hazard(spec),
+            hazard=hazard,
             accepted=accepted,
             note=self.rng.choice(ACCEPTS if accepted else REJECTIONS),
             on_site=actor != spec.site.head or self.rng.random() < 0.5,
             now=at,
+            **acceptance,
         )
 
     def reinspect(self, spec: Spec, at: dt.datetime) -> None:

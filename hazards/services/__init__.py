@@ -1,5 +1,6 @@
 """Every write to the ledger. Import from here: `from hazards.services import hazard_confirm`."""
 
+from .closure import closure_report_get
 from .evidence import evidence_check, evidence_store
 from .ledger import (
     hazard_acknowledge_handover,
@@ -17,9 +18,11 @@ from .ledger import (
 from .listings import hazard_lift_listing, hazard_list_supervision
 from .orders import enforcement_order_issue, enforcement_order_resume
 from .receipts import receipts_escalate, receipts_escalate_all_tenants
+from .rechecks import recheck_list, recheck_record_result, recheck_sample_month
 from .standards import criterion_revise, industry_create, standard_create
 
 __all__ = [
+    "closure_report_get",
     "criterion_revise",
     "enforcement_order_issue",
     "enforcement_order_resume",
@@ -41,5 +44,8 @@ __all__ = [
     "industry_create",
     "receipts_escalate",
     "receipts_escalate_all_tenants",
+    "recheck_list",
+    "recheck_record_result",
+    "recheck_sample_month",
     "standard_create",
 ]

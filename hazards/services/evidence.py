@@ -11,14 +11,14 @@ from django.core.files.uploadedfile import UploadedFile
 from core.uploads import EXTENSIONS, check_upload
 from organizations.models import User
 
-from ..models import Evidence, Hazard, RectificationReport, SelfInspectionItem
+from ..models import ClosureAcceptance, Evidence, Hazard, RectificationReport, SelfInspectionItem
 
 ALLOWED = EXTENSIONS
 
 
-def evidence_check(upload: UploadedFile) -> tuple[bytes, str]:
-    """The upload's bytes and content type, or a ValidationError on `evidence` a person can act on."""
-    data, content_type, _digest = check_upload(upload, field="evidence")
+def evidence_check(upload: UploadedFile, *, field: str = "evidence") -> tuple[bytes, str]:
+    """The upload's bytes and content type, or a ValidationError on `field` a person can act on."""
+    data, content_type, _digest = check_upload(upload, field=field)
     return data, content_type
 
 
@@ -29,9 +29,11 @@ def evidence_store(
     hazard: Hazard | None = None,
     report: RectificationReport | None = None,
     item: SelfInspectionItem | None = None,
+    acceptance: ClosureAcceptance | None = None,
+    field: str = "evidence",
 ) -> Evidence:
     """Store a checked file under a random name; it is served only through the scoped evidence view."""
-    data, content_type = evidence_check(upload)
+    data, content_type = evidence_check(upload, field=field)
     owner = hazard or item
     assert owner is not None
     evidence = Evidence(
@@ -39,6 +41,7 @@ def evidence_store(
         hazard=hazard,
         report=report,
         self_inspection_item=item,
+        acceptance=acceptance,
         original_name=(upload.name or "upload")[:255],
         content_type=content_type,
         size=len(data),

@@ -8,8 +8,9 @@ The role and state rules live in permissions.py, which the pages ask too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -40,6 +41,7 @@ from ..models import (
     SelfInspection,
     Verification,
 )
+from .closure import acceptance_check, closure_record
 from .evidence import evidence_store
 from .majors import major_report_notify
 from .permissions import (
@@ -433,9 +435,16 @@ def hazard_verify(
     accepted: bool,
     note: str = "",
     on_site: bool = True,
+    participants: Sequence[Mapping[str, Any]] = (),
+    method: str = "",
+    conclusion: str = "",
+    attachments: Sequence[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> Hazard:
-    """Accept the rectification and close the record (销号), or reject it back to rectification."""
+    """Accept the rectification and close the record (销号), or reject it back to rectification.
+
+    Accepting a major hazard records the on-site acceptance (participants, method, conclusion, attachments)
+    and freezes the closure report (services/closure.py)."""
     at = now_or(now)
     hazard = locked_hazard(actor, hazard)
     scope = scope_for(actor)
@@ -451,7 +460,15 @@ def hazard_verify(
     require_now(scope, hazard, HazardAction.VERIFY)
     if not accepted and not note.strip():
         raise ValidationError({"note": _("Say why the rectification is rejected.")})
-    Verification.objects.create(
+    acceptance = acceptance_check(
+        hazard=hazard,
+        accepted=accepted,
+        participants=participants,
+        method=method,
+        conclusion=conclusion,
+        attachments=attachments,
+    )
+    verification = Verification.objects.create(
         tenant_id=hazard.tenant_id,
         hazard=hazard,
         verified_by=actor,
@@ -472,6 +489,12 @@ def hazard_verify(
         )
     hazard.closed_at = at
     hazard.is_overdue = False
+    closure = {}
+    if acceptance is not None:
+        report = closure_record(
+            actor=actor, scope=scope, hazard=hazard, verification=verification, acceptance=acceptance, at=at
+        )
+        closure = {"acceptance": report.acceptance_id, "closure_report_sha256": report.sha256}
     return move(
         hazard,
         S.CLOSED,
@@ -479,7 +502,7 @@ def hazard_verify(
         action=HazardAction.VERIFY,
         at=at,
         note=note,
-        data={"on_site": on_site},
+        data={"on_site": on_site, **closure},
         fields=["closed_at", "is_overdue"],
     )
 

@@ -43,7 +43,7 @@ from hazards.services.inspections import (
     self_inspection_save,
     self_inspection_submit,
 )
-from tests.factories import EnterpriseFactory, photo
+from tests.factories import EnterpriseFactory, acceptance, photo
 
 
 def province_campaign(w, month: dt.date):
@@ -367,7 +367,7 @@ def march(world, ledger):
         now=at(6),
     )
     hazard = hazard_submit(actor=w.officer, hazard=hazard, report="done", evidence=[photo()], now=at(10))
-    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, now=at(12))
+    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, now=at(12), **acceptance())
     hazard_reopen(
         actor=w.inspector, hazard=hazard, reason="复查未整改到位", deadline=dt.date(2026, 4, 30), now=at(15)
     )

@@ -46,7 +46,7 @@ from hazards.services.inspections import (
     self_inspection_submit,
 )
 
-from ..factories import photo
+from ..factories import acceptance, photo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,7 +129,23 @@ def typed_ledger(world: Any, chem_criterion: Any) -> dict[str, Any]:
     hazard_submit(
         actor=w.officer, hazard=closed, report=typed("rectification.second_report"), evidence=[photo()]
     )
-    hazard_verify(actor=w.committee, hazard=closed, accepted=True, note=typed("verification.note"))
+    hazard_verify(
+        actor=w.committee,
+        hazard=closed,
+        accepted=True,
+        note=typed("verification.note"),
+        **acceptance(
+            participants=[
+                {
+                    "name": typed("acceptance.inspector", 100),
+                    "role": "inspector",
+                    "unit": typed("acceptance.unit", 200),
+                },
+                {"name": typed("acceptance.expert", 100), "role": "expert"},
+            ],
+            conclusion=typed("acceptance.conclusion"),
+        ),
+    )
     hazard_lift_listing(actor=w.committee, hazard=closed, note=typed("listing.lift_note"))
 
     # A major hazard found in an inspection.

@@ -13,7 +13,7 @@ from hazards.services import hazard_report, hazard_submit
 from organizations.choices import Role
 from organizations.scoping import Scope, forget_scope
 
-from ..factories import photo
+from ..factories import acceptance, photo
 
 
 def post(api, user, url, data=None, **kwargs):
@@ -70,7 +70,7 @@ def test_the_demo_loop_over_the_api(world, api, ledger) -> None:
     response = post(api, w.inspector, f"{url}/verify/", {"accepted": False, "note": "未联锁"})
     assert response.json()["state"] == "rectifying"
     post(api, w.officer, f"{url}/submit/", {"report": "已联锁", "evidence": [photo()]}, format="multipart")
-    response = post(api, w.inspector, f"{url}/verify/", {"accepted": True, "note": "合格"})
+    response = post(api, w.inspector, f"{url}/verify/", {"accepted": True, "note": "合格", **acceptance()})
     assert response.json()["state"] == "closed"
     api.as_user(w.officer)
     events = api.get(f"{url}/events/").json()

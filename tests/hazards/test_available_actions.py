@@ -33,7 +33,7 @@ from hazards.services import (
 from hazards.services.permissions import MAY, available_actions
 from organizations.choices import Role
 from organizations.models import User
-from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, photo
+from tests.factories import DepartmentFactory, MembershipFactory, UserFactory, acceptance, photo
 
 A, S = HazardAction, HazardState
 LATER = dt.timedelta(days=30)
@@ -186,7 +186,9 @@ def _calls(
         A.REQUEST_EXTENSION: lambda: hazard_request_extension(
             actor=actor, hazard=hazard, new_deadline=(hazard.deadline or later) + LATER, reason="设备未到货"
         ),
-        A.VERIFY: lambda: hazard_verify(actor=actor, hazard=hazard, accepted=True, note="合格"),
+        A.VERIFY: lambda: hazard_verify(
+            actor=actor, hazard=hazard, accepted=True, note="合格", **acceptance()
+        ),
         A.DECIDE_EXTENSION: lambda: hazard_decide_extension(actor=actor, hazard=hazard, approved=True),
         A.LIST_SUPERVISION: lambda: hazard_list_supervision(
             actor=actor,

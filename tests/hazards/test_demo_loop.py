@@ -10,7 +10,7 @@ from hazards.models import Criterion, Hazard
 from organizations.demo import seed_directory
 from organizations.models import Department, Enterprise, Region
 
-from ..factories import photo
+from ..factories import acceptance, acceptance_form, photo
 
 pytestmark = pytest.mark.usefixtures("demo_accounts_allowed")  # they sign in as the demo accounts
 
@@ -100,7 +100,10 @@ def test_the_loop_in_the_browser_with_the_demo_accounts(demo, client) -> None:
     )
     login(client, "dl-yj-inspector", password)
     assert (
-        client.post(f"/ledger/{hazard.pk}/verify/", {"accepted": "yes", "on_site": "on"}).status_code == 302
+        client.post(
+            f"/ledger/{hazard.pk}/verify/", {"accepted": "yes", "on_site": "on", **acceptance_form()}
+        ).status_code
+        == 302
     )
 
     hazard.refresh_from_db()
@@ -170,7 +173,7 @@ def test_the_loop_over_the_api_with_the_demo_accounts(demo, client) -> None:
     act("submit", officer, {"report": "已更换", "evidence": [photo()]}, multipart=True)
     act("verify", inspector, {"accepted": False, "note": "未联锁"})
     act("submit", officer, {"report": "已联锁", "evidence": [photo()]}, multipart=True)
-    assert act("verify", inspector, {"accepted": True})["state"] == "closed"
+    assert act("verify", inspector, {"accepted": True, **acceptance()})["state"] == "closed"
     events = client.get(f"{url}/events/", headers=committee).json()
     assert [e["action"] for e in events] == [
         "report",

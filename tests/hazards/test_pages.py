@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hazards.models import Hazard, SelfInspection
 
-from ..factories import photo
+from ..factories import acceptance_form, photo
 
 EN = {"Accept-Language": "en"}
 
@@ -94,7 +94,10 @@ def test_the_loop_in_the_browser(world, client, ledger) -> None:
     assert response.status_code == 400
     assert "Say why" in text(response)
     assert (
-        client.post(f"/ledger/{hazard.pk}/verify/", {"accepted": "yes", "on_site": "on"}).status_code == 302
+        client.post(
+            f"/ledger/{hazard.pk}/verify/", {"accepted": "yes", "on_site": "on", **acceptance_form()}
+        ).status_code
+        == 302
     )
     hazard.refresh_from_db()
     assert hazard.state == "closed"

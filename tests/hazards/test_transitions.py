@@ -33,7 +33,7 @@ from hazards.services import (
 )
 from organizations.models import Membership
 
-from ..factories import DepartmentFactory, UserFactory, photo
+from ..factories import DepartmentFactory, UserFactory, acceptance, photo
 
 
 def actions(hazard: Hazard) -> list[tuple[str, str, str]]:
@@ -61,7 +61,9 @@ def test_the_full_loop_for_a_major_hazard_leaves_every_step_on_the_timeline(worl
     hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=False, note="切断阀未联锁")
     assert hazard.state == "rectifying"
     hazard = hazard_submit(actor=w.officer, hazard=hazard, report="已联锁", evidence=[photo("after.png")])
-    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, note="现场验收合格")
+    hazard = hazard_verify(
+        actor=w.inspector, hazard=hazard, accepted=True, note="现场验收合格", **acceptance()
+    )
     assert hazard.state == "closed"
     assert hazard.closed_at is not None
     assert actions(hazard) == [
@@ -112,7 +114,7 @@ def test_an_inspector_of_a_department_it_was_not_handed_to_cannot_verify_a_major
     Membership.objects.create(tenant=w.tenant, user=stranger, role="inspector", department=other)
     with pytest.raises(PermissionDeniedError):
         hazard_verify(actor=stranger, hazard=hazard, accepted=True)
-    hazard_verify(actor=w.committee, hazard=hazard, accepted=True)  # committee staff may
+    hazard_verify(actor=w.committee, hazard=hazard, accepted=True, **acceptance())  # committee staff may
 
 
 def test_the_head_may_confirm_general_only(world, ledger) -> None:
@@ -170,7 +172,7 @@ def test_a_transition_from_the_wrong_state_is_refused_naming_the_current_state(
             actor=w.committee, hazard=hazard, region=w.city, departments=[w.department]
         ),
         "submit": lambda: hazard_submit(actor=w.officer, hazard=hazard, report="x", evidence=[photo()]),
-        "verify": lambda: hazard_verify(actor=w.inspector, hazard=hazard, accepted=True),
+        "verify": lambda: hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, **acceptance()),
         "confirm": lambda: hazard_confirm(actor=w.inspector, hazard=hazard, level="general"),
     }
     before = hazard.events.count()
@@ -234,12 +236,15 @@ def _every_transition(world, ledger) -> dict[Callable[..., object], tuple[Hazard
     def submitted() -> Hazard:
         return hazard_submit(actor=w.officer, hazard=ledger.rectifying(), report="已整改", evidence=[photo()])
 
-    pending, closed = submitted(), hazard_verify(actor=w.inspector, hazard=submitted(), accepted=True)
+    pending, closed = (
+        submitted(),
+        hazard_verify(actor=w.inspector, hazard=submitted(), accepted=True, **acceptance()),
+    )
     lifted_ready = submitted()
     hazard_list_supervision(
         actor=w.committee, hazard=lifted_ready, level="municipal", deadline=soon, document_number=""
     )
-    lifted_ready = hazard_verify(actor=w.committee, hazard=lifted_ready, accepted=True)
+    lifted_ready = hazard_verify(actor=w.committee, hazard=lifted_ready, accepted=True, **acceptance())
     asked = ledger.rectifying()
     hazard_request_extension(actor=w.officer, hazard=asked, new_deadline=later, reason="设备未到")
     plan = {
@@ -263,7 +268,7 @@ def _every_transition(world, ledger) -> dict[Callable[..., object], tuple[Hazard
         hazard_submit: (ledger.rectifying(), {"report": "已整改", "evidence": [photo()]}),
         hazard_request_extension: (ledger.rectifying(), {"new_deadline": later, "reason": "设备未到"}),
         hazard_decide_extension: (asked, {"approved": True}),
-        hazard_verify: (pending, {"accepted": True}),
+        hazard_verify: (pending, {"accepted": True, **acceptance()}),
         hazard_reopen: (closed, {"reason": "复查", "deadline": soon}),
     }
 
@@ -316,7 +321,7 @@ def test_a_closed_hazard_is_reopened_by_a_regulator_with_a_reason_and_a_new_dead
     hazard = hazard_submit(actor=w.officer, hazard=ledger.rectifying(), report="done", evidence=[photo()])
     with pytest.raises(InvalidStateError, match="Pending verification"):
         hazard_reopen(actor=w.inspector, hazard=hazard, reason="复查", deadline=timezone.localdate())
-    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True)
+    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, **acceptance())
     new_deadline = timezone.localdate() + dt.timedelta(days=15)
     with pytest.raises(PermissionDeniedError):
         hazard_reopen(actor=w.head, hazard=hazard, reason="复查", deadline=new_deadline)
@@ -466,7 +471,7 @@ def test_no_step_of_the_loop_deletes_any_row(world, ledger) -> None:
     hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=False, note="不合格")
     history.append(counts())
     hazard = hazard_submit(actor=w.officer, hazard=hazard, report="y", evidence=[photo()])
-    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True)
+    hazard = hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, **acceptance())
     history.append(counts())
     for before, after in itertools.pairwise(history):
         assert all(after[name] >= before[name] for name in before), (before, after)

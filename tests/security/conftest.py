@@ -44,8 +44,15 @@ from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
-from hazards.models import Evidence, HandoverReceipt, Hazard, Notification, SelfInspection
-from hazards.services import enforcement_order_issue, hazard_report, standard_create
+from hazards.models import Evidence, HandoverReceipt, Hazard, Notification, Recheck, SelfInspection
+from hazards.services import (
+    enforcement_order_issue,
+    hazard_report,
+    hazard_submit,
+    hazard_verify,
+    recheck_sample_month,
+    standard_create,
+)
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from hazards.services.standards import CriterionInput
 from organizations.choices import Role
@@ -53,7 +60,7 @@ from organizations.imports import enterprise_import_start
 from organizations.models import Membership
 
 from ..conftest import World
-from ..factories import photo, png_bytes
+from ..factories import acceptance, photo, png_bytes
 
 # Free text in alpha's private rows carries this marker; no page, list, export, PDF or chart fetched by
 # another tenant (or by a user of alpha outside the rows' scope) may contain it.
@@ -94,6 +101,16 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         kind="unannounced",
         summary=f"{SECRET} summary",
     )
+    # A major hazard closed with its acceptance (so with its frozen closure report) and drawn for a re-check.
+    closed = ledger.rectifying()
+    closed.title = f"{SECRET} 液氨管道腐蚀"
+    closed.save(update_fields=["title"])
+    hazard_submit(actor=w.officer, hazard=closed, report=f"{SECRET} 已更换管道", evidence=[photo()])
+    hazard_verify(
+        actor=w.inspector, hazard=closed, accepted=True, **acceptance(conclusion=f"{SECRET} 同意销号")
+    )
+    recheck_sample_month(tenant=w.tenant, month=month)
+    recheck = Recheck.objects.get(tenant=w.tenant, hazard=closed)
     self_inspection = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=month)
     self_inspection_save(actor=w.officer, self_inspection=self_inspection, answers={}, note=f"{SECRET} note")
 
@@ -300,6 +317,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     notification = Notification.objects.filter(tenant=w.tenant).first()
     ids = {
         "hazard": hazard.pk,
+        "recheck": recheck.pk,
         "evidence": Evidence.objects.get(hazard=with_photo).pk,
         "inspection": inspection.pk,
         "self_inspection": self_inspection.pk,
@@ -342,6 +360,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         SECRET,
         hazard.code,
         with_photo.code,
+        closed.code,
         w.enterprise.name,
         w.enterprise.credit_code,
         w.construction_enterprise.credit_code,

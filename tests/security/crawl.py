@@ -19,6 +19,7 @@ ABSENT_ID = 987_654_321
 # Which of alpha's objects an `<int:pk>` (or `{id}`) stands for, by the path in front of it.
 OBJECT_BY_PREFIX = {
     "ledger/": "hazard",
+    "rechecks/": "recheck",
     "evidence/": "evidence",
     "inspections/": "inspection",
     "enforcement-orders/": "enforcement_order",
@@ -46,6 +47,7 @@ OBJECT_BY_PREFIX = {
     "directory/users/": "user",
     "directory/memberships/": "membership",
     "api/v1/hazards/": "hazard",
+    "api/v1/rechecks/": "recheck",
     "api/v1/inspections/": "inspection",
     "api/v1/enforcement-orders/": "enforcement_order",
     "api/v1/self-inspections/": "self_inspection",

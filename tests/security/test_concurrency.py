@@ -20,7 +20,7 @@ from hazards.services import hazard_submit, hazard_verify
 from hazards.services.chain import chain_verify
 from organizations.choices import Role
 
-from ..factories import MembershipFactory, UserFactory, photo
+from ..factories import MembershipFactory, UserFactory, acceptance, photo
 from .concurrently import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,8 +33,8 @@ def test_two_inspectors_verifying_the_same_hazard_at_once_close_it_once(world, l
     hazard = hazard_submit(actor=w.officer, hazard=ledger.rectifying(), report="已加装", evidence=[photo()])
 
     outcomes = race(
-        lambda: hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, note="甲验收"),
-        lambda: hazard_verify(actor=second, hazard=hazard, accepted=True, note="乙验收"),
+        lambda: hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, note="甲验收", **acceptance()),
+        lambda: hazard_verify(actor=second, hazard=hazard, accepted=True, note="乙验收", **acceptance()),
         gate=("SELECT 1 FROM hazards_hazard WHERE id = %s FOR UPDATE", [hazard.pk]),
     )
 

@@ -18,7 +18,7 @@ from hazards.services import hazard_report, hazard_submit, hazard_verify, hazard
 from hazards.services.chain import GENESIS, chain_verify
 from hazards.tasks import verify_ledger
 
-from ..factories import photo
+from ..factories import acceptance, photo
 
 
 def as_owner_without_append_only(sql: str, params: list[Any]) -> None:
@@ -156,5 +156,5 @@ def test_the_full_loop_leaves_an_intact_chain(world, ledger) -> None:
     hazard = hazard_submit(
         actor=world.a.officer, hazard=ledger.rectifying(), report="已加装", evidence=[photo()]
     )
-    hazard_verify(actor=world.a.inspector, hazard=hazard, accepted=True, note="现场验收合格")
+    hazard_verify(actor=world.a.inspector, hazard=hazard, accepted=True, note="现场验收合格", **acceptance())
     assert chain_verify(tenant=world.a.tenant).intact

@@ -27,7 +27,7 @@ from hazards.services import (
 )
 from hazards.services.chain import chain_verify
 
-from ..factories import photo
+from ..factories import acceptance, photo
 
 S, A = HazardState, HazardAction
 OPEN = {S.REPORTED, S.CONFIRMED, S.HANDED_OVER, S.RECTIFYING, S.PENDING_VERIFICATION}
@@ -81,7 +81,13 @@ def _do(world: Any, action: str, actor_name: str, hazard: Hazard, flag: bool) ->
     elif action == "submit":
         hazard_submit(actor=actor, hazard=hazard, report="已整改", evidence=[photo()])
     elif action == "verify":
-        hazard_verify(actor=actor, hazard=hazard, accepted=flag, note="" if flag else "未整改到位")
+        hazard_verify(
+            actor=actor,
+            hazard=hazard,
+            accepted=flag,
+            note="" if flag else "未整改到位",
+            **(acceptance() if flag else {}),
+        )
     elif action == "withdraw":
         hazard_withdraw(actor=actor, hazard=hazard, reason="重复上报")
 
