@@ -7,13 +7,13 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
-from accountability.indicators import DEPARTMENT_SQL, ENTERPRISE_SQL, REGION_SQL
+from accountability.indicators import DEPARTMENT_SQL, ENTERPRISE_SQL, REGION_SQL, month_params
 from accountability.scoring import SCORING_WORK_MEM
-from core.months import first_of_month, last_day_of_month, next_month
+from organizations.models import Tenant
 
 # The fields a ledger API row carries, no more and no fewer, in the cheapest shape we know: the one join
 # the page needs for every row (the enterprise's name) and scalar subqueries for the small lookups, which
@@ -113,16 +113,9 @@ UNION ALL SELECT 'enterprise', to_jsonb(e) FROM ({ENTERPRISE_SQL}) e
 
 
 def scoring_lower_bound(*, tenant_id: int, month: dt.date, zone: dt.tzinfo) -> int:
-    first = first_of_month(month)
-    params: dict[str, Any] = {
-        "tenant": tenant_id,
-        "first_day": first,
-        "last_day": last_day_of_month(first),
-        "start": dt.datetime(first.year, first.month, 1, tzinfo=zone),
-        "end": dt.datetime(next_month(first).year, next_month(first).month, 1, tzinfo=zone),
-        "zone": str(zone),
-        "verification_days": settings.VERIFICATION_DAYS,
-    }
+    # The job's own parameters (accountability.indicators.month_params), in the zone the bench names.
+    with timezone.override(zone):
+        params: dict[str, Any] = month_params(Tenant(pk=tenant_id), month)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(SCORING_WORK_MEM)  # the same memory the job gets
         cursor.execute(SCORING_LOWER_BOUND_SQL, params)

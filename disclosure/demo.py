@@ -108,6 +108,7 @@ def _seed(tenant: Tenant) -> None:
                 "description": "东侧储罐区两台液化烃储罐进出料管线未设置紧急切断阀，"
                 "现场作业人员倒罐未落实防护措施。",
                 "location": "东侧储罐区",
+                "category": "equipment",
                 "level": "major",
                 "criterion": criterion,
             }

@@ -134,7 +134,8 @@ def test_the_export_writes_the_figures_of_the_page_for_every_level(world, client
     )
     assert [(row["Enterprise"], row["Credit code"], row["Score"]) for row in enterprises] == [
         (w.enterprise.name, w.enterprise.credit_code, 83.33),
-        (neighbour.name, neighbour.credit_code, 66.67),
+        # progress 75, self-inspection 66.7 (filing 0; gap and self-reported majors equal: 100 each), 40/20
+        (neighbour.name, neighbour.credit_code, 72.23),
     ]
     assert {
         row["Parent region"] for row in _by_header(_sheet(client.get("/rankings/export.xlsx", MARCH)))
@@ -145,11 +146,11 @@ def test_the_csv_holds_the_same_table_with_plain_numbers(world, client, scored_m
     client.force_login(world.a.committee)
     rows = _by_header(_csv(client.get("/rankings/export.csv", headers=EN)))
     county, sibling = rows
-    assert (county["Region"], county["Rank"], county["Score"]) == ("County A", "1", "93.34")
+    assert (county["Region"], county["Rank"], county["Score"]) == ("County A", "1", "95.00")
     assert (county["Month"], county["Parent region"]) == (scored_month.isoformat(), "City One")
-    assert county["Enterprise self-inspection quality"] == "66.7" and county["self-inspection gap"] == "1"
+    assert county["Enterprise self-inspection quality"] == "75.0" and county["self-inspection gap"] == "1"
     assert (sibling["Score"], sibling["unannounced share (%)"], sibling["Change vs last month"]) == (
-        "63.34",
+        "65.00",
         "",
         "",
     )

@@ -314,7 +314,7 @@ def test_rankings_page_and_circular_for_committee_staff(world, client, month_led
     assessment_compute_month(tenant=world.a.tenant, month=month_ledger)
     client.force_login(world.a.committee)
     page = client.get("/rankings/", headers={"Accept-Language": "en"}).content.decode()
-    assert world.a.county.name_en in page and "93.34" in page
+    assert world.a.county.name_en in page and "95.00" in page
     assert "Major hazards reported by the enterprises themselves" in page  # the indicator said in words
     assert "Bottom rank" in page  # the sibling county is flagged for a warning interview
     assert f"region={world.a.county.pk}" in page and "source=inspection" in page  # drill-down to the ledger

@@ -56,6 +56,7 @@ def _inspect(api: Any, w: Any, tip: TipOff | None, chem_criterion: Any) -> Any:
                 "title": "储罐区未设紧急切断",
                 "description": "举报属实",
                 "location": "东区储罐区",
+                "category": "equipment",
                 "level": "major",
                 "criterion": chem_criterion.pk,
             }

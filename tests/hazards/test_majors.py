@@ -178,7 +178,7 @@ def test_bad_input_names_the_field_and_records_nothing(world, api, chem_criterio
 def test_a_criterion_of_another_industry_is_refused(world, api, standards) -> None:
     from hazards.models import Criterion
 
-    mines = Criterion.objects.filter(standard__industry_code="mines").first()
+    mines = Criterion.objects.filter(standard__industry_code="coal_mines").first()
     assert mines is not None
     response = post(
         api, world.a.officer, "/api/v1/hazards/", report_fields(world, level="major", criterion=mines.pk)

@@ -144,6 +144,7 @@ def test_a_cited_criterion_is_never_rewritten(world, standards):
         title="储罐区无紧急切断",
         description="储罐区未设置紧急切断",
         location="罐区",
+        category="equipment",
         level="major",
         criterion=cited,
     )
