@@ -320,7 +320,9 @@ class SanctionRecordSerializer(serializers.ModelSerializer):
     """A sanction, with its basis and the records it cites (an accident's sanctions name their case)."""
 
     region = serializers.CharField(source="region.code", read_only=True, default=None)
-    case = serializers.IntegerField(source="investigation.case_id", read_only=True, default=None)
+    case = serializers.IntegerField(
+        source="investigation.case_id", read_only=True, default=None, allow_null=True
+    )
     evidence = SanctionEvidenceSerializer(many=True, read_only=True)
 
     class Meta:

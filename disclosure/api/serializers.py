@@ -62,7 +62,7 @@ class TipOffSerializer(serializers.ModelSerializer):
     contact = serializers.SerializerMethodField()
     reward_amount = serializers.SerializerMethodField()
     department: "serializers.PrimaryKeyRelatedField[Department]" = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
     public_stage = serializers.SerializerMethodField()
 

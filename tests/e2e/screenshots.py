@@ -27,6 +27,7 @@ SHOWCASE = {
     "6-accountability-case-en.png": "committee-07-case.png",
     "7-public-disclosure-phone-zh.png": "public-02-public-publication-zh.png",
     "8-tip-off-status-phone-en.png": "public-06-tip-off-status.png",
+    "9-national-dashboard-zh.png": "national-01-national-dashboard.png",
 }
 
 

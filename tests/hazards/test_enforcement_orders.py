@@ -27,7 +27,7 @@ from hazards.services import (
 from organizations.choices import Role
 from organizations.models import AuditEntry, Enterprise
 
-from ..factories import DepartmentFactory, MembershipFactory, UserFactory, photo
+from ..factories import DepartmentFactory, MembershipFactory, UserFactory, acceptance, photo
 
 BASIS = "《安全生产法》第一百零二条"
 TEAM = [{"name": "王强", "role": "inspector"}, {"name": "李建国", "role": "expert"}]
@@ -48,7 +48,7 @@ def _issue(w: Any, hazards: list[Hazard], kind: str = "stop_rectify", **extra: A
 
 def _close(w: Any, hazard: Hazard) -> Hazard:
     hazard = hazard_submit(actor=w.officer, hazard=hazard, report="已加装紧急切断阀", evidence=[photo()])
-    return hazard_verify(actor=w.inspector, hazard=hazard, accepted=True)
+    return hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, **acceptance())
 
 
 def _resume_body(**changes: Any) -> dict[str, Any]:
