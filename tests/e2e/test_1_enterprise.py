@@ -54,7 +54,7 @@ def test_officer_files_and_head_submits_a_self_inspection(new_page: NewPage, sho
     expect(officer.locator("fieldset.check-item input[value=hazard]").first).to_be_checked()
     expect(officer.get_by_text(EXTRA_FINDING)).to_be_visible()
     expect(officer.locator("button[name=submit]")).to_have_count(0)
-    expect(officer.get_by_text("企业主要负责人提交")).to_be_visible()
+    expect(officer.get_by_text("草稿填写完成后，由企业主要负责人提交。")).to_be_visible()
 
     head = new_page("dl-chem-head", lang="zh-hans", phone=True)
     head.goto("/self-inspections/")

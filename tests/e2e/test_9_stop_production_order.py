@@ -33,6 +33,7 @@ def test_a_stop_production_order_is_issued_and_resumed(new_page: NewPage, shot: 
     inspector.locator("#id_finding-0-title").fill(FINDING)
     inspector.locator("#id_finding-0-description").fill("The combustible gas detector has no power.")
     inspector.locator("#id_finding-0-location").fill("Tank farm B")
+    inspector.locator("#id_finding-0-category").select_option("equipment")
     inspector.get_by_role("button", name="Save inspection").click()
     expect(inspector.locator("main")).to_contain_text("no enforcement order has been issued")
 
