@@ -33,13 +33,13 @@ class OrderInputSerializer(serializers.Serializer):
     inspection = ScopedRelatedField(Inspection, required=False, allow_null=True)
 
 
-class ParticipantSerializer(serializers.Serializer):
+class ResumptionParticipantSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     role = serializers.ChoiceField(choices=AcceptanceRole.choices)
 
 
 class ResumeInputSerializer(serializers.Serializer):
-    participants = ParticipantSerializer(many=True)
+    participants = ResumptionParticipantSerializer(many=True)
     note = serializers.CharField(max_length=4000)
     date = serializers.DateField()
 

@@ -30,7 +30,7 @@ from hazards.services.permissions import available_actions, listing_levels_for
 from organizations.choices import Role
 from organizations.models import User
 from organizations.scoping import forget_scope, scope_for
-from tests.factories import MembershipFactory, UserFactory, photo
+from tests.factories import MembershipFactory, UserFactory, acceptance, photo
 
 EN = {"Accept-Language": "en"}
 A = HazardAction
@@ -54,7 +54,9 @@ def _listed(w: Any, ledger: Any, actor: User | None = None, level: str = Listing
 
 def _closed(w: Any, hazard: Hazard, verifier: User | None = None) -> Hazard:
     hazard = hazard_submit(actor=w.officer, hazard=hazard, report="已加装紧急切断阀", evidence=[photo()])
-    return hazard_verify(actor=verifier or w.committee, hazard=hazard, accepted=True, note="验收合格")
+    return hazard_verify(
+        actor=verifier or w.committee, hazard=hazard, accepted=True, **acceptance(), note="验收合格"
+    )
 
 
 def _events(hazard: Hazard, action: str) -> int:
@@ -156,7 +158,7 @@ def test_a_listed_major_hazard_is_verified_only_by_the_listing_body_or_above(wor
     province_staff = _member(w, "province-committee", Role.COMMITTEE_STAFF, region=w.province)
     assert A.VERIFY in available_actions(province_staff, hazard)  # a committee above the body
     assert A.VERIFY in available_actions(w.committee, hazard)
-    hazard_verify(actor=province_staff, hazard=hazard, accepted=True, note="省安委办验收")
+    hazard_verify(actor=province_staff, hazard=hazard, accepted=True, **acceptance(), note="省安委办验收")
     assert Hazard.objects.get(pk=hazard.pk).state == HazardState.CLOSED
 
 
@@ -171,8 +173,11 @@ def test_a_department_listing_leaves_verification_to_the_department_and_the_comm
     assert A.VERIFY in available_actions(w.committee, hazard)  # the committee of the body's region
     assert A.VERIFY not in available_actions(county_staff, hazard)  # a committee below the body
     with pytest.raises(PermissionDeniedError):
-        hazard_verify(actor=county_staff, hazard=hazard, accepted=True)
-    assert hazard_verify(actor=w.inspector, hazard=hazard, accepted=True).state == HazardState.CLOSED
+        hazard_verify(actor=county_staff, hazard=hazard, accepted=True, **acceptance())
+    assert (
+        hazard_verify(actor=w.inspector, hazard=hazard, accepted=True, **acceptance()).state
+        == HazardState.CLOSED
+    )
 
 
 # ------------------------------------------------------------------ lifting the listing

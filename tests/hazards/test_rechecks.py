@@ -35,7 +35,12 @@ EN = {"Accept-Language": "en"}
 
 def _close_major(w: Any, criterion: Any, enterprise: Any, officer: Any, title: str) -> Hazard:
     hazard = hazard_report(
-        actor=officer, enterprise=enterprise, title=title, description="储罐未设联锁", location="东区"
+        actor=officer,
+        enterprise=enterprise,
+        title=title,
+        description="储罐未设联锁",
+        location="东区",
+        category="equipment",
     )
     hazard_confirm(actor=w.inspector, hazard=hazard, level="major", criterion=criterion)
     hazard_handover(actor=w.committee, hazard=hazard, region=w.city, departments=[w.department])
