@@ -4,6 +4,9 @@ member of a tenant).
 Lives in config, which knows every app, so lower apps never import higher ones for their menu.
 """
 
+from collections.abc import Callable
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from exchange.selectors import COUNTRY_PATH
@@ -23,7 +26,11 @@ def national_staff(scope: Scope) -> bool:
     return COUNTRY_PATH in scope.committee_paths
 
 
-NAVIGATION = [
+# Who sees an item: its roles, a test of the scope, or None (every member of a tenant).
+StrOrPromise = str | Promise
+Visibility = frozenset[str] | Callable[[Scope], bool] | None
+
+ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
     ("home", _("Overview"), None),
     ("national-dashboard", _("The country"), national_staff),
     ("ledger", _("Hazard ledger"), BUSINESS_ROLES),
@@ -54,4 +61,21 @@ NAVIGATION = [
     ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
     ("handover-receipts", _("Handover receipts"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
+]
+
+# The national tenant's staff read the country (exchange/); the provinces' pages have nothing for them.
+NATIONAL_NAVIGATION = {"home", "national-dashboard", "notifications"}
+
+
+def _provincial(roles: frozenset[str] | set[str]) -> Callable[[Scope], bool]:
+    return lambda scope: scope.has_any_role(roles) and not national_staff(scope)
+
+
+NAVIGATION: list[tuple[str, StrOrPromise, Visibility]] = [
+    (
+        name,
+        label,
+        roles if roles is None or callable(roles) or name in NATIONAL_NAVIGATION else _provincial(roles),
+    )
+    for name, label, roles in ITEMS
 ]

@@ -17,11 +17,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.scoping import ScopedManager, any_of
+from core.scoping import ScopedManager
 from organizations.models import Department, Enterprise, TenantOwned, User
-from organizations.scoping import Scope
 
-from .models import Hazard, Inspection, _enterprise_scope
+from .models import Hazard, Inspection, enterprise_or_department_scope
 
 
 class OrderKind(models.TextChoices):
@@ -108,15 +107,8 @@ class EnforcementOrder(TenantOwned):
     def in_force(self) -> bool:
         return self.status == OrderStatus.IN_FORCE
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> Q:
-        """Where the enterprise is visible, and to the issuing department."""
-        if scope.is_tenant_admin:
-            return Q()
-        conditions = _enterprise_scope(scope, "enterprise", "region_path")
-        if scope.department_ids:
-            conditions.append(Q(department_id__in=scope.department_ids))
-        return any_of(conditions)
+    # Where the enterprise is visible, and to the issuing department.
+    scope_filter = staticmethod(enterprise_or_department_scope)
 
 
 class EnforcementOrderHazard(TenantOwned):

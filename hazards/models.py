@@ -164,6 +164,17 @@ def _enterprise_scope(scope: Scope, enterprise_field: str, path_field: str) -> l
     return enterprise_conditions(scope, id_field=f"{enterprise_field}_id", path_field=path_field)
 
 
+def enterprise_or_department_scope(scope: Scope) -> Q:
+    """What a department did at an enterprise (an inspection, an enforcement order): visible where the
+    enterprise is, and always to the department that did it."""
+    if scope.is_tenant_admin:
+        return Q()
+    conditions = _enterprise_scope(scope, "enterprise", "region_path")
+    if scope.department_ids:
+        conditions.append(Q(department_id__in=scope.department_ids))
+    return any_of(conditions)
+
+
 class SelfInspection(TenantOwned):
     """An enterprise's monthly self-inspection against its industry checklist."""
 
@@ -283,14 +294,7 @@ class Inspection(TenantOwned):
     def __str__(self) -> str:
         return f"{self.enterprise} {self.date} ({self.get_kind_display()})"
 
-    @classmethod
-    def scope_filter(cls, scope: Scope) -> Q:
-        if scope.is_tenant_admin:
-            return Q()
-        conditions = _enterprise_scope(scope, "enterprise", "region_path")
-        if scope.department_ids:
-            conditions.append(Q(department_id__in=scope.department_ids))
-        return any_of(conditions)
+    scope_filter = staticmethod(enterprise_or_department_scope)
 
 
 class Hazard(TenantOwned):

@@ -122,3 +122,15 @@ def test_the_provinces_are_ranked_with_the_formula_shown(
     assert (first["code"], first["rank"], first["score"], first["reported"]) == ("210000", 1, 60.0, 100.0)
     assert answer["provinces"][1]["score"] == 30.0  # reported nothing, nothing overdue
     assert api.as_user(world.a.committee).get("/api/v1/national/assessments/").status_code == 403
+
+
+def test_the_national_staff_menu_holds_the_country_and_a_provinces_holds_its_own(
+    world: Any, national: National, client: Any
+) -> None:
+    client.force_login(national.staff)
+    menu = client.get("/national/", headers={"Accept-Language": "en"}).context["nav_items"]
+    assert [item["url_name"] for item in menu] == ["home", "national-dashboard", "notifications"]
+    client.force_login(world.a.committee)
+    menu = client.get("/", headers={"Accept-Language": "en"}).context["nav_items"]
+    names = [item["url_name"] for item in menu]
+    assert "ledger" in names and "national-dashboard" not in names
