@@ -96,6 +96,45 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+# A PostgreSQL hot standby of the same database (streaming replication), logged in as the application
+# role: the pages that tolerate a little staleness read there (core/replica.py). Empty: no replica.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    _replica = database_from_url(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **_replica,
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+        # A standby that went away is noticed in seconds, and its reads go to the primary meanwhile.
+        "OPTIONS": {"connect_timeout": 2, **_replica["OPTIONS"]},  # type: ignore[dict-item]
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Replica reads fall back to the primary while the standby's replay is further behind than this.
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
+# How often each process asks the standby how far behind it is.
+REPLICA_HEALTH_SECONDS = env_int("REPLICA_HEALTH_SECONDS", 1, minimum=0)
+# The views (URL names, fnmatch patterns) whose GETs read on the replica: the public site, dashboards and
+# the landing numbers, the wall chart, rankings, exports and the national view. Never a page that shows
+# what its visitor has just submitted (the tip-off status page), nor anything that writes.
+REPLICA_READ_VIEWS = [
+    "home",
+    "public-index",
+    "public-feed",
+    "public-publication*",
+    "public-enterprise",
+    "public-rankings",
+    "campaign-dashboard",
+    "campaign-summary",
+    "campaign-wall-chart*",
+    "ledger-export",
+    "rankings",
+    "rankings-circular",
+    "rankings-export",
+    "ranking-publications",
+    "national-*",
+    "screen*",
+]
 # The role the application's DATABASE_URL logs in as: owns nothing, neither superuser nor BYPASSRLS.
 # `migrate` (run as the owner) creates it when it may, and grants it exactly what it needs.
 DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "hazard_ledger_app")

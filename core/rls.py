@@ -38,7 +38,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ SET_TENANT_SQL = f"SELECT set_config('{SETTING}', %(tenant_text)s, true)"
 BINDING_SQL = "SELECT app_tenant_binding()"
 
 
-def require_transaction() -> None:
-    if not connection.in_atomic_block:
+def require_transaction(using: str = DEFAULT_DB_ALIAS) -> None:
+    if not connections[using].in_atomic_block:
         raise RuntimeError("the tenant is set per transaction: call this inside transaction.atomic()")
 
 
@@ -77,23 +77,24 @@ def tenant_key() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), label, hashlib.sha256).digest()
 
 
-def tenant_setting(tenant_id: int | None) -> str:
+def tenant_setting(tenant_id: int | None, *, using: str = DEFAULT_DB_ALIAS) -> str:
     """The signed value of app.tenant for the current transaction ('' for no tenant). One round trip:
-    the database says which backend and transaction this is, and the signature covers them."""
-    require_transaction()
+    the database says which backend and transaction this is, and the signature covers them. `using`
+    names the connection (the read replica's transaction is signed for the standby's own backend)."""
+    require_transaction(using)
     if tenant_id is None:
         return ""
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(BINDING_SQL)
         binding = cursor.fetchone()[0]
     message = f"{int(tenant_id)}:{binding}"
     return f"{message}:{hmac.new(tenant_key(), message.encode(), hashlib.sha256).hexdigest()}"
 
 
-def set_current_tenant(tenant_id: int | None) -> None:
+def set_current_tenant(tenant_id: int | None, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Set the tenant for the rest of the current transaction (there must be one: see tenant_context)."""
-    value = tenant_setting(tenant_id)
-    with connection.cursor() as cursor:
+    value = tenant_setting(tenant_id, using=using)
+    with connections[using].cursor() as cursor:
         cursor.execute(SET_TENANT_SQL, {"tenant_text": value})
 
 

@@ -117,10 +117,13 @@ def connection_for(settings_dict: dict[str, Any], dbname: str) -> tuple[str, dic
     return conninfo, env
 
 
-def run_program(argv: Sequence[str | Path], env: dict[str, str], what: str) -> None:
-    """Run a client program; a failure becomes an error carrying the end of what it said."""
+def run_program(
+    argv: Sequence[str | Path], env: dict[str, str], what: str, *, user: int | None = None
+) -> None:
+    """Run a client program (as the system `user` when given: a server's own programs refuse root); a
+    failure becomes an error carrying the end of what it said."""
     result = subprocess.run(  # noqa: S603 - a PostgreSQL client program with arguments we built
-        [str(arg) for arg in argv], env=env, capture_output=True, text=True, check=False
+        [str(arg) for arg in argv], env=env, capture_output=True, text=True, check=False, user=user
     )
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()

@@ -21,6 +21,13 @@ from django.utils.translation import gettext_lazy
 
 from core.client_address import client_address
 from core.errors import DomainError
+from core.replica import (
+    held_for_own_writes,
+    hold_for_own_writes,
+    reads_on_replica,
+    replica_configured,
+    url_reads_on_replica,
+)
 from core.rls import set_current_tenant, tenant_context
 from organizations.signing_in.lookups import session_sign_in
 from organizations.signing_in.policy import PASSWORD_EXPIRED, demo_refused, session_end_reason, sign_out
@@ -71,16 +78,24 @@ class TenantTransactionMiddleware:
             if response.status_code >= 500 and getattr(request, _TENANT_ATTR, None) is not None:
                 transaction.set_rollback(True)
         tenant_id = getattr(request, _TENANT_ATTR, None)
+        user_id = getattr(request, _USER_ATTR, None)
+        if user_id is not None and request.method not in SAFE_METHODS and response.status_code < 400:
+            hold_for_own_writes(user_id)  # their next pages read from the primary (core/replica.py)
         # A streamed body (CSV export) reads the database after the view returns; files need none.
         if type(response) is StreamingHttpResponse and tenant_id is not None and not response.is_async:
             response.streaming_content = _in_tenant(
-                tenant_id, cast(Iterator[bytes], response.streaming_content)
+                tenant_id,
+                cast(Iterator[bytes], response.streaming_content),
+                replica=getattr(request, _REPLICA_ATTR, False) and not held_for_own_writes(user_id),
             )
         return response
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
+        if replica_configured() and request.method in SAFE_METHODS:
+            match = request.resolver_match
+            setattr(request, _REPLICA_ATTR, url_reads_on_replica(match.url_name if match else None))
         sign_in = session_sign_in(request)
         if getattr(view, TENANT_ON_DEMAND, False) and sign_in is None:
             return  # the view begins the transaction if it reads the database (enter_tenant_on_demand)
@@ -112,6 +127,9 @@ def enter_tenant_on_demand(request: HttpRequest, tenant_id: int) -> None:
 _STACK_ATTR = "_hazard_ledger_tenant_stack"
 _TENANT_ATTR = "_hazard_ledger_tenant_id"
 _SCOPE_ATTR = "_hazard_ledger_signed_in_scope"
+_USER_ATTR = "_hazard_ledger_user_id"
+_REPLICA_ATTR = "_hazard_ledger_reads_on_replica"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def enter_tenant(request: HttpRequest, tenant_id: int, *, user_id: int | None = None) -> bool:
@@ -129,6 +147,11 @@ def enter_tenant(request: HttpRequest, tenant_id: int, *, user_id: int | None = 
     else:
         set_current_tenant(tenant_id)
     setattr(request, _TENANT_ATTR, tenant_id)
+    setattr(request, _USER_ATTR, user_id)
+    # A view of REPLICA_READ_VIEWS reads on the standby, in a transaction of its own beside this one,
+    # unless this user has just written (they must see it) or the standby lags or is away.
+    if stack is not None and getattr(request, _REPLICA_ATTR, False) and not held_for_own_writes(user_id):
+        stack.enter_context(reads_on_replica(tenant_id))
     return True
 
 
@@ -160,8 +183,10 @@ def url_tenant_id(view_kwargs: dict[str, Any]) -> int | None:
     return None
 
 
-def _in_tenant(tenant_id: int, chunks: Iterable[bytes]) -> Iterator[bytes]:
-    with tenant_context(tenant_id):
+def _in_tenant(tenant_id: int, chunks: Iterable[bytes], *, replica: bool = False) -> Iterator[bytes]:
+    with tenant_context(tenant_id), contextlib.ExitStack() as stack:
+        if replica:
+            stack.enter_context(reads_on_replica(tenant_id))
         yield from chunks
 
 

@@ -1,0 +1,145 @@
+"""A local streaming standby of a PostgreSQL server, made with the server's own programs.
+
+For the replica tests and `make bench BENCH_REPLICA=1`: `pg_basebackup -R` copies the primary (the
+embedded server of `make test`) into a directory and writes the settings that make the copy a standby;
+`pg_ctl` starts it on a loopback port and socket of its own, and it streams the primary's WAL from then
+on — a real hot standby, exactly what production runs with DATABASE_REPLICA_URL (core/replica.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+
+from .postgres import client_program, connection_for, run_program
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Standby:
+    """A running (or stopped) standby of `primary` (a DATABASES entry of a superuser) in `directory`."""
+
+    primary: dict[str, Any]
+    directory: Path
+    major: int
+    port: int
+    # The system user the server runs as when we are root (PostgreSQL refuses to run as root): the owner
+    # of the primary's socket directory, as the embedded server runs as a user of its own.
+    os_user: int | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.directory / "socket"
+
+    def settings_for(self, user: str, password: str = "") -> dict[str, Any]:
+        """A DATABASES entry for the standby's copy of the primary's database, logged in as `user`."""
+        return {
+            **self.primary,
+            "HOST": str(self.socket_dir),
+            "PORT": str(self.port),
+            "USER": user,
+            "PASSWORD": password,
+        }
+
+    def _pg_ctl(self, *args: str) -> None:
+        pg_ctl = client_program("pg_ctl", self.major)
+        _conninfo, env = connection_for(self.primary, str(self.primary["NAME"]))
+        run_program([pg_ctl, "-D", self.data_dir, *args], env, f"pg_ctl {args[0]}", user=self.os_user)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c hot_standby=on"
+        self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.directory / "standby.log"), "-o", options)
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._pg_ctl("stop", "-w", "-m", "fast")
+
+    @contextlib.contextmanager
+    def superuser(self) -> Iterator[Any]:
+        """A connection to the standby as the primary's (superuser) login, autocommit."""
+        conn = psycopg2.connect(
+            dbname=self.primary["NAME"], host=str(self.socket_dir), port=self.port, user=self.primary["USER"]
+        )
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def catch_up(self, timeout: float = 30.0) -> None:
+        """Wait until the standby has replayed everything the primary has written so far."""
+        conninfo, _env = connection_for(self.primary, str(self.primary["NAME"]))
+        with psycopg2.connect(conninfo) as primary, primary.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            target = cursor.fetchone()[0]
+        primary.close()
+        deadline = time.monotonic() + timeout
+        with self.superuser() as conn, conn.cursor() as cursor:
+            while True:
+                cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
+                if cursor.fetchone()[0]:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the standby did not replay up to {target} in {timeout} s")
+                time.sleep(0.05)
+
+    def pause_replay(self) -> None:
+        with self.superuser() as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self) -> None:
+        with self.superuser() as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+
+
+def _os_user(primary: dict[str, Any]) -> int | None:
+    if os.geteuid() != 0:
+        return None
+    host = Path(str(primary.get("HOST") or ""))
+    if host.is_absolute() and host.is_dir():
+        return host.stat().st_uid
+    return pwd.getpwnam("postgres").pw_uid
+
+
+def standby_create(*, primary: dict[str, Any], directory: Path, major: int) -> Standby:
+    """Copy the primary with pg_basebackup into `directory` (emptied first; its parents must be open to
+    the server's system user) and start it as a hot standby streaming from the primary. `primary` is a
+    DATABASES entry of a login that may replicate (a superuser)."""
+    shutil.rmtree(directory, ignore_errors=True)
+    standby = Standby(
+        primary=primary, directory=directory, major=major, port=_free_port(), os_user=_os_user(primary)
+    )
+    standby.socket_dir.mkdir(parents=True)
+    if standby.os_user is not None:
+        for path in (directory, standby.socket_dir):
+            os.chown(path, standby.os_user, -1)
+    conninfo, env = connection_for(primary, str(primary["NAME"]))
+    basebackup = client_program("pg_basebackup", major)
+    # -R writes primary_conninfo and standby.signal; -X stream brings the WAL written during the copy.
+    run_program(
+        [basebackup, "-d", conninfo, "-D", standby.data_dir, "-R", "-X", "stream", "-c", "fast"],
+        env,
+        "pg_basebackup",
+        user=standby.os_user,
+    )
+    standby.start()
+    return standby
