@@ -192,3 +192,22 @@ def test_gunicorn_bounds_requests_and_recycles_workers() -> None:
     assert argv[:3] == ["gunicorn", "--config", "python:config.gunicorn"]
     # Nothing on the command line undoes the configuration file (GUNICORN_CMD_ARGS can still tune it).
     assert not {"--timeout", "-t", "--max-requests", "--workers", "-w"} & set(argv), shlex.join(argv)
+
+
+def test_an_optional_standby_streams_from_the_primary_and_the_app_may_read_there(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    standby = services["postgres-replica"]
+    assert standby["profiles"] == ["replica"]  # `docker compose up` alone starts no standby
+    assert standby["image"] == services["postgres"]["image"]  # streaming needs the same major version
+    command = " ".join(standby["command"])
+    assert "pg_basebackup -h postgres" in command and " -R " in command and "-X stream" in command
+    assert "hot_standby=on" in command
+    assert standby["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    hba = compose["configs"]["replication-hba"]["content"]
+    assert "host replication ledger all scram-sha-256" in hba
+    assert {"source": "replication-hba", "target": "/docker-entrypoint-initdb.d/replication-hba.sh"} in (
+        services["postgres"]["configs"]
+    )
+    for name in LONG_RUNNING:  # reads on the standby only when the operator names it
+        assert services[name]["environment"]["DATABASE_REPLICA_URL"] == "", name
