@@ -179,3 +179,15 @@ def test_a_standby_that_is_down_is_passed_over(on_standby: Standby, client: Any,
     on_standby.catch_up()
     replica.forget_health()
     assert _hazard_seen(world.a.tenant.pk, hazard.pk) == (True, True)
+
+
+def test_a_streamed_export_reads_on_the_standby(on_standby: Standby, client: Any, ledger: Any, world: Any):
+    hazard = ledger.reported(title="只在备库读到的隐患")
+    on_standby.catch_up()
+    client.force_login(world.a.committee)
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        response = client.get("/ledger/export.csv")
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response.status_code == 200
+    assert hazard.title in body
+    assert any("hazards_hazard" in query["sql"] for query in on_replica.captured_queries)
