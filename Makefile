@@ -70,12 +70,13 @@ e2e: $(E2E_STAMP) fonts chromium
 # Province-scale benchmarks (bench/): generates the load tenants under .data/pg when missing (minutes), then
 # measures every target against a baseline of the same run and writes docs/benchmarks.md.
 # Smaller: make bench BENCH_HAZARDS=100000 BENCH_ENTERPRISES=10000 BENCH_SCALING=
+# With a streaming standby for the mixed load's reads (its share, its lag p99): make bench BENCH_REPLICA=1
 BENCH_ENTERPRISES ?= 100000
 BENCH_HAZARDS ?= 1000000
 BENCH_SCALING ?= 100000,300000
 bench: $(STAMP) fonts
 	$(STACK) exec -- $(PY) -m bench --enterprises $(BENCH_ENTERPRISES) --hazards $(BENCH_HAZARDS) \
-		--scaling "$(BENCH_SCALING)" $(BENCH_ARGS)
+		--scaling "$(BENCH_SCALING)" $(if $(BENCH_REPLICA),--replica) $(BENCH_ARGS)
 
 # The mixed load of the four user groups alone (the load tenant must exist: make bench makes it).
 loadtest: $(STAMP)

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 # The project's modules are imported inside the functions: they need django.setup(), which main() runs first.
@@ -23,6 +24,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scaling", default="", help="comma-separated smaller ledgers, e.g. 100000,300000")
     parser.add_argument("--quick", action="store_true", help="few samples, small export and import (smoke)")
     parser.add_argument("--output", default="docs/benchmarks.md", help="'' to write nothing")
+    parser.add_argument(
+        "--replica", action="store_true", help="run the mixed load again with a streaming standby beside"
+    )
     return parser.parse_args(argv)
 
 
@@ -72,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     table.append(rows.scoring_row(*scoring))
     table.append(rows.disclosure_row(*disclosure))
     table.append(rows.public_row(*public))
+    if args.replica:
+        table.append(_replica_run(world, slug, plan.load_seconds, say))
     say("XLSX export")
     table.append(rows.export_row(*rows.measure_export(world, plan.export_rows)))
     say("enterprise import")
@@ -128,6 +134,22 @@ def main(argv: list[str] | None = None) -> int:
         print("targets missed: " + "; ".join(missed), file=sys.stderr)
     # A quick run's figures say nothing about the targets: only a full run fails on a missed one.
     return 1 if missed and not args.quick else 0
+
+
+def _replica_run(world: object, slug: str, seconds: float, say: Callable[[str], None]) -> object:
+    """The mixed load again, served with DATABASE_REPLICA_URL naming a fresh streaming standby."""
+    from django.conf import settings
+
+    from . import loadtest, replica
+    from .serving import gunicorn
+
+    say("streaming standby (pg_basebackup of the bench database)")
+    data = Path(os.environ.get("HL_DATA_DIR", Path(settings.BASE_DIR) / ".data"))
+    with replica.standby(data / "bench-standby") as server, gunicorn() as (host, port):
+        say(f"mixed load with the standby, {seconds:.0f} s")
+        with replica.watch(server) as figures:
+            loadtest.run(host, port, slug, seconds=seconds, users=16)
+    return replica.replica_row(figures)
 
 
 if __name__ == "__main__":
