@@ -9,9 +9,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # The project's modules are imported inside the functions: they need django.setup(), which main() runs first.
 import django
+
+if TYPE_CHECKING:
+    from .rows import Row
 
 NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"
 
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     table.append(rows.disclosure_row(*disclosure))
     table.append(rows.public_row(*public))
     if args.replica:
-        table.append(_replica_run(world, slug, plan.load_seconds, say))
+        table.append(_replica_run(slug, plan.load_seconds, say))
     say("XLSX export")
     table.append(rows.export_row(*rows.measure_export(world, plan.export_rows)))
     say("enterprise import")
@@ -136,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if missed and not args.quick else 0
 
 
-def _replica_run(world: object, slug: str, seconds: float, say: Callable[[str], None]) -> object:
+def _replica_run(slug: str, seconds: float, say: Callable[[str], None]) -> Row:
     """The mixed load again, served with DATABASE_REPLICA_URL naming a fresh streaming standby."""
     from django.conf import settings
 
