@@ -422,3 +422,51 @@ def test_releases_apply_only_in_their_chain_and_once(world: Any, national: Natio
     assert standards_apply(tenant=world.a.tenant, releases=bodies).applied == 0
     with pytest.raises(StandardsRefused, match="broken chain"):
         standards_apply(tenant=world.a.tenant, releases=[{**bodies[1], "seq": 3}])
+
+
+def test_national_staff_publish_a_new_version_in_the_browser(
+    world: Any, national: National, client: Any
+) -> None:
+    client.force_login(national.staff)
+    page = client.get("/national/standards/")
+    assert page.status_code == 200 and CHEM in page.content.decode()
+    answer = client.post(
+        "/national/standards/",
+        {
+            "form": "publish",
+            "publish-supersedes": CHEM,
+            "publish-industry": "hazardous_chemicals",
+            "publish-name": "危化品判定标准（2026）",
+            "publish-effective_date": "2026-12-01",
+            "publish-version": "2026",
+            "publish-coverage": "partial",
+            "publish-criteria": "1 | 第一条 | 新版判定第一项",
+            "publish-release_note": "危化品新版",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()
+    answer = client.post(
+        "/national/standards/",
+        {"form": "retire", "retire-retire": "fireworks-2017", "retire-release_note": "废止"},
+    )
+    assert answer.status_code == 302
+    with tenant_context(national.tenant):
+        assert list(StandardRelease.objects.order_by("seq").values_list("seq", "note")) == [
+            (1, "National determination standards, version 1 (the shipped library)."),
+            (2, "危化品新版"),
+            (3, "废止"),
+        ]
+    client.force_login(world.a.admin)
+    assert client.get("/national/standards/").status_code == 403
+
+
+def test_the_tenant_admin_sees_the_last_pull_in_the_browser(
+    world: Any, national: National, client: Any
+) -> None:
+    standards_pull(tenant=world.a.tenant)
+    client.force_login(world.a.admin)
+    page = client.get("/standards/received/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Connection refused" in page.content.decode()
+    client.force_login(world.a.committee)
+    assert client.get("/standards/received/").status_code == 403
