@@ -470,3 +470,21 @@ def test_the_tenant_admin_sees_the_last_pull_in_the_browser(
     assert "Connection refused" in page.content.decode()
     client.force_login(world.a.committee)
     assert client.get("/standards/received/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_task_retries_a_failed_pull_and_then_succeeds(
+    world: Any, national: National, receiver: Receiver, settings: Any
+) -> None:
+    from exchange.tasks import PULL_RETRIES, pull_standards
+
+    province = world.a.tenant
+    failed = pull_standards.apply(args=[province.pk])  # eager: each retry runs at once
+    assert failed.failed()
+    assert _pull_state(province).failures == PULL_RETRIES + 1
+    receiver.start()
+    succeeded = pull_standards.apply(args=[province.pk])
+    assert succeeded.get() == "applied 1 release(s), now at version 1"
+    state = _pull_state(province)
+    assert (state.failures, state.last_seq, state.last_error) == (0, 1, "")
+    assert settings.CELERY_BEAT_SCHEDULE["pull-standards"]["task"] == "exchange.tasks.pull_standards_all"
