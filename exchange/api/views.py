@@ -260,14 +260,14 @@ class StandardsFeedView(APIView):
         return response
 
 
-class CriterionInSerializer(serializers.Serializer):
+class NationalCriterionInSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=10)
     clause = serializers.CharField(max_length=100)
     text = serializers.CharField()
     text_en = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class StandardInSerializer(serializers.Serializer):
+class NationalStandardInSerializer(serializers.Serializer):
     key = serializers.SlugField(max_length=50, required=False, default="")
     industry = serializers.CharField(max_length=40)
     name = serializers.CharField(max_length=200)
@@ -278,16 +278,16 @@ class StandardInSerializer(serializers.Serializer):
     coverage = serializers.ChoiceField(choices=StandardCoverage.choices)
     note = serializers.CharField(required=False, default="", allow_blank=True)
     supersedes = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
-    criteria = CriterionInSerializer(many=True, required=False, default=list)
+    criteria = NationalCriterionInSerializer(many=True, required=False, default=list)
 
 
-class ReleaseInSerializer(serializers.Serializer):
+class StandardReleaseInSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True)
-    standards = StandardInSerializer(many=True, required=False, default=list)
+    standards = NationalStandardInSerializer(many=True, required=False, default=list)
     retire = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
 
 
-class ReleaseOutSerializer(serializers.Serializer):
+class StandardReleaseOutSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     sha256 = serializers.CharField()
     prev_sha256 = serializers.CharField()
@@ -303,14 +303,14 @@ class StandardReleaseList(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ReleaseOutSerializer(many=True))
+    @extend_schema(responses=StandardReleaseOutSerializer(many=True))
     def get(self, request: Request) -> Response:
         releases = standard_releases(actor=actor_of(request))
-        return Response(ReleaseOutSerializer(releases, many=True).data)
+        return Response(StandardReleaseOutSerializer(releases, many=True).data)
 
-    @extend_schema(request=ReleaseInSerializer, responses={201: ReleaseOutSerializer})
+    @extend_schema(request=StandardReleaseInSerializer, responses={201: StandardReleaseOutSerializer})
     def post(self, request: Request) -> Response:
-        data = ReleaseInSerializer(data=request.data)
+        data = StandardReleaseInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         standards = [
@@ -320,7 +320,7 @@ class StandardReleaseList(APIView):
         release = standard_release_publish(
             actor=actor_of(request), standards=standards, retire=values["retire"], note=values["note"]
         )
-        return Response(ReleaseOutSerializer(release).data, status=status.HTTP_201_CREATED)
+        return Response(StandardReleaseOutSerializer(release).data, status=status.HTTP_201_CREATED)
 
 
 class StandardsPullView(APIView):
