@@ -128,7 +128,8 @@ def test_a_published_version_reaches_a_province_over_http_once_and_supersedes_th
         ("2", "新版判定第二项"),
     ]
     with tenant_context(province):
-        assert Hazard.objects.get(pk=cited.pk).criterion.standard_id == old.pk  # the citation stays
+        criterion_id = Hazard.objects.values_list("criterion_id", flat=True).get(pk=cited.pk)
+    assert Criterion.objects.get(pk=criterion_id).standard_id == old.pk  # the citation stays
 
     # Pulling again changes nothing, and says so.
     before = (Standard.objects.count(), Criterion.objects.count())
@@ -303,14 +304,14 @@ def test_the_database_refuses_the_application_role_any_edit_of_a_national_standa
     world: Any, chem_criterion: Criterion, app_role_connection: str
 ) -> None:
     national = chem_criterion.standard
-    refused = [
-        ("UPDATE hazards_standard SET name = 'x' WHERE id = %s", national.pk),
-        ("UPDATE hazards_standard SET local_tenant_id = %s WHERE id = %s", (world.a.tenant.pk, national.pk)),
-        ("UPDATE hazards_standard SET is_current = true WHERE id = %s", national.pk),
-        ("DELETE FROM hazards_standard WHERE id = %s", national.pk),
-        ("UPDATE hazards_criterion SET text = 'x' WHERE id = %s", chem_criterion.pk),
-        ("UPDATE hazards_criterion SET retired = false WHERE id = %s", chem_criterion.pk),
-        ("DELETE FROM hazards_criterion WHERE id = %s", chem_criterion.pk),
+    refused: list[tuple[str, list[int]]] = [
+        ("UPDATE hazards_standard SET name = 'x' WHERE id = %s", [national.pk]),
+        ("UPDATE hazards_standard SET local_tenant_id = %s WHERE id = %s", [world.a.tenant.pk, national.pk]),
+        ("UPDATE hazards_standard SET is_current = true WHERE id = %s", [national.pk]),
+        ("DELETE FROM hazards_standard WHERE id = %s", [national.pk]),
+        ("UPDATE hazards_criterion SET text = 'x' WHERE id = %s", [chem_criterion.pk]),
+        ("UPDATE hazards_criterion SET retired = false WHERE id = %s", [chem_criterion.pk]),
+        ("DELETE FROM hazards_criterion WHERE id = %s", [chem_criterion.pk]),
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         # What a later national release does is allowed: a standard stops being current, an item retires.
@@ -319,7 +320,7 @@ def test_the_database_refuses_the_application_role_any_edit_of_a_national_standa
     for statement, values in refused:
         trigger = "national standard|keeps its tenant"  # the refusal is the trigger's, not a missing grant
         with pytest.raises(DatabaseError, match=trigger), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, values if isinstance(values, tuple) else [values])
+            cursor.execute(statement, values)
     national.refresh_from_db()
     assert national.name != "x" and national.local_tenant_id is None and not national.is_current
 
