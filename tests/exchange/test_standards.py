@@ -490,3 +490,34 @@ def test_the_daily_task_retries_a_failed_pull_and_then_succeeds(
     state = _pull_state(province)
     assert (state.failures, state.last_seq, state.last_error) == (0, 1, "")
     assert settings.CELERY_BEAT_SCHEDULE["pull-standards"]["task"] == "exchange.tasks.pull_standards_all"
+
+
+def test_the_library_is_published_as_version_1_once(world: Any, standards: None) -> None:
+    from django.core.management import call_command
+
+    tenant = national_tenant_create()
+    call_command("publish_standards_library", "--tenant", tenant.slug)
+    call_command("publish_standards_library", "--tenant", tenant.slug)
+    with tenant_context(tenant):
+        release = StandardRelease.objects.get()
+    assert (release.seq, release.standards) == (1, Standard.objects.filter(local_tenant__isnull=True).count())
+    assert CHEM in release.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pull_command_applies_once_and_says_so(
+    world: Any, national: National, receiver: Receiver
+) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    slug = world.a.tenant.slug
+    with pytest.raises(CommandError, match="Connection refused"):
+        call_command("pull_standards", "--tenant", slug)
+    receiver.start()
+    first, second = io.StringIO(), io.StringIO()
+    call_command("pull_standards", "--tenant", slug, stdout=first)
+    call_command("pull_standards", "--tenant", slug, stdout=second)
+    assert first.getvalue().strip() == f"{slug}: applied 1 release(s), now at version 1"
+    assert second.getvalue().strip() == f"{slug}: up to date at version 1"
