@@ -314,10 +314,6 @@ class StandardsRefused(Exception):
     """A feed or release the province will not apply (nothing of it is stored)."""
 
 
-def _held_entry(standard: Standard) -> dict[str, Any]:
-    return _standard_entry(standard)
-
-
 def _apply_release(release: dict[str, Any]) -> None:
     for entry in release["standards"]:
         held = Standard.objects.select_related("supersedes").filter(key=entry["key"]).first()
@@ -330,7 +326,7 @@ def _apply_release(release: dict[str, Any]) -> None:
                 )
         if held is not None:
             # In one deployment another province may have applied this release already: the same rows.
-            if held.local_tenant_id is not None or _held_entry(held) != entry:
+            if held.local_tenant_id is not None or _standard_entry(held) != entry:
                 raise StandardsRefused(f"{entry['key']} is held here with other contents.")
         else:
             standard = Standard.objects.create(
@@ -399,7 +395,12 @@ def standards_apply(*, tenant: Tenant, releases: list[dict[str, Any]]) -> PullRe
                 raise StandardsRefused(
                     f"broken chain: expected version {pull.last_seq + 1} following digest {pull.last_sha256}"
                 )
-            _apply_release(release)
+            try:
+                with transaction.atomic():
+                    _apply_release(release)
+            except IntegrityError:
+                # Another province of this deployment applied the same release at this moment: try again.
+                raise StandardsRefused("the release was being applied at the same moment; retry") from None
             pull.last_seq, pull.last_sha256 = release["seq"], sha256_hex(body_bytes(release))
             result.applied += 1
             result.releases.append(release["seq"])
