@@ -33,6 +33,7 @@ Visibility = frozenset[str] | Callable[[Scope], bool] | None
 ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
     ("home", _("Overview"), None),
     ("national-dashboard", _("The country"), national_staff),
+    ("national-standards", _("National standards"), national_staff),
     ("ledger", _("Hazard ledger"), BUSINESS_ROLES),
     ("campaign-list", _("Campaigns"), BUSINESS_ROLES),
     (
@@ -64,7 +65,7 @@ ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
 ]
 
 # The national tenant's staff read the country (exchange/); the provinces' pages have nothing for them.
-NATIONAL_NAVIGATION = {"home", "national-dashboard", "notifications"}
+NATIONAL_NAVIGATION = {"home", "national-dashboard", "national-standards", "notifications"}
 
 
 def _provincial(roles: frozenset[str] | set[str]) -> Callable[[Scope], bool]:

@@ -403,6 +403,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "exchange.tasks.report_upward_all",
         "schedule": crontab(minute="*"),
     },
+    # Each province pulls the national standards it has not applied yet (retried on failure).
+    "pull-standards": {
+        "task": "exchange.tasks.pull_standards_all",
+        "schedule": crontab(minute=20, hour=3),
+    },
     # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
@@ -420,7 +425,8 @@ LOGGING = {
 }
 
 # The national system's exchange endpoint that provinces deliver to (exchange/upward.py); a tenant's link
-# may name another. Under `make run` the national tenant lives in this deployment, on loopback.
+# may name another; the standards feed (exchange/standards.py) sits beside it. Under `make run` the national
+# tenant lives in this deployment, on loopback.
 NATIONAL_EXCHANGE_URL = env_str("NATIONAL_EXCHANGE_URL", "")
 NATIONAL_EXCHANGE_TIMEOUT = env_int("NATIONAL_EXCHANGE_TIMEOUT", 30, minimum=1)
 

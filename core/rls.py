@@ -53,7 +53,9 @@ KEY_TABLE = "app_tenant_key"
 READ_ONLY_TABLES = frozenset({"hazards_eventchainhead", "organizations_auditchainhead", "django_migrations"})
 # The app role may add events and audit entries but never change or remove one (hash chains, migrations
 # hazards 0005 and organizations 0003); nor a closure report, frozen once generated.
-APPEND_ONLY_TABLES = frozenset({"hazards_hazardevent", "organizations_auditentry", "hazards_closurereport"})
+APPEND_ONLY_TABLES = frozenset(
+    {"hazards_hazardevent", "organizations_auditentry", "hazards_closurereport", "exchange_standardrelease"}
+)
 EXEMPT_MODELS: frozenset[str] = frozenset()
 # The sign-in lookups (migration organizations dbline_database_last_line): only the app role may call them.
 SIGN_IN_FUNCTIONS = ("auth_login_candidate(text)", "auth_token_owner(text)", "auth_user_tenant(bigint)")

@@ -5,6 +5,8 @@ HTTP on loopback within a minute of starting (Celery beat's report-upward), or a
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import transaction
 
@@ -13,10 +15,22 @@ from organizations.choices import Role
 from organizations.models import Membership, Region, Tenant, User
 from organizations.validators import COUNTRY_CODE
 
-from .models import UpwardLink
+from .models import ExchangePartner, UpwardLink
 from .national import exchange_connect, national_tenant_create
+from .standards import standard_release_publish_library, standards_apply, standards_feed
+from .standards_format import request_signature
+from .upward import province_code
 
 NATIONAL_STAFF = ("mem-staff", "王建国", "13800000090")
+
+
+def _province_code(province: Tenant) -> str:
+    with tenant_context(province):
+        return province_code(province)
+
+
+def _request(key: str) -> str:
+    return request_signature(0, key)
 
 
 @transaction.atomic
@@ -46,3 +60,14 @@ def seed_national() -> None:
             linked = UpwardLink.objects.filter(tenant=province).exists()
         if not linked:
             exchange_connect(national=national, province=province)
+    # The shipped library becomes the national tenant's published version 1, and both provinces apply it
+    # as a pull would (the same feed, signed, applied in order): every later version travels over HTTP.
+    standard_release_publish_library(national=national)
+    for slug in ("liaoning", "shanxi"):
+        province = Tenant.objects.get(slug=slug)
+        with tenant_context(national):
+            partner = ExchangePartner.objects.get(tenant=national, province_code=_province_code(province))
+            body, _signed = standards_feed(
+                actor=partner.user, after=0, signature_header=_request(partner.key)
+            )
+        standards_apply(tenant=province, releases=json.loads(body)["releases"])

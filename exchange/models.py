@@ -230,3 +230,45 @@ class ReportedAggregate(TenantOwned):
                 name="reportedaggregate_one_per_cell",
             )
         ]
+
+
+class StandardRelease(TenantOwned):
+    """A version of the national determination standards as the national tenant published it: its bytes are
+    fixed when it is published and never change (append-only), chained to the one before by SHA-256."""
+
+    seq = models.PositiveIntegerField(_("version"))
+    prev_sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    body = models.TextField()
+    note = models.TextField(_("note"), blank=True)
+    standards = models.PositiveIntegerField(_("standards published"))
+    retired = models.PositiveIntegerField(_("standards retired"))
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_at = models.DateTimeField(_("published at"))
+
+    objects = ScopedManager()
+    scope_filter = staticmethod(_national_reader_filter)
+
+    class Meta:
+        verbose_name = _("standards release")
+        constraints = [models.UniqueConstraint(fields=["tenant", "seq"], name="standardrelease_seq_once")]
+
+
+class StandardsPull(TenantOwned):
+    """A province's side of the standards feed: the last national release it applied (the cursor) and how
+    its last pull went, for the tenant administrator to see."""
+
+    last_seq = models.PositiveIntegerField(_("last release applied"), default=0)
+    last_sha256 = models.CharField(max_length=64, default="0" * 64)
+    last_attempt_at = models.DateTimeField(_("last pull"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last successful pull"), null=True, blank=True)
+    last_result = models.CharField(_("result"), max_length=200, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+
+    objects = ScopedManager()
+    scope_filter = staticmethod(_exchange_admin_filter)
+
+    class Meta:
+        verbose_name = _("standards pull")
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="standardspull_one_per_tenant")]

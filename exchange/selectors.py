@@ -18,7 +18,7 @@ from organizations.models import Region, User
 from organizations.scoping import scope_for
 from organizations.validators import COUNTRY_CODE
 
-from .models import ExchangePartner, ReportedAggregate, ReportedHazard
+from .models import ExchangePartner, ReportedAggregate, ReportedHazard, StandardRelease, StandardsPull
 
 COUNTRY_PATH = f"{COUNTRY_CODE}/"
 
@@ -198,3 +198,16 @@ def national_assessment(*, actor: User, month: dt.date) -> list[ProvinceAssessme
         ProvinceAssessment(code=p.code, name=p.name, indicators=ind, score=score, rank=index + 1)
         for index, (p, ind, score) in enumerate(rows)
     ]
+
+
+def standard_releases(*, actor: User) -> QuerySet[StandardRelease]:
+    """The national standards releases, newest first (the national tenant's staff)."""
+    require_national_reader(actor)
+    return StandardRelease.objects.visible_to(actor).order_by("-seq")
+
+
+def standards_pull_status(*, actor: User) -> StandardsPull | None:
+    """How the tenant's standards pulls went (its administrator only)."""
+    if not scope_for(actor).is_tenant_admin:
+        raise PermissionDeniedError(_("Only the system administrator sees the exchange's bookkeeping."))
+    return StandardsPull.objects.visible_to(actor).first()

@@ -25,6 +25,7 @@ from .services.standards import (
     CriterionInput,
     criterion_revise,
     industry_create,
+    require_own_local,
     standard_create,
 )
 
@@ -117,6 +118,7 @@ def standard_create_view(request: HttpRequest) -> HttpResponse:
     previous = None
     if request.GET.get("supersedes"):
         previous = Standard.objects.get_visible(actor, pk=request.GET["supersedes"])
+        require_own_local(previous, actor.tenant_id)
     initial: dict[str, Any] = {}
     if previous is not None:
         initial = {
@@ -153,6 +155,7 @@ class CriterionForm(forms.Form):
 def criterion_revise_view(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = Criterion.objects.select_related("standard").get_visible(actor_of(request), pk=pk)
     actor = _admin(request)
+    require_own_local(criterion.standard, actor.tenant_id)
     form = CriterionForm(
         request.POST or None,
         initial={"clause": criterion.clause, "text": criterion.text, "text_en": criterion.text_en},

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,12 +19,23 @@ from rest_framework.views import APIView
 from core.api.pagination import DefaultPagination
 from core.errors import PermissionDeniedError
 from core.months import parse_month, previous_month
+from hazards.choices import StandardCoverage
+from hazards.services.standards import CriterionInput
 from organizations.scoping import actor_of, scope_for
 
 from ..format import BATCH_SCHEMA, SIGNATURE_HEADER
 from ..models import ReportedHazard, UpwardBatch, UpwardRecord
 from ..receive import exchange_receive
-from ..selectors import NATIONAL_FORMULA, national_assessment, national_major_hazards, national_provinces
+from ..selectors import (
+    NATIONAL_FORMULA,
+    national_assessment,
+    national_major_hazards,
+    national_provinces,
+    standard_releases,
+    standards_pull_status,
+)
+from ..standards import StandardInput, standard_release_publish, standards_feed
+from ..standards_format import FEED_SCHEMA
 
 
 class ExchangeSchemaView(APIView):
@@ -207,5 +221,124 @@ class NationalAssessment(APIView):
                     }
                     for row in rows
                 ],
+            }
+        )
+
+
+class StandardsSchemaView(APIView):
+    """The standards feed, version 1, as JSON Schema (public: it is the contract)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses={200: OpenApiResponse(description="JSON Schema (draft 2020-12) of the feed")})
+    def get(self, request: Request) -> Response:
+        return Response(FEED_SCHEMA)
+
+
+class StandardsFeedView(APIView):
+    """A province asks for the national standards releases after the last one it applied, signing the
+    request line (`GET standards after=<seq>`) with its key; the answer's bytes are signed with it too."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("after", int, description="the last release applied (0: none)")],
+        responses={200: OpenApiResponse(description="the feed (see /api/exchange/v1/standards/schema/)")},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        text = request.query_params.get("after", "0")
+        if not text.isdigit():
+            raise ValidationError({"after": _("Give the number of the last release applied (0: none).")})
+        body, signed = standards_feed(
+            actor=actor_of(request),
+            after=int(text),
+            signature_header=request.headers.get(SIGNATURE_HEADER, ""),
+        )
+        response = HttpResponse(body, content_type="application/json")
+        response[SIGNATURE_HEADER] = signed
+        return response
+
+
+class NationalCriterionInSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=10)
+    clause = serializers.CharField(max_length=100)
+    text = serializers.CharField()
+    text_en = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class NationalStandardInSerializer(serializers.Serializer):
+    key = serializers.SlugField(max_length=50, required=False, default="")
+    industry = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    document_number = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    effective_date = serializers.DateField()
+    version = serializers.CharField(max_length=40)
+    coverage = serializers.ChoiceField(choices=StandardCoverage.choices)
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+    supersedes = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    criteria = NationalCriterionInSerializer(many=True, required=False, default=list)
+
+
+class StandardReleaseInSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+    standards = NationalStandardInSerializer(many=True, required=False, default=list)
+    retire = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+
+
+class StandardReleaseOutSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    prev_sha256 = serializers.CharField()
+    note = serializers.CharField()
+    standards = serializers.IntegerField()
+    retired = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+
+
+class StandardReleaseList(APIView):
+    """The national standards as published, version by version (national staff); committee staff of the
+    national tenant publish the next version (POST). A published version never changes."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=StandardReleaseOutSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        releases = standard_releases(actor=actor_of(request))
+        return Response(StandardReleaseOutSerializer(releases, many=True).data)
+
+    @extend_schema(request=StandardReleaseInSerializer, responses={201: StandardReleaseOutSerializer})
+    def post(self, request: Request) -> Response:
+        data = StandardReleaseInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        standards = [
+            StandardInput(**{**item, "criteria": [CriterionInput(**c) for c in item["criteria"]]})
+            for item in values["standards"]
+        ]
+        release = standard_release_publish(
+            actor=actor_of(request), standards=standards, retire=values["retire"], note=values["note"]
+        )
+        return Response(StandardReleaseOutSerializer(release).data, status=status.HTTP_201_CREATED)
+
+
+class StandardsPullView(APIView):
+    """The tenant administrator's view of the standards feed: the last version applied and the last pull
+    (when, how it went, the error)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiResponse(description="cursor and last pull")})
+    def get(self, request: Request) -> Response:
+        pull = standards_pull_status(actor=actor_of(request))
+        return Response(
+            {
+                "last_seq": pull.last_seq if pull else 0,
+                "last_attempt_at": pull.last_attempt_at if pull else None,
+                "last_success_at": pull.last_success_at if pull else None,
+                "last_result": pull.last_result if pull else "",
+                "last_error": pull.last_error if pull else "",
+                "failures": pull.failures if pull else 0,
             }
         )

@@ -1,10 +1,12 @@
 """A tenant's own determination standards and industries, added by its system administrator.
 
-National standards come from the library (hazards/data/standards.json, `manage.py load_standards`); a tenant
-adds local ones (a province's own determination standard, or the verified items of a national standard the
-library does not itemise) and the industries its plans regulate. Standards are versioned: a new version
-supersedes the current one (which stays for the hazards that cite it), and a criterion that a hazard or a
-self-inspection cites is never rewritten.
+National standards are published by the national tenant and received through the exchange interface
+(exchange/standards.py; `manage.py pull_standards`): a province reads and cites them and never edits them
+(403; the database refuses it too, migration hazards 0017). A tenant adds local ones (a province's own
+determination standard, or the verified items of a national standard the library does not itemise) and the
+industries its plans regulate. Standards are versioned: a new version supersedes the current one (which
+stays for the hazards that cite it), and a criterion that a hazard or a self-inspection cites is never
+rewritten.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidStateError, PermissionDeniedError
 from core.scoping import ensure_visible
@@ -27,6 +30,11 @@ from ..choices import StandardCoverage
 from ..models import Criterion, Hazard, SelfInspectionItem, Standard
 
 CLAUSE_UNVERIFIED = "条号未核实"
+# National standards arrive from the national system (exchange/standards.py) and change only there.
+NATIONAL_READ_ONLY = gettext_lazy(
+    "National standards are published by the national system and received here; they cannot be edited. "
+    "Add the local items as a standard of your own."
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,12 @@ def _require_tenant_admin(actor: User) -> int:
     if not scope_for(actor).is_tenant_admin:
         raise PermissionDeniedError(_("Only the system administrator adds local standards and industries."))
     return tenant_of(actor)
+
+
+def require_own_local(standard: Standard, tenant_id: int | None) -> None:
+    """403 unless the standard is the tenant's own local one (a national standard is read-only here)."""
+    if standard.local_tenant_id != tenant_id:
+        raise PermissionDeniedError(NATIONAL_READ_ONLY)
 
 
 def is_cited(criterion: Criterion) -> bool:
@@ -68,7 +82,7 @@ def industry_create(*, actor: User, code: str, name: str, name_en: str = "", is_
     )
 
 
-def _check_criteria(criteria: list[CriterionInput], coverage: str) -> None:
+def check_criteria(criteria: list[CriterionInput], coverage: str) -> None:
     if coverage not in StandardCoverage.values:
         raise ValidationError({"coverage": _("Choose how much of the standard is listed.")})
     if coverage == StandardCoverage.NOT_ITEMISED:
@@ -129,20 +143,12 @@ def standard_create(
         raise ValidationError({"name": _("Give the standard's name.")})
     if not version.strip():
         raise ValidationError({"version": _("Give the version (e.g. the year of issue).")})
-    _check_criteria(criteria, coverage)
+    check_criteria(criteria, coverage)
     previous: Standard | None = None
     if supersedes is not None:
         ensure_visible(actor, supersedes)
         previous = Standard.objects.select_for_update().get(pk=supersedes.pk)
-        if previous.local_tenant_id != tenant_id:
-            raise ValidationError(
-                {
-                    "supersedes": _(
-                        "A national standard changes with the national library, not here; add the local "
-                        "items as a standard of your own."
-                    )
-                }
-            )
+        require_own_local(previous, tenant_id)
         if not previous.is_current:
             raise InvalidStateError(
                 _("This version has already been superseded; start from the current one.")
@@ -194,8 +200,7 @@ def criterion_revise(
     tenant_id = _require_tenant_admin(actor)
     ensure_visible(actor, criterion)
     locked = Criterion.objects.select_for_update().select_related("standard").get(pk=criterion.pk)
-    if locked.standard.local_tenant_id != tenant_id:
-        raise PermissionDeniedError(_("National criteria change only with the national library."))
+    require_own_local(locked.standard, tenant_id)
     if is_cited(locked):
         raise InvalidStateError(
             _(

@@ -129,8 +129,13 @@ def test_the_national_staff_menu_holds_the_country_and_a_provinces_holds_its_own
 ) -> None:
     client.force_login(national.staff)
     menu = client.get("/national/", headers={"Accept-Language": "en"}).context["nav_items"]
-    assert [item["url_name"] for item in menu] == ["home", "national-dashboard", "notifications"]
+    assert [item["url_name"] for item in menu] == [
+        "home",
+        "national-dashboard",
+        "national-standards",
+        "notifications",
+    ]
     client.force_login(world.a.committee)
     menu = client.get("/", headers={"Accept-Language": "en"}).context["nav_items"]
     names = [item["url_name"] for item in menu]
-    assert "ledger" in names and "national-dashboard" not in names
+    assert "ledger" in names and "national-dashboard" not in names and "national-standards" not in names

@@ -120,6 +120,8 @@ OPEN_BY_DESIGN = {
     "exchange:exchange-schema": "the exchange format's JSON Schema: the published contract, no data",
     "exchange:exchange-batches": "a province delivers its own batches; any other account is refused (403)",
     "GET /api/exchange/v1/schema/": "the exchange format's JSON Schema: the published contract, no data",
+    "exchange:exchange-standards-schema": "the standards feed's JSON Schema: the published contract, no data",
+    "GET /api/exchange/v1/standards/schema/": "the standards feed's JSON Schema: the contract, no data",
 }
 
 
