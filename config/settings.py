@@ -112,6 +112,9 @@ if DATABASE_REPLICA_URL:
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # Replica reads fall back to the primary while the standby's replay is further behind than this.
 REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
+# How long the landing page's numbers are kept for everyone of the same scope (0: computed every time); a
+# user's own change shows at once (core/own_writes.py).
+LANDING_CACHE_SECONDS = env_int("LANDING_CACHE_SECONDS", 60, minimum=0)
 # How often each process asks the standby how far behind it is.
 REPLICA_HEALTH_SECONDS = env_int("REPLICA_HEALTH_SECONDS", 1, minimum=0)
 # The views (URL names, fnmatch patterns) whose GETs read on the replica: the public site, dashboards and

@@ -9,7 +9,7 @@ a byte-for-byte copy, so its row-level security is the primary's.
 Everything else stays on the primary:
 - every write, and every read of a request after it has written (`_WriteSpotter` watches the primary's
   connection), so a transaction never reads around its own changes;
-- a user's reads for a short while after their own write (`hold_for_own_writes`), so that what they just
+- a user's reads for a short while after their own write (core/own_writes.py), so that what they just
   did is on the next page even when the standby has not replayed it yet;
 - all reads while the standby lags more than REPLICA_MAX_LAG_SECONDS or cannot be reached: the check is
   made once per REPLICA_HEALTH_SECONDS per process and costs one query, and a failed one is no error,
@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
+from .own_writes import last_own_write
 from .rls import set_current_tenant
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,6 @@ SELECT CASE
     ELSE COALESCE(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
 END
 """
-_HOLD_KEY = "replica-hold:{user_id}"
 
 
 class _Reads:
@@ -178,11 +177,7 @@ def url_reads_on_replica(url_name: str | None) -> bool:
     return url_name is not None and any(fnmatch.fnmatchcase(url_name, p) for p in settings.REPLICA_READ_VIEWS)
 
 
-def hold_for_own_writes(user_id: int) -> None:
-    """After a user's write, their reads stay on the primary until the standby has surely replayed it."""
-    if replica_configured():
-        cache.set(_HOLD_KEY.format(user_id=user_id), 1, timeout=settings.REPLICA_MAX_LAG_SECONDS + 1)
-
-
 def held_for_own_writes(user_id: int | None) -> bool:
-    return user_id is not None and bool(cache.get(_HOLD_KEY.format(user_id=user_id)))
+    """Whether the user wrote so recently that the standby may not have replayed it yet."""
+    written = last_own_write(user_id)
+    return written is not None and time.time() - written <= settings.REPLICA_MAX_LAG_SECONDS + 1

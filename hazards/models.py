@@ -424,6 +424,14 @@ class Hazard(TenantOwned):
                 condition=Q(is_overdue=True),
                 name="hazard_tenant_overdue_idx",
             ),
+            # The overdue page in the ledger's order: a department's scope is an OR (its subtree and
+            # industries, or what was handed to it), which no region index serves; walking only the overdue
+            # rows newest first finds its page without reading the tenant's whole ledger.
+            models.Index(
+                fields=["tenant", "-discovered_at", "-id"],
+                condition=Q(is_overdue=True),
+                name="hazard_tenant_overdue_disc_idx",
+            ),
             # The listings register and the daily sweep of listing deadlines read only listed rows.
             models.Index(
                 fields=["tenant", "listing_deadline"],

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from core.client_address import client_address
 from core.errors import DomainError
+from core.own_writes import note_own_write
 from core.replica import (
     held_for_own_writes,
-    hold_for_own_writes,
     reads_on_replica,
     replica_configured,
     url_reads_on_replica,
@@ -80,7 +80,7 @@ class TenantTransactionMiddleware:
         tenant_id = getattr(request, _TENANT_ATTR, None)
         user_id = getattr(request, _USER_ATTR, None)
         if user_id is not None and request.method not in SAFE_METHODS and response.status_code < 400:
-            hold_for_own_writes(user_id)  # their next pages read from the primary (core/replica.py)
+            note_own_write(user_id)  # their next pages show it (core/own_writes.py)
         # A streamed body (CSV export) reads the database after the view returns; files need none.
         if type(response) is StreamingHttpResponse and tenant_id is not None and not response.is_async:
             response.streaming_content = _in_tenant(

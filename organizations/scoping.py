@@ -7,6 +7,7 @@ allow. Selectors, DRF viewsets and browser views all start from it; nothing else
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -63,6 +64,21 @@ class Scope:
     def is_audit_admin(self) -> bool:
         """Reads and exports the tenant's audit log; changes nothing."""
         return Role.AUDIT_ADMIN in self.roles
+
+    def fingerprint(self) -> str:
+        """The same for every user whose scope grants the same rows: a key for what they may share."""
+        parts = (
+            self.tenant_id,
+            sorted(self.roles),
+            sorted(self.enterprise_ids),
+            sorted(self.head_enterprise_ids),
+            sorted(self.expert_enterprise_ids),
+            sorted((d.department_id, d.region_path, sorted(d.industry_ids)) for d in self.departments),
+            sorted(self.committee_paths),
+            sorted(self.committee_region_ids),
+            sorted(self.unit_paths),
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
     @property
     def department_ids(self) -> frozenset[int]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
+from core.own_writes import last_own_write
 from core.scoping import any_of, path_within
 
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
@@ -57,12 +61,26 @@ def enterprise_counts_by_industry(actor: User) -> list[dict[str, Any]]:
     return [row for row in rows if row["total"]]
 
 
-def landing_numbers(actor: User) -> dict[str, Any]:
-    """Real numbers for the role's landing page."""
+def cached_for_scope[T](name: str, actor: User, compute: Callable[[], T]) -> T:
+    """`compute()`, shared for LANDING_CACHE_SECONDS by every user of the same scope — counts over a
+    province's ledger cost hundreds of milliseconds, and a landing page is opened all day long. A user's
+    own change shows at once: the key carries when they last wrote (core/own_writes.py)."""
+    seconds = settings.LANDING_CACHE_SECONDS
+    if not seconds:
+        return compute()
     scope = scope_for(actor)
-    enterprises = Enterprise.objects.visible_to(actor)
+    key = f"scoped:{name}:{scope.tenant_id}:{scope.fingerprint()}:{last_own_write(actor.pk) or '-'}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=seconds)
+    return cast(T, value)
+
+
+def _landing_counts(actor: User) -> dict[str, Any]:
+    scope = scope_for(actor)
     numbers: dict[str, Any] = {
-        "enterprises": enterprises.count(),
+        "enterprises": Enterprise.objects.visible_to(actor).count(),
         "by_industry": enterprise_counts_by_industry(actor),
     }
     if scope.is_tenant_admin or scope.committee_paths:
@@ -75,6 +93,14 @@ def landing_numbers(actor: User) -> dict[str, Any]:
         numbers["regions"] = regions.count()
         numbers["departments"] = departments.count()
         numbers["users"] = User.objects.visible_to(actor).count()
+    return numbers
+
+
+def landing_numbers(actor: User) -> dict[str, Any]:
+    """Real numbers for the role's landing page (the counts shared a minute within a scope)."""
+    scope = scope_for(actor)
+    enterprises = Enterprise.objects.visible_to(actor)
+    numbers: dict[str, Any] = dict(cached_for_scope("landing-counts", actor, lambda: _landing_counts(actor)))
     if scope.roles & DEPARTMENT_ROLES:
         numbers["my_departments"] = list(
             Department.objects.visible_to(actor)
