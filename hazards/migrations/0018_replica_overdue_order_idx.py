@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hazards', '0016_event_actions_merged'),
+        ('hazards', '0017_standards_national_frozen'),
         ('organizations', '0007_handovers_tipoff_audit_action'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
