@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.base import ScopedRelatedField
+from core.api.months import MONTH_SCHEMA
 from organizations.models import Department
 from organizations.scoping import scope_for
 
@@ -32,6 +33,7 @@ class PublicationSerializer(serializers.ModelSerializer):
             "content",
         ]
 
+    @extend_schema_field(MONTH_SCHEMA)
     def get_month(self, publication: Publication) -> str:
         return publication.month.strftime("%Y-%m")
 
