@@ -214,3 +214,12 @@ def test_months_are_patterns_in_the_schema(schema: dict[str, Any]) -> None:
         ):
             loose.append(f"{name}.month {month}")
     assert not loose, "\n".join(loose)
+
+
+@pytest.mark.parametrize("month", ["2023-13", "99999999999999999999-01", "June"])
+def test_a_month_outside_the_pattern_is_refused_naming_the_field(world: World, api: Any, month: str) -> None:
+    api.as_user(world.a.committee)
+    for url in ("/api/v1/publications/", "/api/v1/assessments/", "/api/v1/rechecks/"):
+        answer = api.get(url, {"month": month})
+        assert answer.status_code == 400, url
+        assert list(answer.json()) == ["month"], url
