@@ -112,16 +112,26 @@ class CaseInputSerializer(serializers.Serializer):
 
 class InvestigationInputSerializer(serializers.Serializer):
     track = serializers.ChoiceField(choices=Track.choices)
-    subject_unit = serializers.CharField(required=False, allow_blank=True, default="")
-    subject_person = serializers.CharField(required=False, allow_blank=True, default="")
+    subject_unit = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Investigation._meta.get_field("subject_unit").max_length,
+    )
+    subject_person = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Investigation._meta.get_field("subject_person").max_length,
+    )
     findings = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class SanctionInputSerializer(serializers.Serializer):
     track = serializers.ChoiceField(choices=Track.choices)
     kind = serializers.ChoiceField(choices=SanctionKind.choices)
-    subject = serializers.CharField()
-    issuing_body = serializers.CharField()
+    subject = serializers.CharField(max_length=Sanction._meta.get_field("subject").max_length)
+    issuing_body = serializers.CharField(max_length=Sanction._meta.get_field("issuing_body").max_length)
     decided_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")

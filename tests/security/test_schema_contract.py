@@ -20,6 +20,7 @@ from core.api.months import MONTH_PATTERN
 from organizations.validators import credit_code_check_character
 
 from ..conftest import World
+from .conftest import AlphaObjects
 
 METHODS = {"get", "put", "post", "patch", "delete"}
 SAFE_ERRORS = {"400", "401", "403", "404", "429"}
@@ -223,3 +224,32 @@ def test_a_month_outside_the_pattern_is_refused_naming_the_field(world: World, a
         answer = api.get(url, {"month": month})
         assert answer.status_code == 400, url
         assert list(answer.json()) == ["month"], url
+
+
+def test_input_beyond_the_schemas_bounds_is_refused_naming_the_field(
+    world: World, alpha: AlphaObjects, api: Any, schema: dict[str, Any]
+) -> None:
+    """What the schema bounds the API refuses with a 400 naming the field (not a database error), and
+    what the database bounds the schema says."""
+    w = world.a
+    attempts = [
+        (
+            w.committee,
+            f"/api/v1/accountability-cases/{alpha.ids['case']}/investigation/",
+            {"track": "enterprise", "subject_person": "张" * 101},
+            "subject_person",
+            ("InvestigationInputRequest", "maxLength", 100),
+        ),
+        (
+            w.inspector,
+            f"/api/v1/tasks/{alpha.ids['task']}/progress/",
+            {"percent": 101, "narrative": "done"},
+            "percent",
+            ("ProgressInputRequest", "maximum", 100),
+        ),
+    ]
+    for user, url, payload, field, (component, keyword, bound) in attempts:
+        assert property_of(schema, component, field)[keyword] == bound
+        answer = api.as_user(user).post(url, payload, format="json")
+        assert answer.status_code == 400, (url, answer.status_code)
+        assert field in answer.json(), answer.json()
