@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "AdoptionStateEnum": "campaigns.choices.AdoptionState",
         "RiskLevelEnum": "campaigns.choices.RiskLevel",
         "GroupRoleEnum": "campaigns.choices.GroupRole",
+        "BatchStateEnum": "exchange.choices.BatchState",
     },
 }
 

@@ -1,7 +1,8 @@
-"""OpenAPI post-processing. The schema at `/api/schema/` is the contract other systems generate clients from,
-so every operation documents the JSON errors it can answer in the shape `core.api.errors` gives them: a
-validation error (400) names each field of that operation with its messages, every other error carries one
-`detail`. The fuzzer in tests/security checks every answer against it."""
+"""The schema at `/api/schema/` is the contract other systems generate clients from. Every operation documents
+the JSON errors it can answer in the shape `core.api.errors` gives them: a validation error (400) names each
+field of that operation with its messages, every other error carries one `detail`. The rules the API
+enforces are in it, patterns of validator functions included. tests/security checks the schema
+(test_schema_contract.py) and every answer against it (test_fuzz.py)."""
 
 from typing import Any
 

@@ -19,6 +19,7 @@ from core.errors import PermissionDeniedError
 from core.months import parse_month, previous_month
 from organizations.scoping import actor_of, scope_for
 
+from ..choices import BatchState
 from ..format import BATCH_SCHEMA, SIGNATURE_HEADER
 from ..models import ReportedHazard, UpwardBatch, UpwardRecord
 from ..receive import exchange_receive
@@ -102,7 +103,7 @@ class OutboxView(APIView):
                         {
                             "seq": serializers.IntegerField(),
                             "batch_id": serializers.UUIDField(),
-                            "state": serializers.CharField(),
+                            "state": serializers.ChoiceField(choices=BatchState.choices),
                             "records": serializers.IntegerField(),
                             "attempts": serializers.IntegerField(),
                             "last_error": serializers.CharField(),

@@ -6,6 +6,7 @@ conforms to it is the fuzzer's part, tests/security/test_fuzz.py.)"""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,8 @@ import jsonschema
 import pytest
 import schemathesis
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import EndpointEnumerator
 from schemathesis.core.result import Err
 from schemathesis.specs.openapi.definitions import OPENAPI_30
 
@@ -80,6 +83,41 @@ def one_ofs(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from one_ofs(value, f"{where}/{index}")
+
+
+def url_patterns(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+def test_every_api_endpoint_is_in_the_schema(schema: dict[str, Any]) -> None:
+    """What the schema lists the fuzzer fuzzes and clients call: an endpoint left out of it (a plain Django
+    view, `exclude=True`) would escape both."""
+    shape = re.compile(r"\{[^}]+\}")
+    documented = {
+        shape.sub("{}", path): {method for method in items if method in METHODS}
+        for path, items in schema["paths"].items()
+    }
+    enumerator = EndpointEnumerator()
+    missing = []
+    for route, pattern in url_patterns(get_resolver().url_patterns):
+        path = enumerator.get_path_from_regex(route)
+        if not path.startswith("/api/") or "{format}" in path or path in {"/api/schema/", "/api/docs/"}:
+            continue
+        view = getattr(pattern.callback, "cls", None)
+        if view is None:
+            missing.append(f"{path}: not an API view, so not in the schema")
+            continue
+        actions = getattr(pattern.callback, "actions", None)
+        methods = set(actions) if actions else {m for m in METHODS if hasattr(view, m)}
+        absent = methods - documented.get(shape.sub("{}", path), set())
+        if absent:
+            missing.append(f"{path}: {sorted(absent)} not in the schema")
+    assert len(documented) > 80
+    assert not missing, "\n".join(missing)
 
 
 def test_the_schema_is_valid_openapi_3(schema: dict[str, Any]) -> None:
