@@ -313,7 +313,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # Every API caller is rate limited: anonymous callers per address, signed-in ones per account.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_errors",
+        "core.api.schema.blank_or_formatted_strings",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "organizations.choices.EnterpriseStatus",
@@ -362,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "AdoptionStateEnum": "campaigns.choices.AdoptionState",
         "RiskLevelEnum": "campaigns.choices.RiskLevel",
         "GroupRoleEnum": "campaigns.choices.GroupRole",
+        "BatchStateEnum": "exchange.choices.BatchState",
     },
 }
 

@@ -17,7 +17,7 @@ def parse_month(value: str, *, field: str = "month") -> dt.date:
     try:
         year, month = value.strip().split("-")
         return dt.date(int(year), int(month), 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year of twenty digits
         raise ValidationError({field: _("Give the month as YYYY-MM, e.g. 2023-06.")}) from None
 
 

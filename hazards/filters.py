@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from campaigns.models import Campaign
+from core.api.months import MonthFilter
 from core.months import month_bounds, parse_month
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise
@@ -44,8 +45,8 @@ class HazardFilter(ScopedFilterSet):
     inspected_by = filters.NumberFilter(
         method="filter_inspected_by", help_text=_("Department id: hazards its inspections found")
     )
-    closed_in = filters.CharFilter(method="filter_closed_in", help_text=_("YYYY-MM: closed that month"))
-    reopened_in = filters.CharFilter(
+    closed_in = MonthFilter(method="filter_closed_in", help_text=_("YYYY-MM: closed that month"))
+    reopened_in = MonthFilter(
         method="filter_reopened_in", help_text=_("YYYY-MM: reopened after closure that month")
     )
     campaign = filters.NumberFilter(
@@ -133,7 +134,7 @@ class HazardFilter(ScopedFilterSet):
 
 class SelfInspectionFilter(ScopedFilterSet):
     enterprise = filters.NumberFilter(field_name="enterprise_id")
-    month = filters.CharFilter(method="filter_month", help_text=_("YYYY-MM"))
+    month = MonthFilter(method="filter_month", help_text=_("YYYY-MM"))
     status = filters.CharFilter(field_name="status")
 
     class Meta:

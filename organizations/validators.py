@@ -5,6 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.validation import schema_pattern
+
 # GB 32100-2015: 31 symbols, no I, O, S, V or Z (they look like digits).
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -61,6 +63,7 @@ def credit_code_check_character(first17: str) -> str:
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
+@schema_pattern(r"^[0-9A-HJ-NP-RTUWXY]{18}$")  # the alphabet above; the check character is the function's
 def validate_credit_code(value: str) -> None:
     code = value.strip().upper()
     if len(code) != 18:
@@ -88,6 +91,7 @@ def validate_credit_code(value: str) -> None:
         )
 
 
+@schema_pattern(rf"^({COUNTRY_CODE}|({'|'.join(sorted(PROVINCE_PREFIXES))})[0-9]{{4}})$")
 def validate_region_code(value: str) -> None:
     if value == COUNTRY_CODE:
         return

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from campaigns.models import Campaign
 from core.api.base import ScopedRelatedField, ScopedViewSet
+from core.api.months import MonthTextField
 from core.errors import NotFoundError
 from core.months import parse_month
 from organizations.models import Region
@@ -86,7 +87,7 @@ class RankingPublicationSerializer(serializers.ModelSerializer):
 
 class RankingPublishInputSerializer(serializers.Serializer):
     region = ScopedRelatedField(Region, help_text=_("The region whose sub-regions are ranked"))
-    month = serializers.CharField(help_text="YYYY-MM")
+    month = MonthTextField(help_text="YYYY-MM")
 
     def validate_month(self, value: str) -> object:
         from django.core.exceptions import ValidationError as DjangoValidationError

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from campaigns.models import Campaign
 from core.api.base import ScopedRelatedField
+from core.api.months import MonthField
 from hazards.models import Inspection
 from organizations.models import Enterprise, Region
 
@@ -111,16 +112,26 @@ class CaseInputSerializer(serializers.Serializer):
 
 class InvestigationInputSerializer(serializers.Serializer):
     track = serializers.ChoiceField(choices=Track.choices)
-    subject_unit = serializers.CharField(required=False, allow_blank=True, default="")
-    subject_person = serializers.CharField(required=False, allow_blank=True, default="")
+    subject_unit = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Investigation._meta.get_field("subject_unit").max_length,
+    )
+    subject_person = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Investigation._meta.get_field("subject_person").max_length,
+    )
     findings = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class SanctionInputSerializer(serializers.Serializer):
     track = serializers.ChoiceField(choices=Track.choices)
     kind = serializers.ChoiceField(choices=SanctionKind.choices)
-    subject = serializers.CharField()
-    issuing_body = serializers.CharField()
+    subject = serializers.CharField(max_length=Sanction._meta.get_field("subject").max_length)
+    issuing_body = serializers.CharField(max_length=Sanction._meta.get_field("issuing_body").max_length)
     decided_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -162,24 +173,22 @@ class InterviewInputSerializer(serializers.Serializer):
 ASSESSMENT_FIELDS = ["month", "score", "rank", "rank_of", "groups", "indicators"]
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2023-06"})
-class MonthField(serializers.DateField):
-    """A month as YYYY-MM (stored as its first day)."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format="%Y-%m", **kwargs)  # type: ignore[arg-type]
-
-
 class AssessmentSerializer(serializers.ModelSerializer):
     """A region's month; `rank` is among the regions with the same parent."""
 
+    # Which of the three a row is: clients and schema validators tell the variants of the list apart by it.
+    level = serializers.SerializerMethodField()
     region = serializers.CharField(source="region.code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     month = MonthField(read_only=True)
 
     class Meta:
         model = RegionAssessment
-        fields = ["region", "region_name", *ASSESSMENT_FIELDS]
+        fields = ["level", "region", "region_name", *ASSESSMENT_FIELDS]
+
+    @extend_schema_field({"type": "string", "enum": ["region"]})
+    def get_level(self, row: object) -> str:
+        return "region"
 
 
 class DepartmentAssessmentSerializer(AssessmentSerializer):
@@ -189,7 +198,11 @@ class DepartmentAssessmentSerializer(AssessmentSerializer):
 
     class Meta:
         model = DepartmentAssessment
-        fields = ["department", "department_name", "region", "region_name", *ASSESSMENT_FIELDS]
+        fields = ["level", "department", "department_name", "region", "region_name", *ASSESSMENT_FIELDS]
+
+    @extend_schema_field({"type": "string", "enum": ["department"]})
+    def get_level(self, row: object) -> str:
+        return "department"
 
 
 class EnterpriseAssessmentSerializer(AssessmentSerializer):
@@ -200,7 +213,19 @@ class EnterpriseAssessmentSerializer(AssessmentSerializer):
 
     class Meta:
         model = EnterpriseAssessment
-        fields = ["enterprise", "enterprise_name", "credit_code", "region", "region_name", *ASSESSMENT_FIELDS]
+        fields = [
+            "level",
+            "enterprise",
+            "enterprise_name",
+            "credit_code",
+            "region",
+            "region_name",
+            *ASSESSMENT_FIELDS,
+        ]
+
+    @extend_schema_field({"type": "string", "enum": ["enterprise"]})
+    def get_level(self, row: object) -> str:
+        return "enterprise"
 
 
 class SchemeSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ScopedViewSet
+from core.api.months import month_parameter
 from core.months import parse_month
 from organizations.models import Region
 from organizations.scoping import actor_of
@@ -180,14 +181,14 @@ class AssessmentViewSet(mixins.ListModelMixin, ScopedViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM"),
+            month_parameter(),
             OpenApiParameter("level", str, enum=list(ASSESSMENT_LEVELS), default="region"),
             OpenApiParameter("region", int, description="Rank group: parent region, or the units' region"),
         ],
         responses=PolymorphicProxySerializer(
             component_name="AnyAssessment",
-            serializers=[serializer for _model, serializer in ASSESSMENT_LEVELS.values()],
-            resource_type_field_name=None,
+            serializers={level: serializer for level, (_model, serializer) in ASSESSMENT_LEVELS.items()},
+            resource_type_field_name="level",
         ),
     )
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
@@ -240,7 +241,7 @@ class SpotCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         )
 
     @extend_schema(
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM: the month inspected")],
+        parameters=[month_parameter("YYYY-MM: the month inspected")],
     )
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().list(request, *args, **kwargs)

@@ -124,6 +124,6 @@ class ProgressSerializer(serializers.ModelSerializer):
 
 
 class ProgressInputSerializer(serializers.Serializer):
-    percent = serializers.IntegerField()
+    percent = serializers.IntegerField(min_value=0, max_value=100)
     narrative = serializers.CharField()
     attachments = serializers.ListField(child=serializers.FileField(), required=False)

@@ -3,10 +3,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.base import ScopedRelatedField
+from core.api.months import MONTH_SCHEMA
 from organizations.models import Department
 from organizations.scoping import scope_for
 
-from ..models import Publication, TipOff
+from ..models import PUBLIC_TITLE_MAX, Publication, TipOff
 from ..tipoffs import tipoff_public_stage
 
 
@@ -32,6 +33,7 @@ class PublicationSerializer(serializers.ModelSerializer):
             "content",
         ]
 
+    @extend_schema_field(MONTH_SCHEMA)
     def get_month(self, publication: Publication) -> str:
         return publication.month.strftime("%Y-%m")
 
@@ -47,7 +49,9 @@ class CorrectionInputSerializer(serializers.Serializer):
 
 class PublicTitleInputSerializer(serializers.Serializer):
     public_id = serializers.CharField(max_length=20)
-    title = serializers.CharField(allow_blank=True, help_text="Empty: back to the default wording.")
+    title = serializers.CharField(
+        allow_blank=True, max_length=PUBLIC_TITLE_MAX, help_text="Empty: back to the default wording."
+    )
 
 
 class PublicTitlesInputSerializer(serializers.Serializer):

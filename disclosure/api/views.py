@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ScopedViewSet
+from core.api.months import month_parameter
 from core.months import parse_month
 from organizations.models import Region
 from organizations.scoping import actor_of
@@ -35,7 +36,7 @@ class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             )
         return queryset
 
-    @extend_schema(parameters=[OpenApiParameter("month", str), OpenApiParameter("region", int)])
+    @extend_schema(parameters=[month_parameter(), OpenApiParameter("region", int)])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().list(request, *args, **kwargs)
 

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.months import MonthTextField, month_parameter
 from core.api.pagination import DefaultPagination
 from core.errors import PermissionDeniedError
 from core.months import parse_month, previous_month
@@ -23,6 +24,7 @@ from hazards.choices import StandardCoverage
 from hazards.services.standards import CriterionInput
 from organizations.scoping import actor_of, scope_for
 
+from ..choices import BatchState
 from ..format import BATCH_SCHEMA, SIGNATURE_HEADER
 from ..models import ReportedHazard, UpwardBatch, UpwardRecord
 from ..receive import exchange_receive
@@ -44,9 +46,26 @@ class ExchangeSchemaView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses={200: OpenApiResponse(description="JSON Schema (draft 2020-12) of a batch")})
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                {"type": "object", "additionalProperties": True},
+                description="JSON Schema (draft 2020-12) of a batch",
+            )
+        }
+    )
     def get(self, request: Request) -> Response:
         return Response(BATCH_SCHEMA)
+
+
+class BatchReceiptSerializer(serializers.Serializer):
+    batch_id = serializers.UUIDField()
+    seq = serializers.IntegerField(min_value=1)
+    duplicate = serializers.BooleanField()
+    applied = serializers.IntegerField(min_value=0)
+
+    class Meta:
+        ref_name = "BatchReceipt"
 
 
 class BatchReceiveView(APIView):
@@ -57,16 +76,10 @@ class BatchReceiveView(APIView):
     @extend_schema(
         request={"application/json": {"type": "object"}},
         responses={
-            201: inline_serializer(
-                "BatchReceipt",
-                {
-                    "batch_id": serializers.UUIDField(),
-                    "seq": serializers.IntegerField(),
-                    "duplicate": serializers.BooleanField(),
-                    "applied": serializers.IntegerField(),
-                },
+            201: BatchReceiptSerializer,
+            200: OpenApiResponse(
+                BatchReceiptSerializer, description="The same batch was received before; nothing changed."
             ),
-            200: OpenApiResponse(description="The same batch was received before; nothing changed."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -89,7 +102,41 @@ class OutboxView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiResponse(description="pending records; batches by state")})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Outbox",
+                {
+                    "records_waiting": serializers.IntegerField(min_value=0),
+                    "records_total": serializers.IntegerField(min_value=0),
+                    "batches": serializers.DictField(
+                        child=serializers.IntegerField(min_value=1), help_text="number of batches by state"
+                    ),
+                    "unsent": inline_serializer(
+                        "UnsentBatch",
+                        {
+                            "seq": serializers.IntegerField(),
+                            "batch_id": serializers.UUIDField(),
+                            "state": serializers.ChoiceField(choices=BatchState.choices),
+                            "records": serializers.IntegerField(),
+                            "attempts": serializers.IntegerField(),
+                            "last_error": serializers.CharField(),
+                            "next_attempt_at": serializers.DateTimeField(allow_null=True),
+                        },
+                        many=True,
+                    ),
+                    "last_sent": inline_serializer(
+                        "LastSentBatch",
+                        {
+                            "seq": serializers.IntegerField(),
+                            "sent_at": serializers.DateTimeField(allow_null=True),
+                        },
+                        allow_null=True,
+                    ),
+                },
+            )
+        }
+    )
     def get(self, request: Request) -> Response:
         actor = actor_of(request)
         if not scope_for(actor).is_tenant_admin:
@@ -195,8 +242,41 @@ class NationalAssessment(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: last month)")],
-        responses={200: OpenApiResponse(description="formula and ranked provinces")},
+        parameters=[month_parameter("YYYY-MM (default: last month)")],
+        responses={
+            200: inline_serializer(
+                "NationalAssessment",
+                {
+                    "month": MonthTextField(),
+                    "formula": inline_serializer(
+                        "NationalFormulaTerm",
+                        {
+                            "indicator": serializers.ChoiceField(
+                                choices=[name for name, *_ in NATIONAL_FORMULA]
+                            ),
+                            "weight": serializers.IntegerField(),
+                            "higher_is_better": serializers.BooleanField(),
+                        },
+                        many=True,
+                    ),
+                    "formula_text": serializers.CharField(),
+                    "provinces": inline_serializer(
+                        "NationalAssessmentRow",
+                        {
+                            "rank": serializers.IntegerField(min_value=1),
+                            "code": serializers.CharField(),
+                            "name": serializers.CharField(),
+                            "score": serializers.FloatField(),
+                            **{
+                                name: serializers.FloatField(allow_null=True, help_text="percent, or null")
+                                for name, *_ in NATIONAL_FORMULA
+                            },
+                        },
+                        many=True,
+                    ),
+                },
+            )
+        },
     )
     def get(self, request: Request) -> Response:
         text = request.query_params.get("month", "")

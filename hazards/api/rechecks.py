@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action, api_view, renderer_classes
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.base import ScopedViewSet
+from core.api.months import MonthField, month_parameter
 from core.months import parse_month
 from organizations.models import Department
 from organizations.scoping import actor_of
@@ -63,14 +64,6 @@ def hazard_closure_report(request: Request, pk: int) -> HttpResponse:
     `closure_report.sha256` and in this response's ETag."""
     hazard: Hazard = Hazard.objects.get_visible(actor_of(request), pk=pk)
     return closure_report_response(services.closure_report_get(hazard=hazard), hazard.code)
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2023-06"})
-class MonthField(serializers.DateField):
-    """A month as YYYY-MM (stored as its first day); as accountability's, which this app may not import."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m", **kwargs)
 
 
 class RecheckHazardSerializer(serializers.ModelSerializer):
@@ -132,7 +125,7 @@ class RecheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         month = self.request.query_params.get("month", "")
         return queryset.filter(month=parse_month(month)) if month else queryset
 
-    @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM")])
+    @extend_schema(parameters=[month_parameter()])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 

@@ -612,13 +612,18 @@ class AnswerSerializer(serializers.Serializer):
         help_text="Required on a hazard by submission",
     )
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    location = serializers.CharField(required=False, allow_blank=True, default="")
+    location = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=SelfInspectionItem._meta.get_field("location").max_length,
+    )
 
 
 class ExtraHazardSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=HazardCategory.choices)
     description = serializers.CharField()
-    location = serializers.CharField()
+    location = serializers.CharField(max_length=Hazard._meta.get_field("location").max_length)
 
 
 class SelfInspectionInputSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from core.api.base import ScopedRelatedField
 
 from ..choices import EnterpriseScale, EnterpriseStatus, Role
 from ..models import Department, Enterprise, EnterpriseImport, Industry, Membership, Region, User
+from ..validators import validate_credit_code, validate_region_code
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -15,7 +16,7 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class RegionInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=6)
+    code = serializers.CharField(max_length=6, validators=[validate_region_code])
     name = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     # DRF fields keep their parent serializer in `.parent`; a declared field of that name is still fine.
@@ -79,7 +80,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
 class EnterpriseInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    credit_code = serializers.CharField(max_length=18, min_length=1)
+    credit_code = serializers.CharField(max_length=18, min_length=1, validators=[validate_credit_code])
     region = ScopedRelatedField(Region)
     industries = ScopedRelatedField(Industry, many=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)

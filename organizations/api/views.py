@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
@@ -212,7 +213,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         )
         return Response(EnterpriseImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, XLSX): OpenApiResponse(description="XLSX template")})
+    @extend_schema(responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX template")})
     @action(detail=False, methods=["get"], url_path="import-template")
     def import_template(self, request: Request) -> HttpResponse:
         response = HttpResponse(imports.enterprise_import_template(), content_type=XLSX)
