@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
         "AdoptionStateEnum": "campaigns.choices.AdoptionState",
         "RiskLevelEnum": "campaigns.choices.RiskLevel",
         "GroupRoleEnum": "campaigns.choices.GroupRole",
+        "InboxKindEnum": "inbox.choices.InboxKind",
     },
 }
 
