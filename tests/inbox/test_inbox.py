@@ -15,10 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accountability.models import SpotCheck
+from accountability.spot_checks import spot_check_record_result, spot_check_sample_month
 from disclosure.tipoffs import tipoff_assign, tipoff_file, tipoff_triage
 from hazards.services import (
     hazard_acknowledge_handover,
     hazard_confirm,
+    hazard_lift_listing,
+    hazard_list_supervision,
     hazard_plan,
     hazard_submit,
     hazard_verify,
@@ -263,3 +267,42 @@ def test_the_api_returns_what_the_page_shows(world: Any, ledger: Any, client: An
 
 def test_the_api_asks_for_a_signed_in_caller(api: Any, world: Any) -> None:
     assert api.get(reverse("api:inbox")).status_code in (401, 403)
+
+
+def test_a_listing_waits_on_its_body_near_its_deadline_and_once_closed_until_lifted(
+    world: Any, ledger: Any
+) -> None:
+    w = world.a
+    hazard = ledger.handed_over()
+    far = timezone.localdate() + dt.timedelta(days=60)
+    hazard = hazard_list_supervision(actor=w.committee, hazard=hazard, level="municipal", deadline=far)
+    assert "listing" not in kinds(w.committee)
+    type(hazard).objects.filter(pk=hazard.pk).update(listing_deadline=timezone.localdate())
+    assert "listing" in kinds(w.committee)
+    # The body is the city's committee: not the department, nor the enterprise.
+    assert "listing" not in kinds(w.inspector) | kinds(w.officer)
+    type(hazard).objects.filter(pk=hazard.pk).update(state="closed")
+    assert waiting(w.committee)["listing"] == [
+        f"{hazard.code} {hazard.title} · {w.enterprise.name} — closed: lift the listing"
+    ]
+    hazard_lift_listing(actor=w.committee, hazard=hazard, note="已销号，同意摘牌")
+    assert "listing" not in kinds(w.committee)
+
+
+def test_a_spot_check_waits_on_its_department_until_its_result_is_recorded(world: Any) -> None:
+    w = world.a
+    month = timezone.localdate().replace(day=1)
+    inspection = self_inspection_open(actor=w.officer, enterprise=w.enterprise, period=month)
+    answers = {line.key: {"result": "ok"} for line in checklist_for(w.enterprise)}
+    self_inspection_save(actor=w.officer, self_inspection=inspection, answers=answers)
+    self_inspection_submit(actor=w.head, self_inspection=inspection)
+    assert spot_check_sample_month(tenant=w.tenant, month=month, percent=100) >= 1
+    check = SpotCheck.objects.get(self_inspection=inspection)
+    assert check.department_id == w.department.pk
+    section = next(s for s in inbox_sections(actor=w.inspector) if s.kind == InboxKind.SPOT_CHECK)
+    assert section.items[0].url == reverse("spot-check-detail", args=[check.pk])
+    assert "spot_check" not in kinds(w.committee) | kinds(w.officer) | kinds(world.b.inspector)
+    spot_check_record_result(
+        actor=w.inspector, spot_check=check, checked_on=timezone.localdate(), missed_count=0
+    )
+    assert "spot_check" not in kinds(w.inspector)
