@@ -32,6 +32,7 @@ Visibility = frozenset[str] | Callable[[Scope], bool] | None
 
 ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
     ("home", _("Overview"), None),
+    ("inbox", _("To do"), BUSINESS_ROLES),
     ("national-dashboard", _("The country"), national_staff),
     ("national-standards", _("National standards"), national_staff),
     ("ledger", _("Hazard ledger"), BUSINESS_ROLES),

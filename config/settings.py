@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accountability",
     "exchange",
     "operations",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "organizations.context_processors.navigation",
+                "inbox.context_processors.inbox_badge",
                 "django.template.context_processors.csp",
             ],
         },
@@ -364,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "campaigns.choices.RiskLevel",
         "GroupRoleEnum": "campaigns.choices.GroupRole",
         "BatchStateEnum": "exchange.choices.BatchState",
+        "InboxKindEnum": "inbox.choices.InboxKind",
     },
 }
 

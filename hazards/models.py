@@ -289,6 +289,13 @@ class Inspection(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "enterprise", "date"], name="inspection_tenant_ent_idx"),
             models.Index(fields=["tenant", "department", "date"], name="inspection_tenant_dept_idx"),
+            # Whether a lead was inspected yet (the to-do inbox's leads, the tip-off's page): only the few
+            # inspections a tip-off prompted.
+            models.Index(
+                fields=["tenant", "tip_off"],
+                condition=Q(tip_off__isnull=False),
+                name="inspection_tenant_tipoff_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 Every import in every module of an app is read (top-level, inside functions and under TYPE_CHECKING alike); an
 import of an app on a higher floor, or of a sibling on the same floor, fails here with the file and line.
-operations and config (the deployment) sit above them all.
+operations and config (the deployment), and the to-do inbox that reads every app, sit above them all.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ FLOORS: list[tuple[str, ...]] = [
     ("accountability", "exchange"),
     # The deployment itself: settings, URLs, the Celery app and the monthly pipeline, and the operations app
     # (backups, health, the pipeline's command) that runs them. They may use each other.
-    ("operations", "config"),
+    # The to-do inbox reads every app's registers.
+    ("operations", "config", "inbox"),
 ]
 TOP = len(FLOORS) - 1
 FLOOR_OF = {app: floor for floor, apps in enumerate(FLOORS) for app in apps}

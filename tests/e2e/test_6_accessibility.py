@@ -34,13 +34,21 @@ PAGES: list[tuple[str | None, str, list[Target]]] = [
     (
         "dl-chem-officer",
         "zh-hans",
-        ["/", "/self-inspections/", ("/self-inspections/", "table a"), "/ledger/", "/notifications/"],
+        [
+            "/",
+            "/inbox/",
+            "/self-inspections/",
+            ("/self-inspections/", "table a"),
+            "/ledger/",
+            "/notifications/",
+        ],
     ),
     (
         "dl-yj-inspector",
         "en",
         [
             "/",
+            "/inbox/",
             "/inspections/new/",
             "/inspections/",
             "/ledger/?q=E2E",
