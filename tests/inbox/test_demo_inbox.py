@@ -26,6 +26,6 @@ def test_the_demo_accounts_find_work_waiting(demo: None) -> None:
         name: counts(name)
         for name in ("dl-yj-inspector", "dl-committee", "dl-chem-officer", "ty-yj-inspector")
     }
-    # The journey of tests/e2e/test_10_inbox.py starts from a handover the inspector has not acknowledged.
+    # The journey of tests/e2e/test_inbox.py starts from a handover the inspector has not acknowledged.
     assert seen["dl-yj-inspector"].get("handover", 0) >= 1
     assert all(seen.values()), seen
