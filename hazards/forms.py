@@ -38,14 +38,22 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+PHOTO_HELP = _(
+    "Take a photo or choose one from the gallery. The time and place the camera recorded are kept with it."
+)
+
+
 class MultipleFileField(forms.FileField):
-    """Several photos in one input; on phones `capture` opens the camera."""
+    """Several photos in one input. Without a `capture` attribute a phone offers both the camera and the
+    gallery (Android's chooser, iOS's Take Photo / Photo Library menu); `capture` would force the camera and
+    hide photos taken earlier. Listing JPEG and PNG (not image/*) makes iOS send a HEIC photo as JPEG."""
 
     def __init__(self, *args: Any, camera: bool = True, **kwargs: Any) -> None:
-        # Photos open the phone's camera; evidence may also be a PDF, which a camera cannot pick.
-        accept = {"accept": "image/jpeg,image/png", "capture": "environment"}
+        # Evidence may also be a PDF (a report, a certificate), which the camera cannot give.
+        photos = {"accept": "image/jpeg,image/png"}
         documents = {"accept": "image/jpeg,image/png,application/pdf"}
-        kwargs.setdefault("widget", MultipleFileInput(attrs=accept if camera else documents))
+        kwargs.setdefault("widget", MultipleFileInput(attrs=photos if camera else documents))
+        kwargs.setdefault("help_text", PHOTO_HELP)
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 

@@ -1,4 +1,9 @@
-"""Evidence files: JPEG, PNG or PDF, recognised by their content (core.uploads), never by name."""
+"""Evidence files: JPEG, PNG or PDF, recognised by their decoded content (core.uploads), never by name.
+
+A photo is kept as sent (the evidence, with its SHA-256) beside a downscaled upright copy for pages, made in
+the request: the upload check has just decoded the picture, the copy costs a fraction of that, and a page never
+waits for a copy that is not there yet. The time and GPS position its camera recorded are kept with it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
+from core.photos import PhotoFacts, display_copy, photo_facts
 from core.uploads import EXTENSIONS, check_upload
 from organizations.models import User
 
@@ -32,10 +38,13 @@ def evidence_store(
     acceptance: ClosureAcceptance | None = None,
     field: str = "evidence",
 ) -> Evidence:
-    """Store a checked file under a random name; it is served only through the scoped evidence view."""
+    """Store a checked file under a random name, and for a photo its display copy, time and position; both
+    are served only through the scoped evidence views."""
     data, content_type = evidence_check(upload, field=field)
     owner = hazard or item
     assert owner is not None
+    photo = content_type.startswith("image/")
+    facts = photo_facts(data) if photo else PhotoFacts()
     evidence = Evidence(
         tenant_id=owner.tenant_id,
         hazard=hazard,
@@ -47,7 +56,13 @@ def evidence_store(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=actor,
+        taken_at=facts.taken_at,
+        latitude=facts.latitude,
+        longitude=facts.longitude,
     )
-    evidence.file.save(f"{uuid.uuid4().hex}.{ALLOWED[content_type]}", ContentFile(data), save=False)
+    name = uuid.uuid4().hex
+    evidence.file.save(f"{name}.{ALLOWED[content_type]}", ContentFile(data), save=False)
+    if photo:
+        evidence.display.save(f"{name}-display.jpg", ContentFile(display_copy(data)), save=False)
     evidence.save()
     return evidence
