@@ -265,7 +265,7 @@ def jpeg_spelling(word: bytes) -> bytes:
 
 
 def test_genuine_images_whose_bytes_spell_markup_are_accepted(world, standards) -> None:
-    png = stored_png(b"<script>alert(1)</script><html>" * 4, 32, 4)
+    png = stored_png((b"<script>alert(1)</script><html>" * 5)[:128], 32, 4)
     jpeg = jpeg_spelling(b"<html>")
     assert b"<script" in png and b"<html" in jpeg  # the old byte-pattern check refused both
     Image.open(io.BytesIO(png)).load()
