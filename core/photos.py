@@ -22,7 +22,7 @@ DATE_TIME_ORIGINAL = 0x9003
 OFFSET_TIME = 0x9010
 OFFSET_TIME_ORIGINAL = 0x9011
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE, GPS_STATUS = 1, 2, 3, 4, 9
-OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
 MICRODEGREE = Decimal("0.000001")
 
 
@@ -52,7 +52,9 @@ def photo_facts(data: bytes) -> PhotoFacts:
         latitude = longitude = None
     offset = _text(camera.get(OFFSET_TIME_ORIGINAL)) or _text(camera.get(OFFSET_TIME))
     return PhotoFacts(
-        taken_at=_taken_at(_text(camera.get(DATE_TIME_ORIGINAL)), offset), latitude=latitude, longitude=longitude
+        taken_at=_taken_at(_text(camera.get(DATE_TIME_ORIGINAL)), offset),
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -88,18 +90,13 @@ def _text(value: object) -> str:
 
 
 def _taken_at(raw: str, offset: str) -> dt.datetime | None:
+    """The camera's clock with its offset; without one, read in the site's time zone (TIME_ZONE)."""
+    known = OFFSET.match(offset) is not None
     try:
-        naive = dt.datetime.strptime(raw, "%Y:%m:%d %H:%M:%S")
+        stamped = dt.datetime.strptime(f"{raw} {offset if known else '+00:00'}", "%Y:%m:%d %H:%M:%S %z")
     except ValueError:
         return None
-    match = OFFSET.match(offset)
-    if match is None:
-        return timezone.make_aware(naive, timezone.get_default_timezone())
-    sign = -1 if match[1] == "-" else 1
-    minutes = int(match[2]) * 60 + int(match[3])
-    if minutes > 14 * 60:
-        return timezone.make_aware(naive, timezone.get_default_timezone())
-    return naive.replace(tzinfo=dt.timezone(dt.timedelta(minutes=sign * minutes)))
+    return stamped if known else stamped.replace(tzinfo=timezone.get_default_timezone())
 
 
 def _degrees(value: object, ref: object, positive: str, negative: str, bound: int) -> Decimal | None:

@@ -38,7 +38,15 @@ GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
 # JPEG APPn segments whose content is binary by design (EXIF with its compressed thumbnail, colour profiles,
 # multi-picture index, JFIF, Adobe, Photoshop resources with their own thumbnail): not text, not searched.
-BINARY_APP_PREFIXES = (b"Exif\0", b"ICC_PROFILE\0", b"MPF\0", b"JFIF\0", b"JFXX\0", b"Adobe", b"Photoshop 3.0\0")
+BINARY_APP_PREFIXES = (
+    b"Exif\0",
+    b"ICC_PROFILE\0",
+    b"MPF\0",
+    b"JFIF\0",
+    b"JFXX\0",
+    b"Adobe",
+    b"Photoshop 3.0\0",
+)
 # PNG chunks that hold numbers or compressed pixels, never text.
 BINARY_PNG_CHUNKS = {
     b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"bKGD",
@@ -131,7 +139,11 @@ def _jpeg_text(data: bytes) -> Iterator[bytes]:
     position = 0
     while data.startswith(b"\xff\xd8", position):  # further pictures (MPF) follow the first one's EOI
         position = yield from _jpeg_segments(data, position + 2)
-        while position < len(data) and data[position] in (0x00, 0xFF) and not data.startswith(b"\xff\xd8", position):
+        while (
+            position < len(data)
+            and data[position] in (0x00, 0xFF)
+            and not data.startswith(b"\xff\xd8", position)
+        ):
             position += 1  # padding some cameras write after EOI
     if position < len(data):
         yield data[position:]
@@ -161,7 +173,11 @@ def _jpeg_segments(data: bytes, position: int) -> Generator[bytes, None, int]:
         position += 2 + length
         if marker == 0xDA:  # entropy-coded data up to the next marker that is neither stuffing nor RSTn
             while position + 1 < size:
-                if data[position] == 0xFF and data[position + 1] != 0x00 and not 0xD0 <= data[position + 1] <= 0xD7:
+                if (
+                    data[position] == 0xFF
+                    and data[position + 1] != 0x00
+                    and not 0xD0 <= data[position + 1] <= 0xD7
+                ):
                     break
                 position += 1
     return size
@@ -234,7 +250,11 @@ def check_upload(upload: UploadedFile, *, field: str) -> tuple[bytes, str, str]:
         raise ValidationError(
             {
                 field: _("%(name)s is a %(real)s file, but its name or type says %(declared)s.")
-                % {"name": upload.name, "real": KIND_NAMES[content_type], "declared": ", ".join(sorted(claimed))}
+                % {
+                    "name": upload.name,
+                    "real": KIND_NAMES[content_type],
+                    "declared": ", ".join(sorted(claimed)),
+                }
             }
         )
     return data, content_type, hashlib.sha256(data).hexdigest()

@@ -1,8 +1,9 @@
 """Evidence files: JPEG, PNG or PDF, recognised by their decoded content (core.uploads), never by name.
 
-A photo is kept as sent (the evidence, with its SHA-256) beside a downscaled upright copy for pages, made in
-the request: the upload check has just decoded the picture, the copy costs a fraction of that, and a page never
-waits for a copy that is not there yet. The time and GPS position its camera recorded are kept with it.
+A photo is kept as sent (the evidence, with its SHA-256) beside a downscaled upright copy for pages, made
+in the request: the upload check has just decoded the picture, the copy costs a fraction of that, and a
+page never waits for a copy that is not there yet. The time and GPS position its camera recorded are kept
+with it.
 """
 
 from __future__ import annotations

@@ -79,7 +79,9 @@ def jpeg_upload(data: bytes, name: str = "IMG_0001.jpg") -> SimpleUploadedFile:
 # ------------------------------------------------------------------ kept as sent, shown upright and smaller
 
 
-def test_a_photo_is_kept_as_sent_and_pages_get_an_upright_smaller_copy_without_metadata(world, standards) -> None:
+def test_a_photo_is_kept_as_sent_and_pages_get_an_upright_smaller_copy_without_metadata(
+    world, standards
+) -> None:
     sent = camera_jpeg()
     stored = report_with(world, jpeg_upload(sent)).evidence.get()
     with stored.file.open("rb") as original:
@@ -91,7 +93,8 @@ def test_a_photo_is_kept_as_sent_and_pages_get_an_upright_smaller_copy_without_m
         copy.load()
     assert copy.format == "JPEG"
     assert copy.size == (1200, 1600)  # turned upright (portrait), long side 1600
-    red, blue = copy.getpixel((600, 100)), copy.getpixel((600, 1500))
+    red, blue = copy.convert("RGB").getpixel((600, 100)), copy.convert("RGB").getpixel((600, 1500))
+    assert isinstance(red, tuple) and isinstance(blue, tuple)
     assert red[0] > 180 and red[2] < 80  # the sensor's left half is now the top
     assert blue[2] > 180 and blue[0] < 80
     assert not copy.getexif()  # no orientation, time, position or camera left in the copy
@@ -130,7 +133,9 @@ def test_southern_and_western_positions_are_negative_and_a_void_fix_is_no_positi
 
 
 def test_a_photo_without_exif_has_no_time_or_place_and_no_error(world, standards, client) -> None:
-    hazard = report_with(world, SimpleUploadedFile("plain.png", png_bytes((40, 30)), content_type="image/png"))
+    hazard = report_with(
+        world, SimpleUploadedFile("plain.png", png_bytes((40, 30)), content_type="image/png")
+    )
     stored = hazard.evidence.get()
     assert (stored.taken_at, stored.latitude, stored.longitude) == (None, None, None)
     assert stored.display  # a copy all the same
@@ -311,7 +316,9 @@ def test_phone_photos_with_further_pictures_or_padding_after_the_first_are_accep
             _png_with(b"iTXt", b"XML\0\x01\x00\0\0" + zlib.compress(b"<svg onload=alert(1)></svg>")),
             id="png-compressed-itxt-svg",
         ),
-        pytest.param(_png_with(b"zTXt", b"Comment\0\x00" + zlib.compress(b"<script>1</script>")), id="png-ztxt"),
+        pytest.param(
+            _png_with(b"zTXt", b"Comment\0\x00" + zlib.compress(b"<script>1</script>")), id="png-ztxt"
+        ),
         pytest.param(_png_with(b"htML", b"<!DOCTYPE html><p>x"), id="png-unknown-chunk-html"),
         pytest.param(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', id="svg"),
     ],
@@ -341,7 +348,7 @@ def test_a_declared_type_that_disagrees_is_refused_and_a_generic_one_is_not(worl
 
 
 def png_bomb(width: int, height: int) -> bytes:
-    """A genuine 1-bit PNG of `width` × `height` white pixels: a few kilobytes that decode to gigabytes."""
+    """A genuine 1-bit PNG of `width` by `height` white pixels: a few kilobytes that decode to gigabytes."""
     deflate = zlib.compressobj(9)
     row = b"\x00" + b"\xff" * ((width + 7) // 8)
     body = b"".join(deflate.compress(row) for _ in range(height)) + deflate.flush()
