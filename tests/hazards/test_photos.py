@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 from PIL import ExifTags, Image
 
@@ -375,3 +376,23 @@ def test_the_pixel_limit_is_a_setting(world, standards, settings) -> None:
         report_with(world, jpeg_upload(camera_jpeg((1200, 900))))
     assert "has more than 1 million pixels" in str(refused.value)
     assert report_with(world, jpeg_upload(camera_jpeg((1000, 750)))).evidence.exists()
+
+
+def test_older_photos_get_their_copy_time_and_place_once(world, standards) -> None:
+    sent = camera_jpeg((640, 480))
+    stored = report_with(world, jpeg_upload(sent)).evidence.get()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    report_with(world, SimpleUploadedFile("plan.pdf", pdf, content_type="application/pdf"))
+    Evidence.objects.filter(pk=stored.pk).update(display="", taken_at=None, latitude=None, longitude=None)
+    out = io.StringIO()
+    call_command("evidence_display_copies", stdout=out)
+    assert out.getvalue().strip() == "1 photos completed."  # the PDF has no copy to make
+    stored.refresh_from_db()
+    assert stored.latitude == Decimal(LATITUDE) and stored.taken_at is not None
+    with stored.display.open("rb") as display:
+        assert Image.open(io.BytesIO(display.read())).size == (480, 640)
+    with stored.file.open("rb") as original:
+        assert original.read() == sent
+    again = io.StringIO()
+    call_command("evidence_display_copies", stdout=again)
+    assert again.getvalue().strip() == "0 photos completed."
