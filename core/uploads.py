@@ -153,8 +153,12 @@ def _jpeg_segments(data: bytes, position: int) -> Generator[bytes, None, int]:
     """Walk one picture's marker segments from just after SOI; return the offset after its EOI."""
     size = len(data)
     while position + 1 < size:
-        if data[position] != 0xFF:
-            raise Refused(NOT_ACCEPTED)
+        if data[position] != 0xFF:  # extraneous bytes between segments (decoders skip them): read as text
+            following = data.find(b"\xff", position)
+            following = size if following < 0 else following
+            yield data[position:following]
+            position = following
+            continue
         marker = data[position + 1]
         if marker == 0xFF:  # fill byte
             position += 1

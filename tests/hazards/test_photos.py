@@ -396,3 +396,10 @@ def test_older_photos_get_their_copy_time_and_place_once(world, standards) -> No
     again = io.StringIO()
     call_command("evidence_display_copies", stdout=again)
     assert again.getvalue().strip() == "0 photos completed."
+
+
+def test_a_truncated_photo_is_refused() -> None:
+    whole = camera_jpeg((640, 480))
+    assert sniff_content_type(whole) == "image/jpeg"
+    assert sniff_content_type(whole[: len(whole) * 2 // 3]) is None
+    assert sniff_content_type(png_bytes((64, 64))[:-30]) is None
