@@ -473,6 +473,11 @@ HANDOVER_RECEIPT_DAYS = env_int("HANDOVER_RECEIPT_DAYS", 3)
 RECHECK_SAMPLE_PERCENT = env_int("RECHECK_SAMPLE_PERCENT", 10, minimum=1, maximum=100)
 RECHECK_REOPEN_DAYS = env_int("RECHECK_REOPEN_DAYS", 30, minimum=1)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# A photo with more pixels is refused before it is decoded (a decompression bomb: a few kilobytes that
+# inflate to gigabytes). 100 million covers a phone's full-resolution mode.
+EVIDENCE_MAX_PIXELS = env_int("EVIDENCE_MAX_PIXELS", 100_000_000, minimum=1_000_000)
+# Pages show a copy of each photo at most this many pixels on its long side; the original is kept as sent.
+EVIDENCE_DISPLAY_PIXELS = env_int("EVIDENCE_DISPLAY_PIXELS", 1600, minimum=200, maximum=8000)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
 # A department verifies a submitted rectification within this many days to count as timely (assessment).
 VERIFICATION_DAYS = env_int("VERIFICATION_DAYS", 10)

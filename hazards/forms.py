@@ -38,14 +38,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultipleFileField(forms.FileField):
-    """Several photos in one input; on phones `capture` opens the camera."""
+PHOTO_HELP = _(
+    "Take a photo or choose one from the gallery. The time and place the camera recorded are kept with it."
+)
 
-    def __init__(self, *args: Any, camera: bool = True, **kwargs: Any) -> None:
-        # Photos open the phone's camera; evidence may also be a PDF, which a camera cannot pick.
-        accept = {"accept": "image/jpeg,image/png", "capture": "environment"}
-        documents = {"accept": "image/jpeg,image/png,application/pdf"}
-        kwargs.setdefault("widget", MultipleFileInput(attrs=accept if camera else documents))
+
+class MultipleFileField(forms.FileField):
+    """Several photos in one input. Without a `capture` attribute a phone offers both the camera and the
+    gallery (Android's chooser, iOS's Take Photo / Photo Library menu); `capture` would force the camera and
+    hide photos taken earlier. Listing JPEG and PNG (not image/*) makes iOS send a HEIC photo as JPEG."""
+
+    def __init__(self, *args: Any, pdf: bool = False, **kwargs: Any) -> None:
+        # Evidence may also be a PDF (a report, a certificate).
+        accept = "image/jpeg,image/png,application/pdf" if pdf else "image/jpeg,image/png"
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("help_text", PHOTO_HELP)
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -228,7 +235,7 @@ class PlanForm(forms.Form):
 
 class SubmitForm(forms.Form):
     report = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = MultipleFileField(label=_("Photos or PDF"), camera=False)
+    evidence = MultipleFileField(label=_("Photos or PDF"), pdf=True)
 
 
 class ParticipantRows(forms.Widget):
@@ -336,7 +343,7 @@ class VerifyForm(forms.Form):
     conclusion = forms.CharField(
         label=_("Acceptance conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    attachments = MultipleFileField(label=_("Acceptance attachments (photos or PDF)"), camera=False)
+    attachments = MultipleFileField(label=_("Acceptance attachments (photos or PDF)"), pdf=True)
 
     ACCEPTANCE_FIELDS = ("participants", "method", "conclusion", "attachments")
     # What accepting a major hazard needs; the service checks the same (services/closure.py).

@@ -729,7 +729,13 @@ class Evidence(TenantOwned):
     acceptance = models.ForeignKey(
         "ClosureAcceptance", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
-    file = models.FileField(upload_to="evidence/%Y/%m/")
+    file = models.FileField(upload_to="evidence/%Y/%m/")  # the file as sent, byte for byte (sha256)
+    # Photos only: an upright, downscaled JPEG without metadata that pages show (empty: pages use the file).
+    display = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    # From the photo's EXIF, where the camera recorded them; a site's position is never shown to the public.
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()

@@ -30,6 +30,7 @@ urlpatterns = [
     path("rechecks/", recheck_views.recheck_list, name="recheck-list"),
     path("rechecks/<int:pk>/result/", recheck_views.recheck_result, name="recheck-result"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("evidence/<int:pk>/display/", views.evidence_display, name="evidence-display"),
     path("self-inspections/", views.self_inspection_list, name="self-inspection-list"),
     path("self-inspections/start/", views.self_inspection_start, name="self-inspection-start"),
     path("self-inspections/missing/", views.self_inspection_missing_view, name="self-inspection-missing"),

@@ -302,6 +302,19 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     return response
 
 
+@login_required
+def evidence_display(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A photo's display copy for pages; the file as sent where there is no copy (a PDF, an older upload)."""
+    evidence: Evidence = Evidence.objects.get_visible(actor_of(request), pk=pk)
+    if not evidence.display:
+        return evidence_download(request, pk)
+    response = FileResponse(evidence.display.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="evidence-{evidence.pk}-display.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 # ------------------------------------------------------------------ self-inspections
 
 

@@ -77,14 +77,42 @@ class StandardSerializer(serializers.ModelSerializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    """A file as sent (`url`, with its SHA-256) and, for a photo, the copy pages show and what its EXIF
+    recorded: when (`taken_at`) and where (`latitude`, `longitude` in decimal degrees), or null."""
+
     url = serializers.SerializerMethodField()
+    display_url = serializers.SerializerMethodField()
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Evidence
-        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at", "url"]
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "url",
+            "display_url",
+            "taken_at",
+            "latitude",
+            "longitude",
+        ]
 
     def get_url(self, evidence: Evidence) -> str:
         return reverse("evidence-download", args=[evidence.pk])
+
+    def get_display_url(self, evidence: Evidence) -> str | None:
+        """The display copy of a photo (the file itself while it has none); null for a PDF."""
+        if not evidence.content_type.startswith("image/"):
+            return None
+        return reverse("evidence-display", args=[evidence.pk])
 
 
 class HazardListSerializer(serializers.ModelSerializer):
@@ -360,6 +388,7 @@ class HazardDetailSerializer(HazardListSerializer):
             "closure_report",
         ]
 
+    @extend_schema_field(EvidenceSerializer(many=True))
     def get_photos(self, hazard: Hazard) -> list[dict[str, Any]]:
         found = [
             item for item in hazard.evidence.all() if item.report_id is None and item.acceptance_id is None
