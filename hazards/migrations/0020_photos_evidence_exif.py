@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hazards', '0016_event_actions_merged'),
+        ('hazards', '0019_inbox_lead_index'),
     ]
 
     operations = [
