@@ -205,7 +205,12 @@ _MAIL_BACKEND = env_str(
 MAILERS = {
     "default": {
         "BACKEND": _MAIL_BACKEND,
-        "OPTIONS": {"host": env_str("EMAIL_HOST", "localhost"), "port": env_int("EMAIL_PORT", 25)}
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            # A mail server that hangs fails the delivery (to be retried) instead of holding the worker.
+            "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+        }
         if _MAIL_BACKEND.endswith("smtp.EmailBackend")
         else {},
     }
@@ -364,6 +369,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "exchange.tasks.report_upward_all",
         "schedule": crontab(minute="*"),
     },
+    # The notice outbox: deliveries a lost message left behind, and failed ones whose pause has passed.
+    "deliver-notices": {
+        "task": "hazards.tasks.deliver_pending_notices",
+        "schedule": crontab(minute="*"),
+    },
     # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
@@ -421,6 +431,14 @@ RECHECK_SAMPLE_PERCENT = env_int("RECHECK_SAMPLE_PERCENT", 10, minimum=1, maximu
 RECHECK_REOPEN_DAYS = env_int("RECHECK_REOPEN_DAYS", 30, minimum=1)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
+# Notices (hazards/services/deliveries.py): links in e-mails and webhook messages start with SITE_URL; a
+# failed delivery is tried again after NOTICE_RETRY_SECONDS, doubling up to NOTICE_RETRY_MAX_SECONDS, for
+# as long as it takes; a claim older than NOTICE_CLAIM_STALE_SECONDS is a worker that died.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", 30, minimum=1)
+NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 3600, minimum=1)
+NOTICE_CLAIM_STALE_SECONDS = env_int("NOTICE_CLAIM_STALE_SECONDS", 300, minimum=30)
+NOTICE_WEBHOOK_TIMEOUT = env_int("NOTICE_WEBHOOK_TIMEOUT", 5, minimum=1, maximum=60)
 # A department verifies a submitted rectification within this many days to count as timely (assessment).
 VERIFICATION_DAYS = env_int("VERIFICATION_DAYS", 10)
 # The monthly spot check re-inspects this share (percent) of each region's submitted self-inspections, at
