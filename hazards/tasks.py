@@ -1,9 +1,10 @@
 """Thin Celery wrappers around the ledger services."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from .services.chain import ledger_verify_all
-from .services.deliveries import deliveries_run, deliveries_run_all, retry_pause
+from .services.deliveries import deliveries_run, deliveries_run_all
 from .services.notices import notices_enqueue
 from .services.overdue import overdue_sweep_all_tenants
 from .services.receipts import receipts_escalate_all_tenants
@@ -33,9 +34,9 @@ def deliver_notices(tenant_id: int, delivery_ids: list[int]) -> dict[str, list[i
     """Send the named deliveries (enqueued when their event commits); the failed ones come back after their
     pause (and the periodic sweep catches any a lost message left behind)."""
     result = deliveries_run(tenant=tenant_id, delivery_ids=delivery_ids)
-    if result.failed:
-        pause = retry_pause(1).total_seconds()
-        notices_enqueue(tenant_id=tenant_id, delivery_ids=result.failed, countdown=pause)
+    if result.retry_soon and result.retry_at is not None:
+        countdown = max((result.retry_at - timezone.now()).total_seconds(), 0) + 0.5
+        notices_enqueue(tenant_id=tenant_id, delivery_ids=result.retry_soon, countdown=countdown)
     return {"sent": result.sent, "failed": result.failed}
 
 

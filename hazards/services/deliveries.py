@@ -32,11 +32,18 @@ from .webhooks import webhook_post, webhook_render
 
 logger = logging.getLogger(__name__)
 
+# A worker schedules its own retries of a delivery this many times; after that the sweep takes it.
+TASK_RETRIES = 5
+
 
 @dataclass
 class RunResult:
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    # The failed deliveries a worker should try again soon (their pause), and when the first is due; those
+    # failed many times are left to the periodic sweep.
+    retry_soon: list[int] = field(default_factory=list)
+    retry_at: dt.datetime | None = None
 
 
 def retry_pause(attempts: int) -> dt.timedelta:
@@ -130,12 +137,12 @@ def deliveries_run(
             )
             mine = NoticeDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=at)
             if error:
-                mine.update(
-                    status=DeliveryStatus.FAILED,
-                    last_error=error[:2000],
-                    next_attempt_at=done + retry_pause(delivery.attempts),
-                )
+                retry_at = done + retry_pause(delivery.attempts)
+                mine.update(status=DeliveryStatus.FAILED, last_error=error[:2000], next_attempt_at=retry_at)
                 result.failed.append(delivery_id)
+                if delivery.attempts < TASK_RETRIES:
+                    result.retry_soon.append(delivery_id)
+                    result.retry_at = min(result.retry_at or retry_at, retry_at)
                 logger.warning(
                     "notice delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, error
                 )
