@@ -164,6 +164,7 @@ class NoticeKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalation")
     LISTING_ESCALATION = "listing_escalation", _("Listing overdue")
     RECEIPT_ESCALATION = "receipt_escalation", _("Handover not acknowledged")
+    RECHECK = "recheck", _("Re-check assigned")
 
 
 class NoticeChannel(models.TextChoices):

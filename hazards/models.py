@@ -758,8 +758,8 @@ class Notification(TenantOwned):
     # Rendered in the reader's language from `message_key` and `params` (hazards/notice_texts.py); rows
     # written before keys existed keep only `message`, the text in the writer's language.
     message = models.TextField(blank=True)
-    message_key = models.CharField(max_length=40, blank=True, default="")
-    params = models.JSONField(default=dict, blank=True)
+    message_key = models.CharField(max_length=40, blank=True, default="", db_default="")
+    params = models.JSONField(default=dict, blank=True, db_default={})
     created_at = models.DateTimeField()
     sent_on = models.DateField()
     read_at = models.DateTimeField(null=True, blank=True)

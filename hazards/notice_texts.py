@@ -29,6 +29,10 @@ TEXTS: dict[str, Promise] = {
         "%(enterprise)s reports a major hazard %(code)s “%(title)s” (criterion %(criterion)s); "
         "confirm its grade."
     ),
+    "recheck": _(
+        "Hazard %(code)s was drawn for the re-check after closure of %(month)s: check on site whether its "
+        "rectification held, and record the result on the re-checks page."
+    ),
     "overdue": _("%(code)s “%(title)s” passed its rectification deadline %(deadline)s."),
     "escalation": _("Escalation: %(enterprise)s has not rectified %(code)s by %(deadline)s."),
     "listing_escalation": _(

@@ -75,7 +75,7 @@ def notices_send(
     # ignore_conflicts leaves pks unset: the rows this call inserted are those stamped with its moment
     # that were not there before (a notice already sent today is not sent again).
     created = [notice for notice in same.order_by("pk") if notice.pk not in before]
-    _queue_deliveries(tenant_id, created, kind, at)
+    notices_queue(tenant_id=tenant_id, notices=created, kind=kind, at=at)
     return created
 
 
@@ -104,7 +104,8 @@ def recipients(hazard: Hazard) -> dict[str, set[int]]:
     return {"enterprise": enterprise, "departments": departments, "committee": committee}
 
 
-def _queue_deliveries(tenant_id: int, notices: list[Notification], kind: str, at: dt.datetime) -> None:
+def notices_queue(*, tenant_id: int, notices: list[Notification], kind: str, at: dt.datetime) -> None:
+    """The outbox rows of notices just written: one per channel each recipient keeps for this kind."""
     if not notices:
         return
     user_ids = [notice.user_id for notice in notices]

@@ -374,3 +374,18 @@ def test_mail_and_webhook_outages_are_retried_shown_to_the_admin_and_delivered_o
             assert [a.ok for a in attempts] == [False] * (len(attempts) - 1) + [True]
     assert failed_as(w.admin) == []
     assert not mail.outbox  # the real SMTP server got them, not the test backend
+
+
+def test_a_delivery_is_claimed_by_one_worker_only_and_never_after_it_went(world: World, ledger: Any) -> None:
+    from hazards.services.deliveries import _claim
+
+    w = world.a
+    _contacts(w)
+    hazard_handover(actor=w.committee, hazard=ledger.confirmed(), region=w.city, departments=[w.department])
+    delivery = NoticeDelivery.objects.filter(tenant=w.tenant).earliest("pk")
+    now = timezone.now()
+    assert _claim(delivery.pk, now) is True
+    assert _claim(delivery.pk, now) is False  # the second worker finds it taken
+    NoticeDelivery.objects.filter(pk=delivery.pk).update(status="sent")
+    later = now + dt.timedelta(days=1)
+    assert _claim(delivery.pk, later) is False
