@@ -71,7 +71,9 @@ def webhook_template_check(template: str) -> None:
 
 
 def _refused_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:169.254.169.254 is the metadata service too
     return ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved
 
 
