@@ -140,9 +140,9 @@ def notices_queue(*, tenant_id: int, notices: list[Notification], kind: str, at:
 def notices_enqueue(*, tenant_id: int, delivery_ids: list[int], countdown: float = 0) -> None:
     """Hand deliveries to a worker. A broker that is down loses nothing: the rows wait in the outbox and the
     periodic sweep (hazards.tasks.deliver_pending_notices) sends them."""
-    from ..tasks import deliver_notices
+    from ..tasks import deliver_notices  # here, not at the top: the tasks module imports the services
 
     try:
         deliver_notices.apply_async(args=[tenant_id, delivery_ids], countdown=countdown or None)
-    except Exception:
+    except Exception:  # whatever the broker raised: the sweep is the fallback
         logger.warning("could not enqueue notice deliveries %s; the sweep will send them", delivery_ids)
