@@ -81,13 +81,13 @@ class Switchable:
         self.received: list[Any] = []
         self.port = 0
         self._server: Any = None
-        self.start()
-        self.port = self._server.server_address[1]
+        self.port = self.start().server_address[1]
 
-    def start(self) -> None:
+    def start(self) -> Any:
         self._server = self.server_class(("127.0.0.1", self.port), self.handler)
         self._server.received = self.received
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self._server
 
     def stop(self) -> None:
         self._server.shutdown()
