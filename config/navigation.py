@@ -63,6 +63,7 @@ ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
     ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
     ("handover-receipts", _("Handover receipts"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
+    ("notice-deliveries", _("Notice deliveries"), frozenset({Role.TENANT_ADMIN})),
 ]
 
 # The national tenant's staff read the country (exchange/); the provinces' pages have nothing for them.

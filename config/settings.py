@@ -249,7 +249,12 @@ _MAIL_BACKEND = env_str(
 MAILERS = {
     "default": {
         "BACKEND": _MAIL_BACKEND,
-        "OPTIONS": {"host": env_str("EMAIL_HOST", "localhost"), "port": env_int("EMAIL_PORT", 25)}
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            # A mail server that hangs fails the delivery (to be retried) instead of holding the worker.
+            "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+        }
         if _MAIL_BACKEND.endswith("smtp.EmailBackend")
         else {},
     }
@@ -416,6 +421,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "exchange.tasks.pull_standards_all",
         "schedule": crontab(minute=20, hour=3),
     },
+    # The notice outbox: deliveries a lost message left behind, and failed ones whose pause has passed.
+    "deliver-notices": {
+        "task": "hazards.tasks.deliver_pending_notices",
+        "schedule": crontab(minute="*"),
+    },
     # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {
         "task": "organizations.tasks.purge_expired_login_attempts",
@@ -479,6 +489,14 @@ EVIDENCE_MAX_PIXELS = env_int("EVIDENCE_MAX_PIXELS", 100_000_000, minimum=1_000_
 # Pages show a copy of each photo at most this many pixels on its long side; the original is kept as sent.
 EVIDENCE_DISPLAY_PIXELS = env_int("EVIDENCE_DISPLAY_PIXELS", 1600, minimum=200, maximum=8000)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
+# Notices (hazards/services/deliveries.py): links in e-mails and webhook messages start with SITE_URL; a
+# failed delivery is tried again after NOTICE_RETRY_SECONDS, doubling up to NOTICE_RETRY_MAX_SECONDS, for
+# as long as it takes; a claim older than NOTICE_CLAIM_STALE_SECONDS is a worker that died.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", 30, minimum=1)
+NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 3600, minimum=1)
+NOTICE_CLAIM_STALE_SECONDS = env_int("NOTICE_CLAIM_STALE_SECONDS", 300, minimum=30)
+NOTICE_WEBHOOK_TIMEOUT = env_int("NOTICE_WEBHOOK_TIMEOUT", 5, minimum=1, maximum=60)
 # A department verifies a submitted rectification within this many days to count as timely (assessment).
 VERIFICATION_DAYS = env_int("VERIFICATION_DAYS", 10)
 # The monthly spot check re-inspects this share (percent) of each region's submitted self-inspections, at

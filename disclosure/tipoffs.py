@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidStateError, NotFoundError, PermissionDeniedError
-from core.scoping import ensure_visible
+from core.scoping import ancestor_paths, ensure_visible
 from hazards.choices import OPEN_STATES, HazardState
-from hazards.models import Hazard, Inspection, Notification
+from hazards.models import Hazard, Inspection
+from hazards.services.notices import notices_send
 from organizations.audit import audit_record
 from organizations.choices import DEPARTMENT_ROLES, AuditAction, Role
 from organizations.models import Department, Membership, Region, Tenant, User
@@ -53,14 +54,31 @@ def tipoff_file(
     if len(description.strip()) < 10:
         raise ValidationError({"description": _("Describe what you saw in at least 10 characters.")})
     _rate_limit(tenant, client_address)
-    return TipOff.objects.create(
-        tenant=tenant,
-        region=region,
-        region_path=region.path,
-        description=description,
-        enterprise_name=enterprise_name[:200],
-        contact=contact[:200],
-    )
+    with transaction.atomic():
+        tip = TipOff.objects.create(
+            tenant=tenant,
+            region=region,
+            region_path=region.path,
+            description=description,
+            enterprise_name=enterprise_name[:200],
+            contact=contact[:200],
+        )
+        # The committee that triages it hears at once: the nearest one at or above the region with staff.
+        staff = Membership.objects.filter(tenant_id=tenant.pk, is_active=True, role=Role.COMMITTEE_STAFF)
+        for path in reversed(ancestor_paths(region.path)):
+            users = set(staff.filter(region__path=path).values_list("user_id", flat=True))
+            if users:
+                break
+        else:
+            users = set()
+        notices_send(
+            tenant_id=tenant.pk,
+            users=users,
+            kind="tip_off_received",
+            params={"code": tip.tracking_code, "region": region.display_name},
+            at=tip.created_at,
+        )
+    return tip
 
 
 @transaction.atomic
@@ -140,25 +158,12 @@ def tipoff_assign(
     staff = Membership.objects.filter(
         tenant_id=locked.tenant_id, is_active=True, department=department, role__in=DEPARTMENT_ROLES
     ).values_list("user_id", flat=True)
-    message = _(
-        "Tip-off %(code)s from the public (%(region)s) is assigned to %(department)s for inspection."
-    ) % {
-        "code": locked.tracking_code,
-        "region": locked.region.display_name,
-        "department": department,
-    }
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                tenant_id=locked.tenant_id,
-                user_id=user_id,
-                kind="tip_off",
-                message=message,
-                created_at=at,
-                sent_on=timezone.localtime(at).date(),
-            )
-            for user_id in sorted(set(staff))
-        ]
+    notices_send(
+        tenant_id=locked.tenant_id,
+        users=staff,
+        kind="tip_off",
+        params={"code": locked.tracking_code, "region": locked.region.display_name, "department": department},
+        at=at,
     )
     return locked
 

@@ -147,3 +147,35 @@ class AcceptanceMethod(models.TextChoices):
     TESTING = "testing", _("Testing and measurement")
     EXPERT_REVIEW = "expert_review", _("Expert review")
     DOCUMENTS = "documents", _("Review of records")
+
+
+class NoticeKind(models.TextChoices):
+    """The kinds of notice a user may choose channels for (in-app always)."""
+
+    HANDOVER = "handover", _("Handover received")
+    DUE_SOON = "due_soon", _("Rectification due soon")
+    SUBMITTED = "submitted", _("Rectification submitted for verification")
+    REJECTED = "rejected", _("Verification rejected")
+    LISTED = "listed", _("Listed for supervision")
+    TIP_OFF_RECEIVED = "tip_off_received", _("Tip-off received")
+    TIP_OFF = "tip_off", _("Tip-off assigned")
+    MAJOR_REPORTED = "major_reported", _("Major hazard reported")
+    OVERDUE = "overdue", _("Rectification overdue")
+    ESCALATION = "escalation", _("Escalation")
+    LISTING_ESCALATION = "listing_escalation", _("Listing overdue")
+    RECEIPT_ESCALATION = "receipt_escalation", _("Handover not acknowledged")
+    RECHECK = "recheck", _("Re-check assigned")
+
+
+class NoticeChannel(models.TextChoices):
+    """Where a notice goes besides the in-app list (which is the Notification row itself)."""
+
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook (SMS / work messaging)")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will be retried")

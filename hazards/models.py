@@ -25,6 +25,7 @@ from organizations.scoping import Scope, scope_for
 from .choices import (
     AcceptanceMethod,
     AcceptanceRole,
+    DeliveryStatus,
     ExtensionStatus,
     HazardAction,
     HazardCategory,
@@ -34,10 +35,13 @@ from .choices import (
     InspectionKind,
     ItemResult,
     ListingLevel,
+    NoticeChannel,
+    NoticeKind,
     SelfInspectionStatus,
     StandardCoverage,
     StopProduction,
 )
+from .notice_texts import notice_text
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -772,7 +776,11 @@ class Notification(TenantOwned):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notifications")
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=30)
-    message = models.TextField()
+    # Rendered in the reader's language from `message_key` and `params` (hazards/notice_texts.py); rows
+    # written before keys existed keep only `message`, the text in the writer's language.
+    message = models.TextField(blank=True)
+    message_key = models.CharField(max_length=40, blank=True, default="", db_default="")
+    params = models.JSONField(default=dict, blank=True, db_default={})
     created_at = models.DateTimeField()
     sent_on = models.DateField()
     read_at = models.DateTimeField(null=True, blank=True)
@@ -794,9 +802,120 @@ class Notification(TenantOwned):
     def __str__(self) -> str:
         return f"{self.user}: {self.kind}"
 
+    @property
+    def text(self) -> str:
+        """The notice in the active language (the reader's: the request's, or the one a delivery chose)."""
+        return notice_text(self.message_key, self.params, fallback=self.message)
+
     @classmethod
     def scope_filter(cls, scope: Scope) -> Q:
         return Q(user_id=scope.user_id)  # notifications are personal, admins included
+
+
+def _notice_admin_filter(scope: Scope) -> Q:
+    """The tenant's notice deliveries and webhook are its administrator's to watch and configure."""
+    return Q() if scope.is_tenant_admin else Q(pk__in=[])
+
+
+class NoticeDelivery(TenantOwned):
+    """The outbox: one notice to go to one recipient by one channel (e-mail, the tenant's webhook), written in
+    the transaction of the event and delivered by Celery until it is sent (hazards/notices/delivery.py)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="deliveries")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=NoticeChannel.choices)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_filter = staticmethod(_notice_admin_filter)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "next_attempt_at"], name="delivery_tenant_status_idx"),
+            models.Index(fields=["tenant", "-created_at"], name="delivery_tenant_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.notification_id} {self.status}"
+
+
+class NoticeAttempt(TenantOwned):
+    """One try at sending a delivery: when, and what went wrong (empty when it went)."""
+
+    delivery = models.ForeignKey(NoticeDelivery, on_delete=models.PROTECT, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+
+    objects = ScopedManager()
+    scope_filter = staticmethod(_notice_admin_filter)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="attempt_once_per_number")]
+        indexes = [models.Index(fields=["tenant", "delivery"], name="attempt_tenant_delivery_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}"
+
+
+class NoticePreference(TenantOwned):
+    """A user's channels for one kind of notice; no row means the defaults (every channel on)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notice_preferences")
+    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    email = models.BooleanField(default=True)
+    webhook = models.BooleanField(default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notice_preference_once")]
+        indexes = [models.Index(fields=["tenant", "user"], name="noticepref_tenant_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"
+
+    @classmethod
+    def scope_filter(cls, scope: Scope) -> Q:
+        return Q(user_id=scope.user_id)
+
+
+class NoticeWebhook(TenantOwned):
+    """The tenant's webhook channel: a JSON POST per notice and recipient, to an SMS gateway or a
+    work-messaging robot (WeCom, DingTalk), from a body template with placeholders such as {title}."""
+
+    url = models.URLField(_("webhook URL"), max_length=500)
+    body_template = models.TextField(_("JSON body template"))
+    # Signs each body with HMAC-SHA256 when set; never shown back in full.
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField()
+
+    objects = ScopedManager()
+    scope_filter = staticmethod(_notice_admin_filter)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="noticewebhook_one_per_tenant")]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def secret_hint(self) -> str:
+        """What the administrator sees of the secret: that there is one, and its last two characters."""
+        return f"••••{self.secret[-2:]}" if len(self.secret) >= 8 else ("••••" if self.secret else "")
 
 
 class ClosureAcceptance(TenantOwned):

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import campaign_views, listing_views, order_views, receipt_views, recheck_views, standards_views, views
+from . import (
+    campaign_views,
+    listing_views,
+    notice_views,
+    order_views,
+    receipt_views,
+    recheck_views,
+    standards_views,
+    views,
+)
 
 urlpatterns = [
     path(
@@ -39,6 +48,13 @@ urlpatterns = [
     path("inspections/new/", views.inspection_create, name="inspection-create"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection-detail"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/settings/", notice_views.notice_preferences_page, name="notice-preferences"),
+    path("notices/deliveries/", notice_views.notice_deliveries_page, name="notice-deliveries"),
+    path(
+        "notices/deliveries/<int:pk>/retry/",
+        notice_views.notice_delivery_retry_view,
+        name="notice-delivery-retry",
+    ),
     path("listings/", listing_views.listing_register, name="listing-list"),
     path("enforcement-orders/", order_views.order_list, name="enforcement-order-list"),
     path("enforcement-orders/new/", order_views.order_create, name="enforcement-order-create"),

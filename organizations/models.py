@@ -1,5 +1,6 @@
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -263,6 +264,14 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The language notices reach this user in by e-mail and webhook (pages follow the browser's choice).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,  # rows written without the ORM (the load generator's COPY)
+    )
     # When the password was last set: it expires PASSWORD_MAX_AGE_DAYS later (organizations/passwords.py).
     # The database default covers rows written without the ORM (the load generator's COPY).
     password_changed_at = models.DateTimeField(_("password changed"), db_default=Now(), editable=False)

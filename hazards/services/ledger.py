@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -19,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import ensure_visible
-from organizations.models import Department, Enterprise, Industry, Region, User
+from organizations.choices import Role
+from organizations.models import Department, Enterprise, Industry, Membership, Region, User
 from organizations.scoping import scope_for, tenant_of
 
 from ..choices import (
@@ -44,6 +46,7 @@ from ..models import (
 from .closure import acceptance_check, closure_record
 from .evidence import evidence_store
 from .majors import major_report_notify
+from .notices import notices_send, recipients
 from .permissions import (
     awaiting_acknowledgement,
     has_regulator_role,
@@ -381,7 +384,7 @@ def hazard_plan(
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
     hazard.responsible_person, hazard.measures, hazard.funds = responsible_person, measures, funds
     hazard.deadline, hazard.contingency_plan = deadline, contingency_plan
-    return move(
+    moved = move(
         hazard,
         S.RECTIFYING,
         actor=actor,
@@ -390,6 +393,22 @@ def hazard_plan(
         data={"deadline": deadline.isoformat(), "funds": str(funds)},
         fields=["responsible_person", "measures", "funds", "deadline", "contingency_plan"],
     )
+    # A deadline already within the reminder window: the enterprise hears now, not only from the sweep.
+    if deadline <= timezone.localtime(at).date() + dt.timedelta(days=settings.DUE_SOON_DAYS):
+        _notify(moved, recipients(moved)["enterprise"], "due_soon", at)
+    return moved
+
+
+def _notify(hazard: Hazard, users: set[int], kind: str, at: dt.datetime, **extra: object) -> None:
+    """A notice of a transition, in its transaction: the hazard's code, title, enterprise and deadline."""
+    params = {
+        "code": hazard.code,
+        "title": hazard.title,
+        "enterprise": hazard.enterprise,
+        "deadline": hazard.deadline,
+        **extra,
+    }
+    notices_send(tenant_id=hazard.tenant_id, users=users, kind=kind, params=params, at=at, hazard=hazard)
 
 
 @transaction.atomic
@@ -417,7 +436,7 @@ def hazard_submit(
     stored = [
         evidence_store(actor=actor, upload=upload, hazard=hazard, report=rectification) for upload in evidence
     ]
-    return move(
+    moved = move(
         hazard,
         S.PENDING_VERIFICATION,
         actor=actor,
@@ -425,6 +444,21 @@ def hazard_submit(
         at=at,
         data={"report": rectification.pk, "evidence": [item.pk for item in stored]},
     )
+    # Those who may verify: the regulating departments, and for a major hazard the committee, for a
+    # general one the enterprise head.
+    who = recipients(moved)
+    verifiers = who["departments"] | (who["committee"] if moved.level == HazardLevel.MAJOR else set())
+    if moved.level != HazardLevel.MAJOR:
+        verifiers |= set(
+            Membership.objects.filter(
+                tenant_id=moved.tenant_id,
+                is_active=True,
+                enterprise_id=moved.enterprise_id,
+                role=Role.ENTERPRISE_HEAD,
+            ).values_list("user_id", flat=True)
+        )
+    _notify(moved, verifiers - {actor.pk}, "submitted", at)
+    return moved
 
 
 @transaction.atomic
@@ -478,7 +512,7 @@ def hazard_verify(
         note=note,
     )
     if not accepted:
-        return move(
+        moved = move(
             hazard,
             S.RECTIFYING,
             actor=actor,
@@ -487,6 +521,8 @@ def hazard_verify(
             note=note,
             data={"on_site": on_site},
         )
+        _notify(moved, recipients(moved)["enterprise"] - {actor.pk}, "rejected", at, note=note)
+        return moved
     hazard.closed_at = at
     hazard.is_overdue = False
     closure = {}

@@ -23,6 +23,7 @@ from organizations.scoping import scope_for
 
 from ..choices import OPEN_STATES, HazardAction, ListingLevel
 from ..models import Hazard, Notification
+from .notices import notices_send, recipients
 from .permissions import (
     listing_body_for,
     listing_body_path,
@@ -102,6 +103,20 @@ def hazard_list_supervision(
             "deadline": deadline.isoformat(),
         },
     )
+    who = recipients(hazard)
+    notices_send(
+        tenant_id=hazard.tenant_id,
+        users=(who["enterprise"] | who["departments"]) - {actor.pk},
+        kind="listed",
+        params={
+            "code": hazard.code,
+            "title": hazard.title,
+            "enterprise": hazard.enterprise,
+            "deadline": deadline,
+        },
+        at=at,
+        hazard=hazard,
+    )
     return hazard
 
 
@@ -177,23 +192,16 @@ def listings_escalate_overdue(
             at=now,
             data={"deadline": hazard.listing_deadline.isoformat() if hazard.listing_deadline else None},
         )
-        message = _(
-            "Escalation: the listing of %(code)s (%(enterprise)s) passed its deadline %(deadline)s and the "
-            "hazard is still open."
-        ) % {"code": hazard.code, "enterprise": hazard.enterprise, "deadline": hazard.listing_deadline}
-        notices += Notification.objects.bulk_create(
-            [
-                Notification(
-                    tenant_id=hazard.tenant_id,
-                    user_id=user_id,
-                    hazard=hazard,
-                    kind="listing_escalation",
-                    message=message,
-                    created_at=now,
-                    sent_on=timezone.localdate(now),
-                )
-                for user_id in sorted(body_committee_staff(hazard))
-            ],
-            ignore_conflicts=True,
+        notices += notices_send(
+            tenant_id=hazard.tenant_id,
+            users=body_committee_staff(hazard),
+            kind="listing_escalation",
+            params={
+                "code": hazard.code,
+                "enterprise": hazard.enterprise,
+                "deadline": hazard.listing_deadline,
+            },
+            at=now,
+            hazard=hazard,
         )
     return notices

@@ -10,28 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.utils.translation import gettext as _
-
 from ..models import Hazard, Notification
-from .overdue import _email, _notify, recipients
+from .notices import notices_send, recipients
 
 KIND = "major_reported"
 
 
 def major_report_notify(hazard: Hazard, *, at: dt.datetime) -> list[Notification]:
-    """Tell the departments regulating the hazard and the nearest committee: in-app now, e-mail on commit."""
+    """Tell the departments regulating the hazard and the nearest committee, in the caller's transaction."""
     who = recipients(hazard)
     criterion = hazard.criterion
-    message = _(
-        "%(enterprise)s reports a major hazard %(code)s “%(title)s” (criterion %(criterion)s); "
-        "confirm its grade."
-    ) % {
-        "enterprise": hazard.enterprise,
-        "code": hazard.code,
-        "title": hazard.title,
-        "criterion": criterion.number if criterion else "—",
-    }
-    created = _notify(hazard, who["departments"] | who["committee"], KIND, message, at)
-    transaction.on_commit(lambda: _email(created))
-    return created
+    return notices_send(
+        tenant_id=hazard.tenant_id,
+        users=who["departments"] | who["committee"],
+        kind=KIND,
+        params={
+            "enterprise": hazard.enterprise,
+            "code": hazard.code,
+            "title": hazard.title,
+            "criterion": criterion.number if criterion else "—",
+        },
+        at=at,
+        hazard=hazard,
+    )

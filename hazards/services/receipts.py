@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.rls import tenant_context
 from core.scoping import ancestor_paths
@@ -23,26 +22,18 @@ from organizations.choices import DEPARTMENT_ROLES, Role
 from organizations.models import Department, Membership, Region, Tenant
 
 from ..choices import HazardAction
-from ..models import Handover, HandoverReceipt, Hazard, Notification
+from ..models import Handover, HandoverReceipt, Hazard
+from .notices import notices_send
 from .steps import record_event
 
 
-def _notify(hazard: Hazard, users: Iterable[int], kind: str, message: str, at: dt.datetime) -> int:
-    """In-app notices, in the caller's transaction; once per user, hazard, kind and day."""
-    notes = [
-        Notification(
-            tenant_id=hazard.tenant_id,
-            user_id=user_id,
-            hazard=hazard,
-            kind=kind,
-            message=message,
-            created_at=at,
-            sent_on=timezone.localtime(at).date(),
-        )
-        for user_id in sorted(set(users))
-    ]
-    Notification.objects.bulk_create(notes, ignore_conflicts=True)
-    return len(notes)
+def _notify(
+    hazard: Hazard, users: Iterable[int], kind: str, params: dict[str, object], at: dt.datetime
+) -> int:
+    """Notices in the caller's transaction; once per user, hazard, kind and day."""
+    return len(
+        notices_send(tenant_id=hazard.tenant_id, users=users, kind=kind, params=params, at=at, hazard=hazard)
+    )
 
 
 def _department_staff(tenant_id: int, department_id: int) -> set[int]:
@@ -86,13 +77,16 @@ def receipts_issue(
             ),
         ]
     )
-    message = _(
-        "Handed over to you: %(code)s “%(title)s” of %(enterprise)s. Acknowledge the receipt by %(deadline)s."
-    ) % {"code": hazard.code, "title": hazard.title, "enterprise": hazard.enterprise, "deadline": deadline}
+    params = {
+        "code": hazard.code,
+        "title": hazard.title,
+        "enterprise": hazard.enterprise,
+        "deadline": deadline,
+    }
     users = _committee_staff(hazard.tenant_id, handover.region_id)
     for department_id in unique:
         users |= _department_staff(hazard.tenant_id, department_id)
-    _notify(hazard, users, "handover", message, at)
+    _notify(hazard, users, "handover", params, at)
     return receipts
 
 
@@ -178,11 +172,7 @@ def receipts_escalate(
             hazard,
             staff,
             "receipt_escalation",
-            _(
-                "Escalation: %(receiver)s has not acknowledged the handover of %(code)s “%(title)s” "
-                "due %(deadline)s."
-            )
-            % {
+            {
                 "receiver": receipt.receiver_name,
                 "code": hazard.code,
                 "title": hazard.title,

@@ -28,8 +28,9 @@ from organizations.models import Tenant, User
 from organizations.scoping import Scope, scope_for
 
 from ..choices import HazardAction, HazardState
-from ..models import Recheck
+from ..models import Notification, Recheck
 from .ledger import hazard_reopen
+from .notices import notices_queue
 from .steps import deny, locked_hazard, now_or, record_event
 
 SAMPLE_SQL = """
@@ -72,9 +73,10 @@ ON CONFLICT (tenant_id, month, hazard_id) DO NOTHING
 
 # The assigned department's inspectors and heads are told, once per re-check (notification_once_a_day).
 NOTIFY_SQL = """
-INSERT INTO hazards_notification (tenant_id, user_id, hazard_id, kind, message, created_at, sent_on)
+INSERT INTO hazards_notification
+  (tenant_id, user_id, hazard_id, kind, message, message_key, params, created_at, sent_on)
 SELECT DISTINCT x.tenant_id, m.user_id, x.hazard_id, 'recheck', replace(%(template)s, '{code}', h.code),
-  %(now)s, %(today)s
+  'recheck', jsonb_build_object('code', h.code, 'month', %(month_text)s), %(now)s, %(today)s
 FROM hazards_recheck x
 JOIN hazards_hazard h ON h.id = x.hazard_id
 JOIN organizations_membership m ON m.department_id = x.department_id AND m.is_active
@@ -114,6 +116,13 @@ def recheck_sample_month(*, tenant: Tenant, month: dt.date, now: dt.datetime | N
         added = cursor.rowcount
         if added:
             cursor.execute(NOTIFY_SQL, params)
+    if added:  # the e-mails and webhook messages of the notices just written, into the outbox
+        notices_queue(
+            tenant_id=tenant.pk,
+            notices=list(Notification.objects.filter(tenant=tenant, kind="recheck", created_at=at)),
+            kind="recheck",
+            at=at,
+        )
     return added
 
 

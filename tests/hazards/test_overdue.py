@@ -10,6 +10,7 @@ from django.utils import timezone
 from config.celery import app
 from hazards.models import Hazard, HazardEvent, Notification
 from hazards.services import hazard_decide_extension, hazard_request_extension
+from hazards.services.deliveries import deliveries_run
 from hazards.tasks import sweep_overdue
 
 
@@ -35,12 +36,14 @@ def test_sweep_marks_overdue_notifies_each_party_once_and_is_idempotent(
         ("alpha-committee", "escalation"),
     } <= kinds
     assert not any(username.startswith("beta") for username, _kind in kinds)
+    deliveries_run(tenant=w.tenant)  # what the worker does with the outbox the sweep wrote
     sent = len(mailoutbox)
     assert sent >= 4
     assert any(hazard.code in message.body for message in mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("sweep_overdue", "--date", later.isoformat())
         call_command("sweep_overdue", "--date", (later + dt.timedelta(days=1)).isoformat())
+    deliveries_run(tenant=w.tenant)
     assert HazardEvent.objects.filter(hazard=hazard, action="overdue").count() == 1
     assert len(mailoutbox) == sent
 

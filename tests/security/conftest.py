@@ -44,7 +44,15 @@ from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
-from hazards.models import Evidence, HandoverReceipt, Hazard, Notification, Recheck, SelfInspection
+from hazards.models import (
+    Evidence,
+    HandoverReceipt,
+    Hazard,
+    NoticeDelivery,
+    Notification,
+    Recheck,
+    SelfInspection,
+)
 from hazards.services import (
     enforcement_order_issue,
     hazard_report,
@@ -55,6 +63,7 @@ from hazards.services import (
 )
 from hazards.services.inspections import inspection_record, self_inspection_open, self_inspection_save
 from hazards.services.standards import CriterionInput
+from hazards.services.webhooks import notice_webhook_set
 from organizations.choices import Role
 from organizations.imports import enterprise_import_start
 from organizations.models import Membership
@@ -81,6 +90,14 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     w = world.a
     today = timezone.localdate()
     month = today.replace(day=1)
+    # The tenant's webhook: every notice below leaves a delivery in the outbox (its secret is private).
+    notice_webhook_set(
+        actor=w.admin,
+        url="http://127.0.0.1:9/hook",
+        body_template='{"content": "{text}"}',
+        secret=f"{SECRET}-hook-key",
+        is_active=True,
+    )
 
     hazard = ledger.handed_over()
     hazard.title = f"{SECRET} 储罐区未设紧急切断"
@@ -356,6 +373,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     }
     if notification is not None:
         ids["notification"] = notification.pk
+    ids["notice_delivery"] = NoticeDelivery.objects.filter(tenant=w.tenant).earliest("pk").pk
     markers = [
         SECRET,
         hazard.code,
@@ -367,6 +385,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "alpha-officer",
         "alpha-committee",
         tip_off.tracking_code,
+        f"{SECRET}-hook-key",
     ]
     return AlphaObjects(
         ids=ids,

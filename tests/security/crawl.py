@@ -46,6 +46,7 @@ OBJECT_BY_PREFIX = {
     "directory/departments/": "department",
     "directory/users/": "user",
     "directory/memberships/": "membership",
+    "notices/deliveries/": "notice_delivery",
     "api/v1/hazards/": "hazard",
     "api/v1/rechecks/": "recheck",
     "api/v1/inspections/": "inspection",
@@ -77,6 +78,7 @@ OBJECT_BY_PREFIX = {
     "api/v1/industries/": "industry",
     "api/v1/users/": "user",
     "api/v1/memberships/": "membership",
+    "api/v1/notices/deliveries/": "notice_delivery",
 }
 # Reference data shared by every tenant (determination standards are national): not tenant-owned.
 SHARED_PREFIXES = {"api/v1/standards/", "api/v1/criteria/"}
