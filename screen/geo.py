@@ -17,7 +17,7 @@ from django.conf import settings
 
 GEO_DIR = Path(settings.BASE_DIR) / "static" / "geo"
 WIDTH = 1000.0  # the SVG's viewBox width; its height follows the province's shape
-PADDING = 10.0
+PADDING = 40.0  # room for the labels of cities on the edge
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,15 @@ def map_shapes(data: dict[str, Any]) -> dict[str, Any] | None:
     shapes = []
     for shape in drawing.cities:
         city = numbers.get(shape.code)
-        shapes.append({"shape": shape, "city": city})
+        name = city["name"] if city else shape.name
+        shapes.append({"shape": shape, "city": city, "label": short_name(name)})
     # Labels keep one size on the wall whatever the province's shape (the SVG is scaled to the panel).
-    return {"view_box": drawing.view_box, "shapes": shapes, "label_size": round(drawing.height * 0.026, 1)}
+    return {"view_box": drawing.view_box, "shapes": shapes, "label_size": round(drawing.height * 0.03, 1)}
+
+
+def short_name(name: str) -> str:
+    """A city's name as maps print it: 大连 for 大连市 (crowded labels overlap less)."""
+    return name[:-1] if len(name) > 2 and name.endswith("市") else name
 
 
 def region_code(request: HttpRequest) -> str | None:

@@ -28,6 +28,7 @@ SHOWCASE = {
     "7-public-disclosure-phone-zh.png": "public-02-public-publication-zh.png",
     "8-tip-off-status-phone-en.png": "public-06-tip-off-status.png",
     "9-national-dashboard-zh.png": "national-01-national-dashboard.png",
+    "11-big-screen-zh.png": "screen-01-big-screen.png",
 }
 
 

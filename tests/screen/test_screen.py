@@ -222,7 +222,9 @@ def test_a_stale_screen_is_computed_again(world, filled, settings) -> None:
     a = world.a
     settings.SCREEN_CACHE_SECONDS = 5
     before = screen_for(actor=a.admin)["numbers"]["major_open"]
-    Hazard.objects.filter(pk=filled["majors"][2].pk).update(state=HazardState.CLOSED, closed_at=timezone.now())
+    Hazard.objects.filter(pk=filled["majors"][2].pk).update(
+        state=HazardState.CLOSED, closed_at=timezone.now()
+    )
     key = f"screen:{a.tenant.pk}:{a.province.code}:en"
     entry = cache.get(key)
     cache.set(key, {**entry, "fresh_until": 0}, timeout=60)  # as if its time had passed
