@@ -45,6 +45,23 @@ def map_file(province_code: str) -> Path:
     return GEO_DIR / f"cn-cities-{province_code}.json"
 
 
+def label_point(polygons: list[list[list[list[float]]]]) -> tuple[float, float]:
+    """Where a city's name goes: the centroid of its largest part (its seat, which the source gives, can sit
+    on the border of a neighbour whose seat is close by, as Taiyuan's and Jinzhong's do)."""
+    best = (0.0, 0.0, 0.0)
+    for polygon in polygons:
+        ring = polygon[0]
+        area = cx = cy = 0.0
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+            cross = x1 * y2 - x2 * y1
+            area += cross
+            cx += (x1 + x2) * cross
+            cy += (y1 + y2) * cross
+        if area and abs(area) > abs(best[0]):
+            best = (area, cx / (3 * area), cy / (3 * area))
+    return best[1], best[2]
+
+
 @cache
 def province_map(province_code: str) -> ProvinceMap | None:
     """The province's cities as SVG shapes, or None when no boundaries are vendored for it."""
@@ -77,8 +94,7 @@ def province_map(province_code: str) -> ProvinceMap | None:
             for ring in polygon:
                 xy = [project(lon, lat) for lon, lat in ring]
                 parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + "Z")
-        center = feature["properties"].get("center") or feature["geometry"]["coordinates"][0][0][0]
-        label_x, label_y = project(*center)
+        label_x, label_y = project(*label_point(feature["geometry"]["coordinates"]))
         cities.append(
             CityShape(
                 code=str(feature["id"]),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from core.errors import NotFoundError
 from organizations.scoping import actor_of
@@ -34,6 +35,11 @@ def map_shapes(data: dict[str, Any]) -> dict[str, Any] | None:
     return {"view_box": drawing.view_box, "shapes": shapes, "label_size": round(drawing.height * 0.03, 1)}
 
 
+def utc_offset_minutes() -> int:
+    offset = timezone.localtime().utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
 def short_name(name: str) -> str:
     """A city's name as maps print it: 大连 for 大连市 (crowded labels overlap less)."""
     return name[:-1] if len(name) > 2 and name.endswith("市") else name
@@ -57,6 +63,8 @@ def big_screen(request: HttpRequest) -> HttpResponse:
             "screen": data,
             "map": map_shapes(data),
             "clock": data["generated_at"][:16].replace("T", " "),
+            # The clock shows the server's time (TIME_ZONE), whatever zone the wall's browser is set to.
+            "utc_offset_minutes": utc_offset_minutes(),
             "refresh_seconds": settings.SCREEN_CACHE_SECONDS,
         },
     )

@@ -2,13 +2,15 @@
  * The big screen refreshes itself: every data-refresh-seconds it fetches its own URL and swaps the new body in
  * (no flash, no scroll jump). The numbers come from the server's cache, so a wall of screens costs the database
  * nothing. When the answer is not the screen (the session ended, the role was taken away) the page reloads and
- * shows why; when the network is down it keeps the last figures and says so. The clock ticks every second.
+ * shows why; when the network is down it keeps the last figures and says so. The clock ticks every second, in
+ * the server's time zone.
  * No inline code, no eval, nothing external: fits the strict Content-Security-Policy.
  */
 (function () {
   "use strict";
 
   var seconds = Number(document.body.getAttribute("data-refresh-seconds")) || 60;
+  var offsetMinutes = Number(document.body.getAttribute("data-utc-offset-minutes")) || 0;
 
   function pad(n) {
     return (n < 10 ? "0" : "") + n;
@@ -19,10 +21,11 @@
     if (!clock) {
       return;
     }
-    var now = new Date();
+    // The server's wall time: UTC shifted by its offset, read back through the UTC getters.
+    var now = new Date(Date.now() + offsetMinutes * 60000);
     clock.textContent =
-      now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) + " " +
-      pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
+      now.getUTCFullYear() + "-" + pad(now.getUTCMonth() + 1) + "-" + pad(now.getUTCDate()) + " " +
+      pad(now.getUTCHours()) + ":" + pad(now.getUTCMinutes()) + ":" + pad(now.getUTCSeconds());
   }
 
   function offline(flag) {
