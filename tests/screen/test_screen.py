@@ -270,6 +270,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, api, world) -> None:
 
 def test_committee_staff_see_their_regions_and_below_the_admin_the_whole_tenant(world, client, api) -> None:
     a = world.a
+    for code in (a.province.code, a.other_city.code):
+        screen_for(actor=a.admin, region_code=code)  # cached: the cache is no way round the check
     client.force_login(a.committee)
     page = client.get("/screen/", headers=EN)
     assert page.status_code == 200 and 'class="screen-grid"' in page.content.decode()
