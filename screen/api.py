@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -20,7 +20,7 @@ class ScreenQuerySerializer(serializers.Serializer):
     )
 
 
-class NumbersSerializer(serializers.Serializer):
+class ScreenNumbersSerializer(serializers.Serializer):
     found = serializers.IntegerField(help_text="found this month (withdrawn records not counted)")
     found_major = serializers.IntegerField()
     closed = serializers.IntegerField(help_text="closed this month")
@@ -37,7 +37,7 @@ class ScreenRegionSerializer(serializers.Serializer):
     level = serializers.CharField()
 
 
-class SubRegionSerializer(serializers.Serializer):
+class ScreenSubRegionSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     major_open = serializers.IntegerField()
@@ -46,7 +46,7 @@ class SubRegionSerializer(serializers.Serializer):
     heat = serializers.IntegerField(min_value=0, max_value=4)
 
 
-class MapCitySerializer(serializers.Serializer):
+class ScreenMapCitySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     in_scope = serializers.BooleanField(help_text="in the screen's region: only then are its numbers given")
@@ -55,12 +55,12 @@ class MapCitySerializer(serializers.Serializer):
     heat = serializers.IntegerField(min_value=0, max_value=4)
 
 
-class MapSerializer(serializers.Serializer):
+class ScreenMapSerializer(serializers.Serializer):
     province = serializers.CharField()
-    cities = MapCitySerializer(many=True)
+    cities = ScreenMapCitySerializer(many=True)
 
 
-class IndustrySerializer(serializers.Serializer):
+class ScreenIndustrySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     open = serializers.IntegerField()
@@ -69,7 +69,7 @@ class IndustrySerializer(serializers.Serializer):
     found = serializers.IntegerField()
 
 
-class ListedRowSerializer(serializers.Serializer):
+class ScreenListedRowSerializer(serializers.Serializer):
     code = serializers.CharField()
     enterprise = serializers.CharField()
     region = serializers.CharField()
@@ -78,18 +78,18 @@ class ListedRowSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-class ListingLevelCountSerializer(serializers.Serializer):
+class ScreenListingLevelCountSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=ListingLevel.choices)
     name = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class ListedSerializer(serializers.Serializer):
-    by_level = ListingLevelCountSerializer(many=True)
-    rows = ListedRowSerializer(many=True)
+class ScreenListedSerializer(serializers.Serializer):
+    by_level = ScreenListingLevelCountSerializer(many=True)
+    rows = ScreenListedRowSerializer(many=True)
 
 
-class StageSerializer(serializers.Serializer):
+class ScreenStageSerializer(serializers.Serializer):
     name = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
@@ -97,26 +97,26 @@ class StageSerializer(serializers.Serializer):
     done = serializers.BooleanField()
 
 
-class CurrentStageSerializer(serializers.Serializer):
+class ScreenCurrentStageSerializer(serializers.Serializer):
     name = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
     days_left = serializers.IntegerField()
 
 
-class CampaignSerializer(serializers.Serializer):
+class ScreenCampaignSerializer(serializers.Serializer):
     name = serializers.CharField()
     region = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
     days_left = serializers.IntegerField()
     percent_elapsed = serializers.IntegerField()
-    stage = CurrentStageSerializer(allow_null=True)
-    stages = StageSerializer(many=True)
+    stage = ScreenCurrentStageSerializer(allow_null=True)
+    stages = ScreenStageSerializer(many=True)
     others = serializers.IntegerField(help_text="other campaigns under way in the region")
 
 
-class DisclosureSerializer(serializers.Serializer):
+class ScreenDisclosureSerializer(serializers.Serializer):
     month = serializers.CharField()
     region = serializers.CharField()
     version = serializers.IntegerField()
@@ -130,17 +130,17 @@ class ScreenSerializer(serializers.Serializer):
     today = serializers.DateField()
     month = serializers.CharField(help_text="YYYY-MM")
     region = ScreenRegionSerializer()
-    numbers = NumbersSerializer()
-    sub_regions = SubRegionSerializer(many=True)
-    map = MapSerializer(allow_null=True)
-    industries = IndustrySerializer(many=True)
-    listed = ListedSerializer()
-    campaign = CampaignSerializer(allow_null=True)
-    disclosures = DisclosureSerializer(many=True)
+    numbers = ScreenNumbersSerializer()
+    sub_regions = ScreenSubRegionSerializer(many=True)
+    map = ScreenMapSerializer(allow_null=True)
+    industries = ScreenIndustrySerializer(many=True)
+    listed = ScreenListedSerializer()
+    campaign = ScreenCampaignSerializer(allow_null=True)
+    disclosures = ScreenDisclosureSerializer(many=True)
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("region", str, description="region code (default: the user's own region)")],
+    parameters=[ScreenQuerySerializer],
     responses=ScreenSerializer,
 )
 @api_view(["GET"])

@@ -297,7 +297,7 @@ def _disclosures(*, actor: User, region: Region) -> list[dict[str, Any]]:
             "region": item.region.display_name,
             "version": item.version,
             "major_hazards": len(item.content.get("major_hazards", [])),
-            "published_at": timezone.localtime(item.published_at).isoformat(timespec="minutes")
+            "published_at": timezone.localtime(item.published_at).isoformat(timespec="seconds")
             if item.published_at
             else None,
             "public_id": item.public_id,

@@ -21,6 +21,7 @@ from hazards.choices import OPEN_STATES, HazardLevel, HazardState
 from hazards.models import Hazard
 from hazards.services import hazard_confirm, hazard_report
 from hazards.services.listings import hazard_list_supervision
+from screen.api import ScreenSerializer
 from screen.selectors import screen_for
 
 EN = {"Accept-Language": "en"}
@@ -178,6 +179,9 @@ def test_key_industries_listed_hazards_campaign_and_disclosures(world, filled) -
     assert data["campaign"]["name"] == "一市专项整治" and data["campaign"]["days_left"] == 20
     assert data["campaign"]["stage"] is not None and data["campaign"]["stage"]["days_left"] >= 0
     assert [(d["month"], d["region"]) for d in data["disclosures"]] == [(month.strftime("%Y-%m"), "City One")]
+    # What the API answers is what its schema says (the serializer the schema is generated from).
+    shape = ScreenSerializer(data=data)
+    assert shape.is_valid(), shape.errors
 
 
 def test_another_tenants_data_never_appears(world, filled, client) -> None:
