@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("accountability.api.urls")),
     path("", include("exchange.api.urls")),
     path("", include("inbox.api_urls")),
+    path("", include("screen.api_urls")),
 ]

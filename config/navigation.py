@@ -50,6 +50,7 @@ ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
     ("tipoff-list", _("Tip-offs"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("disclosure-policy", _("Disclosure policy"), frozenset({Role.SECURITY_ADMIN})),
     ("rankings", _("Rankings"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
+    ("big-screen", _("Big screen"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),
     ("final-evaluation-list", _("Final evaluations"), frozenset({Role.COMMITTEE_STAFF})),
     ("accident-list", _("Accidents"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF, Role.TENANT_ADMIN}),
     ("interview-list", _("Warning interviews"), frozenset({Role.COMMITTEE_STAFF, Role.TENANT_ADMIN})),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "disclosure",
     "accountability",
     "exchange",
+    "screen",
     "operations",
     "inbox",
 ]
@@ -511,6 +512,9 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
 # ... and each web process keeps the pages it served this long in memory (other processes see a publication
 # that late at most; 0 turns it off).
 PUBLIC_LOCAL_CACHE_SECONDS = env_int("PUBLIC_LOCAL_CACHE_SECONDS", 1)
+# The committee's big screen (/screen/): its numbers are computed once per tenant and region this often,
+# and the page asks for them again at the same interval.
+SCREEN_CACHE_SECONDS = env_int("SCREEN_CACHE_SECONDS", 60, minimum=5, maximum=3600)
 
 # Backups (`manage.py backup` / `restore`, operations/backups.py): where they go and how many are kept.
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / ".data" / "backups")))

@@ -29,6 +29,7 @@ SHOWCASE = {
     "8-tip-off-status-phone-en.png": "public-06-tip-off-status.png",
     "9-national-dashboard-zh.png": "national-01-national-dashboard.png",
     "10-inbox-phone-zh.png": "inbox-01-inbox-zh.png",
+    "11-big-screen-zh.png": "screen-01-big-screen.png",
 }
 
 
