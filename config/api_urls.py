@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("disclosure.api.urls")),
     path("", include("accountability.api.urls")),
     path("", include("exchange.api.urls")),
+    path("", include("exports.api")),
 ]

@@ -1,4 +1,5 @@
-"""The apps depend one way: core <- organizations <- campaigns <- hazards <- disclosure <- accountability.
+"""The apps depend one way: core <- organizations <- campaigns <- hazards <- disclosure <- accountability <-
+exports.
 
 Every import in every module of an app is read (top-level, inside functions and under TYPE_CHECKING alike); an
 import of an app on a higher floor, or of a sibling on the same floor, fails here with the file and line.
@@ -22,6 +23,8 @@ FLOORS: list[tuple[str, ...]] = [
     # The public site and its cache are disclosure's; accountability publishes rankings on it.
     ("disclosure",),
     ("accountability", "exchange"),
+    # Export jobs write the ledger's, the campaigns' and the rankings' tables.
+    ("exports",),
     # The deployment itself: settings, URLs, the Celery app and the monthly pipeline, and the operations app
     # (backups, health, the pipeline's command) that runs them. They may use each other.
     ("operations", "config"),
