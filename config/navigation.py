@@ -61,6 +61,7 @@ ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
     ("audit-log", _("Audit log"), frozenset({Role.AUDIT_ADMIN})),
     ("handover-receipts", _("Handover receipts"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
+    ("export-list", _("My exports"), BUSINESS_ROLES),
 ]
 
 # The national tenant's staff read the country (exchange/); the provinces' pages have nothing for them.
