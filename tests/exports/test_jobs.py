@@ -17,7 +17,10 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accountability.scoring import assessment_compute_month
-from campaigns.services import campaign_create
+from campaigns.list_sheets import list_export
+from campaigns.plan_services import risk_create
+from campaigns.services import campaign_create, task_create
+from campaigns.task_sheets import tasks_export
 from core.errors import InvalidStateError
 from exports.models import ExportJob
 from exports.services import export_expire_all_tenants, export_file, export_job_run, export_request
@@ -151,7 +154,7 @@ def test_expired_files_are_deleted_and_the_job_stays(
     job = export_request(actor=world.a.committee, kind="ledger", fmt="csv", params={})
     export_job_run(job_id=job.pk, tenant_id=world.a.tenant.pk)
     job.refresh_from_db()
-    assert job.expires_at == job.finished_at + dt.timedelta(days=3)
+    assert job.finished_at is not None and job.expires_at == job.finished_at + dt.timedelta(days=3)
     path = export_file(job=job)
     assert export_expire_all_tenants(now=job.expires_at - dt.timedelta(seconds=1)).expired == 0
     assert path.exists()
@@ -284,3 +287,38 @@ def test_export_file_refuses_a_job_that_is_not_ready(world, ledger, media) -> No
     job = export_request(actor=world.a.committee, kind="ledger", fmt="csv", params={})
     with pytest.raises(InvalidStateError):
         export_file(job=job)
+
+
+def test_the_campaign_sheets_name_the_regions_beside_their_codes(world) -> None:
+    w = world.a
+    today = timezone.localdate()
+    campaign = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name="一市专项整治",
+        start_date=today - dt.timedelta(days=10),
+        end_date=today + dt.timedelta(days=60),
+        industries=[w.industries["hazardous_chemicals"]],
+        status="active",
+    )
+    task_create(
+        actor=w.committee, campaign=campaign, number="1", title="排查", due_date=today, regions=[w.county]
+    )
+    risk_create(
+        actor=w.committee,
+        campaign=campaign,
+        number="R1",
+        title="储罐区",
+        responsible_position="区长",
+        due_date=today,
+        owner_region=w.county,
+    )
+    with translation.override("en"):
+        tasks = load_workbook(io.BytesIO(tasks_export(campaign))).worksheets[0]
+        risks = load_workbook(io.BytesIO(list_export(campaign, "risks"))).worksheets[0]
+    header, line = ([cell.value for cell in row] for row in tasks.iter_rows(max_row=2))
+    assert line[header.index("regions")] == w.county.code
+    assert line[header.index("region_names")] == "County A"
+    header, line = ([cell.value for cell in row] for row in risks.iter_rows(max_row=2))
+    assert line[header.index("owner")] == w.county.code
+    assert line[header.index("owner_region_name")] == "County A"
