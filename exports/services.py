@@ -9,7 +9,7 @@ import hashlib
 import logging
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -136,6 +136,25 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _write_counted(job: ExportJob, table: Table, target: Path) -> int:
+    """Write the table to `target`, the rows done written beside the caller's transaction every
+    EXPORT_PROGRESS_ROWS rows (core.progress). Returns the number of rows written."""
+    done, every = 0, settings.EXPORT_PROGRESS_ROWS
+    with ProgressWriter(model=ExportJob, pk=job.pk, tenant_id=job.tenant_id) as progress:
+        progress.write(force=True, rows_total=table.total, rows_done=0)
+
+        def counted() -> Iterator[list[Any]]:
+            nonlocal done
+            for row in table.rows:
+                yield row
+                done += 1
+                if done % every == 0:
+                    progress.write(force=True, rows_done=done)
+
+        _write(table, counted(), job.format, target)
+    return done
+
+
 def export_write(*, job_id: int) -> ExportJob:
     """Write a claimed job's file (in the caller's transaction, which reads every row in one snapshot)."""
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
@@ -144,35 +163,23 @@ def export_write(*, job_id: int) -> ExportJob:
     folder = _folder(job)
     absolute = Path(settings.MEDIA_ROOT) / folder
     absolute.mkdir(parents=True, exist_ok=True)
-    with translation.override(job.language):
-        table = table_for(actor=job.requested_by, kind=job.kind, params=job.params)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        name = f"{job.kind}-{stamp}.{job.format}"
-        done, every = 0, settings.EXPORT_PROGRESS_ROWS
-        with ProgressWriter(model=ExportJob, pk=job.pk, tenant_id=job.tenant_id) as progress:
-            progress.write(force=True, rows_total=table.total, rows_done=0)
-
-            def counted() -> Iterator[list[Any]]:
-                nonlocal done
-                for row in table.rows:
-                    yield row
-                    done += 1
-                    if done % every == 0:
-                        progress.write(force=True, rows_done=done)
-
-            try:
-                _write(table, counted(), job.format, absolute / name)
-            except BaseException:
-                shutil.rmtree(absolute, ignore_errors=True)
-                raise
+    try:
+        with translation.override(job.language):
+            table = table_for(actor=job.requested_by, kind=job.kind, params=job.params)
+            name = f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M}.{job.format}"
+            done = _write_counted(job, table, absolute / name)
+        size, digest = (absolute / name).stat().st_size, _sha256(absolute / name)
+    except BaseException:
+        shutil.rmtree(absolute, ignore_errors=True)  # nothing half-written stays behind
+        raise
     finished = timezone.now()
     job.status = ExportStatus.SUCCEEDED
     job.rows_total = max(table.total, done)
     job.rows_done = done
     job.file_path = str(folder / name)
     job.file_name = name
-    job.size = (absolute / name).stat().st_size
-    job.sha256 = _sha256(absolute / name)
+    job.size = size
+    job.sha256 = digest
     job.finished_at = finished
     job.expires_at = finished + dt.timedelta(days=settings.EXPORT_KEEP_DAYS)
     job.save(
@@ -225,6 +232,10 @@ class ExpiryResult:
     expired: int
 
 
+def _remover(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
 @transaction.atomic
 def export_expire(*, tenant_id: int, now: dt.datetime) -> int:
     """Delete the files of the tenant's exports past their expiry and mark them expired; the rows stay."""
@@ -236,7 +247,7 @@ def export_expire(*, tenant_id: int, now: dt.datetime) -> int:
         if job.file_path:
             folder = (Path(settings.MEDIA_ROOT) / job.file_path).parent
             # Once the rows say so: a rollback must not leave a job marked ready without its file.
-            transaction.on_commit(lambda folder=folder: shutil.rmtree(folder, ignore_errors=True))
+            transaction.on_commit(_remover(folder))
         job.status = ExportStatus.EXPIRED
         job.file_path = ""
         job.save(update_fields=["status", "file_path"])

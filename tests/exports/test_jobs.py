@@ -25,6 +25,7 @@ from core.errors import InvalidStateError
 from exports.models import ExportJob
 from exports.services import export_expire_all_tenants, export_file, export_job_run, export_request
 from hazards.models import Hazard
+from organizations.models import Membership
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MANY = 3000
@@ -322,3 +323,14 @@ def test_the_campaign_sheets_name_the_regions_beside_their_codes(world) -> None:
     header, line = ([cell.value for cell in row] for row in risks.iter_rows(max_row=2))
     assert line[header.index("owner")] == w.county.code
     assert line[header.index("owner_region_name")] == "County A"
+
+
+def test_a_job_its_requester_may_no_longer_run_fails_with_a_reason_and_leaves_no_file(world, media) -> None:
+    w = world.a
+    assessment_compute_month(tenant=w.tenant, month=timezone.localdate().replace(day=1))
+    job = export_request(actor=w.committee, kind="rankings", fmt="csv", params={})
+    Membership.objects.filter(user=w.committee).update(is_active=False)  # moved to another post
+    assert export_job_run(job_id=job.pk, tenant_id=w.tenant.pk) == "failed"
+    job.refresh_from_db()
+    assert job.error and job.file_path == "" and job.finished_at is not None
+    assert list((media / "exports" / str(w.tenant.pk)).iterdir()) == []
