@@ -48,6 +48,12 @@ class ProgressWriter:
             self._side.close()
             self._side = None
 
+    def _column(self, name: str) -> str:
+        field = self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
+        column = getattr(field, "column", None)
+        assert isinstance(column, str), f"{name} is not a column of {self._model.__name__}"
+        return column
+
     def write(self, *, force: bool = False, **values: Any) -> bool:
         """Set the fields at once (committed, visible to every other connection), unless the last write was
         less than `every_seconds` ago and `force` is not given. Returns whether it wrote."""
@@ -58,7 +64,7 @@ class ProgressWriter:
         side = self._side
         meta = self._model._meta
         quote = side.ops.quote_name
-        columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in values)
+        columns = ", ".join(f"{quote(self._column(name))} = %s" for name in values)
         side.ensure_connection()
         side.set_autocommit(False)
         try:
@@ -68,7 +74,7 @@ class ProgressWriter:
                 binding = cursor.fetchone()[0]
                 cursor.execute(SET_TENANT_SQL, {"tenant_text": signed_setting(self._tenant_id, binding)})
                 cursor.execute(
-                    f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608 - names from the model
+                    f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(self._column('pk'))} = %s",  # noqa: S608 - names from the model
                     [*values.values(), self._pk],
                 )
             side.commit()

@@ -334,3 +334,25 @@ def test_a_job_its_requester_may_no_longer_run_fails_with_a_reason_and_leaves_no
     job.refresh_from_db()
     assert job.error and job.file_path == "" and job.finished_at is not None
     assert list((media / "exports" / str(w.tenant.pk)).iterdir()) == []
+
+
+def test_the_campaign_page_offers_its_lists_as_an_export_job(world, client) -> None:
+    w = world.a
+    today = timezone.localdate()
+    campaign = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name="一市专项整治",
+        start_date=today - dt.timedelta(days=10),
+        end_date=today + dt.timedelta(days=60),
+        industries=[w.industries["hazardous_chemicals"]],
+        status="active",
+    )
+    client.force_login(w.committee)
+    page = client.get(f"/campaigns/{campaign.pk}/four-lists/").content.decode()
+    link = f"/exports/new/?kind=campaign&amp;campaign={campaign.pk}"
+    assert link in page
+    url = link.replace("&amp;", "&")
+    assert client.post(url, {"kind": "campaign", "format": "xlsx"}).status_code == 302
+    job = ExportJob.objects.get()
+    assert (job.kind, job.params) == ("campaign", {"campaign": [str(campaign.pk)]})
