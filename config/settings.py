@@ -327,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "AdoptionStateEnum": "campaigns.choices.AdoptionState",
         "RiskLevelEnum": "campaigns.choices.RiskLevel",
         "GroupRoleEnum": "campaigns.choices.GroupRole",
+        "ExportKindEnum": "exports.choices.ExportKind",
+        "ExportStatusEnum": "exports.choices.ExportStatus",
+        "ExportFormatEnum": "exports.choices.ExportFormat",
     },
 }
 

@@ -14,7 +14,6 @@ gives up after LOCK_TIMEOUT and the bar waits for the next one: progress never b
 
 from __future__ import annotations
 
-import time
 from types import TracebackType
 from typing import Any
 
@@ -29,12 +28,10 @@ LOCK_TIMEOUT = "1s"
 class ProgressWriter:
     """Writes fields of one tenant-owned row on a connection of its own (use as a context manager)."""
 
-    def __init__(self, *, model: type[models.Model], pk: int, tenant_id: int, every_seconds: float = 0.0):
+    def __init__(self, *, model: type[models.Model], pk: int, tenant_id: int):
         self._model = model
         self._pk = pk
         self._tenant_id = tenant_id
-        self._every = every_seconds
-        self._last = 0.0
         self._side: BaseDatabaseWrapper | None = None
 
     def __enter__(self) -> ProgressWriter:
@@ -54,12 +51,9 @@ class ProgressWriter:
         assert isinstance(column, str), f"{name} is not a column of {self._model.__name__}"
         return column
 
-    def write(self, *, force: bool = False, **values: Any) -> bool:
-        """Set the fields at once (committed, visible to every other connection), unless the last write was
-        less than `every_seconds` ago and `force` is not given. Returns whether it wrote."""
-        now = time.monotonic()
-        if not force and self._last and now - self._last < self._every:
-            return False
+    def write(self, **values: Any) -> bool:
+        """Set the fields at once (committed, visible to every other connection). Returns whether it wrote:
+        not when the row is locked (see above)."""
         assert self._side is not None, "use ProgressWriter as a context manager"
         side = self._side
         meta = self._model._meta
@@ -86,5 +80,4 @@ class ProgressWriter:
             raise
         finally:
             side.set_autocommit(True)
-        self._last = now
         return True

@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import include, path, reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -89,8 +90,8 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
     @extend_schema(
         responses={
-            (200, CONTENT_TYPES[ExportFormat.XLSX]): OpenApiResponse(description="XLSX workbook"),
-            (200, "text/csv"): OpenApiResponse(description="CSV (UTF-8 with BOM)"),
+            (200, CONTENT_TYPES[ExportFormat.XLSX]): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
         }
     )
     @action(detail=True, methods=["get"], url_path="download")

@@ -141,7 +141,7 @@ def _write_counted(job: ExportJob, table: Table, target: Path) -> int:
     EXPORT_PROGRESS_ROWS rows (core.progress). Returns the number of rows written."""
     done, every = 0, settings.EXPORT_PROGRESS_ROWS
     with ProgressWriter(model=ExportJob, pk=job.pk, tenant_id=job.tenant_id) as progress:
-        progress.write(force=True, rows_total=table.total, rows_done=0)
+        progress.write(rows_total=table.total, rows_done=0)
 
         def counted() -> Iterator[list[Any]]:
             nonlocal done
@@ -149,7 +149,7 @@ def _write_counted(job: ExportJob, table: Table, target: Path) -> int:
                 yield row
                 done += 1
                 if done % every == 0:
-                    progress.write(force=True, rows_done=done)
+                    progress.write(rows_done=done)
 
         _write(table, counted(), job.format, target)
     return done

@@ -306,7 +306,7 @@ def _validate_all(job: EnterpriseImport) -> tuple[list[dict[str, Any]], list[dic
                 valid.append(row)
             errors.extend(row_errors)
             if done % PROGRESS_EVERY == 0:
-                progress.write(force=True, rows_done=done)
+                progress.write(rows_done=done)
     job.rows_total = len(rows)
     return valid, errors
 
