@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import include, path, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -92,6 +92,7 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         responses={
             (200, CONTENT_TYPES[ExportFormat.XLSX]): OpenApiTypes.BINARY,
             (200, "text/csv"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(response=OpenApiTypes.OBJECT, description="Not ready, failed or expired."),
         }
     )
     @action(detail=True, methods=["get"], url_path="download")
