@@ -79,6 +79,7 @@ class AlphaObjects:
 
 @pytest.fixture
 def alpha(world: World, ledger: Any, settings: Any, tmp_path: Any) -> AlphaObjects:
+    settings.MEDIA_ROOT = tmp_path  # uploads and the export's file land here, not in the developer's .data
     w = world.a
     today = timezone.localdate()
     month = today.replace(day=1)
@@ -275,7 +276,6 @@ def alpha(world: World, ledger: Any, settings: Any, tmp_path: Any) -> AlphaObjec
     book.save(buffer)
     import_job = enterprise_import_start(actor=w.admin, file_name="a.xlsx", content=buffer.getvalue())
     # A ledger export written to its file (its rows carry the markers), for the committee that asked.
-    settings.MEDIA_ROOT = tmp_path  # the export's file lands here, not in the developer's .data
     export_job = export_request(actor=w.committee, kind="ledger", fmt="csv", params={})
     export_job_run(job_id=export_job.pk, tenant_id=w.tenant.pk)
 
