@@ -28,11 +28,15 @@ from .scoring import scheme_for
 
 
 def requested_month(request: HttpRequest) -> dt.date | None:
+    return _month_of(request.GET)
+
+
+def _month_of(params: Any) -> dt.date | None:
     """The `month` asked for (YYYY-MM), if any; a malformed one is a 400 naming the field, not a crash."""
-    if not request.GET.get("month"):
+    if not params.get("month"):
         return None
     try:
-        return parse_month(request.GET["month"])
+        return parse_month(params["month"])
     except ValidationError as error:
         raise DomainError(" ".join(error.messages)) from None
 
@@ -51,24 +55,26 @@ class Selection:
 
 
 def _selection(request: HttpRequest) -> Selection:
+    return ranking_selection(actor=actor_of(request), params=request.GET)
+
+
+def ranking_selection(*, actor: User, params: Any) -> Selection:
     """Committee staff and tenant admins only (403); another tenant's region is a 404; a region of the
-    tenant the committee may not rank falls back to its own; no month means the latest scored one."""
-    actor = actor_of(request)
+    tenant the committee may not rank falls back to its own; no month means the latest scored one. The
+    page and the rankings export jobs (which have no request) choose here."""
     scope = scope_for(actor)
     if not (scope.is_tenant_admin or scope.committee_region_ids):
         raise PermissionDeniedError()
-    level = request.GET.get("level", "region")
+    level = params.get("level", "region")
     if level not in LEVEL_MODELS:
         level = "region"
     latest = (
         RegionAssessment.objects.visible_to(actor).order_by("-month").values_list("month", flat=True).first()
     )
-    month = requested_month(request) or latest or previous_month(timezone.localdate())
+    month = _month_of(params) or latest or previous_month(timezone.localdate())
     # The regions this committee may rank: its own and everything below.
     managed = managed_regions(actor).order_by("path")
-    region = (
-        Region.objects.get_visible(actor, pk=request.GET["region"]) if request.GET.get("region") else None
-    )
+    region = Region.objects.get_visible(actor, pk=params["region"]) if params.get("region") else None
     if region is None or not managed.filter(pk=region.pk).exists():
         region = managed.first()
     assert actor.tenant is not None and region is not None

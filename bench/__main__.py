@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         table.append(_replica_run(slug, plan.load_seconds, say))
     say("XLSX export")
     table.append(rows.export_row(*rows.measure_export(world, plan.export_rows)))
+    say("XLSX export job (the whole ledger)")
+    table.append(rows.export_job_row(rows.measure_export_job(world)))
     say("enterprise import")
     table.append(rows.import_row(rows.measure_import(world, plan.import_rows)))
 

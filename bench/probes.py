@@ -1,6 +1,6 @@
 """Export and import measured in their own process, so peak memory is theirs alone.
 
-python -m bench.probes export|export-raw|import TENANT ROWS   → prints one JSON line
+python -m bench.probes export|export-raw|export-job|import TENANT ROWS   → prints one JSON line
 """
 
 from __future__ import annotations
@@ -72,6 +72,40 @@ def export_raw(slug: str, rows: int) -> dict[str, float]:
         while batch := cursor.fetchmany(2000):
             writer.writerows(batch)
     return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb(), "rows": rows}
+
+
+def export_job(slug: str, rows: int) -> dict[str, float]:
+    """The whole ledger of the tenant through the export job's path: asked for as a user does, written by the
+    Celery task (run eagerly in this process, so its peak memory is measured), progress and digest included.
+    ROWS is ignored: a province's ledger is exported whole."""
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import translation
+
+    from config.celery import app
+    from exports.models import ExportJob
+    from exports.services import export_request
+    from organizations.models import User
+
+    app.conf.task_always_eager = True  # the task runs when the request's transaction commits, here
+    admin = User.objects.get(username=f"{slug}-admin")
+    with tempfile.TemporaryDirectory() as media:
+        settings.MEDIA_ROOT = media
+        started = time.perf_counter()
+        with translation.override("zh-hans"):
+            job = export_request(actor=admin, kind="ledger", fmt="xlsx", params={})
+        seconds = time.perf_counter() - started
+        job = ExportJob.objects.get(pk=job.pk)
+        size = (Path(media) / job.file_path).stat().st_size if job.file_path else 0
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "rows": job.rows_done,
+        "bytes": size,
+        "succeeded": float(job.status == "succeeded"),
+    }
 
 
 def _import_world(slug: str):
@@ -158,7 +192,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     kind, slug, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    probes = {"export": export, "export-raw": export_raw, "import": import_}
+    probes = {"export": export, "export-raw": export_raw, "export-job": export_job, "import": import_}
     print(json.dumps(probes[kind](slug, rows)))
 
 

@@ -42,6 +42,11 @@ def _owner_cell(entry: InstitutionalMeasure | Risk) -> str:
     return entry.owner_region.code if entry.owner_region is not None else ""
 
 
+def _owner_name(entry: InstitutionalMeasure | Risk) -> str:
+    """A region owner by name (the owner column keeps its code, which an import reads)."""
+    return entry.owner_region.display_name if entry.owner_region is not None else ""
+
+
 def entry_row(entry: InstitutionalMeasure | Risk) -> list[Any]:
     row: list[Any] = [
         entry.number,
@@ -56,12 +61,12 @@ def entry_row(entry: InstitutionalMeasure | Risk) -> list[Any]:
         row += [entry.document_number, entry.document_date, entry.document_issuer]
     else:
         row += [entry.level, entry.controls]
-    return row
+    return [*row, _owner_name(entry)]
 
 
 def append_list_sheet(workbook: WorkbookWriter, campaign: Campaign, kind: str) -> None:
     sheet = workbook.sheet(kind)
-    sheet.append(COLUMNS[kind])
+    sheet.append([*COLUMNS[kind], "owner_region_name"])
     for entry in entries_of(campaign, kind):
         sheet.append(entry_row(entry))
 

@@ -35,7 +35,8 @@ def tasks_export(campaign: Campaign) -> bytes:
 def append_tasks_sheet(workbook: WorkbookWriter, campaign: Campaign) -> None:
     """The table of tasks as a sheet named "tasks" (also the first sheet of the one-table-four-lists book)."""
     sheet = workbook.sheet("tasks")
-    sheet.append([*COLUMNS, "status", "percent"])
+    # The regions by name after the columns an import reads (which name them by code, the stable key).
+    sheet.append([*COLUMNS, "status", "percent", "region_names"])
     tasks = campaign.tasks.select_related("parent").prefetch_related("departments", "regions").order_by("id")
     for task in tasks:
         sheet.append(
@@ -50,6 +51,7 @@ def append_tasks_sheet(workbook: WorkbookWriter, campaign: Campaign) -> None:
                 "、".join(r.code for r in task.regions.all()),
                 task.status,
                 task.percent,
+                "、".join(r.display_name for r in task.regions.all()),
             ]
         )
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("exchange.api.urls")),
     path("", include("inbox.api_urls")),
     path("", include("screen.api_urls")),
+    path("", include("exports.api")),
 ]

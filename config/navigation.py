@@ -65,6 +65,7 @@ ITEMS: list[tuple[str, StrOrPromise, Visibility]] = [
     ("handover-receipts", _("Handover receipts"), DEPARTMENT_ROLES | {Role.COMMITTEE_STAFF}),
     ("notifications", _("Notifications"), BUSINESS_ROLES),
     ("notice-deliveries", _("Notice deliveries"), frozenset({Role.TENANT_ADMIN})),
+    ("export-list", _("My exports"), BUSINESS_ROLES),
 ]
 
 # The national tenant's staff read the country (exchange/); the provinces' pages have nothing for them.

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accountability",
     "exchange",
     "screen",
+    "exports",
     "operations",
     "inbox",
 ]
@@ -235,6 +236,12 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Export jobs (exports/): files are kept this many days, then deleted by the daily beat task; a ledger export
+# of at most EXPORT_DIRECT_MAX_ROWS rows is still streamed in the request; the worker writes the progress
+# every EXPORT_PROGRESS_ROWS rows.
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1, maximum=365)
+EXPORT_DIRECT_MAX_ROWS = env_int("EXPORT_DIRECT_MAX_ROWS", 5000, minimum=0)
+EXPORT_PROGRESS_ROWS = env_int("EXPORT_PROGRESS_ROWS", 5000, minimum=1)
 # What an uploaded XLSX (a zip archive) may unpack to: refuses zip bombs before openpyxl inflates them.
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
 # The largest request body: multipart uploads up to this; other bodies (JSON, forms) up to
@@ -373,6 +380,9 @@ SPECTACULAR_SETTINGS = {
         "GroupRoleEnum": "campaigns.choices.GroupRole",
         "BatchStateEnum": "exchange.choices.BatchState",
         "InboxKindEnum": "inbox.choices.InboxKind",
+        "ExportKindEnum": "exports.choices.ExportKind",
+        "ExportStatusEnum": "exports.choices.ExportStatus",
+        "ExportFormatEnum": "exports.choices.ExportFormat",
     },
 }
 
@@ -426,6 +436,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "deliver-notices": {
         "task": "hazards.tasks.deliver_pending_notices",
         "schedule": crontab(minute="*"),
+    },
+    # Delete the files of export jobs past EXPORT_KEEP_DAYS (the jobs stay, marked expired).
+    "expire-exports": {
+        "task": "exports.tasks.expire_exports",
+        "schedule": crontab(minute=40, hour=3),
     },
     # Purge lockout records older than the cool-off so the attempts table stays small.
     "purge-expired-login-attempts": {

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("exchange.urls")),
     path("", include("inbox.urls")),
     path("", include("screen.urls")),
+    path("", include("exports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz/", healthz, name="healthz"),

@@ -89,6 +89,11 @@ def tenant_setting(tenant_id: int | None, *, using: str = DEFAULT_DB_ALIAS) -> s
     with connections[using].cursor() as cursor:
         cursor.execute(BINDING_SQL)
         binding = cursor.fetchone()[0]
+    return signed_setting(tenant_id, binding)
+
+
+def signed_setting(tenant_id: int, binding: str) -> str:
+    """The value of app.tenant for the backend and transaction `binding` names (app_tenant_binding())."""
     message = f"{int(tenant_id)}:{binding}"
     return f"{message}:{hmac.new(tenant_key(), message.encode(), hashlib.sha256).hexdigest()}"
 

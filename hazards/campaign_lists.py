@@ -6,18 +6,21 @@ and the four lists."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from campaigns.choices import ListKind, ListState
 from campaigns.list_sheets import append_list_sheet
 from campaigns.models import Campaign
 from campaigns.task_sheets import append_tasks_sheet
 from core.spreadsheets import WorkbookWriter
-from organizations.models import User
+from organizations.models import Industry, User
 
 from .campaign_stats import on_campaign_lists
 from .choices import HazardLevel, HazardState
@@ -113,3 +116,79 @@ def one_table_four_lists(*, actor: User, campaign: Campaign) -> bytes:
     for kind in (ListKind.MEASURES, ListKind.RISKS):
         append_list_sheet(workbook, campaign, kind)
     return workbook.to_bytes()
+
+
+# The columns of the campaign's ledger lists as a table of their own (an export job writes it: a campaign's
+# lists may hold a province's hazards). Read as tuples through a server-side cursor, like the ledger export.
+TABLE_FIELDS = [
+    "level",
+    "code",
+    "title",
+    "enterprise__name",
+    "region__code",
+    "region__name",
+    "region__name_en",
+    "industry_id",
+    "responsible_person",
+    "deadline",
+    "state",
+    "is_overdue",
+    "discovered_at",
+]
+
+
+def campaign_lists_table(*, actor: User, campaign: Campaign) -> tuple[list[str], int, Iterator[list[Any]]]:
+    """The header, the number of rows and the rows of the campaign's problems and major hazards in the
+    actor's scope: regions and industries by name (the region's code beside it), dates as dates."""
+    queryset = (
+        Hazard.objects.visible_to(actor)
+        .filter(
+            on_campaign_lists(campaign),
+            level__in=list(LEVEL_OF.values()),
+            state__in=[state for states in LEDGER_STATES.values() for state in states],
+        )
+        .order_by("-level", "deadline", "id")  # major hazards first
+    )
+    english = (get_language() or "").startswith("en")
+    industries = {i.pk: i.display_name for i in Industry.objects.filter(tenant_id=campaign.tenant_id)}
+    list_of = {level: str(ListKind(kind).label) for kind, level in LEVEL_OF.items()}
+    list_states = {value: str(ListState(state).label) for value, state in LIST_STATE_OF.items()}
+    ledger_states = {value: str(label) for value, label in HazardState.choices}
+    yes = _("Yes")
+    header = [
+        _("List"),
+        _("Code"),
+        _("Title"),
+        _("Enterprise"),
+        _("Region"),
+        _("Region code"),
+        _("Industry"),
+        _("Responsible person"),
+        _("Due date"),
+        _("State"),
+        _("Ledger state"),
+        _("Overdue"),
+        _("Found"),
+    ]
+
+    def line(row: tuple[Any, ...]) -> list[Any]:
+        level, code, title, enterprise, region_code, region, region_en, industry, person, due = row[:10]
+        state, overdue, found = row[10:]
+        return [
+            list_of.get(level, ""),
+            code,
+            title,
+            enterprise,
+            (english and region_en) or region,
+            region_code,
+            industries.get(industry, ""),
+            person,
+            due,
+            list_states.get(state, ""),
+            ledger_states.get(state, ""),
+            yes if overdue else "",
+            found,
+        ]
+
+    rows = (line(row) for row in queryset.values_list(*TABLE_FIELDS).iterator(chunk_size=2000))
+    return [str(h) for h in header], queryset.count(), rows

@@ -7,7 +7,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import WorkbookWriter, csv_lines
@@ -28,6 +30,8 @@ FIELDS = [
     "enterprise__name",
     "enterprise__credit_code",
     "region__code",
+    "region__name",
+    "region__name_en",
     "industry_id",
     "source",
     "title",
@@ -58,6 +62,7 @@ def export_columns(tenant_id: int | None) -> list[Column]:
     sources = {value: str(label) for value, label in HazardSource.choices}
     levels = {value: str(label) for value, label in HazardLevel.choices}
     states = {value: str(label) for value, label in HazardState.choices}
+    english = (get_language() or "").startswith("en")
     yes = _("Yes")
     committee = _("%(region)s safety committee")
 
@@ -68,6 +73,10 @@ def export_columns(tenant_id: int | None) -> list[Column]:
         return row[at["listing_department__name"]] or committee % {
             "region": row[at["listing_committee__name"]]
         }
+
+    def region(row: tuple[Any, ...]) -> str:
+        """The region's name in the active language (Region.display_name), not its code alone."""
+        return (english and row[at["region__name_en"]]) or row[at["region__name"]] or ""
 
     def typed(name: str) -> Callable[[tuple[Any, ...]], Any]:
         index = at[name]
@@ -83,7 +92,8 @@ def export_columns(tenant_id: int | None) -> list[Column]:
         (_("Code"), text("code")),
         (_("Enterprise"), text("enterprise__name")),
         (_("Credit code"), text("enterprise__credit_code")),
-        (_("Region"), text("region__code")),
+        (_("Region"), region),
+        (_("Region code"), text("region__code")),
         (_("Industry"), text("industry_id", industries)),
         (_("Source"), text("source", sources)),
         (_("Title"), text("title")),
@@ -99,12 +109,24 @@ def export_columns(tenant_id: int | None) -> list[Column]:
     ]
 
 
-def _rows(queryset: QuerySet[Hazard]) -> Iterator[list[Any]]:
+def ledger_table(queryset: QuerySet[Hazard]) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header, and the rows read through a server-side cursor (constant memory, however many)."""
     columns = export_columns(_tenant_of(queryset))
-    yield [header for header, _value in columns]
     values = [value for _header, value in columns]
-    for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
-        yield [value(row) for value in values]
+    rows = ([value(row) for value in values] for row in queryset.values_list(*FIELDS).iterator(CHUNK))
+    return [header for header, _value in columns], rows
+
+
+def _rows(queryset: QuerySet[Hazard]) -> Iterator[list[Any]]:
+    header, rows = ledger_table(queryset)
+    yield header
+    yield from rows
+
+
+def is_small(queryset: QuerySet[Hazard]) -> bool:
+    """Whether the rows are few enough to stream in the request (counted no further than the limit)."""
+    limit = settings.EXPORT_DIRECT_MAX_ROWS
+    return queryset.order_by()[: limit + 1].count() <= limit
 
 
 def _tenant_of(queryset: QuerySet[Hazard]) -> int | None:

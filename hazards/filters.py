@@ -1,7 +1,10 @@
 """Ledger filters shared by the API, the ledger page and the exports."""
 
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +14,19 @@ from campaigns.models import Campaign
 from core.api.months import MonthFilter
 from core.months import month_bounds, parse_month
 from organizations.filters import ScopedFilterSet
-from organizations.models import Department, Enterprise
+from organizations.models import Department, Enterprise, User
 
 from .campaign_stats import on_campaign_lists
 from .choices import HazardAction, HazardCategory, HazardLevel, HazardSource, HazardState
+from .keyset import Keyset
 from .models import HandoverReceipt, Hazard, HazardEvent, Inspection, SelfInspection
-from .selectors import region_already_applied
+from .selectors import hazard_list, ledger_region, region_already_applied
+
+LEDGER_ORDERINGS = {
+    "-discovered_at": Keyset("discovered_at", descending=True),
+    "discovered_at": Keyset("discovered_at"),
+    "deadline": Keyset("deadline", nullable=True),
+}
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -154,3 +164,19 @@ class InspectionFilter(ScopedFilterSet):
     class Meta:
         model = Inspection
         fields = ["enterprise", "kind", "date_from", "date_to"]
+
+
+def ledger_ordering(params: Any) -> Keyset:
+    return LEDGER_ORDERINGS.get(params.get("ordering", ""), LEDGER_ORDERINGS["-discovered_at"])
+
+
+def ledger_filtered(*, actor: User, params: Any, request: Any | None = None) -> QuerySet[Hazard]:
+    """The ledger rows the filters in `params` (a QueryDict) choose within the actor's scope, in the chosen
+    order: the page, its direct exports and the export jobs (which have no request) read it here. Filters
+    that do not validate are a ValidationError naming them."""
+    request = request if request is not None else SimpleNamespace(user=actor, GET=params)
+    within = ledger_region(request)
+    filterset = HazardFilter(params, queryset=hazard_list(actor=actor, within=within), request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs.order_by(*ledger_ordering(params).order_by)

@@ -31,8 +31,8 @@ from . import forms, services
 from .api.rechecks import closure_report_response
 from .campaign_stats import campaign_for
 from .choices import HazardAction, HazardCategory, SelfInspectionStatus
-from .exports import csv_stream, xlsx_file
-from .filters import HazardFilter
+from .exports import csv_stream, is_small, xlsx_file
+from .filters import ledger_filtered, ledger_ordering
 from .keyset import Keyset
 from .models import (
     ClosureAcceptance,
@@ -48,9 +48,7 @@ from .order_views import inspection_orders
 from .selectors import (
     filing_summary,
     hazard_get,
-    hazard_list,
     hazard_timeline,
-    ledger_region,
     self_inspection_missing,
     verifications_with_acceptance,
 )
@@ -66,25 +64,16 @@ from .services.notifications import notifications_mark_read
 from .services.permissions import REPORTING_ROLES, available_actions
 
 PAGE_SIZE = 50
-ORDERINGS = {
-    "-discovered_at": Keyset("discovered_at", descending=True),
-    "discovered_at": Keyset("discovered_at"),
-    "deadline": Keyset("deadline", nullable=True),
-}
 
 
 def _ordering(request: HttpRequest) -> Keyset:
-    return ORDERINGS.get(request.GET.get("ordering", ""), ORDERINGS["-discovered_at"])
+    return ledger_ordering(request.GET)
 
 
 def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.LedgerFilterForm]:
     actor = actor_of(request)
     filter_form = forms.LedgerFilterForm(request.GET or None, actor=actor)
-    within = ledger_region(request)
-    filterset = HazardFilter(request.GET, queryset=hazard_list(actor=actor, within=within), request=request)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs.order_by(*_ordering(request).order_by), filter_form
+    return ledger_filtered(actor=actor, params=request.GET, request=request), filter_form
 
 
 # ------------------------------------------------------------------ the ledger
@@ -143,6 +132,11 @@ def _drill_down(request: HttpRequest) -> list[dict[str, str]]:
 @login_required
 def ledger_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     queryset, _form = _filtered_ledger(request)
+    if not is_small(queryset):
+        # Too many rows to write before the web server's timeout: the export page offers it as a job.
+        query = request.GET.copy()
+        query["kind"], query["format"] = "ledger", fmt
+        return redirect(f"{reverse('export-new')}?{query.urlencode()}")
     audit_export(actor=request.user, export="ledger", fmt=fmt, filters=request.GET.dict())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":

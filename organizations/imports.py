@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from core.progress import ProgressWriter
 from core.spreadsheets import WorkbookWriter, restored
 from core.workbooks import check_workbook
 
@@ -220,8 +221,10 @@ class _RowValidator:
         }, []
 
 
-def _claim(import_id: int) -> bool:
-    """Only one worker runs a given import, however often the task is delivered."""
+def enterprise_import_claim(*, import_id: int) -> bool:
+    """Only one worker runs a given import, however often the task is delivered. The worker claims in a
+    transaction of its own, before the import's: the job row is then not locked while the import runs, and
+    its progress (written on a connection of its own, core.progress) is seen as it moves."""
     return bool(
         EnterpriseImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
             status=ImportStatus.RUNNING
@@ -230,9 +233,15 @@ def _claim(import_id: int) -> bool:
 
 
 def enterprise_import_run(*, import_id: int) -> EnterpriseImport:
-    """Validate every row, then import all of them in one transaction, or none with a per-row report."""
-    if not _claim(import_id):
+    """Claim the job, then validate every row and import all of them in one transaction, or none with a
+    per-row report."""
+    if not enterprise_import_claim(import_id=import_id):
         return EnterpriseImport.objects.get(pk=import_id)
+    return enterprise_import_process(import_id=import_id)
+
+
+def enterprise_import_process(*, import_id: int) -> EnterpriseImport:
+    """Run a claimed job (enterprise_import_claim)."""
     job = EnterpriseImport.objects.select_related("created_by").get(pk=import_id)
     with translation.override(job.language):
         return _run(job)
@@ -289,14 +298,15 @@ def _validate_all(job: EnterpriseImport) -> tuple[list[dict[str, Any]], list[dic
     valid: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     rows = list(_rows(bytes(job.content)))
-    EnterpriseImport.objects.filter(pk=job.pk).update(rows_total=len(rows))
-    for done, (number, record) in enumerate(rows, start=1):
-        row, row_errors = validator.validate(number, record)
-        if row is not None:
-            valid.append(row)
-        errors.extend(row_errors)
-        if done % PROGRESS_EVERY == 0:
-            EnterpriseImport.objects.filter(pk=job.pk).update(rows_done=done)
+    with ProgressWriter(model=EnterpriseImport, pk=job.pk, tenant_id=job.tenant_id) as progress:
+        progress.write(rows_total=len(rows), rows_done=0)
+        for done, (number, record) in enumerate(rows, start=1):
+            row, row_errors = validator.validate(number, record)
+            if row is not None:
+                valid.append(row)
+            errors.extend(row_errors)
+            if done % PROGRESS_EVERY == 0:
+                progress.write(rows_done=done)
     job.rows_total = len(rows)
     return valid, errors
 
@@ -309,5 +319,5 @@ def _finish(
     job.imported_count = imported
     job.rows_done = job.rows_total
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "imported_count", "rows_done", "finished_at"])
+    job.save(update_fields=["status", "errors", "imported_count", "rows_total", "rows_done", "finished_at"])
     return job

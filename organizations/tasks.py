@@ -7,14 +7,19 @@ from django.utils import timezone
 
 from core.rls import tenant_context
 
-from .imports import enterprise_import_run
+from .imports import enterprise_import_claim, enterprise_import_process
+from .models import EnterpriseImport
 
 
 @shared_task(acks_late=True)
 def enterprise_import_task(import_id: int, tenant_id: int) -> str:
-    # One transaction: progress shows once the import commits (the tenant is set per transaction).
+    # The claim commits first; the import is then one transaction, its progress written beside it.
     with tenant_context(tenant_id):
-        return enterprise_import_run(import_id=import_id).status
+        claimed = enterprise_import_claim(import_id=import_id)
+        if not claimed:
+            return str(EnterpriseImport.objects.values_list("status", flat=True).get(pk=import_id))
+    with tenant_context(tenant_id):
+        return enterprise_import_process(import_id=import_id).status
 
 
 @shared_task

@@ -73,6 +73,7 @@ def test_generate_load_builds_a_valid_tenant_and_the_bench_reports_on_it(tmp_pat
         "monthly disclosure",
         "public disclosure page",
         "XLSX export",
+        "XLSX export job of the whole ledger",
         "enterprise import",
     ]:
         assert re.search(rf"\| {row}[^|]*\| [\d.]+ (ms|s|req/s)", report), row

@@ -1,5 +1,5 @@
 """The apps depend one way: core <- organizations <- campaigns <- hazards <- disclosure <- (accountability,
-exchange, screen).
+exchange, screen) <- exports.
 
 Every import in every module of an app is read (top-level, inside functions and under TYPE_CHECKING alike); an
 import of an app on a higher floor, or of a sibling on the same floor, fails here with the file and line.
@@ -24,6 +24,8 @@ FLOORS: list[tuple[str, ...]] = [
     ("disclosure",),
     # The big screen reads the ledger, the campaigns and the publications.
     ("accountability", "exchange", "screen"),
+    # Export jobs write the ledger's, the campaigns' and the rankings' tables.
+    ("exports",),
     # The deployment itself: settings, URLs, the Celery app and the monthly pipeline, and the operations app
     # (backups, health, the pipeline's command) that runs them. They may use each other.
     # The to-do inbox reads every app's registers.

@@ -2,12 +2,22 @@
 
 import io
 import time
+from typing import Any
 
 import pytest
+from django.db import connection, connections
 from openpyxl import Workbook, load_workbook
 
 from core.errors import PermissionDeniedError
-from organizations.imports import COLUMNS, enterprise_import_run, enterprise_import_start
+from core.rls import BINDING_SQL, SET_TENANT_SQL, signed_setting, tenant_context
+from organizations import imports
+from organizations.imports import (
+    COLUMNS,
+    enterprise_import_claim,
+    enterprise_import_process,
+    enterprise_import_run,
+    enterprise_import_start,
+)
 from organizations.models import Enterprise, EnterpriseImport
 
 from ..conftest import _build_tenant
@@ -247,3 +257,50 @@ def test_upload_is_imported_by_a_real_celery_worker_with_progress(live_worker, a
     assert job["status"] == "succeeded", job
     assert job["progress_percent"] == 100
     assert Enterprise.objects.filter(tenant=w.tenant, name__startswith="导入企业").count() == 40
+
+
+def _progress_seen_elsewhere(job: EnterpriseImport) -> tuple[int, int]:
+    """(rows_total, rows_done) of the job as another database connection reads it now."""
+    side = connections.create_connection("default")
+    try:
+        side.set_autocommit(False)
+        with side.cursor() as cursor:
+            cursor.execute(BINDING_SQL)
+            cursor.execute(
+                SET_TENANT_SQL, {"tenant_text": signed_setting(job.tenant_id, cursor.fetchone()[0])}
+            )
+            cursor.execute(
+                "SELECT rows_total, rows_done FROM organizations_enterpriseimport WHERE id = %s", [job.pk]
+            )
+            total, done = cursor.fetchone()
+        side.rollback()
+        return total, done
+    finally:
+        side.close()
+
+
+def test_another_connection_sees_the_progress_while_the_import_runs(
+    transactional_db, world, monkeypatch
+) -> None:
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 10)
+    job = EnterpriseImport.objects.create(
+        tenant=world.a.tenant,
+        created_by=world.a.committee,
+        file_name="ok.xlsx",
+        content=workbook(good_rows(40)),
+        language="en",
+    )
+    seen: list[tuple[bool, tuple[int, int]]] = []
+    validate = imports._RowValidator.validate
+
+    def observed(self: Any, number: int, record: dict[str, str]) -> Any:
+        if number == 27:  # the 26th data row: 20 rows checked and reported, the import's transaction open
+            seen.append((connection.in_atomic_block, _progress_seen_elsewhere(job)))
+        return validate(self, number, record)
+
+    monkeypatch.setattr(imports._RowValidator, "validate", observed)
+    with tenant_context(world.a.tenant):
+        assert enterprise_import_claim(import_id=job.pk)
+    with tenant_context(world.a.tenant):
+        assert enterprise_import_process(import_id=job.pk).status == "succeeded"
+    assert seen == [(True, (40, 20))]

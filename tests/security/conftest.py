@@ -44,6 +44,7 @@ from campaigns.services import campaign_create, progress_report, task_create
 from disclosure.models import Publication
 from disclosure.services import publication_build_month, publication_publish
 from disclosure.tipoffs import tipoff_file
+from exports.services import export_job_run, export_request
 from hazards.models import (
     Evidence,
     HandoverReceipt,
@@ -86,7 +87,8 @@ class AlphaObjects:
 
 
 @pytest.fixture
-def alpha(world: World, ledger: Any) -> AlphaObjects:
+def alpha(world: World, ledger: Any, settings: Any, tmp_path: Any) -> AlphaObjects:
+    settings.MEDIA_ROOT = tmp_path  # uploads and the export's file land here, not in the developer's .data
     w = world.a
     today = timezone.localdate()
     month = today.replace(day=1)
@@ -290,6 +292,9 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
     buffer = io.BytesIO()
     book.save(buffer)
     import_job = enterprise_import_start(actor=w.admin, file_name="a.xlsx", content=buffer.getvalue())
+    # A ledger export written to its file (its rows carry the markers), for the committee that asked.
+    export_job = export_request(actor=w.committee, kind="ledger", fmt="csv", params={})
+    export_job_run(job_id=export_job.pk, tenant_id=w.tenant.pk)
 
     # Last, since it suspends alpha's enterprise: an enforcement order with its marker in the legal basis.
     order = enforcement_order_issue(
@@ -363,6 +368,7 @@ def alpha(world: World, ledger: Any) -> AlphaObjects:
         "standard": local.pk,
         "criterion": local.criteria.get().pk,
         "enterprise_import": import_job.pk,
+        "export_job": export_job.pk,
         "enforcement_order": order.pk,
         "enterprise": w.enterprise.pk,
         "department": w.department.pk,

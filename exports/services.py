@@ -1,0 +1,265 @@
+"""Export jobs: asked for by a user, written by a worker to a file under MEDIA_ROOT while its progress shows,
+downloaded by the user who asked until EXPORT_KEEP_DAYS have passed, then the file is deleted (the job's row
+stays, expired, with its size and digest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError, InvalidStateError
+from core.progress import ProgressWriter
+from core.rls import tenant_context
+from core.spreadsheets import WorkbookWriter, csv_lines
+from organizations.audit import audit_export
+from organizations.models import Tenant, User
+from organizations.scoping import tenant_of
+
+from .choices import ExportFormat, ExportKind, ExportStatus
+from .models import ExportJob
+from .sources import Table, table_for
+
+logger = logging.getLogger(__name__)
+
+FOLDER = "exports"
+# Parameters that steer a page, not what is exported.
+IGNORED_PARAMS = {"kind", "format", "after", "page", "csrfmiddlewaretoken"}
+HASH_BLOCK = 1024 * 1024
+
+
+def export_params(query: Any) -> dict[str, list[str]]:
+    """What to export, from a QueryDict or a JSON object ({name: value or [values]}), as {name: [values]}."""
+    if hasattr(query, "lists"):
+        pairs = query.lists()
+    else:
+        pairs = ((name, value if isinstance(value, list) else [value]) for name, value in dict(query).items())
+    return {
+        str(name): [str(value) for value in values]
+        for name, values in pairs
+        if name not in IGNORED_PARAMS and any(str(value) for value in values)
+    }
+
+
+@transaction.atomic
+def export_request(*, actor: User, kind: str, fmt: str, params: dict[str, list[str]]) -> ExportJob:
+    """Queue an export of what the actor may see. What is exported is checked now (bad filters 400, a role
+    that may not read it 403, something outside the scope 404), so the worker starts only sound jobs."""
+    if kind not in ExportKind.values:
+        raise ValidationError(
+            {"kind": _("Choose one of: %(values)s.") % {"values": ", ".join(ExportKind.values)}}
+        )
+    if fmt not in ExportFormat.values:
+        raise ValidationError(
+            {"format": _("Choose one of: %(values)s.") % {"values": ", ".join(ExportFormat.values)}}
+        )
+    table = table_for(actor=actor, kind=kind, params=params)
+    job = ExportJob.objects.create(
+        tenant_id=tenant_of(actor),
+        requested_by=actor,
+        kind=kind,
+        format=fmt,
+        params=params,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        rows_total=table.total,
+    )
+    audit_export(actor=actor, export=f"{kind} (job {job.pk})", fmt=fmt, target=table.target, filters=params)
+    from .tasks import export_run_task  # here, not at the top: the tasks module imports this one
+
+    transaction.on_commit(lambda: export_run_task.delay(job.pk, job.tenant_id))
+    return job
+
+
+def export_claim(*, job_id: int) -> bool:
+    """Only one worker writes a given job, however often its task is delivered (a conditional UPDATE)."""
+    return bool(
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+            status=ExportStatus.RUNNING, started_at=timezone.now()
+        )
+    )
+
+
+def export_job_run(*, job_id: int, tenant_id: int) -> str:
+    """The worker's whole job, each step a transaction of its own with the tenant set: claim (committed, so
+    the job row is not held locked), write the file reading the rows in one transaction (one snapshot) while
+    the progress is written beside it (core.progress), or record the failure. Returns the job's status."""
+    with tenant_context(tenant_id):
+        if not export_claim(job_id=job_id):
+            return str(ExportJob.objects.values_list("status", flat=True).get(pk=job_id))
+    try:
+        with tenant_context(tenant_id):
+            return export_write(job_id=job_id).status
+    except Exception as error:
+        logger.exception("export job %s failed", job_id)
+        with tenant_context(tenant_id):
+            return export_fail(job_id=job_id, error=error).status
+
+
+def _folder(job: ExportJob) -> Path:
+    """The job's folder, relative to MEDIA_ROOT: the tenant's, then one named by the job and a random token,
+    so that no one can guess another export's path."""
+    return Path(FOLDER) / str(job.tenant_id) / f"{job.pk}-{secrets.token_hex(16)}"
+
+
+def _write(table: Table, rows: Iterable[list[Any]], fmt: str, target: Path) -> None:
+    if fmt == ExportFormat.CSV:
+        with target.open("w", encoding="utf-8", newline="") as handle:
+            handle.writelines(csv_lines(chain([table.header], rows)))
+        return
+    book = WorkbookWriter(write_only=True)
+    sheet = book.sheet(table.title)
+    sheet.append(table.header)
+    for row in rows:
+        sheet.append(row)
+    with target.open("wb") as handle:
+        book.save(handle)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_counted(job: ExportJob, table: Table, target: Path) -> int:
+    """Write the table to `target`, the rows done written beside the caller's transaction every
+    EXPORT_PROGRESS_ROWS rows (core.progress). Returns the number of rows written."""
+    done, every = 0, settings.EXPORT_PROGRESS_ROWS
+    with ProgressWriter(model=ExportJob, pk=job.pk, tenant_id=job.tenant_id) as progress:
+        progress.write(rows_total=table.total, rows_done=0)
+
+        def counted() -> Iterator[list[Any]]:
+            nonlocal done
+            for row in table.rows:
+                yield row
+                done += 1
+                if done % every == 0:
+                    progress.write(rows_done=done)
+
+        _write(table, counted(), job.format, target)
+    return done
+
+
+def export_write(*, job_id: int) -> ExportJob:
+    """Write a claimed job's file (in the caller's transaction, which reads every row in one snapshot)."""
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status != ExportStatus.RUNNING:
+        raise InvalidStateError(_("This export is %(state)s.") % {"state": job.get_status_display()})
+    folder = _folder(job)
+    absolute = Path(settings.MEDIA_ROOT) / folder
+    absolute.mkdir(parents=True, exist_ok=True)
+    try:
+        with translation.override(job.language):
+            table = table_for(actor=job.requested_by, kind=job.kind, params=job.params)
+            name = f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M}.{job.format}"
+            done = _write_counted(job, table, absolute / name)
+        size, digest = (absolute / name).stat().st_size, _sha256(absolute / name)
+    except BaseException:
+        shutil.rmtree(absolute, ignore_errors=True)  # nothing half-written stays behind
+        raise
+    finished = timezone.now()
+    job.status = ExportStatus.SUCCEEDED
+    job.rows_total = max(table.total, done)
+    job.rows_done = done
+    job.file_path = str(folder / name)
+    job.file_name = name
+    job.size = size
+    job.sha256 = digest
+    job.finished_at = finished
+    job.expires_at = finished + dt.timedelta(days=settings.EXPORT_KEEP_DAYS)
+    job.save(
+        update_fields=[
+            "status",
+            "rows_total",
+            "rows_done",
+            "file_path",
+            "file_name",
+            "size",
+            "sha256",
+            "finished_at",
+            "expires_at",
+        ]
+    )
+    return job
+
+
+def export_fail(*, job_id: int, error: Exception) -> ExportJob:
+    """Record why a job failed, in words for its requester (a refusal says why; anything else does not)."""
+    job = ExportJob.objects.select_for_update().get(pk=job_id)
+    with translation.override(job.language):
+        if isinstance(error, DomainError | ValidationError):
+            message = " ".join(getattr(error, "messages", [str(error)])) or str(error)
+        else:
+            message = _("The export could not be written. Ask for it again, or tell the administrator.")
+    job.status = ExportStatus.FAILED
+    job.error = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    return job
+
+
+def export_file(*, job: ExportJob) -> Path:
+    """The file of a job the caller may see (the selector checked the scope): only while it is ready."""
+    if job.status != ExportStatus.SUCCEEDED or (job.expires_at and job.expires_at <= timezone.now()):
+        ready = job.status == ExportStatus.SUCCEEDED
+        state = ExportStatus.EXPIRED.label if ready else job.get_status_display()
+        raise InvalidStateError(
+            _("This export is %(state)s: there is no file to download.") % {"state": state}
+        )
+    path = Path(settings.MEDIA_ROOT) / job.file_path
+    if not path.is_file():
+        raise InvalidStateError(_("The file of this export is gone. Ask for the export again."))
+    return path
+
+
+@dataclass(frozen=True)
+class ExpiryResult:
+    expired: int
+
+
+def _remover(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+@transaction.atomic
+def export_expire(*, tenant_id: int, now: dt.datetime) -> int:
+    """Delete the files of the tenant's exports past their expiry and mark them expired; the rows stay."""
+    due = ExportJob.objects.select_for_update(skip_locked=True).filter(
+        tenant_id=tenant_id, status=ExportStatus.SUCCEEDED, expires_at__lte=now
+    )
+    count = 0
+    for job in due:
+        if job.file_path:
+            folder = (Path(settings.MEDIA_ROOT) / job.file_path).parent
+            # Once the rows say so: a rollback must not leave a job marked ready without its file.
+            transaction.on_commit(_remover(folder))
+        job.status = ExportStatus.EXPIRED
+        job.file_path = ""
+        job.save(update_fields=["status", "file_path"])
+        count += 1
+    return count
+
+
+def export_expire_all_tenants(*, now: dt.datetime | None = None) -> ExpiryResult:
+    """The daily job: every tenant in a transaction of its own, with its tenant set for the database."""
+    now = now or timezone.now()
+    expired = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_context(tenant):
+            expired += export_expire(tenant_id=tenant.pk, now=now)
+    return ExpiryResult(expired=expired)
