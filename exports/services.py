@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, InvalidStateError
 from core.progress import ProgressWriter
+from core.replica import reads_on_replica
 from core.rls import tenant_context
 from core.spreadsheets import WorkbookWriter, csv_lines
 from organizations.audit import audit_export
@@ -164,7 +165,9 @@ def export_write(*, job_id: int) -> ExportJob:
     absolute = Path(settings.MEDIA_ROOT) / folder
     absolute.mkdir(parents=True, exist_ok=True)
     try:
-        with translation.override(job.language):
+        # Read on the streaming standby when there is one (core/replica.py): an export tolerates a few
+        # seconds of staleness, and a province's whole ledger is the heaviest read there is.
+        with translation.override(job.language), reads_on_replica(job.tenant_id):
             table = table_for(actor=job.requested_by, kind=job.kind, params=job.params)
             name = f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M}.{job.format}"
             done = _write_counted(job, table, absolute / name)
