@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core.errors import PermissionDeniedError
 from core.months import first_of_month, parse_month
 from core.scoping import any_of, path_within
+from core.search import COUNT_LIMIT, match_count
 from organizations.audit import audit_export
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import apply_service_errors
@@ -73,8 +74,19 @@ ORDERINGS = {
 }
 
 
+# A search (`q`) without another ordering: the best matches first (core/search.py), newest within a tie.
+RELEVANCE = Keyset("relevance", descending=True, parse_value=int)
+
+
+def searching(request: HttpRequest) -> bool:
+    return bool(request.GET.get("q", "").strip())
+
+
 def _ordering(request: HttpRequest) -> Keyset:
-    return ORDERINGS.get(request.GET.get("ordering", ""), ORDERINGS["-discovered_at"])
+    asked = request.GET.get("ordering", "")
+    if asked not in ORDERINGS and searching(request):
+        return RELEVANCE
+    return ORDERINGS.get(asked, ORDERINGS["-discovered_at"])
 
 
 def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.LedgerFilterForm]:
@@ -93,11 +105,14 @@ def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.Ledg
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     """The filtered ledger, 50 rows a page, paged by keyset (`after` = the last row shown); no COUNT over the
-    whole ledger (one extra row tells whether there is a next page)."""
+    whole ledger (one extra row tells whether there is a next page). How many rows match is counted up to
+    COUNT_LIMIT + 1 only, within the page's own query."""
     queryset, filter_form = _filtered_ledger(request)
     keyset = _ordering(request)
     after = request.GET.get("after", "")
-    rows = list(keyset.after(queryset, after)[: PAGE_SIZE + 1])
+    counted = queryset.annotate(matched=match_count(queryset))
+    rows = list(keyset.after(counted, after)[: PAGE_SIZE + 1])
+    matched = rows[0].matched if rows else None
     query = request.GET.copy()
     query.pop("after", None)
     query.pop("page", None)
@@ -107,6 +122,11 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "hazards/ledger.html",
         {
             "hazards": rows[:PAGE_SIZE],
+            # "10,000+" beyond the limit: the count stopped there.
+            "matched": matched,
+            "matched_shown": f"{matched or 0:,}",
+            "matched_more": matched is not None and matched > COUNT_LIMIT,
+            "count_limit": f"{COUNT_LIMIT:,}",
             "filter_form": filter_form,
             "later_page": bool(after),
             "next_cursor": keyset.cursor(rows[PAGE_SIZE - 1]) if has_next else "",
