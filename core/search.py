@@ -1,11 +1,11 @@
 """Text search over the ledger and the directory with pg_trgm, and its ranking.
 
-Matching is `UPPER(column) LIKE UPPER('%text%')` — what Django's `icontains` writes — which the trigram
-indexes on `UPPER(column)` (GIN, gin_trgm_ops; see the migrations named `search_trigram_indexes`) answer
-instead of a scan once the text has three characters; shorter texts still match correctly, read through
-the index. A match through another table (a hazard's enterprise) is `id = ANY(ARRAY(subquery))`: the
-subquery runs once on its own trigram indexes and its ids probe a btree, where `IN (subquery)` inside an OR
-would be tested row by row.
+Matching is `column ILIKE '%text%'` (the `trigram_contains` lookup below: Django's `icontains` writes
+`UPPER(column) LIKE ...`, which an index on the column cannot answer). The GIN trigram indexes on the
+columns (gin_trgm_ops; the migrations named `search_trigram_indexes`) answer it instead of a scan once the
+text has three characters; shorter texts still match correctly, read through the index. A match through
+another table (a hazard's enterprise) is `id = ANY(ARRAY(subquery))`: the subquery runs once on its own
+trigram indexes and its ids probe a btree, where `IN (subquery)` inside an OR would be tested row by row.
 
 Ranking: an exact code (or credit code) first, then by pg_trgm's word similarity of the text to the best
 matching column, as a whole number 0-1000 so that the keyset pages can walk it (hazards/keyset.py).
@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.postgres.indexes import OpClass
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     F,
     FloatField,
     Func,
     Index,
     IntegerField,
+    Lookup,
     Q,
     QuerySet,
     Subquery,
@@ -32,7 +33,21 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Greatest, Round, Upper
+from django.db.models.functions import Cast, Greatest, Round
+
+
+@CharField.register_lookup
+class TrigramContains(Lookup):
+    """`column ILIKE '%text%'`, the text's wildcards escaped: case-insensitive, and a trigram index
+    answers it."""
+
+    lookup_name = "trigram_contains"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        pattern = [f"%{connection.ops.prep_for_like_query(value)}%" for value in rhs_params]
+        return f"{lhs} ILIKE {rhs}", [*lhs_params, *pattern]
 
 
 class TrigramIndex(Index):
@@ -46,13 +61,13 @@ class TrigramIndex(Index):
 
 
 def trigram_index(column: str, name: str) -> TrigramIndex:
-    """A GIN trigram index on UPPER(column), the expression `icontains` compares.
+    """A GIN trigram index on the column.
 
     It does not lead with tenant_id, as our btree indexes do: a GIN index can only add a column through
     btree_gin, and then every search would AND the tenant's posting list — all of its rows — into the
     bitmap, which costs more than it saves with a few tenants per deployment. The tenant (row-level
     security's policy) is checked on the few rows the trigrams leave."""
-    return TrigramIndex(OpClass(Upper(column), name="gin_trgm_ops"), name=name)
+    return TrigramIndex(fields=[column], opclasses=["gin_trgm_ops"], name=name)
 
 
 # The count a list shows exactly; above it, "10,000+" (counting a province's whole ledger is what we avoid).
@@ -86,7 +101,7 @@ def contains_text(text: str, *columns: str) -> Q:
     """Rows where any of the columns contains the text, case-insensitively."""
     condition = Q()
     for column in columns:
-        condition |= Q(**{f"{column}__icontains": text})
+        condition |= Q(**{f"{column}__trigram_contains": text})
     return condition
 
 
@@ -98,11 +113,11 @@ def relevance(text: str, *, exact: Q, columns: tuple[str, ...]) -> Case:
     return Case(When(exact, then=Value(EXACT)), default=similarity, output_field=IntegerField())
 
 
-def match_count(queryset: QuerySet) -> RawSQL:
-    """How many rows the queryset holds, up to COUNT_LIMIT + 1, as an annotation: PostgreSQL computes it once
+def match_count(queryset: QuerySet, limit: int) -> RawSQL:
+    """How many rows the queryset holds, up to limit + 1, as an annotation: PostgreSQL computes it once
     (an InitPlan) in the same query as the page, so that showing it costs no extra round trip and never
     counts past the limit."""
-    sql, params = queryset.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+    sql, params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
     # The SQL is Django's own compilation of the queryset; every value in it is a bound parameter.
     counted = f"SELECT COUNT(*) FROM ({sql}) AS matched"  # noqa: S608
     return RawSQL(counted, params, output_field=IntegerField())  # noqa: S611

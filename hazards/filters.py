@@ -135,7 +135,9 @@ class HazardFilter(ScopedFilterSet):
         text = " ".join(value.split())
         if not text:
             return queryset
-        enterprises = Enterprise.objects.filter(contains_text(text, "name", "credit_code")).values("pk")
+        enterprises = (
+            Enterprise.objects.filter(contains_text(text, "name", "credit_code")).order_by().values("pk")
+        )
         exact = Q(code__iexact=text) | Q(enterprise__credit_code=text.upper())
         return queryset.filter(
             contains_text(text, "code", "title", "location") | AnyOfSubquery("enterprise_id", enterprises)

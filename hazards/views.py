@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.errors import PermissionDeniedError
 from core.months import first_of_month, parse_month
 from core.scoping import any_of, path_within
-from core.search import COUNT_LIMIT, match_count
+from core import search
 from organizations.audit import audit_export
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import apply_service_errors
@@ -106,11 +106,12 @@ def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.Ledg
 def ledger(request: HttpRequest) -> HttpResponse:
     """The filtered ledger, 50 rows a page, paged by keyset (`after` = the last row shown); no COUNT over the
     whole ledger (one extra row tells whether there is a next page). How many rows match is counted up to
-    COUNT_LIMIT + 1 only, within the page's own query."""
+    search.COUNT_LIMIT + 1 only, within the page's own query."""
     queryset, filter_form = _filtered_ledger(request)
     keyset = _ordering(request)
     after = request.GET.get("after", "")
-    counted = queryset.annotate(matched=match_count(queryset))
+    limit = search.COUNT_LIMIT
+    counted = queryset.annotate(matched=search.match_count(queryset, limit))
     rows = list(keyset.after(counted, after)[: PAGE_SIZE + 1])
     matched = rows[0].matched if rows else None
     query = request.GET.copy()
@@ -125,8 +126,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
             # "10,000+" beyond the limit: the count stopped there.
             "matched": matched,
             "matched_shown": f"{matched or 0:,}",
-            "matched_more": matched is not None and matched > COUNT_LIMIT,
-            "count_limit": f"{COUNT_LIMIT:,}",
+            "matched_more": matched is not None and matched > limit,
+            "count_limit": f"{limit:,}",
             "filter_form": filter_form,
             "later_page": bool(after),
             "next_cursor": keyset.cursor(rows[PAGE_SIZE - 1]) if has_next else "",
