@@ -43,11 +43,11 @@ class TrigramContains(Lookup):
 
     lookup_name = "trigram_contains"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         pattern = [f"%{connection.ops.prep_for_like_query(value)}%" for value in rhs_params]
-        return f"{lhs} ILIKE {rhs}", [*lhs_params, *pattern]
+        return f"{lhs} ILIKE {rhs}", (*lhs_params, *pattern)
 
 
 class TrigramIndex(Index):

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import search
 from core.errors import PermissionDeniedError
 from core.months import first_of_month, parse_month
 from core.scoping import any_of, path_within
-from core import search
 from organizations.audit import audit_export
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import apply_service_errors
