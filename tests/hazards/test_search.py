@@ -85,7 +85,8 @@ def test_search_pages_walk_every_match_once_in_rank_order(world, api, ledger) ->
 
 
 def test_the_directory_ranks_the_exact_credit_code_first(world, api) -> None:
-    first = EnterpriseFactory.create(region=world.a.county, name="甲乙化工储运有限公司")
+    # By name alone (the directory's order without a search) `first` would come first.
+    first = EnterpriseFactory.create(region=world.a.county, name="丁化工储运有限公司")
     second = EnterpriseFactory.create(region=world.a.county, name="化工储运")
     api.as_user(world.a.committee)
 
@@ -97,6 +98,7 @@ def test_the_directory_ranks_the_exact_credit_code_first(world, api) -> None:
     assert names(q="化工储运") == [second.name, first.name]  # the whole name before a part of one
     assert names(q=first.credit_code)[0] == first.name
     assert names(q="储运有限") == [first.name]
+    assert names(q=second.credit_code)[0] == second.name
 
 
 def test_the_ledger_page_says_how_many_match_and_stops_counting_at_the_limit(
