@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,6 +196,48 @@ def _stop_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# The demo world's accounts (organizations/demo.py, exchange/demo.py; tests/core/test_devstack.py keeps
+# this list equal to them).
+DEMO_ACCOUNTS = (
+    *("ln-admin", "ln-security", "ln-auditor", "ln-committee", "dl-committee", "gjz-committee"),
+    *("dl-yj-inspector", "dl-zj-inspector", "dl-chem-officer", "dl-chem-head"),
+    *("sx-admin", "sx-security", "sx-auditor", "sx-committee", "ty-committee", "ty-yj-inspector"),
+    *("ty-coal-officer", "ty-coal-head"),
+)
+NATIONAL_ACCOUNT = "mem-staff"
+PLATFORM_ACCOUNT = "platform-admin"
+
+
+def ready_message(port: str, password: str) -> str:
+    accounts = textwrap.fill(
+        ", ".join(DEMO_ACCOUNTS),
+        width=100,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    )
+    return (
+        f"\nHazard ledger is up: http://127.0.0.1:{port}/  (API docs: /api/docs/)\n"
+        f"Demo accounts (password {password!r}):\n{accounts},\n"
+        f"  {NATIONAL_ACCOUNT} (the national tenant), {PLATFORM_ACCOUNT} (Django admin, /admin/)\n"
+        "Press Ctrl-C to stop everything.\n"
+    )
+
+
+def _wait_until_serving(
+    port: str, children: dict[str, subprocess.Popen[bytes]], timeout: float = 120
+) -> bool:
+    """True once the web server accepts connections; False when a child exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children.values()):
+            return False
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", int(port)), timeout=0.5):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def run() -> int:
     # Ctrl-C, and a plain `kill`, stop everything run() started — even when started in the background,
     # where the shell leaves SIGINT ignored.
@@ -232,17 +275,11 @@ def run() -> int:
             name: subprocess.Popen(argv, cwd=BASE_DIR, env=app_env)  # noqa: S603
             for name, argv in commands.items()
         }
-        password = env.get("DEMO_PASSWORD", "demo-pass-2023")
-        print(
-            f"\nHazard ledger is up: http://127.0.0.1:{port}/  (API docs: /api/docs/)\n"
-            f"Demo accounts (password {password!r}): ln-admin, ln-security, ln-auditor, ln-committee,\n"
-            "  dl-committee, gjz-committee, dl-yj-inspector, dl-zj-inspector, dl-chem-officer,\n"
-            "  dl-chem-head, sx-admin, sx-security, sx-auditor, ty-committee, ty-yj-inspector,\n"
-            "  ty-coal-officer, ty-coal-head, mem-staff (the national tenant)\n"
-            "Press Ctrl-C to stop everything.\n",
-            flush=True,
-        )
         try:
+            if not _wait_until_serving(port, children):
+                print("Stopping: the web server did not come up.", flush=True)
+                return 1
+            print(ready_message(port, env.get("DEMO_PASSWORD", "demo-pass-2023")), flush=True)
             while all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
             failed = [name for name, child in children.items() if child.poll() is not None]
