@@ -159,6 +159,7 @@ def import_(slug: str, rows: int) -> dict[str, float]:
 TRIGRAM_INDEXES = (
     "hazard_code_trgm_idx",
     "hazard_title_trgm_idx",
+    "hazard_description_trgm_idx",
     "hazard_location_trgm_idx",
     "enterprise_name_trgm_idx",
     "enterprise_credit_trgm_idx",

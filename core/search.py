@@ -36,6 +36,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Greatest, Round
 
 
+@TextField.register_lookup
 @CharField.register_lookup
 class TrigramContains(Lookup):
     """`column ILIKE '%text%'`, the text's wildcards escaped: case-insensitive, and a trigram index

@@ -42,8 +42,8 @@ class HazardFilter(ScopedFilterSet):
     q = filters.CharFilter(
         method="filter_text",
         help_text=_(
-            "Text in the code, title or location, or the enterprise's name or credit code; without "
-            "`ordering`, the best matches come first"
+            "Text in the code, title, description or location, or the enterprise's name or credit code; "
+            "without `ordering`, the best matches come first"
         ),
     )
     # Drill-down from the monthly assessment: each matches one indicator's definition exactly.
@@ -129,9 +129,9 @@ class HazardFilter(ScopedFilterSet):
         return queryset.filter(on_campaign_lists(campaign))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Code, title or location, or the enterprise's name or credit code, through trigram indexes
-        (core/search.py); each row gets its `relevance`, by which the ledger orders when no other order
-        is asked for."""
+        """Code, title, description or location, or the enterprise's name or credit code, through trigram
+        indexes (core/search.py); each row gets its `relevance`, by which the ledger orders when no other
+        order is asked for."""
         text = " ".join(value.split())
         if not text:
             return queryset
@@ -140,9 +140,12 @@ class HazardFilter(ScopedFilterSet):
         )
         exact = Q(code__iexact=text) | Q(enterprise__credit_code=text.upper())
         return queryset.filter(
-            contains_text(text, "code", "title", "location") | AnyOfSubquery("enterprise_id", enterprises)
+            contains_text(text, "code", "title", "description", "location")
+            | AnyOfSubquery("enterprise_id", enterprises)
         ).annotate(
-            relevance=relevance(text, exact=exact, columns=("code", "title", "location", "enterprise__name"))
+            relevance=relevance(
+                text, exact=exact, columns=("code", "title", "description", "location", "enterprise__name")
+            )
         )
 
 

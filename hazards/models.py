@@ -406,6 +406,7 @@ class Hazard(TenantOwned):
             # The ledger's text search (core/search.py; the enterprise's name and credit code: its own).
             trigram_index("code", "hazard_code_trgm_idx"),
             trigram_index("title", "hazard_title_trgm_idx"),
+            trigram_index("description", "hazard_description_trgm_idx"),
             trigram_index("location", "hazard_location_trgm_idx"),
             models.Index(
                 fields=["tenant", "region_path"],

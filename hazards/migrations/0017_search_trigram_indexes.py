@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='hazard',
+            index=core.search.TrigramIndex(fields=['description'], name='hazard_description_trgm_idx', opclasses=['gin_trgm_ops']),
+        ),
+        migrations.AddIndex(
+            model_name='hazard',
             index=core.search.TrigramIndex(fields=['location'], name='hazard_location_trgm_idx', opclasses=['gin_trgm_ops']),
         ),
     ]
