@@ -2,9 +2,12 @@
 # Only Python 3.12 or 3.13 and make are required; everything else is installed into .venv.
 
 # The Python that makes .venv: `make test PYTHON=python3.13` (a name on the PATH or a path) chooses one;
-# otherwise the first of python3.12, python3.13 found. Changing it makes .venv anew.
+# otherwise the first that runs of python3.12, python3.13 on the PATH, then pyenv's installed 3.12 and 3.13
+# (whose shims on the PATH answer only for the versions pyenv has selected). Changing it makes .venv anew.
 PYTHON ?=
-PYTHON_BIN := $(shell for p in $(or $(PYTHON),python3.12 python3.13); do \
+PY_CANDIDATES := python3.12 python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
+	$$HOME/.pyenv/versions/3.13*/bin/python3.13
+PYTHON_BIN := $(shell for p in $(or $(PYTHON),$(PY_CANDIDATES)); do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert (3, 12) <= sys.version_info[:2] <= (3, 13)' \
 	>/dev/null 2>&1 && echo $$p && break; done)
 PY_VERSION := $(shell $(PYTHON_BIN) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
