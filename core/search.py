@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     BooleanField,
     Case,
@@ -114,11 +115,14 @@ def relevance(text: str, *, exact: Q, columns: tuple[str, ...]) -> Case:
     return Case(When(exact, then=Value(EXACT)), default=similarity, output_field=IntegerField())
 
 
-def match_count(queryset: QuerySet, limit: int) -> RawSQL:
+def match_count(queryset: QuerySet, limit: int) -> RawSQL | Value:
     """How many rows the queryset holds, up to limit + 1, as an annotation: PostgreSQL computes it once
     (an InitPlan) in the same query as the page, so that showing it costs no extra round trip and never
     counts past the limit."""
-    sql, params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
+    except EmptyResultSet:  # .none(): a caller who may read no hazard at all
+        return Value(0, output_field=IntegerField())
     # The SQL is Django's own compilation of the queryset; every value in it is a bound parameter.
     counted = f"SELECT COUNT(*) FROM ({sql}) AS matched"  # noqa: S608
     return RawSQL(counted, params, output_field=IntegerField())  # noqa: S611
