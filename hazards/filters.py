@@ -13,6 +13,7 @@ from django_filters import rest_framework as filters
 from campaigns.models import Campaign
 from core.api.months import MonthFilter
 from core.months import month_bounds, parse_month
+from core.search import AnyOfSubquery, contains_text, relevance
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise, User
 
@@ -49,7 +50,13 @@ class HazardFilter(ScopedFilterSet):
     listed = filters.BooleanFilter(field_name="listed")
     found_from = filters.DateFilter(method="filter_found_from", help_text=_("Found on or after (YYYY-MM-DD)"))
     found_to = filters.DateFilter(method="filter_found_to", help_text=_("Found on or before (YYYY-MM-DD)"))
-    q = filters.CharFilter(method="filter_text", help_text=_("Code, title, description or enterprise name"))
+    q = filters.CharFilter(
+        method="filter_text",
+        help_text=_(
+            "Text in the code, title, description or location, or the enterprise's name or credit code; "
+            "without `ordering`, the best matches come first"
+        ),
+    )
     # Drill-down from the monthly assessment: each matches one indicator's definition exactly.
     department = filters.NumberFilter(method="filter_department", help_text=_("Hazards handed over to it"))
     inspected_by = filters.NumberFilter(
@@ -133,12 +140,23 @@ class HazardFilter(ScopedFilterSet):
         return queryset.filter(on_campaign_lists(campaign))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        text = value.strip()
+        """Code, title, description or location, or the enterprise's name or credit code, through trigram
+        indexes (core/search.py); each row gets its `relevance`, by which the ledger orders when no other
+        order is asked for."""
+        text = " ".join(value.split())
+        if not text:
+            return queryset
+        enterprises = (
+            Enterprise.objects.filter(contains_text(text, "name", "credit_code")).order_by().values("pk")
+        )
+        exact = Q(code__iexact=text) | Q(enterprise__credit_code=text.upper())
         return queryset.filter(
-            Q(code__icontains=text)
-            | Q(title__icontains=text)
-            | Q(description__icontains=text)
-            | Q(enterprise__name__icontains=text)
+            contains_text(text, "code", "title", "description", "location")
+            | AnyOfSubquery("enterprise_id", enterprises)
+        ).annotate(
+            relevance=relevance(
+                text, exact=exact, columns=("code", "title", "description", "location", "enterprise__name")
+            )
         )
 
 
@@ -166,8 +184,15 @@ class InspectionFilter(ScopedFilterSet):
         fields = ["enterprise", "kind", "date_from", "date_to"]
 
 
+# A search (`q`) without another ordering: the best matches first (core/search.py), newest within a tie.
+RELEVANCE = Keyset("relevance", descending=True, parse_value=int)
+
+
 def ledger_ordering(params: Any) -> Keyset:
-    return LEDGER_ORDERINGS.get(params.get("ordering", ""), LEDGER_ORDERINGS["-discovered_at"])
+    asked = params.get("ordering", "")
+    if asked not in LEDGER_ORDERINGS and str(params.get("q", "") or "").strip():
+        return RELEVANCE
+    return LEDGER_ORDERINGS.get(asked, LEDGER_ORDERINGS["-discovered_at"])
 
 
 def ledger_filtered(*, actor: User, params: Any, request: Any | None = None) -> QuerySet[Hazard]:

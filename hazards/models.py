@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFoundError
 from core.scoping import ScopedManager, any_of, path_within
+from core.search import trigram_index
 from organizations.models import (
     Department,
     Enterprise,
@@ -413,6 +414,11 @@ class Hazard(TenantOwned):
         ]
         indexes = [
             models.Index(fields=["tenant", "-discovered_at", "-id"], name="hazard_tenant_disc_idx"),
+            # The ledger's text search (core/search.py; the enterprise's name and credit code: its own).
+            trigram_index("code", "hazard_code_trgm_idx"),
+            trigram_index("title", "hazard_title_trgm_idx"),
+            trigram_index("description", "hazard_description_trgm_idx"),
+            trigram_index("location", "hazard_location_trgm_idx"),
             models.Index(
                 fields=["tenant", "region_path"],
                 opclasses=["int8_ops", "varchar_pattern_ops"],

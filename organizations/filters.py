@@ -8,6 +8,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from core.search import contains_text, relevance
+
 from .models import Department, Enterprise, Industry, Region
 
 _FORM_CLASSES: dict[type, type] = {}
@@ -99,7 +101,14 @@ class EnterpriseFilter(ScopedFilterSet):
         return queryset.filter(credit_code=value.strip().upper())
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        text = value.strip()
-        return queryset.filter(
-            Q(name__icontains=text) | Q(credit_code__icontains=text.upper()) | Q(address__icontains=text)
+        """Name, credit code or address through trigram indexes (core/search.py), the best matches first:
+        the exact credit code, then by similarity, then by name."""
+        text = " ".join(value.split())
+        if not text:
+            return queryset
+        score = relevance(text, exact=Q(credit_code=text.upper()), columns=("name", "credit_code", "address"))
+        return (
+            queryset.filter(contains_text(text, "name", "credit_code", "address"))
+            .annotate(relevance=score)
+            .order_by("-relevance", "name", "id")
         )

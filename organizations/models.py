@@ -13,6 +13,7 @@ from guardian.managers import GroupObjectPermissionManager, UserObjectPermission
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.scoping import ScopedManager, ScopedQuerySet, any_of, path_within
+from core.search import trigram_index
 
 from .choices import (
     ADMINISTRATOR_ROLES,
@@ -200,6 +201,10 @@ class Enterprise(TenantOwned):
                 name="enterprise_tenant_rpath_idx",
             ),
             models.Index(fields=["tenant", "region"], name="enterprise_tenant_region_idx"),
+            # The directory's and the ledger's text search (core/search.py).
+            trigram_index("name", "enterprise_name_trgm_idx"),
+            trigram_index("credit_code", "enterprise_credit_trgm_idx"),
+            trigram_index("address", "enterprise_address_trgm_idx"),
         ]
 
     def __str__(self) -> str:

@@ -84,8 +84,12 @@ class KeysetPagination(CursorPagination):
         return direction, position
 
     def _keyset(self, request: Request, queryset: QuerySet, view: Any) -> Keyset:
-        """The keyset of the `ordering` asked for (one of the view's ordering_fields), else the default."""
-        terms = OrderingFilter().get_ordering(request, queryset, view) or [self.ordering]
+        """The keyset of the `ordering` asked for (one of the view's ordering_fields), else — for a search,
+        whose rows carry their relevance (hazards/filters.py) — the best matches first, else the default."""
+        terms = OrderingFilter().get_ordering(request, queryset, view)
+        if not terms and "relevance" in queryset.query.annotations:
+            return Keyset("relevance", descending=True, parse_value=int)
+        terms = terms or [self.ordering]
         name = terms[0].lstrip("-")
         model_field = queryset.model._meta.get_field(name)
         return Keyset(

