@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg2
 
-from .postgres import client_program, connection_for, run_program
+from .postgres import PostgresToolError, client_program, connection_for, run_program
 
 
 def _free_port() -> int:
@@ -67,7 +67,12 @@ class Standby:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c hot_standby=on"
-        self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.directory / "standby.log"), "-o", options)
+        log = self.directory / "standby.log"
+        try:
+            self._pg_ctl("start", "-w", "-t", "120", "-l", str(log), "-o", options)
+        except PostgresToolError as error:  # say why: the server's own last words
+            said = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else ["(no log)"]
+            raise PostgresToolError(f"{error}\n" + "\n".join(said)) from error
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):

@@ -8,6 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.months import MonthTextField
 from hazards.choices import ListingLevel
 from organizations.scoping import actor_of
 
@@ -117,7 +118,7 @@ class ScreenCampaignSerializer(serializers.Serializer):
 
 
 class ScreenDisclosureSerializer(serializers.Serializer):
-    month = serializers.CharField()
+    month = MonthTextField()
     region = serializers.CharField()
     version = serializers.IntegerField()
     major_hazards = serializers.IntegerField()
@@ -128,7 +129,7 @@ class ScreenDisclosureSerializer(serializers.Serializer):
 class ScreenSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     today = serializers.DateField()
-    month = serializers.CharField(help_text="YYYY-MM")
+    month = MonthTextField(help_text="YYYY-MM")
     region = ScreenRegionSerializer()
     numbers = ScreenNumbersSerializer()
     sub_regions = ScreenSubRegionSerializer(many=True)

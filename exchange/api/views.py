@@ -39,6 +39,9 @@ from ..selectors import (
 from ..standards import StandardInput, standard_release_publish, standards_feed
 from ..standards_format import FEED_SCHEMA
 
+# A JSON document whose own schema is published beside it (the exchange's formats).
+ANY_OBJECT = {"type": "object", "additionalProperties": True}
+
 
 class ExchangeSchemaView(APIView):
     """The exchange format, version 1, as JSON Schema (public: it is the contract)."""
@@ -47,12 +50,7 @@ class ExchangeSchemaView(APIView):
     authentication_classes: list[Any] = []
 
     @extend_schema(
-        responses={
-            200: OpenApiResponse(
-                {"type": "object", "additionalProperties": True},
-                description="JSON Schema (draft 2020-12) of a batch",
-            )
-        }
+        responses={200: OpenApiResponse(ANY_OBJECT, description="JSON Schema (draft 2020-12) of a batch")}
     )
     def get(self, request: Request) -> Response:
         return Response(BATCH_SCHEMA)
@@ -311,7 +309,9 @@ class StandardsSchemaView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses={200: OpenApiResponse(description="JSON Schema (draft 2020-12) of the feed")})
+    @extend_schema(
+        responses={200: OpenApiResponse(ANY_OBJECT, description="JSON Schema (draft 2020-12) of the feed")}
+    )
     def get(self, request: Request) -> Response:
         return Response(FEED_SCHEMA)
 
@@ -324,7 +324,9 @@ class StandardsFeedView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("after", int, description="the last release applied (0: none)")],
-        responses={200: OpenApiResponse(description="the feed (see /api/exchange/v1/standards/schema/)")},
+        responses={
+            200: OpenApiResponse(ANY_OBJECT, description="the feed (see /api/exchange/v1/standards/schema/)")
+        },
     )
     def get(self, request: Request) -> HttpResponse:
         text = request.query_params.get("after", "0")
@@ -403,13 +405,22 @@ class StandardReleaseList(APIView):
         return Response(StandardReleaseOutSerializer(release).data, status=status.HTTP_201_CREATED)
 
 
+class StandardsPullSerializer(serializers.Serializer):
+    last_seq = serializers.IntegerField(help_text="the last national version applied (0: none)")
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    last_result = serializers.CharField(allow_blank=True)
+    last_error = serializers.CharField(allow_blank=True)
+    failures = serializers.IntegerField(help_text="failed pulls in a row")
+
+
 class StandardsPullView(APIView):
     """The tenant administrator's view of the standards feed: the last version applied and the last pull
     (when, how it went, the error)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiResponse(description="cursor and last pull")})
+    @extend_schema(responses={200: StandardsPullSerializer})
     def get(self, request: Request) -> Response:
         pull = standards_pull_status(actor=actor_of(request))
         return Response(

@@ -61,7 +61,7 @@ def test_generate_load_builds_a_valid_tenant_and_the_bench_reports_on_it(tmp_pat
 
     monkeypatch.setenv("DATABASE_URL", _database_url())
     output = tmp_path / "benchmarks.md"
-    assert bench_main(["--tenant", "smoke", "--quick", "--replica", "--output", str(output)]) == 0
+    assert bench_main(["--tenant", "smoke", "--quick", "--output", str(output)]) == 0
     report = output.read_text(encoding="utf-8")
     assert "## Machine" in report and "PostgreSQL" in report
     for row in [

@@ -166,7 +166,7 @@ def test_expired_files_are_deleted_and_the_job_stays(
     assert not path.exists() and not path.parent.exists()
     client.force_login(world.a.committee)
     assert client.get(f"/exports/{job.pk}/download/").status_code == 409
-    assert "Expired" in client.get("/exports/").content.decode()
+    assert "Expired" in client.get("/exports/", headers={"Accept-Language": "en"}).content.decode()
 
 
 def test_only_the_requester_reaches_an_export(world, ledger, media, client, api) -> None:

@@ -12,6 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accountability.services import accident_record, case_open
 from disclosure.services import publication_build_month
 from disclosure.tipoffs import tipoff_file
+from exports.services import export_request
 from organizations.models import Enterprise, Tenant, User
 from organizations.scoping import forget_scope
 from organizations.signing_in.policy import sign_in_succeeded
@@ -41,6 +42,8 @@ def demo(standards, settings, tmp_path) -> None:
     publication_build_month(tenant=tenant, month=timezone.localdate().replace(day=1))
     for username in ("ln-admin", "dl-committee"):  # the audit log's first entries
         sign_in_succeeded(User.objects.get(username=username), via="browser")
+    for fmt in ("csv", "xlsx"):  # the administrator's export list (queued: no worker runs them here)
+        export_request(actor=User.objects.get(username="ln-admin"), kind="ledger", fmt=fmt, params={})
 
 
 def list_paths() -> list[str]:

@@ -233,6 +233,7 @@ def test_the_page_shows_the_badge_and_links_each_item_where_it_is_done(
     w = world.a
     hazard = ledger.handed_over()
     client.force_login(w.inspector)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the words below are the English ones
     home = client.get(reverse("ledger")).content.decode()
     count = inbox_total(actor=w.inspector)
     badge = rf'href="{reverse("inbox")}"[^>]*>To do <span class="badge badge-count"[^>]*>{count}<'

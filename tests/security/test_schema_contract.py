@@ -114,7 +114,8 @@ def test_every_api_endpoint_is_in_the_schema(schema: dict[str, Any]) -> None:
             missing.add(f"{path}: not an API view, so not in the schema")
             continue
         actions = getattr(pattern.callback, "actions", None)
-        methods = set(actions) if actions else {m for m in METHODS if hasattr(view, m)}
+        # DRF adds 'head' to a viewset's actions at its first request: only the methods the schema names.
+        methods = set(actions) & METHODS if actions else {m for m in METHODS if hasattr(view, m)}
         absent = methods - documented.get(shape.sub("{}", path), set())
         if absent:
             missing.add(f"{path}: {sorted(absent)} not in the schema")
