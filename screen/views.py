@@ -54,7 +54,7 @@ def region_code(request: HttpRequest) -> str | None:
 
 @login_required
 def big_screen(request: HttpRequest) -> HttpResponse:
-    """The big screen: full-screen, dark, for a command-centre wall; refreshes itself every SCREEN_CACHE_SECONDS."""
+    """Full-screen, dark, for a command-centre wall; refreshes itself every SCREEN_CACHE_SECONDS."""
     data = screen_for(actor=actor_of(request), region_code=region_code(request))
     return render(
         request,
