@@ -226,9 +226,8 @@ def search(slug: str, rounds: int) -> dict[str, object]:
     from django.test import RequestFactory
 
     from core import search as text_search
-    from hazards.filters import HazardFilter
+    from hazards.filters import RELEVANCE, HazardFilter
     from hazards.selectors import hazard_list
-    from hazards.views import RELEVANCE
     from organizations.models import User
 
     admin = User.objects.get(username=f"{slug}-admin")
