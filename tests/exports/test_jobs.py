@@ -356,3 +356,25 @@ def test_the_campaign_page_offers_its_lists_as_an_export_job(world, client) -> N
     assert client.post(url, {"kind": "campaign", "format": "xlsx"}).status_code == 302
     job = ExportJob.objects.get()
     assert (job.kind, job.params) == ("campaign", {"campaign": [str(campaign.pk)]})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_text_that_looks_like_a_formula_stays_text_in_a_jobs_file(world, ledger, media, fmt) -> None:
+    """An enterprise's own words open as text in Excel, never as a formula (=, +, -, @)."""
+    for title in ('=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)"):
+        ledger.reported(title=title)
+    job = export_request(actor=world.a.committee, kind="ledger", fmt=fmt, params={})
+    assert export_job_run(job_id=job.pk, tenant_id=world.a.tenant.pk) == "succeeded"
+    job.refresh_from_db()
+    if fmt == "csv":
+        rows = list(
+            csv.reader(io.StringIO(export_file(job=job).read_text(encoding="utf-8").lstrip("\ufeff")))
+        )
+    else:
+        rows = [
+            list(row)
+            for row in load_workbook(export_file(job=job), read_only=True).active.iter_rows(values_only=True)
+        ]
+    cells = {str(cell) for row in rows[1:] for cell in row if cell is not None}
+    assert {'\'=HYPERLINK("http://x")', "'+1+1", "'-2", "'@SUM(A1)"} <= cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
