@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     say("XLSX export")
     table.append(rows.export_row(*rows.measure_export(world, plan.export_rows)))
     say("XLSX export job (the whole ledger)")
-    table.append(rows.export_job_row(rows.measure_export_job(world)))
+    table.append(rows.export_job_row(*rows.measure_export_job(world)))
     say("enterprise import")
     table.append(rows.import_row(rows.measure_import(world, plan.import_rows)))
 
