@@ -23,6 +23,15 @@ OPEN_STATES = frozenset(
     }
 )
 
+# The states in which a hazard waits on someone's next step (the to-do inbox): a small share of the ledger,
+# indexed on its own (hazard_tenant_waiting_idx). Sorted: a migration names them in a stable order.
+WAITING_STATES = [
+    HazardState.CONFIRMED,
+    HazardState.HANDED_OVER,
+    HazardState.PENDING_VERIFICATION,
+    HazardState.REPORTED,
+]
+
 
 class HazardLevel(models.TextChoices):
     GENERAL = "general", _("General")

@@ -24,6 +24,7 @@ from organizations.models import (
 from organizations.scoping import Scope, scope_for
 
 from .choices import (
+    WAITING_STATES,
     AcceptanceMethod,
     AcceptanceRole,
     DeliveryStatus,
@@ -435,11 +436,24 @@ class Hazard(TenantOwned):
                 condition=Q(level="major"),
                 name="hazard_tenant_major_idx",
             ),
+            # Counting a department's overdue hazards: its scope is an OR (its subtree and industries, or what
+            # was handed to it) that no index condition can take, so the count reads every overdue row of the
+            # tenant; with the scope's columns in the index it reads them there, never the table (index-only).
             models.Index(
                 fields=["tenant", "region_path"],
                 opclasses=["int8_ops", "varchar_pattern_ops"],
                 condition=Q(is_overdue=True),
+                include=["industry", "id"],
                 name="hazard_tenant_overdue_idx",
+            ),
+            # The same for the hazards waiting on a regulator (the to-do inbox and its badge on every page):
+            # the few rows in the states that wait, with what the scope tests, index-only.
+            models.Index(
+                fields=["tenant", "state", "region_path"],
+                opclasses=["int8_ops", "varchar_ops", "varchar_pattern_ops"],
+                condition=Q(state__in=WAITING_STATES),
+                include=["industry", "level", "id"],
+                name="hazard_tenant_waiting_idx",
             ),
             # The overdue page in the ledger's order: a department's scope is an OR (its subtree and
             # industries, or what was handed to it), which no region index serves; walking only the overdue

@@ -132,7 +132,10 @@ def _confirm(actor: User, scope: Scope, today: dt.date) -> QuerySet[Any] | None:
     oversee = _committee_over(scope) + _regulated_by_mine(scope)
     if not oversee:
         return None
-    waiting = Q(state=HazardState.REPORTED) | Q(state=HazardState.CONFIRMED, level=HazardLevel.MAJOR)
+    # One list of states first, so that the waiting-states index serves it in one index-only scan.
+    waiting = Q(state__in=[HazardState.REPORTED, HazardState.CONFIRMED]) & (
+        Q(state=HazardState.REPORTED) | Q(level=HazardLevel.MAJOR)
+    )
     return (
         Hazard.objects.visible_to(actor)
         .filter(waiting, any_of(oversee))
