@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .rows import Row
 
 NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"
+USERS = 16  # virtual users of the mixed load
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -31,6 +32,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--replica", action="store_true", help="run the mixed load again with a streaming standby beside"
     )
+    parser.add_argument(
+        "--open-rate",
+        type=float,
+        default=20,
+        help="requests/s of the open-loop mixed load (same mix, latency from the due time); 0 for none",
+    )
     return parser.parse_args(argv)
 
 
@@ -42,14 +49,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import loadtest, report, rows
     from .serving import gunicorn
-    from .world import ensure_tenant
+    from .world import BENCH_MONTH, ensure_screens, ensure_tenant
 
     quick = rows.Settings(rounds=6, concurrency_seconds=1, load_seconds=2, export_rows=500, import_rows=200)
     full = rows.Settings(
         rounds=200, concurrency_seconds=10, load_seconds=60, export_rows=100_000, import_rows=100_000
     )
     plan = quick if args.quick else full
-    facts = report.machine_facts()
+    start_load = os.getloadavg()
+    facts = report.machine_facts(start_load)
     slug = args.tenant or f"load-{args.hazards}"
     started = time.monotonic()
 
@@ -63,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     table: list[rows.Row] = []
     say("monthly disclosure")
     disclosure = rows.measure_disclosure(world)
-    rows.ensure_published(world)
     say("monthly scoring")
     scoring = rows.measure_scoring(world)
+    campaign = ensure_screens(world)  # a published month, rankings, a campaign: what the screens show
+    say(f"the screens' data: published month, rankings of {BENCH_MONTH:%Y-%m}, campaign {campaign.pk}")
     say("transition")
     transition = rows.measure_transition(world, plan.rounds)
     with gunicorn() as (host, port):
@@ -74,7 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         say("public page throughput")
         public = rows.measure_public(world, host, port, plan.concurrency_seconds)
         say(f"mixed load test, {plan.load_seconds:.0f} s")
-        load = loadtest.run(host, port, slug, seconds=plan.load_seconds, users=16)
+        load = loadtest.run(host, port, slug, seconds=plan.load_seconds, users=USERS)
+        opened = None
+        if args.open_rate > 0:
+            say(f"open-loop mixed load, {args.open_rate:g} requests/s for {plan.load_seconds:.0f} s")
+            opened = loadtest.run_open(
+                host, port, slug, seconds=plan.load_seconds, users=USERS, rate=args.open_rate
+            )
     table += rows.read_rows(reads)
     table.append(rows.transition_row(*transition))
     table.append(rows.scoring_row(*scoring))
@@ -120,22 +135,30 @@ def main(argv: list[str] | None = None) -> int:
         scaling.append(scale_row(small_reads, small_transition[0].p95, small_scoring[0], small.hazards))
     scaling.sort(key=lambda row: int(row[0].replace(",", "")))
 
+    loaded = report.loaded_note(start_load)
     body = (
         f"## Targets ({world.hazards:,} hazards, {args.enterprises:,} enterprises; run of "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {time.monotonic() - started:.0f} s)\n\n"
+        + (f"**Note: {loaded}.**\n\n" if loaded else "")
         + report.table(table)
         + "\n\n## Scaling\n\n"
         + report.scaling_table(header, scaling)
-        + f"\n\n## Mixed load ({plan.load_seconds:.0f} s, 16 virtual users: public, enterprise, department, "
-        "committee)\n\n" + report.scaling_table(loadtest.HEADER, load)
+        + f"\n\n## Mixed load ({plan.load_seconds:.0f} s, {USERS} virtual users in a closed loop: public, "
+        "enterprise, department, committee, and the bare view as the baseline)\n\n"
+        + report.scaling_table(loadtest.HEADER, loadtest.table(load))
     )
+    if opened is not None:
+        body += (
+            f"\n\n### {loadtest.open_heading(opened, plan.load_seconds, USERS)}\n\n"
+            + report.scaling_table(loadtest.OPEN_HEADER, loadtest.open_table(opened))
+        )
     print("\n" + body + "\n", flush=True)
-    facts.append(("load average at end (1, 5, 15 min)", ", ".join(f"{v:.2f}" for v in os.getloadavg())))
+    facts += report.load_facts("end")
     if args.output:
         notes = NOTES_FILE.read_text(encoding="utf-8") if NOTES_FILE.exists() else ""
         report.write(Path(args.output), facts=facts, body=body, notes=notes)
         say(f"written to {args.output}")
-    missed = [row.what for row in table if not row.met]
+    missed = [row.what for row in table if not row.met] + loadtest.missed(load)
     if missed:
         print("targets missed: " + "; ".join(missed), file=sys.stderr)
     # A quick run's figures say nothing about the targets: only a full run fails on a missed one.
@@ -154,7 +177,7 @@ def _replica_run(slug: str, seconds: float, say: Callable[[str], None]) -> Row:
     with replica.standby(data / "bench-standby") as server, gunicorn() as (host, port):
         say(f"mixed load with the standby, {seconds:.0f} s")
         with replica.watch(server) as figures:
-            loadtest.run(host, port, slug, seconds=seconds, users=16)
+            loadtest.run(host, port, slug, seconds=seconds, users=USERS)
     return replica.replica_row(figures)
 
 

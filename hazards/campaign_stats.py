@@ -38,12 +38,20 @@ def _period(campaign: Campaign) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=(campaign.end_date - campaign.start_date).days + 1)
 
 
+def industry_ids(campaign: Campaign) -> list[int]:
+    """The campaign's key industries as ids, for `industry_id IN (…)`: a literal list lets PostgreSQL plan by
+    the region index and estimate the rows; a subquery on the industries made it walk the industry index
+    through every hazard of those industries in the tenant (EXPLAIN: ~9,000 buffers a count at 20k hazards,
+    where the region index reads the campaign's ~2,000 rows). Uses the campaign's prefetched industries."""
+    return [industry.pk for industry in campaign.industries.all()]
+
+
 def campaign_hazards(*, actor: User, campaign: Campaign) -> QuerySet[Hazard]:
     """The ledger rows the campaign covers, within the actor's scope."""
     start, end = _period(campaign)
     return Hazard.objects.visible_to(actor).filter(
         region_path__startswith=campaign.region_path,
-        industry__in=campaign.industries.all(),
+        industry_id__in=industry_ids(campaign),
         discovered_at__gte=start,
         discovered_at__lt=end,
     )
@@ -55,7 +63,7 @@ def on_campaign_lists(campaign: Campaign) -> Q:
     began (a three-year action inherits the open hazards of the year before). Withdrawn records hold none."""
     start, end = _period(campaign)
     return (
-        Q(region_path__startswith=campaign.region_path, industry__in=campaign.industries.all())
+        Q(region_path__startswith=campaign.region_path, industry_id__in=industry_ids(campaign))
         & Q(discovered_at__lt=end)
         & (Q(discovered_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=start))
         & ~Q(state=HazardState.WITHDRAWN)

@@ -79,3 +79,19 @@ def test_generate_load_builds_a_valid_tenant_and_the_bench_reports_on_it(tmp_pat
         assert re.search(rf"\| {row}[^|]*\| [\d.]+ (ms|s|req/s)", report), row
     assert "## Scaling" in report and "## Mixed load" in report
     assert re.search(r"\| \*\*all\*\* \| [1-9]\d* \|", report)  # the load test got answers
+    assert "load average at start" in report and "load average at end" in report
+    # Every screen is a request type of the mix, with its verdict; the bare view is one, both ways.
+    for kind in [
+        "baseline: bare view, signed in",
+        "baseline: bare view, anonymous",
+        "enterprise: inbox",
+        "committee: wall chart",
+        "committee: campaign dashboard",
+        "committee: rankings",
+        "committee: big screen",
+        "committee: API big screen",
+    ]:
+        assert re.search(
+            rf"\| {kind} \| \d+ \|.*\| ≤ 300 ms; ≤ 5x bare; no errors \| (yes|\*\*NO\*\*) \|", report
+        ), kind
+    assert "### Open loop (20 requests/s" in report

@@ -11,7 +11,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from campaigns.models import Campaign, Task
-from campaigns.services import campaign_create, progress_report, stage_add, stage_update, task_create
+from campaigns.services import (
+    campaign_create,
+    campaign_update,
+    progress_report,
+    stage_add,
+    stage_update,
+    task_create,
+)
 from campaigns.task_sheets import tasks_export, tasks_import
 from core.errors import NotFoundError, PermissionDeniedError
 from hazards.campaign_stats import campaign_hazards, wall_chart
@@ -192,6 +199,30 @@ def test_a_city_campaign_rolls_up_into_the_province_campaign(world, campaign, le
     chart = wall_chart(actor=w.admin, campaign=province)
     city_row = next(row for row in chart["rows"] if row["region"]["code"] == w.city.code)
     assert city_row["cells"][0]["total"] == 1
+
+
+def test_a_campaign_covers_the_hazards_of_its_key_industries_as_they_are_now(world, ledger) -> None:
+    w = world.a
+    today = timezone.localdate()
+    campaign = campaign_create(
+        actor=w.committee,
+        region=w.city,
+        name="建筑施工专项整治",
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=30),
+        industries=[w.industries["construction"]],
+    )
+    hazard = ledger.reported()  # the chemical enterprise's
+
+    assert not campaign_hazards(actor=w.committee, campaign=campaign).filter(pk=hazard.pk).exists()
+    campaign_update(
+        actor=w.committee,
+        campaign=campaign,
+        industries=[w.industries["construction"], w.industries["hazardous_chemicals"]],
+    )
+    again = Campaign.objects.prefetch_related("industries").get(pk=campaign.pk)
+    assert list(campaign_hazards(actor=w.committee, campaign=again)) == [hazard]
+    assert wall_chart(actor=w.committee, campaign=again)["rows"]
 
 
 def test_every_wall_chart_number_equals_what_its_ledger_filter_returns(

@@ -1,12 +1,15 @@
 """Campaign pages: who sees them (404), who runs them (403), the summary files, both languages."""
 
+import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from campaigns.models import Task
@@ -49,6 +52,24 @@ def test_campaign_pages_open_for_those_it_covers(world, client, campaign, task) 
         client.force_login(world.a.users[role])
         for url in pages(campaign, task):
             assert client.get(url, headers=EN).status_code == 200, (role, url)
+
+
+def test_the_dashboard_lists_every_week_with_the_hazards_found_and_closed_in_it(
+    world, client, campaign, ledger
+) -> None:
+    found = [ledger.reported(), ledger.reported()]
+    client.force_login(world.a.committee)
+
+    page = client.get(f"/campaigns/{campaign.pk}/dashboard/", headers=EN).content.decode()
+
+    day = timezone.localtime(found[0].discovered_at).date()
+    monday = day - dt.timedelta(days=day.weekday())
+    rows = re.findall(
+        r'<th scope="row" class="nowrap">([\d-]+)</th>\s*<td class="number">(\d+)</td>'
+        r'\s*<td class="number">(\d+)</td>',
+        page,
+    )
+    assert rows == [(monday.isoformat(), "2", "0")]
 
 
 @pytest.mark.parametrize("role", ["officer", "inspector", "committee", "admin", "outsider"])
