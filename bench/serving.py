@@ -33,6 +33,8 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="bench.settings",
+        # As the web runs in production: connected as the row-level-security role (config/devstack.py).
+        DATABASE_URL=os.environ.get("DATABASE_APP_URL") or os.environ["DATABASE_URL"],
         DEBUG="0",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
         ALLOW_DEMO_ACCOUNTS="1",  # as under `make run`: production settings alone refuse the demo accounts

@@ -20,6 +20,7 @@ from campaigns.choices import TaskStatus
 from campaigns.models import Campaign
 from organizations.choices import EnterpriseStatus
 from organizations.models import Enterprise, Region, User
+from organizations.selectors import cached_for_scope
 
 from .choices import (
     OPEN_STATES,
@@ -122,6 +123,14 @@ MEASURE_FILTERS: dict[str, dict[str, Any]] = {
 
 
 def wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
+    """The campaign's wall chart, shared for LANDING_CACHE_SECONDS by the users of one scope (a city's
+    three-year campaign counts a hundred thousand ledger rows several ways); the user's own change shows at
+    once."""
+    name = f"wall-chart:{campaign.pk}:{get_language()}"
+    return cached_for_scope(name, actor, lambda: _wall_chart(actor=actor, campaign=campaign))
+
+
+def _wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
     """Sub-regions by key industries, each cell counting the campaign's hazards, in one grouped query."""
     children = list(Region.objects.visible_to(actor).filter(parent_id=campaign.region_id).order_by("code"))
     rows = children or [campaign.region]
@@ -250,6 +259,12 @@ def stage_completion(campaign: Campaign) -> list[dict[str, Any]]:
 
 
 def dashboard_series(*, actor: User, campaign: Campaign) -> dict[str, Any]:
+    """The dashboard's series, shared as the wall chart is (`wall_chart`)."""
+    name = f"dashboard:{campaign.pk}:{get_language()}"
+    return cached_for_scope(name, actor, lambda: _dashboard_series(actor=actor, campaign=campaign))
+
+
+def _dashboard_series(*, actor: User, campaign: Campaign) -> dict[str, Any]:
     """Series for the campaign dashboard charts: weekly found vs closed, by source, industry and stage."""
     hazards = campaign_hazards(actor=actor, campaign=campaign)
     found = dict(

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -312,18 +312,23 @@ class User(AbstractUser):
     def scope_filter(cls, scope: Scope) -> Q:
         if scope.is_tenant_admin or scope.is_security_admin:
             return Q()
-        colleagues = Membership.objects.filter(Membership.committee_filter(scope)).values("user_id")
+        # Each subquery names the tenant (row-level security would too, but not for the owner's jobs, and
+        # the planner then reads one tenant's memberships, not every province's).
+        memberships = Membership.objects.filter(tenant_id=scope.tenant_id)
+        colleagues = memberships.filter(Membership.committee_filter(scope)).values("user_id")
         visible = Q(pk=scope.user_id) | Q(pk__in=colleagues)
         if scope.department_ids or scope.enterprise_ids:
             # People of one's own departments and enterprises: inspection teams, who did what on a record.
-            same_units = Membership.objects.filter(
+            same_units = memberships.filter(
                 Q(department_id__in=scope.department_ids) | Q(enterprise_id__in=scope.enterprise_ids),
                 is_active=True,
             ).values("user_id")
             visible |= Q(pk__in=same_units)
         if scope.committee_paths:
             # Committee staff also see accounts with no role yet (new staff, experts) so they can assign them.
-            visible |= ~Q(pk__in=Membership.objects.filter(is_active=True).values("user_id"))
+            # NOT EXISTS, an anti-join: NOT IN over a province's memberships outgrows work_mem and is then
+            # run once per user (seconds at 100,000 enterprises).
+            visible |= ~Exists(memberships.filter(user_id=OuterRef("pk"), is_active=True))
         return visible
 
 
