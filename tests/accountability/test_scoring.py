@@ -471,6 +471,38 @@ def test_enterprise_indicators_scores_and_ranks_by_hand(world, march) -> None:
     assert EnterpriseAssessment.objects.get(enterprise=w.construction_enterprise, month=month).rank_of == 1
 
 
+def test_a_rerun_rewrites_only_what_changed_and_drops_units_no_longer_scored(world, march) -> None:
+    w, (month, neighbour) = world.a, march
+    Enterprise = type(w.enterprise)
+
+    def stored() -> dict[int, tuple]:
+        return {
+            row.enterprise_id: (row.pk, row.computed_at, row.score, row.rank, row.rank_of)
+            for row in EnterpriseAssessment.objects.filter(tenant=w.tenant, month=month)
+        }
+
+    assert assessment_compute_month(tenant=w.tenant, month=month) > 0
+    first = stored()
+    assert {w.enterprise.pk, neighbour.pk} <= set(first)
+
+    # Nothing changed: the same rows, not even rewritten (their computed_at is the first run's).
+    assessment_compute_month(tenant=w.tenant, month=month)
+    assert stored() == first
+
+    # The neighbour closes: its row goes, and ours is ranked alone now (a changed row is rewritten).
+    Enterprise.objects.filter(pk=neighbour.pk).update(status="closed")
+    assessment_compute_month(tenant=w.tenant, month=month)
+    after = stored()
+    assert neighbour.pk not in after
+    pk, computed_at, score, rank, rank_of = after[w.enterprise.pk]
+    assert (pk, score, rank, rank_of) == (first[w.enterprise.pk][0], Decimal("100.00"), 1, 1)
+    assert computed_at > first[w.enterprise.pk][1]
+    # Every other enterprise's row is the one the first run wrote.
+    assert {k: v for k, v in after.items() if k != w.enterprise.pk} == {
+        k: v for k, v in first.items() if k not in (w.enterprise.pk, neighbour.pk)
+    }
+
+
 def test_absolute_normalisation_from_the_scheme_replaces_the_peer_scale(world, march) -> None:
     w, (month, _neighbour) = world.a, march
     campaign = province_campaign(w, month)
