@@ -199,28 +199,63 @@ GROUP BY region, industry
 """
 
 
-def upward_report_bare(*, tenant_id: int, province: str, month: dt.date, key: str) -> int:
-    """The month's cells, one raw SQL; their JSON document and its HMAC. Returns the number of cells."""
+# The month's changes of major hazards as the outbox holds them (bench.rows.MONTH_CHANGES_SQL), read by hand.
+UPWARD_CHANGES_SQL = """
+SELECT hz.code, r.code, r.name, COALESCE(i.code, ''), COALESCE(i.name, ''), hz.level, hz.state, hz.source,
+       hz.listed, hz.listing_level, hz.listing_lifted_at IS NOT NULL, hz.discovered_at, hz.deadline,
+       hz.closed_at, hz.is_overdue, ev.action, ev.created_at
+FROM hazards_hazardevent ev
+JOIN hazards_hazard hz ON hz.id = ev.hazard_id
+JOIN organizations_region r ON r.id = hz.region_id
+LEFT JOIN organizations_industry i ON i.id = hz.industry_id
+WHERE ev.tenant_id = %(tenant)s AND ev.created_at >= %(start)s AND ev.created_at < %(end)s
+  AND (hz.level = 'major' OR ev.action = 'confirm')
+ORDER BY ev.created_at, ev.id
+"""
+CELL_FIELDS = (
+    "region",
+    "industry",
+    "found",
+    "closed",
+    "overdue",
+    "self_found",
+    "department_found",
+    "accidents",
+)
+CHANGE_FIELDS = (
+    "hazard",
+    "region",
+    "region_name",
+    "industry",
+    "industry_name",
+    "level",
+    "state",
+    "source",
+    "listed",
+    "listing_level",
+    "listing_lifted",
+    "discovered_at",
+    "deadline",
+    "closed_at",
+    "overdue",
+    "action",
+    "at",
+)
+
+
+def upward_report_bare(*, tenant_id: int, province: str, month: dt.date, key: str) -> tuple[int, int]:
+    """The month's cells and changes, one raw SQL each; their JSON document and its HMAC. Returns the number
+    of cells and of changes."""
     start, end = month_bounds(month)
     params: dict[str, Any] = {"tenant": tenant_id, "start": start, "end": end, "open": sorted(OPEN_STATES)}
     with connection.cursor() as cursor:
         cursor.execute(UPWARD_REPORT_SQL, params)
         cells = cursor.fetchall()
-    names = (
-        "region",
-        "industry",
-        "found",
-        "closed",
-        "overdue",
-        "self_found",
-        "department_found",
-        "accidents",
-    )
-    document = {
-        "province": province,
-        "month": f"{month:%Y-%m}",
-        "records": [{"kind": "monthly_aggregate", **dict(zip(names, cell, strict=True))} for cell in cells],
-    }
-    body = json.dumps(document, ensure_ascii=False, default=int).encode()
+        cursor.execute(UPWARD_CHANGES_SQL, params)
+        changes = cursor.fetchall()
+    records = [{"kind": "hazard_change", **dict(zip(CHANGE_FIELDS, row, strict=True))} for row in changes]
+    records += [{"kind": "monthly_aggregate", **dict(zip(CELL_FIELDS, cell, strict=True))} for cell in cells]
+    document = {"province": province, "month": f"{month:%Y-%m}", "records": records}
+    body = json.dumps(document, ensure_ascii=False, default=str).encode()
     hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
-    return len(cells)
+    return len(cells), len(changes)
