@@ -1,11 +1,13 @@
 """Monthly scoring on a small hand-built ledger with answers computed by hand."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from accountability.models import (
@@ -501,6 +503,35 @@ def test_a_rerun_rewrites_only_what_changed_and_drops_units_no_longer_scored(wor
     assert {k: v for k, v in after.items() if k != w.enterprise.pk} == {
         k: v for k, v in first.items() if k not in (w.enterprise.pk, neighbour.pk)
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_a_month_at_once_both_finish_with_one_row_per_unit(world, march) -> None:
+    """The beat's run and one by hand may meet: the second waits for the first (the tenant's scoring lock)
+    and then finds its rows, instead of inserting the same units and failing on the unique key."""
+    w, (month, _neighbour) = world.a, march
+    errors: list[BaseException] = []
+    ready = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            ready.wait()
+            assessment_compute_month(tenant=w.tenant, month=month)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    rows = list(
+        EnterpriseAssessment.objects.filter(tenant=w.tenant, month=month).values_list("enterprise_id")
+    )
+    assert rows and len(rows) == len(set(rows))
 
 
 def test_absolute_normalisation_from_the_scheme_replaces_the_peer_scale(world, march) -> None:
