@@ -1,10 +1,11 @@
 """Monthly scores and ranks of regions, departments and enterprises ("scoring and queuing").
 
-For each level one INSERT … SELECT does everything inside PostgreSQL: the level's indicator query
+For each level one statement does everything inside PostgreSQL: the level's indicator query
 (`indicators.py`), each indicator scaled 0 to 100 among the units ranked together (window functions) or
-against the fixed bounds the campaign's scheme sets, the group means, the weighted score, the rank and the
-upsert. Nothing loops over hazards or units in Python, so the job grows with the ledger, not with its
-square. Re-running a month replaces its rows (idempotent).
+against the fixed bounds the campaign's scheme sets, the group means, the weighted score and the rank; then
+one UPDATE stores the rows that changed and one INSERT the new ones. Nothing loops over hazards or units in
+Python, so the job grows with the ledger, not with its square. Re-running a month brings its rows up to date
+and rewrites only those that changed (idempotent).
 
 Scaling rule (the ranking page says it in words): "relative" — the best of the peers 100, the worst 0, all
 equal 100, a unit without a value 0 (finding nothing is not rewarded); "absolute" — 100 at or beyond
@@ -243,7 +244,6 @@ def _score_sql(level: Level, scheme: Scheme, params: dict[str, Any], indicators:
         params[f"w_{group}"] = scheme.weights.get(group, Decimal(0))
     params["w_total"] = sum((params[f"w_{group}"] for group in level.groups), Decimal(0))
     weighted = " + ".join(f"g_{group} * %(w_{group})s" for group in level.groups)
-    peer_column = ", region_id" if level.stores_peer_region else ""
     peer_value = ", peer_id" if level.stores_peer_region else ""
     indicator_json = ", ".join(f"'{name}', {name}" for name in indicators)
     deduction = "0"
@@ -255,7 +255,7 @@ def _score_sql(level: Level, scheme: Scheme, params: dict[str, Any], indicators:
     group_json = ", ".join(f"'{group}', g_{group}" for group in level.groups)
     # Only identifiers from LEVELS and this module reach the text; every value is a bound parameter.
     # Computed into a temporary table first: CREATE TABLE AS may read the ledger with parallel workers,
-    # an INSERT … SELECT may not (PostgreSQL 16); the upsert then only copies rows.
+    # an INSERT … SELECT may not (PostgreSQL 16); the upsert (_store_sql) then only copies rows.
     return f"""
 CREATE TEMPORARY TABLE scored ON COMMIT DROP AS
 WITH q AS ({level.sql}),
@@ -270,53 +270,112 @@ ranked AS (
   FROM s)
 SELECT unit_id{peer_value}, region_path, jsonb_build_object({indicator_json}) AS indicators,
   jsonb_build_object({group_json}) AS groups, score, rank, rank_of
-FROM ranked;
+FROM ranked"""
+
+
+# Each stored column a re-run may change: its value in the scored table, and that value as stored (cast to
+# the column's type), which is what is compared.
+_STORED = {
+    "region_path": ("region_path", "region_path"),
+    "indicators": ("indicators", "indicators"),
+    "groups": ("groups", "groups"),
+    "score": ("score", "score::numeric(6, 2)"),
+    "rank": ("rank", "rank::integer"),
+    "rank_of": ("rank_of", "rank_of::integer"),
+}
+
+
+def _store_sql(level: Level) -> tuple[str, str]:
+    """Copy the scored rows into the level's table: the changed rows of units stored before are updated (a
+    row whose values did not change is left as it is: a re-run that changes nothing writes nothing), and
+    the new ones inserted (plain inserts: on the 1st every row of the month is new). The caller holds the
+    tenant's scoring lock, so no other run inserts the same units meanwhile."""
+    columns = dict(_STORED)
+    if level.stores_peer_region:
+        columns["region_id"] = ("peer_id", "peer_id")
+    update = f"""
+UPDATE {level.table} AS stored
+SET {", ".join(f"{column} = scored.{value}" for column, (value, _cast) in columns.items())},
+  computed_at = %(now)s
+FROM scored
+WHERE stored.tenant_id = %(tenant)s AND stored.month = %(first_day)s
+  AND stored.{level.unit_column} = scored.unit_id AND ({", ".join(f"stored.{column}" for column in columns)})
+  IS DISTINCT FROM ({", ".join(f"scored.{cast}" for _value, cast in columns.values())})
+"""
+    peer_column = ", region_id" if level.stores_peer_region else ""
+    peer_value = ", peer_id" if level.stores_peer_region else ""
+    insert = f"""
 INSERT INTO {level.table}
   (tenant_id, month, {level.unit_column}{peer_column}, region_path, indicators, groups, score, rank, rank_of,
    computed_at)
 SELECT %(tenant)s, %(first_day)s, unit_id{peer_value}, region_path, indicators, groups, score, rank, rank_of,
   %(now)s
 FROM scored
-ON CONFLICT (tenant_id, month, {level.unit_column}) DO UPDATE SET
-  region_path = EXCLUDED.region_path, indicators = EXCLUDED.indicators, groups = EXCLUDED.groups,
-  score = EXCLUDED.score, rank = EXCLUDED.rank, rank_of = EXCLUDED.rank_of, computed_at = EXCLUDED.computed_at
-  {", region_id = EXCLUDED.region_id" if level.stores_peer_region else ""}
+WHERE scored.unit_id NOT IN (
+  SELECT stored.{level.unit_column} FROM {level.table} AS stored
+  WHERE stored.tenant_id = %(tenant)s AND stored.month = %(first_day)s)
 """
+    return update, insert
+
+
+def _stale_sql(level: Level) -> str:
+    """The month's rows of units no longer scored (an enterprise that closed since). A row a sanction cites
+    stays: the evidence of a decision is never deleted."""
+    keep = ""
+    if level.name in ("region", "department"):
+        cited = "region_assessment_id" if level.name == "region" else "department_assessment_id"
+        keep = (
+            f"AND stored.id NOT IN (SELECT {cited} FROM accountability_sanctionevidence "
+            f"WHERE {cited} IS NOT NULL)"
+        )
+    return f"""
+DELETE FROM {level.table} AS stored
+WHERE stored.tenant_id = %(tenant)s AND stored.month = %(first_day)s
+  AND NOT EXISTS (SELECT 1 FROM scored WHERE scored.unit_id = stored.{level.unit_column}) {keep}
+"""
+
+
+# The indicator names of each level's query: they depend on its text only, not on the month.
+_COLUMNS: dict[str, list[str]] = {}
+
+
+def _indicator_columns(level: Level, params: dict[str, Any]) -> list[str]:
+    if level.sql not in _COLUMNS:
+        _COLUMNS[level.sql] = indicator_columns(level.sql, params)
+    return _COLUMNS[level.sql]
 
 
 # The enterprise level groups the month's ledger by enterprise and sorts ~100k units for the window
 # functions: in PostgreSQL's default 4 MB both spill to disk. For this transaction only.
 SCORING_WORK_MEM = "SET LOCAL work_mem = '64MB'"
+# A transaction-level advisory lock on (this job, the tenant).
+SCORING_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+SCORING_LOCK_KEY = 0x5C0E  # "scoring"; the second key is the tenant's id
 
 
 @transaction.atomic
 def assessment_compute_month(*, tenant: Tenant, month: dt.date) -> int:
     """Score and rank every region, department and enterprise of the tenant for the month.
 
-    Re-running replaces the month's rows; units no longer scored (an enterprise that closed since) lose
-    their row for that month, which is derived data, not ledger.
+    Re-running brings the month's rows up to date: a row whose values changed is replaced, one whose values
+    did not is left as it was (with the computed_at of when they were first computed), and units no longer
+    scored (an enterprise that closed since) lose their row for that month, which is derived data, not
+    ledger. Returns the number of units scored.
     """
     first = month.replace(day=1)
     scheme = scheme_for(tenant, first)
     stored = 0
     with connection.cursor() as cursor:
+        # One run per tenant at a time (the Celery pipeline and a `run_monthly_jobs` by hand may meet): the
+        # second waits for the first to commit, then finds its rows.
+        cursor.execute(SCORING_LOCK, [SCORING_LOCK_KEY, tenant.pk])
         cursor.execute(SCORING_WORK_MEM)
         for level in LEVELS.values():
             params = {**month_params(tenant, first), "now": timezone.now()}
-            sql = _score_sql(level, scheme, params, indicator_columns(level.sql, params))
-            cursor.execute(sql, params)
+            cursor.execute(_score_sql(level, scheme, params, _indicator_columns(level, params)), params)
             stored += cursor.rowcount
+            for statement in _store_sql(level):
+                cursor.execute(statement, params)
+            cursor.execute(_stale_sql(level), params)
             cursor.execute("DROP TABLE scored")
-            # A row a sanction cites stays: the evidence of a decision is never deleted.
-            cited = "region_assessment_id" if level.name == "region" else "department_assessment_id"
-            keep = (
-                f"AND id NOT IN (SELECT {cited} FROM accountability_sanctionevidence "
-                f"WHERE {cited} IS NOT NULL)"
-                if level.name in ("region", "department")
-                else ""
-            )
-            cursor.execute(
-                f"DELETE FROM {level.table} WHERE tenant_id = %s AND month = %s AND computed_at <> %s {keep}",
-                [tenant.pk, first, params["now"]],
-            )
     return stored

@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         reads = rows.measure_reads(world, host, port, plan.rounds)
         say("public page throughput")
         public = rows.measure_public(world, host, port, plan.concurrency_seconds)
+        say("upward report of the month, to a national tenant over HTTP")
+        upward = rows.measure_upward(world, host, port)
         say(f"mixed load test, {plan.load_seconds:.0f} s")
         load = loadtest.run(host, port, slug, seconds=plan.load_seconds, users=USERS)
         opened = None
@@ -92,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
             )
     table += rows.read_rows(reads)
     table.append(rows.transition_row(*transition))
-    table.append(rows.scoring_row(*scoring))
+    table.append(rows.scoring_row(scoring))
     table.append(rows.disclosure_row(*disclosure))
+    table.append(rows.upward_row(upward))
     table.append(rows.public_row(*public))
     if args.replica:
         table.append(_replica_run(slug, plan.load_seconds, say))
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{scoring_s:.2f} s",
         ]
 
-    scaling = [scale_row(reads, transition[0].p95, scoring[0], world.hazards)]
+    scaling = [scale_row(reads, transition[0].p95, scoring.first, world.hazards)]
     for size in [int(value) for value in args.scaling.split(",") if value.strip()]:
         say(f"scaling point: {size} hazards")
         small = ensure_tenant(f"load-{size}", enterprises=max(20, size // 10), hazards=size)
@@ -132,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         small_transition = rows.measure_transition(small, plan.rounds)
         with gunicorn() as (host, port):
             small_reads = rows.measure_reads(small, host, port, plan.rounds)
-        scaling.append(scale_row(small_reads, small_transition[0].p95, small_scoring[0], small.hazards))
+        scaling.append(scale_row(small_reads, small_transition[0].p95, small_scoring.first, small.hazards))
     scaling.sort(key=lambda row: int(row[0].replace(",", "")))
 
     loaded = report.loaded_note(start_load)

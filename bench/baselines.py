@@ -4,7 +4,11 @@ page, and hand-written SQL lower bounds for the jobs. None of this is used by th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -13,6 +17,8 @@ from django.utils import timezone
 
 from accountability.indicators import DEPARTMENT_SQL, ENTERPRISE_SQL, REGION_SQL, month_params
 from accountability.scoring import SCORING_WORK_MEM
+from core.months import month_bounds
+from hazards.choices import OPEN_STATES
 from organizations.models import Tenant
 
 # The fields a ledger API row carries, no more and no fewer, in the cheapest shape we know: the one join
@@ -100,23 +106,156 @@ def transition_lower_bound(*, hazard_id: int, actor_id: int, tenant_id: int) -> 
         )
 
 
-# The scoring job's irreducible part, hand-written as one statement: every indicator of every region,
-# department and enterprise read from the ledger (the job's own indicator queries) and one row per unit
-# written, to a temporary table (no WAL, no indexes, no constraints). No scaling, ranking or upsert: those
-# are the job's own overhead, measured against this.
+# The scoring job's irreducible part. Reading: one statement, every indicator of every region, department
+# and enterprise read from the ledger through the job's own indicator queries, one row per unit into a
+# temporary table (as the job reads them: CREATE TABLE AS may use parallel workers). Storing: those rows into
+# the job's own tables, one plain INSERT … SELECT per level, committed — the results must land where the
+# rankings read them, with the keys, indexes and foreign keys those tables have, or the work is not done.
+# No scaling, ranking, comparison with rows stored before or removal of stale ones (the stored score and
+# rank are placeholders): those are the job's own overhead, measured against this. The bench removes what
+# this stores (untimed) before the job runs.
 SCORING_LOWER_BOUND_SQL = f"""
 CREATE TEMPORARY TABLE scoring_lower_bound ON COMMIT DROP AS
 SELECT 'region' AS level, to_jsonb(r) AS indicators FROM ({REGION_SQL}) r
 UNION ALL SELECT 'department', to_jsonb(d) FROM ({DEPARTMENT_SQL}) d
 UNION ALL SELECT 'enterprise', to_jsonb(e) FROM ({ENTERPRISE_SQL}) e
 """
+_STORE_UNIT = """
+INSERT INTO accountability_{level}assessment
+  (tenant_id, month, {level}_id{peer_column}, region_path, indicators, groups, score, rank, rank_of,
+   computed_at)
+SELECT %(tenant)s, %(first_day)s, (indicators->>'unit_id')::bigint{peer_value}, indicators->>'region_path',
+  indicators, '{{}}', 0, 1, 1, now()
+FROM scoring_lower_bound WHERE level = '{level}'
+"""
+SCORING_LOWER_BOUND_STORE = [
+    _STORE_UNIT.format(level="region", peer_column="", peer_value=""),
+    *(
+        _STORE_UNIT.format(
+            level=level, peer_column=", region_id", peer_value=", (indicators->>'peer_id')::bigint"
+        )
+        for level in ("department", "enterprise")
+    ),
+]
 
 
-def scoring_lower_bound(*, tenant_id: int, month: dt.date, zone: dt.tzinfo) -> int:
+@dataclass
+class LowerBound:
+    rows: int
+    read: float  # seconds reading (the first statement); the rest of the call stores and commits
+
+
+def scoring_lower_bound(*, tenant_id: int, month: dt.date, zone: dt.tzinfo) -> LowerBound:
+    """Run in a month that holds no assessment rows of the tenant (the bench clears it first)."""
     # The job's own parameters (accountability.indicators.month_params), in the zone the bench names.
     with timezone.override(zone):
         params: dict[str, Any] = month_params(Tenant(pk=tenant_id), month)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(SCORING_WORK_MEM)  # the same memory the job gets
+        started = time.perf_counter()
         cursor.execute(SCORING_LOWER_BOUND_SQL, params)
-        return int(cursor.rowcount)
+        read = time.perf_counter() - started
+        rows = int(cursor.rowcount)
+        for statement in SCORING_LOWER_BOUND_STORE:
+            cursor.execute(statement, params)
+    return LowerBound(rows, read)
+
+
+# The upward report of a province's month (exchange.aggregates) read by hand: the same hazards and accidents,
+# the same cells (region x industry) and figures, as one SELECT; then the report's bytes (json.dumps) and
+# their HMAC. No outbox, no batches, no HTTP, nothing stored on either side: those are the report's own cost.
+UPWARD_REPORT_SQL = """
+SELECT region, industry, SUM(found), SUM(closed), SUM(overdue), SUM(self_found), SUM(department_found),
+       SUM(accidents)
+FROM (
+    SELECT r.code AS region, i.code AS industry,
+           COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s) AS found,
+           COUNT(*) FILTER (WHERE h.closed_at >= %(start)s AND h.closed_at < %(end)s) AS closed,
+           COUNT(*) FILTER (WHERE h.is_overdue AND h.state = ANY(%(open)s)) AS overdue,
+           COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
+                            AND h.source = 'self_inspection') AS self_found,
+           COUNT(*) FILTER (WHERE h.discovered_at >= %(start)s AND h.discovered_at < %(end)s
+                            AND h.source <> 'self_inspection') AS department_found,
+           0 AS accidents
+    FROM hazards_hazard h
+    JOIN organizations_region r ON r.id = h.region_id
+    JOIN organizations_industry i ON i.id = h.industry_id
+    WHERE h.tenant_id = %(tenant)s
+      AND ((h.discovered_at >= %(start)s AND h.discovered_at < %(end)s)
+           OR (h.closed_at >= %(start)s AND h.closed_at < %(end)s)
+           OR (h.is_overdue AND h.state = ANY(%(open)s)))
+    GROUP BY r.code, i.code
+    UNION ALL
+    SELECT r.code, COALESCE(first.code, ''), 0, 0, 0, 0, 0, 1
+    FROM accountability_accident a
+    JOIN organizations_enterprise e ON e.id = a.enterprise_id
+    JOIN organizations_region r ON r.id = e.region_id
+    LEFT JOIN LATERAL (SELECT i.code FROM organizations_enterprise_industries ei
+                       JOIN organizations_industry i ON i.id = ei.industry_id
+                       WHERE ei.enterprise_id = a.enterprise_id ORDER BY i.id LIMIT 1) first ON true
+    WHERE a.tenant_id = %(tenant)s AND a.occurred_at >= %(start)s AND a.occurred_at < %(end)s
+) cells
+GROUP BY region, industry
+"""
+
+
+# The month's changes of major hazards as the outbox holds them (bench.rows.MONTH_CHANGES_SQL), read by hand.
+UPWARD_CHANGES_SQL = """
+SELECT hz.code, r.code, r.name, COALESCE(i.code, ''), COALESCE(i.name, ''), hz.level, hz.state, hz.source,
+       hz.listed, hz.listing_level, hz.listing_lifted_at IS NOT NULL, hz.discovered_at, hz.deadline,
+       hz.closed_at, hz.is_overdue, ev.action, ev.created_at
+FROM hazards_hazardevent ev
+JOIN hazards_hazard hz ON hz.id = ev.hazard_id
+JOIN organizations_region r ON r.id = hz.region_id
+LEFT JOIN organizations_industry i ON i.id = hz.industry_id
+WHERE ev.tenant_id = %(tenant)s AND ev.created_at >= %(start)s AND ev.created_at < %(end)s
+  AND (hz.level = 'major' OR ev.action = 'confirm')
+ORDER BY ev.created_at, ev.id
+"""
+CELL_FIELDS = (
+    "region",
+    "industry",
+    "found",
+    "closed",
+    "overdue",
+    "self_found",
+    "department_found",
+    "accidents",
+)
+CHANGE_FIELDS = (
+    "hazard",
+    "region",
+    "region_name",
+    "industry",
+    "industry_name",
+    "level",
+    "state",
+    "source",
+    "listed",
+    "listing_level",
+    "listing_lifted",
+    "discovered_at",
+    "deadline",
+    "closed_at",
+    "overdue",
+    "action",
+    "at",
+)
+
+
+def upward_report_bare(*, tenant_id: int, province: str, month: dt.date, key: str) -> tuple[int, int]:
+    """The month's cells and changes, one raw SQL each; their JSON document and its HMAC. Returns the number
+    of cells and of changes."""
+    start, end = month_bounds(month)
+    params: dict[str, Any] = {"tenant": tenant_id, "start": start, "end": end, "open": sorted(OPEN_STATES)}
+    with connection.cursor() as cursor:
+        cursor.execute(UPWARD_REPORT_SQL, params)
+        cells = cursor.fetchall()
+        cursor.execute(UPWARD_CHANGES_SQL, params)
+        changes = cursor.fetchall()
+    records = [{"kind": "hazard_change", **dict(zip(CHANGE_FIELDS, row, strict=True))} for row in changes]
+    records += [{"kind": "monthly_aggregate", **dict(zip(CELL_FIELDS, cell, strict=True))} for cell in cells]
+    document = {"province": province, "month": f"{month:%Y-%m}", "records": records}
+    body = json.dumps(document, ensure_ascii=False, default=str).encode()
+    hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    return len(cells), len(changes)

@@ -14,16 +14,23 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.monthly import MONTHLY_JOBS
+from core.months import month_bounds
+from core.rls import tenant_context
 from disclosure.models import Publication
 from disclosure.pdf import render_pdf
 from disclosure.services import publication_build_month
+from exchange.aggregates import upward_aggregate_month
+from exchange.models import UpwardLink, UpwardRecord
+from exchange.national import exchange_connect, exchange_link_set, national_tenant_create
+from exchange.upward import province_code, upward_send
 from hazards.models import Hazard
 from hazards.services import hazard_confirm, hazard_report
-from organizations.models import Enterprise
+from organizations.models import Enterprise, Tenant
 
 from . import baselines
 from .serving import BASE_DIR, Client, Timing, throughput, time_paths
-from .world import BENCH_MONTH, World, api_paths, bare_paths, scoring_jobs, session_cookie
+from .world import BENCH_MONTH, World, api_paths, bare_paths, session_cookie
 
 
 @dataclass
@@ -209,32 +216,99 @@ def _timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def measure_scoring(world: World) -> tuple[float, float]:
-    """Best of two runs each, after one untimed run of the lower bound: both then read a warm cache."""
-    jobs = [import_string(dotted) for dotted in scoring_jobs()]
+SCORING_JOB = "accountability.scoring.assessment_compute_month"
+SCORING_TARGET = 1.5  # times the single-SQL lower bound
+SCORING_ROUNDS = 3  # best of: the stores' commits make single runs noisy on a shared machine
+# The tables the scoring job fills, each with what keeps a row a sanction's evidence cites (such a row is
+# never deleted, by the job or here).
+SCORED_TABLES = (
+    (
+        "accountability_regionassessment",
+        " AND id NOT IN (SELECT region_assessment_id FROM accountability_sanctionevidence"
+        " WHERE region_assessment_id IS NOT NULL)",
+    ),
+    (
+        "accountability_departmentassessment",
+        " AND id NOT IN (SELECT department_assessment_id FROM accountability_sanctionevidence"
+        " WHERE department_assessment_id IS NOT NULL)",
+    ),
+    ("accountability_enterpriseassessment", ""),
+)
+
+
+def other_monthly_jobs() -> list[str]:
+    """The monthly jobs other than the disclosure drafts and the scoring, however main grows them."""
+    return [
+        dotted for dotted in MONTHLY_JOBS if not dotted.startswith("disclosure.") and dotted != SCORING_JOB
+    ]
+
+
+def _forget_scores(world: World, month: dt.date) -> None:
+    """Untimed: the month's assessment rows of the load tenant go, and VACUUM takes their dead versions and
+    index entries away, so that the next run is the month's first computation as on the 1st: every row
+    inserted into a key range of its indexes that holds nothing yet."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, keep in SCORED_TABLES:
+            delete = f"DELETE FROM {table} WHERE tenant_id = %s AND month = %s{keep}"  # noqa: S608 - constants
+            cursor.execute(delete, [world.tenant.pk, month])
+    with connection.cursor() as cursor:  # VACUUM runs outside a transaction
+        for table, _keep in SCORED_TABLES:
+            cursor.execute(f"VACUUM {table}")
+
+
+@dataclass
+class ScoringFigures:
+    first: float  # the month's first computation (the 1st of the month)
+    base: float  # the lower bound: reading and storing
+    read: float  # the lower bound's reading alone
+    rerun: float  # the same month again, nothing changed
+
+
+def measure_scoring(world: World) -> ScoringFigures:
+    """The scoring job as the monthly pipeline runs it (in the tenant's transaction), best of three rounds:
+    the month's first computation and a re-run, each round against the lower bound, which stores into the
+    same month's empty tables as the first computation does. One untimed run of the lower bound and of the
+    other monthly jobs (spot checks, re-checks, the upward aggregate: idempotent, so only a tenant's first
+    bench run does their work) comes first, so that every timed run reads a warm cache."""
+    job = import_string(SCORING_JOB)
     zone = timezone.get_current_timezone()
 
     def ours() -> None:
-        for job in jobs:
+        with tenant_context(world.tenant):
             job(tenant=world.tenant, month=BENCH_MONTH)
 
-    def base() -> None:
-        baselines.scoring_lower_bound(tenant_id=world.tenant.pk, month=BENCH_MONTH, zone=zone)
+    def base() -> tuple[float, float]:
+        """The lower bound into the month's emptied tables: (seconds in all, seconds reading)."""
+        _forget_scores(world, BENCH_MONTH)
+        started = time.perf_counter()
+        bound = baselines.scoring_lower_bound(tenant_id=world.tenant.pk, month=BENCH_MONTH, zone=zone)
+        return time.perf_counter() - started, bound.read
 
+    for dotted in other_monthly_jobs():
+        with tenant_context(world.tenant):
+            import_string(dotted)(tenant=world.tenant, month=BENCH_MONTH)
     base()
-    timings = [(_timed(ours), _timed(base)) for _round in range(2)]
-    return min(t[0] for t in timings), min(t[1] for t in timings)
+    figures: list[ScoringFigures] = []
+    for _round in range(SCORING_ROUNDS):
+        bound, read = base()
+        _forget_scores(world, BENCH_MONTH)
+        figures.append(ScoringFigures(_timed(ours), bound, read, _timed(ours)))
+    return ScoringFigures(
+        *(min(getattr(f, name) for f in figures) for name in ("first", "base", "read", "rerun"))
+    )
 
 
-def scoring_row(ours: float, base: float) -> Row:
-    ratio = _ratio(ours, base)
+def scoring_row(figures: ScoringFigures) -> Row:
+    ratio = _ratio(figures.first, figures.base)
     return Row(
-        f"monthly scoring, whole tenant ({', '.join(scoring_jobs())})",
-        f"{ours:.2f} s",
-        f"{base:.2f} s single-SQL lower bound",
+        f"monthly scoring, whole tenant ({SCORING_JOB}: the month's first computation; "
+        f"re-run with nothing changed {figures.rerun:.2f} s)",
+        f"{figures.first:.2f} s",
+        f"{figures.base:.2f} s lower bound: one SQL reading it all ({figures.read:.2f} s), plain INSERTs "
+        "storing it",
         f"{ratio:.2f}x",
-        "≤ 30 s; ≤ 2x lower bound",
-        ours <= 30 and ratio <= 2,
+        f"≤ 30 s; ≤ {SCORING_TARGET:g}x lower bound",
+        figures.first <= 30 and ratio <= SCORING_TARGET,
     )
 
 
@@ -257,10 +331,14 @@ WHERE r.tenant_id = %s AND h.level = 'major' AND h.state <> 'withdrawn' AND h.di
 
 
 def measure_disclosure(world: World) -> tuple[float, float, int, dt.date]:
+    """The whole monthly disclosure step as the pipeline runs it (config.monthly: one transaction in the
+    tenant's context, a draft for every region with a committee), and then each draft's PDF, which publishing
+    renders: everything a province's month of disclosures costs."""
     month = _unpublished_month(world)
     started = time.perf_counter()
-    publication_build_month(tenant=world.tenant, month=month)
-    drafts = list(Publication.objects.filter(tenant=world.tenant, month=month).select_related("region"))
+    with tenant_context(world.tenant):
+        publication_build_month(tenant=world.tenant, month=month)
+        drafts = list(Publication.objects.filter(tenant=world.tenant, month=month).select_related("region"))
     for draft in drafts:
         render_pdf(draft.content, title=f"{draft.region.name} {month:%Y-%m}")
     ours = time.perf_counter() - started
@@ -274,14 +352,141 @@ def measure_disclosure(world: World) -> tuple[float, float, int, dt.date]:
     return ours, base, len(drafts), month
 
 
+DISCLOSURE_TARGET_S = 60
+
+
 def disclosure_row(ours: float, base: float, drafts: int, month: dt.date) -> Row:
     return Row(
         f"monthly disclosure, every region ({drafts} drafts of {month:%Y-%m}, each with its PDF)",
         f"{ours:.2f} s",
         f"{base:.2f} s one raw SQL of the disclosed rows",
         f"{_ratio(ours, base):.1f}x",
-        "≤ 120 s",
-        ours <= 120,
+        f"≤ {DISCLOSURE_TARGET_S} s",
+        ours <= DISCLOSURE_TARGET_S,
+    )
+
+
+# ------------------------------------------------------------------ the upward report (HTTP, signed)
+
+UPWARD_TARGET_S = 60
+
+
+def national_link(world: World, url: str) -> Tenant:
+    """The load tenant reports to a national tenant of its own (national-<slug>), made once through the
+    exchange's own services; the link's URL follows the bench's gunicorn. Not the demo's `national`: the load
+    tenants are all Liaoning (210000), and one province code has one chain of batches per national tenant."""
+    slug = f"national-{world.tenant.slug}"
+    national = Tenant.objects.filter(slug=slug).first() or national_tenant_create(slug=slug)
+    with tenant_context(world.tenant):
+        link = UpwardLink.objects.filter(tenant=world.tenant).first()
+    if link is None:
+        exchange_connect(national=national, province=world.tenant, url=url)
+    else:
+        exchange_link_set(tenant=world.tenant, url=url, token=link.token, key=link.key)
+    return national
+
+
+def _unreported_month(world: World) -> dt.date:
+    """A month's aggregate is reported once: each run reports a month that has not been."""
+    month = BENCH_MONTH
+    with tenant_context(world.tenant):
+        while UpwardRecord.objects.filter(
+            tenant=world.tenant, kind="monthly_aggregate", payload__month=f"{month:%Y-%m}"
+        ).exists():
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month
+
+
+# generate_load copies the ledger with triggers off, so its events left no records in the outbox. For the
+# month reported, the records exchange's trigger (migration exchange 0002) writes for each event of a major
+# hazard or a grading are put there as it would have (the hazard as it stands now, not as it stood after
+# each event). In a live province they are written with the ledger's changes and most have gone up by the
+# time the month is reported; here the month's changes travel with its aggregate, the heavier case.
+MONTH_CHANGES_SQL = """
+INSERT INTO exchange_upwardrecord (tenant_id, kind, payload, created_at, event_id)
+SELECT ev.tenant_id, 'hazard_change', jsonb_build_object(
+    'kind', 'hazard_change', 'hazard', hz.code, 'region', r.code, 'region_name', r.name,
+    'industry', COALESCE(i.code, ''), 'industry_name', COALESCE(i.name, ''), 'level', hz.level,
+    'state', hz.state, 'source', hz.source, 'listed', hz.listed, 'listing_level', hz.listing_level,
+    'listing_lifted', hz.listing_lifted_at IS NOT NULL,
+    'discovered_at', to_char(hz.discovered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+    'deadline', to_char(hz.deadline, 'YYYY-MM-DD'),
+    'closed_at', to_char(hz.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+    'overdue', hz.is_overdue, 'action', ev.action,
+    'at', to_char(ev.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')), ev.created_at, ev.id
+FROM hazards_hazardevent ev
+JOIN hazards_hazard hz ON hz.id = ev.hazard_id
+JOIN organizations_region r ON r.id = hz.region_id
+LEFT JOIN organizations_industry i ON i.id = hz.industry_id
+WHERE ev.tenant_id = %(tenant)s AND ev.created_at >= %(start)s AND ev.created_at < %(end)s
+  AND (hz.level = 'major' OR ev.action = 'confirm')
+ORDER BY ev.created_at, ev.id
+ON CONFLICT (tenant_id, event_id) DO NOTHING
+"""
+
+
+def _month_changes(world: World, month: dt.date) -> None:
+    start, end = month_bounds(month)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(MONTH_CHANGES_SQL, {"tenant": world.tenant.pk, "start": start, "end": end})
+
+
+@dataclass
+class UpwardFigures:
+    ours: float
+    base: float
+    month: dt.date
+    records: int
+    read: int  # rows the baseline read: as many as the records sent, or the two did not do the same work
+    changes: int
+    batches: int
+    failed: str
+
+
+def measure_upward(world: World, host: str, port: int) -> UpwardFigures:
+    """The province's month reported upward as the pipeline and the sender do it: the month's aggregate into
+    the outbox (exchange.aggregates, the last monthly job), then every waiting record — the aggregate and
+    the month's changes of major hazards — in signed, chained batches POSTed to the national tenant served by
+    the bench's gunicorn, which checks and applies each one. What waited from before (an earlier run's
+    month) is sent first, and the month's changes put in the outbox, untimed."""
+    national_link(world, f"http://{host}:{port}/api/exchange/v1/batches/")
+    earlier = upward_send(tenant=world.tenant, max_batches=10_000)
+    if earlier.failed:
+        return UpwardFigures(0, 0, BENCH_MONTH, 0, 0, 0, 0, earlier.failed)
+    month = _unreported_month(world)
+    _month_changes(world, month)
+    started = time.perf_counter()
+    with tenant_context(world.tenant):
+        upward_aggregate_month(tenant=world.tenant, month=month)
+    sent = upward_send(tenant=world.tenant, max_batches=10_000)
+    ours = time.perf_counter() - started
+    with tenant_context(world.tenant):
+        province, key = province_code(world.tenant), UpwardLink.objects.get(tenant=world.tenant).key
+        started = time.perf_counter()
+        cells, changes = baselines.upward_report_bare(
+            tenant_id=world.tenant.pk, province=province, month=month, key=key
+        )
+        base = time.perf_counter() - started
+    return UpwardFigures(
+        ours, base, month, sent.sent_records, cells + changes, changes, sent.sent_batches, sent.failed
+    )
+
+
+def upward_row(figures: UpwardFigures) -> Row:
+    what = (
+        f"upward report of a province's month ({figures.month:%Y-%m}: its aggregate and "
+        f"{figures.changes} hazard changes (major hazards, gradings), {figures.records} records in "
+        f"{figures.batches} signed batches over HTTP to the national tenant, checked and applied there)"
+    )
+    if figures.failed:
+        what += f" — failed: {figures.failed[:200]}"
+    return Row(
+        what,
+        f"{figures.ours:.2f} s",
+        f"{figures.base:.3f} s raw SQL of the same {figures.read} rows + json.dumps + HMAC",
+        f"{_ratio(figures.ours, figures.base):.0f}x",
+        f"≤ {UPWARD_TARGET_S} s",
+        not figures.failed and figures.records == figures.read > 0 and figures.ours <= UPWARD_TARGET_S,
     )
 
 

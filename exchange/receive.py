@@ -46,10 +46,8 @@ def _local_date(text: str | None) -> dt.date | None:
     return timezone.localtime(_moment(text)).date() if text else None
 
 
-def _apply_hazard_change(partner: ExchangePartner, batch: ReceivedBatch, record: dict[str, Any]) -> bool:
-    """Upsert the hazard and append the change. A hazard the national side never knew as major and that is
-    not major now is none of its business (a grade confirmed as general)."""
-    values = {
+def _hazard_values(record: dict[str, Any]) -> dict[str, Any]:
+    return {
         "region_code": record["region"],
         "region_name": record["region_name"],
         "industry_code": record["industry"],
@@ -66,42 +64,96 @@ def _apply_hazard_change(partner: ExchangePartner, batch: ReceivedBatch, record:
         "is_overdue": record["overdue"],
         "changed_at": _moment(record["at"]),
     }
-    known = ReportedHazard.objects.filter(
-        tenant_id=partner.tenant_id, province_code=partner.province_code, code=record["hazard"]
-    ).first()
-    if known is None and record["level"] != "major":
-        return False
-    if known is None:
-        known = ReportedHazard.objects.create(
-            tenant_id=partner.tenant_id, province_code=partner.province_code, code=record["hazard"], **values
+
+
+HAZARD_FIELDS = [
+    "region_code",
+    "region_name",
+    "industry_code",
+    "industry_name",
+    "level",
+    "state",
+    "source",
+    "listed",
+    "listing_level",
+    "listing_lifted",
+    "discovered_on",
+    "deadline",
+    "closed_on",
+    "is_overdue",
+    "changed_at",
+]
+COUNTS = ("found", "closed", "overdue", "self_found", "department_found", "accidents")
+
+
+def _apply_records(
+    partner: ExchangePartner, batch: ReceivedBatch, records: list[dict[str, Any]], receipt: Receipt
+) -> None:
+    """Apply a batch's records as if one after another, in a handful of statements.
+
+    A hazard change upserts the hazard (its latest record wins) and appends the change, in the batch's
+    order; a hazard the national side never knew as major and that is not major now is none of its
+    business (a grade confirmed as general), unless an earlier record of the batch made it known. A monthly
+    aggregate replaces the cell's figures (the batch's last record of a cell wins)."""
+    tenant_id, province = partner.tenant_id, partner.province_code
+    codes = {record["hazard"] for record in records if record["kind"] != "monthly_aggregate"}
+    known = {
+        hazard.code: hazard
+        for hazard in ReportedHazard.objects.filter(
+            tenant_id=tenant_id, province_code=province, code__in=codes
         )
-    else:
-        for name, value in values.items():
-            setattr(known, name, value)
-        known.save()
-    ReportedChange.objects.create(
-        tenant_id=partner.tenant_id,
-        hazard=known,
-        batch=batch,
-        action=record["action"],
-        state=record["state"],
-        at=values["changed_at"],
+    }
+    stored_before = set(known)
+    changes: list[tuple[ReportedHazard, ReportedChange]] = []
+    cells: dict[tuple[dt.date, str, str], ReportedAggregate] = {}
+    for record in records:
+        if record["kind"] == "monthly_aggregate":
+            year, month = record["month"].split("-")
+            cell = (dt.date(int(year), int(month), 1), record["region"], record["industry"])
+            cells[cell] = ReportedAggregate(
+                tenant_id=tenant_id,
+                province_code=province,
+                month=cell[0],
+                region_code=cell[1],
+                industry_code=cell[2],
+                **{name: record[name] for name in COUNTS},
+            )
+            receipt.applied += 1
+            continue
+        values = _hazard_values(record)
+        hazard = known.get(record["hazard"])
+        if hazard is None and record["level"] != "major":
+            receipt.skipped.append(record["record_id"])
+            continue
+        if hazard is None:
+            hazard = known[record["hazard"]] = ReportedHazard(
+                tenant_id=tenant_id, province_code=province, code=record["hazard"], **values
+            )
+        else:
+            for name, value in values.items():
+                setattr(hazard, name, value)
+        change = ReportedChange(
+            tenant_id=tenant_id,
+            batch=batch,
+            action=record["action"],
+            state=record["state"],
+            at=values["changed_at"],
+        )
+        changes.append((hazard, change))
+        receipt.applied += 1
+    touched = {id(hazard): hazard for hazard, _change in changes}.values()
+    ReportedHazard.objects.bulk_create([hazard for hazard in touched if hazard.code not in stored_before])
+    ReportedHazard.objects.bulk_update(
+        [hazard for hazard in touched if hazard.code in stored_before], HAZARD_FIELDS, batch_size=500
     )
-    return True
-
-
-def _apply_aggregate(partner: ExchangePartner, record: dict[str, Any]) -> None:
-    year, month = record["month"].split("-")
-    ReportedAggregate.objects.update_or_create(
-        tenant_id=partner.tenant_id,
-        province_code=partner.province_code,
-        month=dt.date(int(year), int(month), 1),
-        region_code=record["region"],
-        industry_code=record["industry"],
-        defaults={
-            name: record[name]
-            for name in ("found", "closed", "overdue", "self_found", "department_found", "accidents")
-        },
+    for hazard, change in changes:
+        change.hazard = hazard  # now with its primary key
+    ReportedChange.objects.bulk_create([change for _hazard, change in changes])  # in the batch's order
+    ReportedAggregate.objects.bulk_create(
+        list(cells.values()),
+        update_conflicts=True,
+        unique_fields=["tenant", "province_code", "month", "region_code", "industry_code"],
+        update_fields=list(COUNTS),
     )
 
 
@@ -154,14 +206,7 @@ def exchange_receive(*, actor: User, body: bytes, signature_header: str) -> Rece
             received_at=now,
         )
         receipt = Receipt(batch_id=document["batch_id"], seq=document["seq"], duplicate=False)
-        for record in document["records"]:
-            if record["kind"] == "monthly_aggregate":
-                _apply_aggregate(partner, record)
-                receipt.applied += 1
-            elif _apply_hazard_change(partner, batch, record):
-                receipt.applied += 1
-            else:
-                receipt.skipped.append(record["record_id"])
+        _apply_records(partner, batch, document["records"], receipt)
         ExchangePartner.objects.filter(pk=partner.pk).update(
             last_seq=document["seq"], last_sha256=digest, last_received_at=now
         )

@@ -1,11 +1,13 @@
 """Monthly scoring on a small hand-built ledger with answers computed by hand."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from accountability.models import (
@@ -469,6 +471,67 @@ def test_enterprise_indicators_scores_and_ranks_by_hand(world, march) -> None:
     assert (ours.rank, theirs.rank, ours.rank_of) == (1, 2, 2)
     # the enterprise in the sibling county is ranked on its own
     assert EnterpriseAssessment.objects.get(enterprise=w.construction_enterprise, month=month).rank_of == 1
+
+
+def test_a_rerun_rewrites_only_what_changed_and_drops_units_no_longer_scored(world, march) -> None:
+    w, (month, neighbour) = world.a, march
+    Enterprise = type(w.enterprise)
+
+    def stored() -> dict[int, tuple]:
+        return {
+            row.enterprise_id: (row.pk, row.computed_at, row.score, row.rank, row.rank_of)
+            for row in EnterpriseAssessment.objects.filter(tenant=w.tenant, month=month)
+        }
+
+    assert assessment_compute_month(tenant=w.tenant, month=month) > 0
+    first = stored()
+    assert {w.enterprise.pk, neighbour.pk} <= set(first)
+
+    # Nothing changed: the same rows, not even rewritten (their computed_at is the first run's).
+    assessment_compute_month(tenant=w.tenant, month=month)
+    assert stored() == first
+
+    # The neighbour closes: its row goes, and ours is ranked alone now (a changed row is rewritten).
+    Enterprise.objects.filter(pk=neighbour.pk).update(status="closed")
+    assessment_compute_month(tenant=w.tenant, month=month)
+    after = stored()
+    assert neighbour.pk not in after
+    pk, computed_at, score, rank, rank_of = after[w.enterprise.pk]
+    assert (pk, score, rank, rank_of) == (first[w.enterprise.pk][0], Decimal("100.00"), 1, 1)
+    assert computed_at > first[w.enterprise.pk][1]
+    # Every other enterprise's row is the one the first run wrote.
+    assert {k: v for k, v in after.items() if k != w.enterprise.pk} == {
+        k: v for k, v in first.items() if k not in (w.enterprise.pk, neighbour.pk)
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_a_month_at_once_both_finish_with_one_row_per_unit(world, march) -> None:
+    """The beat's run and one by hand may meet: the second waits for the first (the tenant's scoring lock)
+    and then finds its rows, instead of inserting the same units and failing on the unique key."""
+    w, (month, _neighbour) = world.a, march
+    errors: list[BaseException] = []
+    ready = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            ready.wait()
+            assessment_compute_month(tenant=w.tenant, month=month)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    rows = list(
+        EnterpriseAssessment.objects.filter(tenant=w.tenant, month=month).values_list("enterprise_id")
+    )
+    assert rows and len(rows) == len(set(rows))
 
 
 def test_absolute_normalisation_from_the_scheme_replaces_the_peer_scale(world, march) -> None:

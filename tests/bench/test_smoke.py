@@ -71,6 +71,7 @@ def test_generate_load_builds_a_valid_tenant_and_the_bench_reports_on_it(tmp_pat
         "a state transition",
         "monthly scoring",
         "monthly disclosure",
+        "upward report of a province's month",
         "public disclosure page",
         "XLSX export",
         "XLSX export job of the whole ledger",

@@ -20,12 +20,14 @@ from exchange.format import GENESIS, SIGNATURE_HEADER, body_bytes, sha256_hex, s
 from exchange.models import (
     ExchangePartner,
     ReceivedBatch,
+    ReportedAggregate,
     ReportedChange,
     ReportedHazard,
     UpwardBatch,
     UpwardRecord,
 )
 from exchange.national import exchange_connect, national_tenant_create
+from exchange.receive import exchange_receive
 from exchange.upward import upward_send
 from hazards.services import hazard_handover
 
@@ -259,3 +261,77 @@ def test_the_schema_is_published(client: Any) -> None:
     answer = client.get("/api/exchange/v1/schema/")
     assert answer.status_code == 200
     assert answer.json()["properties"]["version"] == {"const": "1"}
+
+
+def _change(record_id: int, hazard: str, level: str, action: str, state: str, at: str) -> dict[str, Any]:
+    return {
+        "kind": "hazard_change",
+        "record_id": record_id,
+        "hazard": hazard,
+        "region": "210211",
+        "region_name": "甘井子区",
+        "industry": "hazardous_chemicals",
+        "industry_name": "危险化学品",
+        "level": level,
+        "state": state,
+        "source": "inspection",
+        "listed": False,
+        "listing_level": "",
+        "listing_lifted": False,
+        "discovered_at": "2026-11-02T01:00:00Z",
+        "deadline": None,
+        "closed_at": "2026-11-20T01:00:00Z" if state == "closed" else None,
+        "overdue": False,
+        "action": action,
+        "at": at,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_applies_its_records_in_order_as_if_one_after_another(world: Any, national: Any) -> None:
+    """Within one batch: a grading to general of an unknown hazard is skipped until a later record makes it
+    major, a hazard's later record wins, its changes keep the batch's order, and a cell's last figures win;
+    the next batch updates what the first stored."""
+    with tenant_context(national):
+        partner = ExchangePartner.objects.get(province_code="210000")
+    cell = _document()["records"][0]
+    first = _document(
+        records=[
+            _change(1, "H1", "general", "confirm", "confirmed", "2026-11-02T02:00:00Z"),
+            _change(2, "H2", "major", "confirm", "confirmed", "2026-11-02T03:00:00Z"),
+            {**cell, "record_id": 3},
+            _change(4, "H2", "major", "handover", "handed_over", "2026-11-03T03:00:00Z"),
+            _change(5, "H1", "major", "confirm", "confirmed", "2026-11-04T03:00:00Z"),
+            {**cell, "record_id": 6, "found": 5},
+        ]
+    )
+    body = body_bytes(first)
+    receipt = exchange_receive(
+        actor=partner.user, body=body, signature_header=f"sha256={signature(body, partner.key)}"
+    )
+    assert (receipt.applied, receipt.skipped) == (5, [1])
+    second = _document(
+        batch_id="6f1c1b8e-9a55-4f6e-9a51-3f3f0f7f9c02",
+        seq=2,
+        prev_sha256=sha256_hex(body),
+        records=[
+            _change(7, "H2", "major", "close", "closed", "2026-11-20T01:00:00Z"),
+            {**cell, "record_id": 8, "found": 7},
+        ],
+    )
+    body = body_bytes(second)
+    receipt = exchange_receive(
+        actor=partner.user, body=body, signature_header=f"sha256={signature(body, partner.key)}"
+    )
+    assert (receipt.applied, receipt.skipped) == (2, [])
+    assert _received(national) == [("H2", "confirm"), ("H2", "handover"), ("H1", "confirm"), ("H2", "close")]
+    with tenant_context(national):
+        states = dict(ReportedHazard.objects.values_list("code", "state"))
+        assert states == {"H1": "confirmed", "H2": "closed"}
+        h2 = ReportedHazard.objects.get(code="H2")
+        assert h2.closed_on == dt.date(2026, 11, 20) and h2.changed_at == dt.datetime(
+            2026, 11, 20, 1, tzinfo=dt.UTC
+        )
+        assert list(ReportedAggregate.objects.values_list("month", "region_code", "found")) == [
+            (dt.date(2026, 11, 1), "210211", 7)
+        ]
