@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from organizations.models import Tenant
 
-from ...loadgen.directory import COUNTIES_PER_CITY, build_directory
+from ...loadgen.directory import COUNTIES_PER_CITY, PROVINCE, build_directory, province_names
 from ...loadgen.ledger import write_ledger
 
 ANALYZED = [
@@ -94,6 +94,12 @@ class Command(BaseCommand):
             default=COUNTIES_PER_CITY,
             help="fill each city up to this many counties (0: only the real ones in regions.csv)",
         )
+        parser.add_argument(
+            "--province",
+            default=PROVINCE[0],
+            help="the tenant's province, a code of exchange/data/provinces.csv (default 210000, Liaoning); "
+            "one without cities in organizations/data/regions.csv gets numbered ones",
+        )
 
     def handle(
         self,
@@ -105,6 +111,7 @@ class Command(BaseCommand):
         end: str,
         seed: int,
         counties_per_city: int,
+        province: str = PROVINCE[0],
         **options: object,
     ) -> None:
         slug = tenant
@@ -112,6 +119,10 @@ class Command(BaseCommand):
             raise CommandError(f"Tenant {slug!r} already exists; choose another slug.")
         if enterprises < 20 or hazards < 0:
             raise CommandError("Give at least 20 enterprises and a non-negative number of hazards.")
+        try:
+            province_names(province)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         try:
             last = dt.date.fromisoformat(end)
         except ValueError:
@@ -125,6 +136,7 @@ class Command(BaseCommand):
                 enterprises=enterprises,
                 rng=rng,
                 counties_per_city=counties_per_city,
+                province=province,
             )
             self.stdout.write(
                 f"directory: {len(directory.regions)} regions, {enterprises} enterprises "
