@@ -108,7 +108,7 @@ def run_monthly_jobs(tenant: Any) -> tuple[float, dt.date, dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # its plain static files
     django.setup()
     from django.core.management import call_command
 
