@@ -31,6 +31,8 @@ import django
 
 TABLES = {"hazards_hazard": "discovered_at", "hazards_hazardevent": "created_at"}
 SCHEMAS = {"bench_part_tenant": "LIST (tenant_id)", "bench_part_year": "RANGE (time)"}
+# A join between tables and its condition, as Django writes it: JOIN "table" [alias] ON (condition)
+JOIN = re.compile(r'JOIN\s+"?(\w+)"?(?:\s+T?\d*\w*)?\s+ON\s+\(([^()]*(?:\([^()]*\)[^()]*)*)\)', re.IGNORECASE)
 TOUCHES = re.compile(r'"?hazards_hazard(event)?"?[\s.]', re.IGNORECASE)
 
 
@@ -163,6 +165,17 @@ def capture(slug: str) -> dict[str, list[str]]:
     return captured
 
 
+def joins_without_tenant(statements: list[str], tenant_tables: set[str]) -> int:
+    """Joins of a tenant-owned table whose condition does not carry tenant_id: on Citus (distributed by
+    tenant_id) such a join is no co-located join, and a query with one is not routed to a single worker."""
+    return sum(
+        1
+        for statement in statements
+        for table, condition in JOIN.findall(statement)
+        if table in tenant_tables and "tenant_id" not in condition
+    )
+
+
 def explain(cursor: Any, schema: str, statement: str) -> tuple[float, float, str]:
     """(planning ms, execution ms, the plan's top node) of one statement with the schema first."""
     cursor.execute(f"SET search_path = {schema}, public")
@@ -218,10 +231,15 @@ def main(argv: list[str] | None = None) -> int:
             f"## Partitioning, measured ({hazards:,} hazards of {tenants} tenants, {events:,} events)\n",
             "Each hot page's ledger queries as the product sent them, EXPLAIN ANALYZE, planning + execution, "
             f"median of {args.repeat} (ms); tenant {args.tenant}.\n",
-            "| page (queries) | plain | by tenant (LIST) | by year (RANGE) |",
-            "|---|---|---|---|",
+            "| page (queries) | plain | by tenant (LIST) | by year (RANGE) | joins without tenant_id |",
+            "|---|---|---|---|---|",
         ]
         schemas = ["public", *SCHEMAS]
+        cursor.execute(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND column_name = 'tenant_id'"
+        )
+        tenant_tables = {row[0] for row in cursor.fetchall()}
         for page, statements in pages.items():
             totals: dict[str, list[float]] = {schema: [] for schema in schemas}
             plans: dict[str, float] = dict.fromkeys(schemas, 0.0)
@@ -235,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
                     totals[schema].append(total)
                     plans[schema] += planning / args.repeat
             cells = [f"{statistics.median(totals[s]):.1f} (plan {plans[s]:.1f})" for s in schemas]
-            lines.append(f"| {page} ({len(statements)}) | " + " | ".join(cells) + " |")
+            unrouted = joins_without_tenant(statements, tenant_tables)
+            lines.append(f"| {page} ({len(statements)}) | " + " | ".join(cells) + f" | {unrouted} |")
         lines += [
             "",
             "| table | layout | heap | indexes | copy + index + vacuum | VACUUM ANALYZE, whole "
