@@ -5,7 +5,7 @@ exchange 0002) writes one for every event of a major hazard (and for every gradi
 chains them in batches of 500 and POSTs them to /api/exchange/v1/batches/, and exchange_receive upserts the
 ReportedHazard and appends a ReportedChange per record. The load generator writes the ledger with triggers
 off (generate_load), so no records wait in a generated province's outbox; and the real path would carry
-~0.85 records per generated hazard (every grading is recorded, general ones included) one ORM round trip at
+~0.74 records per generated hazard (every grading is recorded, general ones included) one ORM round trip at
 a time — tens of minutes per million-hazard province.
 
 So the major hazards are filled here by two set-based statements that end where exchange_receive would:
