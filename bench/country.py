@@ -264,7 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + body, flush=True)
     facts.append(("load average at end (1, 5, 15 min)", ", ".join(f"{v:.2f}" for v in os.getloadavg())))
     if args.output:
-        report.write(Path(args.output), facts=facts, body=body, notes="")
+        intro = (
+            "# Benchmarks: a country's worth\n\nWritten by `make bench-country` (bench/country.py; how: "
+            'bench/NOTES.md). The figures "alone" were taken in the same database before the other '
+            "provinces were generated."
+        )
+        report.write(Path(args.output), facts=facts, body=body, notes="", intro=intro)
         say(f"written to {args.output}")
     missed = [row.what for row in table if not row.met]
     if missed:
