@@ -48,20 +48,21 @@ INSERT INTO exchange_reportedhazard (
 SELECT %(national)s, %(code)s, h.code, r.code, r.name, COALESCE(i.code, ''), COALESCE(i.name, ''), h.level,
        h.state, h.source, h.listed, h.listing_level, h.listing_lifted_at IS NOT NULL,
        (h.discovered_at AT TIME ZONE %(zone)s)::date, h.deadline, (h.closed_at AT TIME ZONE %(zone)s)::date,
-       h.is_overdue, last.at
+       h.is_overdue, date_trunc('second', last.at)  -- the exchange format's times are to the second
 FROM hazards_hazard h
 JOIN organizations_region r ON r.id = h.region_id
 LEFT JOIN organizations_industry i ON i.id = h.industry_id
-JOIN LATERAL (SELECT max(e.created_at) AS at FROM hazards_hazardevent e
+-- The last recorded event in the chain's order (as the records are applied), not the latest in time.
+JOIN LATERAL (SELECT e.created_at AS at FROM hazards_hazardevent e
               WHERE e.tenant_id = h.tenant_id AND e.hazard_id = h.id
                 AND (e.action <> 'report' OR h.source = 'inspection')  -- RECORDED
-             ) last ON last.at IS NOT NULL
+              ORDER BY e.seq DESC LIMIT 1) last ON true
 WHERE h.tenant_id = %(province)s AND h.level = 'major'
 """
 
 CHANGES_SQL = """
 INSERT INTO exchange_reportedchange (tenant_id, hazard_id, batch_id, action, state, at)
-SELECT %(national)s, rh.id, %(batch)s, e.action, e.to_state, e.created_at
+SELECT %(national)s, rh.id, %(batch)s, e.action, e.to_state, date_trunc('second', e.created_at)
 FROM hazards_hazardevent e
 JOIN hazards_hazard h ON h.id = e.hazard_id
 JOIN exchange_reportedhazard rh ON rh.tenant_id = %(national)s AND rh.province_code = %(code)s

@@ -4,9 +4,19 @@ from generated provinces as the exchange would have filled it."""
 import pytest
 from django.core.management import call_command
 from django.db.models import Q
+from django.utils import timezone
 
 from bench.national_fill import connect, ensure_national, fill_major_hazards
-from exchange.models import ExchangePartner, ReceivedBatch, ReportedChange, ReportedHazard, UpwardBatch
+from core.rls import tenant_context
+from exchange.choices import BatchState
+from exchange.models import (
+    ExchangePartner,
+    ReceivedBatch,
+    ReportedChange,
+    ReportedHazard,
+    UpwardBatch,
+    UpwardRecord,
+)
 from exchange.selectors import national_major_hazards, national_provinces
 from hazards.choices import OPEN_STATES
 from hazards.models import Hazard, HazardEvent
@@ -72,3 +82,58 @@ def test_a_load_province_of_another_code_and_the_national_tenant_filled_from_it(
     assert ReportedHazard.objects.filter(tenant=national).count() == sum(
         Hazard.objects.filter(tenant=t, level="major").count() for t in (jilin, liaoning)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fill_ends_where_the_real_exchange_path_ends(monkeypatch) -> None:
+    """The same province generated twice: once as the bench does (triggers off, then the set-based fill),
+    once with every trigger on, so the exchange trigger writes the outbox and its batches go through
+    upward_batch_make and exchange_receive. The national sides must agree."""
+    from exchange.receive import exchange_receive
+    from exchange.upward import upward_batch_make
+    from hazards.management.commands import generate_load
+
+    standards_load()
+    call_command("generate_load", tenant="fast", enterprises=40, hazards=800, counties_per_city=0)
+    monkeypatch.setattr(generate_load, "_skip_foreign_key_checks", lambda: None)  # triggers stay on
+    call_command("generate_load", tenant="real", enterprises=40, hazards=800, counties_per_city=0)
+    fast, real = Tenant.objects.get(slug="fast"), Tenant.objects.get(slug="real")
+    assert UpwardRecord.objects.filter(tenant=real).exists() and not UpwardRecord.objects.filter(tenant=fast)
+
+    national_fast, _staff = ensure_national("national-fast")
+    connect(national_fast, fast)
+    assert fill_major_hazards(national_fast, fast) > 0
+    national_real, _staff = ensure_national("national-real")
+    connect(national_real, real)
+    partner = ExchangePartner.objects.get(tenant=national_real)
+    while True:
+        with tenant_context(real):
+            batch = upward_batch_make(tenant=real, now=timezone.now())
+        if batch is None:
+            break
+        exchange_receive(
+            actor=partner.user, body=batch.body.encode(), signature_header=f"sha256={batch.signature}"
+        )
+        UpwardBatch.objects.filter(pk=batch.pk).update(state=BatchState.SENT)
+
+    fields = [f.name for f in ReportedHazard._meta.fields if f.name not in ("id", "tenant")]
+    hazards_fast = set(ReportedHazard.objects.filter(tenant=national_fast).values_list(*fields))
+    hazards_real = set(ReportedHazard.objects.filter(tenant=national_real).values_list(*fields))
+    assert hazards_fast == hazards_real and len(hazards_fast) > 10
+
+    # The changes: the same events, but for two things the generated rows cannot show the trigger. It reads
+    # the hazard as it is when the event is inserted — generated rows are already in their last state — so it
+    # records the report of a hazard graded major only later, and every record carries the last state; in
+    # the product each event's record carries the state that event left (the fill writes that: to_state).
+    def changes(national: Tenant) -> set[tuple[str, str, object]]:
+        rows = ReportedChange.objects.filter(tenant=national).exclude(
+            action="report", hazard__source__in=["self_inspection", "tip_off"]
+        )
+        return set(rows.values_list("hazard__code", "action", "at"))
+
+    assert changes(national_fast) == changes(national_real)
+    for change in ReportedChange.objects.filter(tenant=national_fast).select_related("hazard")[:200]:
+        events = HazardEvent.objects.filter(
+            tenant=fast, hazard__code=change.hazard.code, action=change.action
+        ).values_list("created_at", "to_state")
+        assert change.state in {state for at, state in events if at.replace(microsecond=0) == change.at}
