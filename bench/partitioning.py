@@ -1,8 +1,9 @@
 """What partitioning the ledger and its events would buy or cost, measured on the data that is there.
 
 Copies hazards_hazard and hazards_hazardevent into scratch schemas, partitioned by LIST (tenant_id) (one
-partition per tenant) and by RANGE of time (one partition a year), with the same indexes (a unique index
-without the partition key cannot exist on a partitioned table: those become plain ones here). Then:
+partition per tenant) and by RANGE of time (one partition a year), and once not partitioned (the control:
+its indexes are as freshly built as the partitioned copies'), all with the same indexes (a unique index
+without the partition key cannot exist on a partitioned table: those become plain ones in every copy). Then:
 
 - the hot pages' queries, captured from the product itself (the committee's landing numbers, the ledger
   page and API, the major-hazards page and a detail page; a county department's overdue page and open
@@ -30,7 +31,13 @@ from typing import Any
 import django
 
 TABLES = {"hazards_hazard": "discovered_at", "hazards_hazardevent": "created_at"}
-SCHEMAS = {"bench_part_tenant": "LIST (tenant_id)", "bench_part_year": "RANGE (time)"}
+# The plain copy is the control: its indexes are built in one pass like the partitioned copies' (the live
+# tables' grew row by row), so what differs between it and them is the partitioning alone.
+SCHEMAS = {
+    "bench_plain_copy": "none",
+    "bench_part_tenant": "LIST (tenant_id)",
+    "bench_part_year": "RANGE (time)",
+}
 # A join between tables and its condition, as Django writes it: JOIN "table" [alias] ON (condition)
 JOIN = re.compile(r'JOIN\s+"?(\w+)"?(?:\s+T?\d*\w*)?\s+ON\s+\(([^()]*(?:\([^()]*\)[^()]*)*)\)', re.IGNORECASE)
 TOUCHES = re.compile(r'"?hazards_hazard(event)?"?[\s.]', re.IGNORECASE)
@@ -64,17 +71,17 @@ def build(cursor: Any, say: Any) -> dict[str, float]:
         for table, moment in TABLES.items():
             key = "tenant_id" if scheme.startswith("LIST") else moment
             kind = "LIST" if scheme.startswith("LIST") else "RANGE"
+            partitioned = "" if scheme == "none" else f" PARTITION BY {kind} ({key})"
             cursor.execute(
-                f"CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING DEFAULTS) "
-                f"PARTITION BY {kind} ({key})"
+                f"CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING DEFAULTS){partitioned}"
             )
-            if kind == "LIST":
+            if scheme != "none" and kind == "LIST":
                 for tenant in tenants:
                     cursor.execute(
                         f"CREATE TABLE {schema}.{table}_t{tenant} PARTITION OF {schema}.{table} "
                         f"FOR VALUES IN ({tenant})"
                     )
-            else:
+            elif scheme != "none":
                 span = f"extract(year FROM min({moment}))::int, extract(year FROM max({moment}))::int"
                 cursor.execute(f"SELECT {span} FROM {table}")  # noqa: S608 - the module's own names
                 low, high = cursor.fetchone()
@@ -83,7 +90,8 @@ def build(cursor: Any, say: Any) -> dict[str, float]:
                         f"CREATE TABLE {schema}.{table}_y{year} PARTITION OF {schema}.{table} "
                         f"FOR VALUES FROM ('{year}-01-01') TO ('{year + 1}-01-01')"
                     )
-            cursor.execute(f"CREATE TABLE {schema}.{table}_other PARTITION OF {schema}.{table} DEFAULT")
+            if scheme != "none":
+                cursor.execute(f"CREATE TABLE {schema}.{table}_other PARTITION OF {schema}.{table} DEFAULT")
             cursor.execute(
                 "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
                 "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
@@ -231,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
             f"## Partitioning, measured ({hazards:,} hazards of {tenants} tenants, {events:,} events)\n",
             "Each hot page's ledger queries as the product sent them, EXPLAIN ANALYZE, planning + execution, "
             f"median of {args.repeat} (ms); tenant {args.tenant}.\n",
-            "| page (queries) | plain | by tenant (LIST) | by year (RANGE) | joins without tenant_id |",
-            "|---|---|---|---|---|",
+            "| page (queries) | plain (live) | plain copy | by tenant (LIST) | by year (RANGE) "
+            "| joins without tenant_id |",
+            "|---|---|---|---|---|---|",
         ]
         schemas = ["public", *SCHEMAS]
         cursor.execute(
