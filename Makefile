@@ -18,7 +18,8 @@ STACK := $(PY) -m config.devstack
 # Every install checks each package against the lock's hashes.
 PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
 
-.PHONY: run test lint format install lock messages clean-data fonts redis e2e chromium bench loadtest
+.PHONY: run test lint format install lock messages clean-data fonts redis e2e chromium bench loadtest \
+	bench-country bench-partitioning
 
 # PDFs embed this TrueType Chinese font (see core/pdf_fonts.py); installed from Debian when missing.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
@@ -109,6 +110,15 @@ BENCH_SCALING ?= 100000,300000
 bench: $(STAMP) fonts redis
 	$(STACK) exec -- $(PY) -m bench --enterprises $(BENCH_ENTERPRISES) --hazards $(BENCH_HAZARDS) \
 		--scaling "$(BENCH_SCALING)" $(if $(BENCH_REPLICA),--replica) $(BENCH_ARGS)
+
+# A country's worth (bench/country.py): BENCH_PROVINCES province tenants of BENCH_HAZARDS hazards each and the
+# national tenant; writes docs/benchmarks-country.md. Then the partitioning measurement on that data.
+BENCH_PROVINCES ?= 3
+bench-country: $(STAMP) fonts redis
+	$(STACK) exec -- $(PY) -m bench.country --provinces $(BENCH_PROVINCES) \
+		--hazards-per-province $(BENCH_HAZARDS) $(BENCH_ARGS)
+bench-partitioning: $(STAMP) redis
+	$(STACK) exec -- $(PY) -m bench.partitioning --tenant country-$(BENCH_HAZARDS)-210000
 
 # The mixed load of the four user groups alone (the load tenant must exist: make bench makes it).
 loadtest: $(STAMP) redis

@@ -75,12 +75,16 @@ def scaling_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def write(path: Path, *, facts: list[tuple[str, str]], body: str, notes: str) -> None:
+INTRO = (
+    "# Benchmarks\n\nWritten by `make bench` (bench/); each figure's baseline was measured in the same run, "
+    "on the same server."
+)
+
+
+def write(path: Path, *, facts: list[tuple[str, str]], body: str, notes: str, intro: str = INTRO) -> None:
     head = "\n".join(f"- **{name}**: {value}" for name, value in facts)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "# Benchmarks\n\nWritten by `make bench` (bench/); each figure's baseline was measured in the same "
-        "run, "
-        "on the same server.\n\n## Machine\n\n" + head + "\n\n" + body + "\n\n" + notes.strip() + "\n",
+        intro + "\n\n## Machine\n\n" + head + "\n\n" + body + "\n\n" + notes.strip() + "\n",
         encoding="utf-8",
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from exchange.national import PROVINCES_CSV
 from organizations.choices import EnterpriseScale, EnterpriseStatus, Role
 from organizations.demo import (
     CITY_DEPARTMENTS,
@@ -33,6 +34,8 @@ from .copying import copy_lines, line, reserve_ids
 
 PROVINCE = ("210000", "辽宁省（负载）", "Liaoning (load)")
 COUNTIES_PER_CITY = 7
+# A province with no cities in regions.csv gets this many, with codes xx0100, xx0200 … (as a province has).
+SYNTHETIC_CITIES = 14
 COUNTY_NAMES = [
     "东城",
     "西城",
@@ -80,14 +83,44 @@ class Directory:
     enterprises: list[tuple[int, int, str, str, int, int]] = field(default_factory=list)
 
 
-def _region_rows() -> list[dict[str, str]]:
+def province_names(code: str) -> tuple[str, str, str]:
+    """(code, name, English name) of the load tenant's province: one of the 31 of exchange/data/provinces.csv
+    (the national tenant's children), so that several load provinces report upward as different provinces."""
+    if code == PROVINCE[0]:
+        return PROVINCE
+    with PROVINCES_CSV.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["code"] == code:
+                return code, f"{row['name_zh']}（负载）", f"{row['name_en']} (load)"
+    raise ValueError(f"{code} is no province code of exchange/data/provinces.csv")
+
+
+def _region_rows(province: str) -> list[dict[str, str]]:
     with REGIONS_CSV.open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["code"][:2] == PROVINCE[0][:2]]
+        rows = [row for row in csv.DictReader(handle) if row["code"][:2] == province[:2]]
+    if any(row["level"] == "city" for row in rows):
+        return rows
+    # Not in regions.csv: numbered cities (their counties are filled in below, as for the real ones).
+    short = province_names(province)[1].split("（")[0].rstrip("省市")
+    english = province_names(province)[2].removesuffix(" (load)")
+    return [
+        {
+            "code": f"{province[:2]}{number:02d}00",
+            "parent_code": province,
+            "level": "city",
+            "name_zh": f"{short}第{number}市",
+            "name_en": f"{english} city {number}",
+        }
+        for number in range(1, SYNTHETIC_CITIES + 1)
+    ]
 
 
-def _build_regions(tenant: Tenant, counties_per_city: int) -> list[Region]:
-    rows = _region_rows()
-    province = region_create(tenant=tenant, code=PROVINCE[0], name=PROVINCE[1], name_en=PROVINCE[2])
+def _build_regions(tenant: Tenant, counties_per_city: int, code: str = PROVINCE[0]) -> list[Region]:
+    code, name, name_en = province_names(code)
+    rows = _region_rows(code)
+    if not any(row["level"] == "county" for row in rows):
+        counties_per_city = max(counties_per_city, 1)  # enterprises sit in counties: every city needs one
+    province = region_create(tenant=tenant, code=code, name=name, name_en=name_en)
     regions = [province]
     cities = {}
     for row in rows:
@@ -313,11 +346,17 @@ def _build_enterprises(directory: Directory, count: int, rng: random.Random) -> 
 
 @transaction.atomic
 def build_directory(
-    *, slug: str, enterprises: int, rng: random.Random, counties_per_city: int = COUNTIES_PER_CITY
+    *,
+    slug: str,
+    enterprises: int,
+    rng: random.Random,
+    counties_per_city: int = COUNTIES_PER_CITY,
+    province: str = PROVINCE[0],
 ) -> Directory:
-    tenant = tenant_create(slug=slug, name=f"{PROVINCE[1]}·{slug}", name_en=f"{PROVINCE[2]} {slug}")
+    _code, name, name_en = province_names(province)
+    tenant = tenant_create(slug=slug, name=f"{name}·{slug}", name_en=f"{name_en} {slug}")
     industries = {industry.code: industry for industry in Industry.objects.filter(tenant=tenant)}
-    regions = _build_regions(tenant, counties_per_city)
+    regions = _build_regions(tenant, counties_per_city, province)
     directory = _build_staff(tenant, regions, industries)
     _build_enterprises(directory, enterprises, rng)
     return directory

@@ -10,9 +10,11 @@ standard and are handed over to a covering department. Written batch by batch wi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -66,6 +68,7 @@ HAZARD_COLUMNS = [
     "updated_at",
 ]
 EVENT_COLUMNS = [
+    "id",
     "seq",
     "tenant_id",
     "hazard_id",
@@ -76,7 +79,12 @@ EVENT_COLUMNS = [
     "note",
     "data",
     "created_at",
+    "prev_hash",
+    "hash",
 ]
+GENESIS = "0" * 64
+# An event before its id: (seq, hazard id, actor id, action, from, to, note as stored, data as jsonb text, at)
+PendingEvent = tuple[int, int, int | None, str, str, str, str, str, dt.datetime]
 INSPECTION_COLUMNS = [
     "id",
     "tenant_id",
@@ -114,7 +122,7 @@ class Finding:
 @dataclass
 class Batch:
     hazards: list[str] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)
+    events: list[PendingEvent] = field(default_factory=list)
     inspections: list[str] = field(default_factory=list)
     handovers: list[tuple[int, int, int, dt.datetime, int]] = field(default_factory=list)
 
@@ -167,6 +175,7 @@ class LedgerWriter:
         }
         self.counters: dict[tuple[str, int], int] = defaultdict(int)
         self.event_seq = 0  # the tenant's hash-chain position of each event, in insertion order
+        self.last_hash = GENESIS  # the chain's last link so far (hazards_eventchainhead when done)
 
     # ---------------------------------------------------------------- whole run
 
@@ -189,10 +198,13 @@ class LedgerWriter:
         return totals
 
     def _flush(self, batch: Batch) -> dict[str, int]:
+        first_event = reserve_ids("hazards_hazardevent", len(batch.events))
         counts = {
             "inspections": copy_lines("hazards_inspection", INSPECTION_COLUMNS, batch.inspections),
             "hazards": copy_lines("hazards_hazard", HAZARD_COLUMNS, batch.hazards),
-            "events": copy_lines("hazards_hazardevent", EVENT_COLUMNS, batch.events),
+            "events": copy_lines(
+                "hazards_hazardevent", EVENT_COLUMNS, self._chained(batch.events, first_event)
+            ),
         }
         first = reserve_ids("hazards_handover", len(batch.handovers))
         handovers, receipts = [], []
@@ -227,6 +239,32 @@ class LedgerWriter:
             receipts,
         )
         return counts
+
+    def _chained(self, events: list[PendingEvent], first: int) -> Iterator[str]:
+        """The events' COPY lines, each with its id and its link of the tenant's hash chain: the digest the
+        chain trigger computes (hazards_event_digest, migration hazards 0005), here in Python, so that no
+        pass over the table has to link them afterwards. `first` is the first of the ids reserved for them
+        (reserved before, as no query may run while COPY streams these lines)."""
+        tenant = self.tenant_id
+        previous = self.last_hash
+        for index, (seq, hazard, actor, action, before, after, note, data, moment) in enumerate(events):
+            pk = first + index
+            at = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            canonical = (
+                f"[{tenant}, {seq}, {pk}, {hazard}, {'null' if actor is None else actor}, {_json(action)}, "
+                f"{_json(before)}, {_json(after)}, {_json(note)}, {data}, {_json(at)}, {_json(previous)}]"
+            )
+            digest = hashlib.sha256(canonical.encode()).hexdigest()
+            yield (
+                f"{pk}\t{seq}\t{tenant}\t{hazard}\t{chr(92) + 'N' if actor is None else actor}\t{action}\t"
+                f"{before}\t{after}\t{text(note)}\t{data}\t{moment.isoformat()}\t{previous}\t{digest}\n"
+            )
+            previous = digest
+        self.last_hash = previous
+
+    def chain_head(self) -> tuple[int, str]:
+        """(seq, hash) of the last event written."""
+        return self.event_seq, self.last_hash
 
     def _counters(self) -> None:
         """Codes issued here must not be issued again by the services: move the counters past them."""
@@ -449,7 +487,6 @@ class LedgerWriter:
             events[-1][5],
         )
         batch.hazards.append(row)
-        tenant = self.tenant_id
         for actor, action, before, after, note, moment in events:
             data = (
                 "{}"
@@ -457,10 +494,16 @@ class LedgerWriter:
                 else _report_data(level if source == HazardSource.INSPECTION else "")
             )
             self.event_seq += 1
+            # The note as the table keeps it (copying.text escapes only the backslashes)
+            stored = note.replace("\t", " ").replace("\n", " ").replace("\r", " ")
             batch.events.append(
-                f"{self.event_seq}\t{tenant}\t{pk}\t{actor if actor else chr(92) + 'N'}\t"
-                f"{action}\t{before}\t{after}\t{text(note)}\t{data}\t{moment.isoformat()}\n"
+                (self.event_seq, pk, actor or None, action, before, after, stored, data, moment)
             )
+
+
+def _json(value: str) -> str:
+    """A string as jsonb's text output writes it (the same escapes as json.dumps without ensure_ascii)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _report_data(level: str) -> str:
@@ -469,6 +512,7 @@ def _report_data(level: str) -> str:
 
 def write_ledger(
     directory: Directory, *, hazards: int, end: dt.date, years: int, rng: random.Random
-) -> dict[str, int]:
+) -> tuple[dict[str, int], tuple[int, str]]:
+    """Write the ledger; returns the totals and the event chain's head (seq, hash)."""
     writer = LedgerWriter(directory, hazards=hazards, end=end, years=years, rng=rng)
-    return writer.write()
+    return writer.write(), writer.chain_head()

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from organizations.models import Tenant
 
-from ...loadgen.directory import COUNTIES_PER_CITY, build_directory
+from ...loadgen.directory import COUNTIES_PER_CITY, PROVINCE, build_directory, province_names
 from ...loadgen.ledger import write_ledger
 
 ANALYZED = [
@@ -37,39 +37,35 @@ def _skip_foreign_key_checks() -> None:
         pass
 
 
-# With triggers off (replica mode) the events arrive with their sequence numbers but no hashes: link them
-# here in sequence order exactly as the chain trigger would have (same digest function), in one pass.
-CHAIN_BACKFILL = """
-DO $$
-DECLARE
-    e hazards_hazardevent;
-    last_hash text := repeat('0', 64);
-    last_seq bigint := 0;
-    ids bigint[] := '{}';
-    prevs text[] := '{}';
-    hashes text[] := '{}';
-BEGIN
-    FOR e IN SELECT * FROM hazards_hazardevent WHERE tenant_id = %(tenant)s ORDER BY seq LOOP
-        e.prev_hash := last_hash;
-        last_hash := hazards_event_digest(e);
-        last_seq := e.seq;
-        ids := ids || e.id;
-        prevs := prevs || e.prev_hash;
-        hashes := hashes || last_hash;
-    END LOOP;
-    UPDATE hazards_hazardevent ev SET prev_hash = x.prev_hash, hash = x.hash
-        FROM unnest(ids, prevs, hashes) AS x(id, prev_hash, hash) WHERE ev.id = x.id;
-    INSERT INTO hazards_eventchainhead (tenant_id, seq, hash) VALUES (%(tenant)s, last_seq, last_hash)
-        ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash;
-END $$;
+# The generator links the events itself (hazards.loadgen.ledger, the chain trigger's digest in Python) and
+# COPYs them with their hashes. With triggers off (replica mode) it also sets the chain's head, after checking
+# links at both ends of the chain against the database's own digest function; with triggers on, the chain
+# trigger linked each event as it arrived (the same digests).
+CHAIN_CHECK = """
+SELECT count(*) FROM hazards_hazardevent e
+WHERE e.tenant_id = %(tenant)s AND (e.seq <= %(sample)s OR e.seq > %(last)s - %(sample)s)
+  AND (hazards_event_digest(e) <> e.hash
+       OR e.prev_hash <> COALESCE((SELECT p.hash FROM hazards_hazardevent p
+                                    WHERE p.tenant_id = e.tenant_id AND p.seq = e.seq - 1), repeat('0', 64)))
 """
+CHAIN_SAMPLE = 2000
 
 
-def _chain_events(tenant_id: int) -> None:
+def _chain_events(tenant_id: int, head: tuple[int, str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('session_replication_role')")
-        if cursor.fetchone()[0] == "replica":  # else the chain trigger linked each event as it arrived
-            cursor.execute(CHAIN_BACKFILL, {"tenant": tenant_id})
+        if cursor.fetchone()[0] != "replica":  # the chain trigger linked each event as it arrived
+            return
+        seq, digest = head
+        cursor.execute(CHAIN_CHECK, {"tenant": tenant_id, "sample": CHAIN_SAMPLE, "last": seq})
+        (broken,) = cursor.fetchone()
+        if broken:
+            raise CommandError(f"{broken} generated events break the hash chain: nothing was written")
+        cursor.execute(
+            "INSERT INTO hazards_eventchainhead (tenant_id, seq, hash) VALUES (%s, %s, %s) "
+            "ON CONFLICT (tenant_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+            [tenant_id, seq, digest],
+        )
 
 
 class Command(BaseCommand):
@@ -94,6 +90,12 @@ class Command(BaseCommand):
             default=COUNTIES_PER_CITY,
             help="fill each city up to this many counties (0: only the real ones in regions.csv)",
         )
+        parser.add_argument(
+            "--province",
+            default=PROVINCE[0],
+            help="the tenant's province, a code of exchange/data/provinces.csv (default 210000, Liaoning); "
+            "one without cities in organizations/data/regions.csv gets numbered ones",
+        )
 
     def handle(
         self,
@@ -105,6 +107,7 @@ class Command(BaseCommand):
         end: str,
         seed: int,
         counties_per_city: int,
+        province: str = PROVINCE[0],
         **options: object,
     ) -> None:
         slug = tenant
@@ -112,6 +115,10 @@ class Command(BaseCommand):
             raise CommandError(f"Tenant {slug!r} already exists; choose another slug.")
         if enterprises < 20 or hazards < 0:
             raise CommandError("Give at least 20 enterprises and a non-negative number of hazards.")
+        try:
+            province_names(province)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         try:
             last = dt.date.fromisoformat(end)
         except ValueError:
@@ -125,17 +132,20 @@ class Command(BaseCommand):
                 enterprises=enterprises,
                 rng=rng,
                 counties_per_city=counties_per_city,
+                province=province,
             )
             self.stdout.write(
                 f"directory: {len(directory.regions)} regions, {enterprises} enterprises "
                 f"({time.monotonic() - started:.1f} s)"
             )
-            totals = write_ledger(directory, hazards=hazards, end=last, years=years, rng=rng)
-            _chain_events(directory.tenant.pk)
+            totals, head = write_ledger(directory, hazards=hazards, end=last, years=years, rng=rng)
+            _chain_events(directory.tenant.pk, head)
+            self.stdout.write(f"ledger written ({time.monotonic() - started:.1f} s)")
         # What autovacuum would do soon after such a load: statistics for the planner, and the visibility map
         # that lets index-only scans skip the heap.
         with connection.cursor() as cursor:
             for table in ANALYZED:
                 cursor.execute(f"VACUUM ANALYZE {table}")
+        self.stdout.write(f"vacuumed and analysed ({time.monotonic() - started:.1f} s)")
         summary = ", ".join(f"{count} {name}" for name, count in totals.items())
         self.stdout.write(f"tenant {slug}: {summary} in {time.monotonic() - started:.1f} s")
