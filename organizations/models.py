@@ -314,7 +314,9 @@ class User(AbstractUser):
             return Q()
         # Each subquery names the tenant (row-level security would too, but not for the owner's jobs, and
         # the planner then reads one tenant's memberships, not every province's).
-        memberships = Membership.objects.filter(tenant_id=scope.tenant_id)
+        memberships = Membership.objects.all()
+        if scope.tenant_id is not None:
+            memberships = memberships.filter(tenant_id=scope.tenant_id)
         colleagues = memberships.filter(Membership.committee_filter(scope)).values("user_id")
         visible = Q(pk=scope.user_id) | Q(pk__in=colleagues)
         if scope.department_ids or scope.enterprise_ids:
@@ -328,7 +330,7 @@ class User(AbstractUser):
             # Committee staff also see accounts with no role yet (new staff, experts) so they can assign them.
             # NOT EXISTS, an anti-join: NOT IN over a province's memberships outgrows work_mem and is then
             # run once per user (seconds at 100,000 enterprises).
-            visible |= ~Exists(memberships.filter(user_id=OuterRef("pk"), is_active=True))
+            visible |= Q(~Exists(memberships.filter(user_id=OuterRef("pk"), is_active=True)))
         return visible
 
 
