@@ -93,6 +93,7 @@ def measure_reads(world: World, host: str, port: int, rounds: int) -> ReadFigure
         .values_list("pk", flat=True)[: max(10, rounds)]
     )
     html_query = f"/ledger/?region={world.county.pk}&level=general"
+    bare_details = [f"/bench/bare/detail/{pk}/?tenant={world.tenant.pk}" for pk in sample]
     return ReadFigures(
         api_first=time_paths(ours, [api_first], rounds=rounds),
         bare_first=time_paths(bare, [bare_first], rounds=rounds),
@@ -102,10 +103,8 @@ def measure_reads(world: World, host: str, port: int, rounds: int) -> ReadFigure
         bare_deep_anonymous=time_paths(anonymous, [bare_deep], rounds=rounds),
         html=time_paths(ours, [html_query], rounds=rounds),
         detail=time_paths(ours, [f"/ledger/{pk}/" for pk in sample], rounds=rounds),
-        bare_detail=time_paths(bare, [f"/bench/bare/detail/{pk}/" for pk in sample], rounds=rounds),
-        bare_detail_anonymous=time_paths(
-            anonymous, [f"/bench/bare/detail/{pk}/" for pk in sample], rounds=rounds
-        ),
+        bare_detail=time_paths(bare, bare_details, rounds=rounds),
+        bare_detail_anonymous=time_paths(anonymous, bare_details, rounds=rounds),
     )
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 2
@@ -26,6 +27,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _app_database_url() -> str:
+    """The database the bench uses (DATABASE_URL: the owner's), logged in as DATABASE_APP_URL's role: the web
+    connects as the row-level-security role, as in production (config/devstack.py)."""
+    owner = urlsplit(os.environ["DATABASE_URL"])
+    app = os.environ.get("DATABASE_APP_URL")
+    if not app:
+        return owner.geturl()
+    return urlsplit(app)._replace(path=owner.path, query=owner.query).geturl()
+
+
 @contextlib.contextmanager
 def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[str, int]]:
     """The product (with the bare baseline views) served as in production: gunicorn, DEBUG off."""
@@ -33,8 +44,7 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="bench.settings",
-        # As the web runs in production: connected as the row-level-security role (config/devstack.py).
-        DATABASE_URL=os.environ.get("DATABASE_APP_URL") or os.environ["DATABASE_URL"],
+        DATABASE_URL=_app_database_url(),
         DEBUG="0",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback: no TLS proxy in front
         ALLOW_DEMO_ACCOUNTS="1",  # as under `make run`: production settings alone refuse the demo accounts
