@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .lookups import register
+
+        register()  # every text column's `startswith` is the leakproof prefix operator (core/lookups.py)
