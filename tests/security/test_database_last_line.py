@@ -162,6 +162,22 @@ def test_the_policies_still_use_the_tenant_indexes(world, app_role) -> None:
     assert re.search(r"(Index|Recheck) Cond: \(+tenant_id = (\$\d|\(InitPlan \d+\)\.col\d)", plan), plan
 
 
+def test_a_region_subtree_is_an_index_condition_under_the_policies(world, app_role) -> None:
+    """Under a policy only leakproof conditions may be index conditions. `LIKE 'path%'` is not, so a region
+    filter read the tenant's whole ledger; `startswith` is written as `^@` (core/lookups.py), which is, and
+    becomes the range condition of the region index."""
+    from hazards.models import Hazard
+
+    query = Hazard.objects.filter(region_path__startswith=world.a.county.path).values("id").query
+    sql, params = query.sql_with_params()
+    assert "LIKE" not in sql, sql
+    with tenant_context(world.a.tenant), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert re.search(r"Index Cond: .*\(region_path\)::text ~>=~ ", plan), plan
+
+
 def test_a_key_migrate_has_not_written_is_refused_until_it_has(world, app_role, hazards, settings) -> None:
     """Web, worker and beat sign with the key they were started with; migrate writes the database's copy.
     A mismatch is an error on every tenant query (loud), never another tenant's rows."""
