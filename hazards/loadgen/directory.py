@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from exchange.national import PROVINCES_CSV
 from organizations.choices import EnterpriseScale, EnterpriseStatus, Role
 from organizations.demo import (
     CITY_DEPARTMENTS,
@@ -33,6 +33,9 @@ from organizations.validators import CREDIT_CODE_ALPHABET, credit_code_check_cha
 from .copying import copy_lines, line, reserve_ids
 
 PROVINCE = ("210000", "辽宁省（负载）", "Liaoning (load)")
+# The 31 provinces the national tenant knows (exchange/national.py reads the same file). Read by its path, not
+# imported: the ledger's apps sit below exchange (tests/core/test_import_direction.py).
+PROVINCES_CSV = Path(__file__).resolve().parents[2] / "exchange" / "data" / "provinces.csv"
 COUNTIES_PER_CITY = 7
 # A province with no cities in regions.csv gets this many, with codes xx0100, xx0200 … (as a province has).
 SYNTHETIC_CITIES = 14
