@@ -59,6 +59,12 @@ APPEND_ONLY_TABLES = frozenset(
 EXEMPT_MODELS: frozenset[str] = frozenset()
 # The sign-in lookups (migration organizations dbline_database_last_line): only the app role may call them.
 SIGN_IN_FUNCTIONS = ("auth_login_candidate(text)", "auth_token_owner(text)", "auth_user_tenant(bigint)")
+# Text search over the current tenant's rows through the trigram indexes (core/search.py).
+SEARCH_FUNCTIONS = (
+    "hazard_text_search(bigint, text)",
+    "enterprise_text_search(bigint, text)",
+    "directory_text_search(bigint, text)",
+)
 
 # Sets the tenant until the transaction ends (SET LOCAL); `tenant_text` is the signed setting, '' for none.
 SET_TENANT_SQL = f"SELECT set_config('{SETTING}', %(tenant_text)s, true)"
@@ -237,7 +243,10 @@ def apply_row_level_security(using: str = "default") -> None:
             cursor.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {_quote(table)} FROM {r}")
         for table in APPEND_ONLY_TABLES:
             cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {_quote(table)} FROM {r}")
-        for function in SIGN_IN_FUNCTIONS:
+        for function in SIGN_IN_FUNCTIONS + SEARCH_FUNCTIONS:
+            cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
+            if not cursor.fetchone()[0]:  # migrated only part of the way: granted once it exists
+                continue
             cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
             cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {r}")
 

@@ -1,11 +1,19 @@
 """Text search over the ledger and the directory with pg_trgm, and its ranking.
 
-Matching is `column ILIKE '%text%'` (the `trigram_contains` lookup below: Django's `icontains` writes
-`UPPER(column) LIKE ...`, which an index on the column cannot answer). The GIN trigram indexes on the
-columns (gin_trgm_ops; the migrations named `search_trigram_indexes`) answer it instead of a scan once the
-text has three characters; shorter texts still match correctly, read through the index. A match through
-another table (a hazard's enterprise) is `id = ANY(ARRAY(subquery))`: the subquery runs once on its own
-trigram indexes and its ids probe a btree, where `IN (subquery)` inside an OR would be tested row by row.
+Matching is `column ILIKE '%text%'`, answered by GIN trigram indexes on the columns (gin_trgm_ops; the
+migrations named `search_trigram_indexes`) instead of a scan once the text has three characters; shorter
+texts still match correctly, read through the index.
+
+Under row-level security PostgreSQL uses a condition as an index condition only when its operator is
+leakproof (so that no error can tell of another tenant's rows before the policy has filtered them), and
+`ILIKE` is not: the web, connected as the row-level-security role, would read the tenant's whole ledger for
+every search. So the match runs in SECURITY DEFINER functions (`hazard_text_search`,
+`enterprise_text_search`, `directory_text_search`: migrations named `search_definer_functions`), as the
+schema's owner, which the policies do not hold, and each names the tenant itself — the transaction's verified
+tenant (`app_current_tenant()`): a caller may name only its own tenant (the schema's owner, in a shell or a
+test, may name any). Their ids come back as
+`id = ANY(ARRAY(SELECT function(pattern)))`: computed once, probing a btree, with `=` (leakproof) under the
+policy as usual.
 
 Ranking: an exact code (or credit code) first, then by pg_trgm's word similarity of the text to the best
 matching column, as a whole number 0-1000 so that the keyset pages can walk it (hazards/keyset.py).
@@ -19,37 +27,19 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     F,
     FloatField,
     Func,
     Index,
     IntegerField,
-    Lookup,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Greatest, Round
-
-
-@TextField.register_lookup
-@CharField.register_lookup
-class TrigramContains(Lookup):
-    """`column ILIKE '%text%'`, the text's wildcards escaped: case-insensitive, and a trigram index
-    answers it."""
-
-    lookup_name = "trigram_contains"
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        pattern = [f"%{connection.ops.prep_for_like_query(value)}%" for value in rhs_params]
-        return f"{lhs} ILIKE {rhs}", (*lhs_params, *pattern)
 
 
 class TrigramIndex(Index):
@@ -77,16 +67,30 @@ COUNT_LIMIT = 10_000
 EXACT = 1000  # the relevance of an exact code or credit code
 
 
-class AnyOfSubquery(Func):
-    """`column = ANY(ARRAY(subquery))`, a condition for filter() and Q."""
+# The definer functions a search may call (a fixed list: the name is written into the SQL).
+SEARCH_FUNCTIONS = frozenset({"hazard_text_search", "enterprise_text_search", "directory_text_search"})
 
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY(ARRAY"
+
+class AnyOfSearch(Func):
+    """`column = ANY(ARRAY(SELECT function(tenant, '%text%')))`: the ids a search function finds for the text
+    in the tenant (the actor's), as a condition for filter() and Q."""
+
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, column: str, subquery: QuerySet, **extra: Any) -> None:
-        super().__init__(F(column), Subquery(subquery), **extra)
+    def __init__(self, column: str, function: str, *, tenant_id: int | None, text: str, **extra: Any) -> None:
+        if function not in SEARCH_FUNCTIONS:
+            raise ValueError(f"{function} is no search function")
+        self.search_function = function
+        self.tenant_id = tenant_id
+        super().__init__(F(column), Value(text, output_field=TextField()), **extra)
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        column, text = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        pattern = f"%{connection.ops.prep_for_like_query(text.value)}%"
+        sql = f"{column_sql} = ANY(ARRAY(SELECT {self.search_function}(%s, %s)))"
+        return sql, (*column_params, self.tenant_id, pattern)
 
 
 class WordSimilarity(Func):
@@ -97,14 +101,6 @@ class WordSimilarity(Func):
 
     def __init__(self, text: str, column: str, **extra: Any) -> None:
         super().__init__(Value(text, output_field=TextField()), Cast(F(column), TextField()), **extra)
-
-
-def contains_text(text: str, *columns: str) -> Q:
-    """Rows where any of the columns contains the text, case-insensitively."""
-    condition = Q()
-    for column in columns:
-        condition |= Q(**{f"{column}__trigram_contains": text})
-    return condition
 
 
 def relevance(text: str, *, exact: Q, columns: tuple[str, ...]) -> Case:

@@ -13,9 +13,10 @@ from django_filters import rest_framework as filters
 from campaigns.models import Campaign
 from core.api.months import MonthFilter
 from core.months import month_bounds, parse_month
-from core.search import AnyOfSubquery, contains_text, relevance
+from core.search import AnyOfSearch, relevance
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise, User
+from organizations.scoping import scope_for
 
 from .campaign_stats import on_campaign_lists
 from .choices import HazardAction, HazardCategory, HazardLevel, HazardSource, HazardState
@@ -146,13 +147,11 @@ class HazardFilter(ScopedFilterSet):
         text = " ".join(value.split())
         if not text:
             return queryset
-        enterprises = (
-            Enterprise.objects.filter(contains_text(text, "name", "credit_code")).order_by().values("pk")
-        )
         exact = Q(code__iexact=text) | Q(enterprise__credit_code=text.upper())
+        tenant_id = scope_for(self.request.user).tenant_id
         return queryset.filter(
-            contains_text(text, "code", "title", "description", "location")
-            | AnyOfSubquery("enterprise_id", enterprises)
+            Q(AnyOfSearch("pk", "hazard_text_search", tenant_id=tenant_id, text=text))
+            | Q(AnyOfSearch("enterprise_id", "enterprise_text_search", tenant_id=tenant_id, text=text))
         ).annotate(
             relevance=relevance(
                 text, exact=exact, columns=("code", "title", "description", "location", "enterprise__name")

@@ -8,9 +8,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from core.search import contains_text, relevance
+from core.search import AnyOfSearch, relevance
 
 from .models import Department, Enterprise, Industry, Region
+from .scoping import scope_for
 
 _FORM_CLASSES: dict[type, type] = {}
 
@@ -108,7 +109,11 @@ class EnterpriseFilter(ScopedFilterSet):
             return queryset
         score = relevance(text, exact=Q(credit_code=text.upper()), columns=("name", "credit_code", "address"))
         return (
-            queryset.filter(contains_text(text, "name", "credit_code", "address"))
+            queryset.filter(
+                AnyOfSearch(
+                    "pk", "directory_text_search", tenant_id=scope_for(self.request.user).tenant_id, text=text
+                )
+            )
             .annotate(relevance=score)
             .order_by("-relevance", "name", "id")
         )

@@ -3,9 +3,10 @@ indexes, Chinese included, rank what they find (an exact code or credit code fir
 how many rows match without counting past 10,000."""
 
 import re
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import search
@@ -156,28 +157,85 @@ def _plan(queryset) -> str:
         return queryset.explain()
 
 
+def _function_plan(function: str, tenant_id: int, pattern: str) -> str:
+    """The plan of a search function's own query (a definer function's plan is not in its caller's): its
+    body, prepared with its parameters, explained with sequential scans priced out."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [function])
+        body = cursor.fetchone()[0].replace("p_tenant", "$1").replace("p_pattern", "$2")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"PREPARE search_body(bigint, text) AS {body}")
+        try:
+            cursor.execute("EXPLAIN EXECUTE search_body(%s, %s)", [tenant_id, pattern])
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE search_body")
+
+
 @pytest.mark.django_db(transaction=False)
 def test_the_searches_read_the_trigram_indexes_not_the_table(world, ledger, rf) -> None:
-    """With sequential scans priced out, the plan of each search is its trigram indexes: were a condition
-    not indexable (a function around the column, an IN over a subquery inside the OR), PostgreSQL would
-    still have to scan."""
+    """With sequential scans priced out, each search function's query is its trigram indexes (were a
+    condition not indexable — a function around the column — PostgreSQL would still have to scan), and the
+    ledger and directory find the ids it returns through their primary keys, not by reading the tables."""
     from hazards.filters import HazardFilter
     from organizations.filters import EnterpriseFilter
 
     ledger.reported()
+    tenant = world.a.tenant.pk
+    plan = _function_plan("hazard_text_search", tenant, "%储罐区%")
+    for index in (f"hazard_{column}_trgm_idx" for column in ("code", "title", "description", "location")):
+        assert index in plan, plan
+    plan = _function_plan("enterprise_text_search", tenant, "%储罐区%")
+    assert "enterprise_name_trgm_idx" in plan and "enterprise_credit_trgm_idx" in plan, plan
+    plan = _function_plan("directory_text_search", tenant, "%化工有限%")
+    assert "enterprise_name_trgm_idx" in plan and "enterprise_address_trgm_idx" in plan, plan
     request = rf.get("/")
     request.user = world.a.committee
     hazards = HazardFilter({"q": "储罐区"}, queryset=Hazard.objects.all(), request=request).qs
-    plan = _plan(hazards)
-    indexes = ("code", "title", "description", "location")
-    for index in (f"hazard_{column}_trgm_idx" for column in indexes):
-        assert index in plan, plan
-    assert "enterprise_name_trgm_idx" in plan and "enterprise_credit_trgm_idx" in plan, plan
-    assert "Seq Scan on hazards_hazard" not in plan, plan
+    assert "Seq Scan on hazards_hazard" not in _plan(hazards)
     enterprises = EnterpriseFilter({"q": "化工有限"}, queryset=Enterprise.objects.all(), request=request).qs
-    plan = _plan(enterprises)
-    assert "enterprise_name_trgm_idx" in plan and "enterprise_address_trgm_idx" in plan, plan
-    assert "Seq Scan on organizations_enterprise" not in plan, plan
+    assert "Seq Scan on organizations_enterprise" not in _plan(enterprises)
+
+
+@pytest.fixture
+def two_tenants_hazards(world: Any, ledger: Any) -> tuple[Any, Any]:
+    """A hazard titled with 储罐区 in each of two tenants, built as the owner."""
+    from hazards.services import hazard_report
+
+    other = hazard_report(
+        actor=world.b.officer,
+        enterprise=world.b.enterprise,
+        title="储罐区未设紧急切断",
+        description="说明",
+        location="东区",
+        category="equipment",
+    )
+    return ledger.reported(), other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_function_reads_only_the_verified_tenant(
+    world, two_tenants_hazards, app_role_connection
+) -> None:
+    """As the row-level-security role, a search finds the tenant's rows (the policies stand in front of the
+    trigram indexes, so the match runs in a definer function) and nothing of another tenant's, whichever
+    tenant it names."""
+    from core.rls import tenant_context
+
+    hazard_a, hazard_b = two_tenants_hazards
+
+    def found(tenant: Any, named: int) -> list[int]:
+        with tenant_context(tenant), connection.cursor() as cursor:
+            cursor.execute("SELECT hazard_text_search(%s, %s)", [named, "%储罐区%"])
+            return [row[0] for row in cursor.fetchall()]
+
+    assert hazard_a.pk in found(world.a.tenant, world.a.tenant.pk)
+    assert found(world.a.tenant, world.b.tenant.pk) == []  # another tenant named: nothing
+    assert hazard_b.pk not in found(world.a.tenant, world.a.tenant.pk)
+    with transaction.atomic(), connection.cursor() as cursor:  # no tenant set: nothing
+        cursor.execute("SELECT hazard_text_search(%s, %s)", [world.a.tenant.pk, "%储罐区%"])
+        assert cursor.fetchall() == []
 
 
 def test_the_database_classifies_chinese_characters_as_letters_for_trigrams(db) -> None:
