@@ -4,12 +4,12 @@ the same figures as the API gives. In Chinese."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from .conftest import LOCALES, App, Screens, axe_violations, login
 
 COMMITTEE = "ln-committee"
-WALL = {"width": 1920, "height": 1080}
+WALL: ViewportSize = {"width": 1920, "height": 1080}
 LIAONING_CITIES = 14
 
 
