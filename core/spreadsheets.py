@@ -114,21 +114,18 @@ class WorkbookWriter:
     through our own `StreamingWorkbook`; otherwise openpyxl holds the (small) workbook in memory."""
 
     def __init__(self, *, write_only: bool = False) -> None:
-        self._streaming = StreamingWorkbook() if write_only else None
-        self._book = Workbook()
-        for first in list(self._book.worksheets):  # a normal workbook starts with an empty sheet
-            self._book.remove(first)
+        self._book: StreamingWorkbook | Workbook = StreamingWorkbook() if write_only else Workbook()
+        if isinstance(self._book, Workbook):
+            for first in list(self._book.worksheets):  # a normal workbook starts with an empty sheet
+                self._book.remove(first)
 
     def sheet(self, title: str) -> SheetWriter | StreamingSheet:
-        if self._streaming is not None:
-            return self._streaming.sheet(title)
+        if isinstance(self._book, StreamingWorkbook):
+            return self._book.sheet(title)
         return SheetWriter(self._book.create_sheet(title[:SHEET_TITLE_MAX]))
 
     def save(self, target: IO[bytes]) -> None:
-        if self._streaming is not None:
-            self._streaming.save(target)
-        else:
-            self._book.save(target)
+        self._book.save(target)
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
