@@ -20,7 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from core.errors import PermissionDeniedError
 from core.rls import tenant_context
 from exchange.demo import NATIONAL_STAFF
-from exchange.format import SIGNATURE_HEADER
+from exchange.format import SIGNATURE_HEADER, signature
 from exchange.models import StandardRelease, StandardsPull, UpwardLink
 from exchange.national import exchange_connect, national_tenant_create
 from exchange.standards import (
@@ -241,6 +241,69 @@ def test_a_province_refuses_an_answer_whose_signature_does_not_match(
         proxy.shutdown()
     assert "signature does not match" in result.failed
     assert _pull_state(province).last_seq == 0 and Standard.objects.count() == before
+
+
+class _Malformed(http.server.BaseHTTPRequestHandler):
+    """An upstream that signs correctly with the province's key but answers outside the schema: every
+    release loses its standards' criteria."""
+
+    upstream = ""
+    key = ""
+
+    def do_GET(self) -> None:
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.upstream + self.path.split("/standards/", 1)[1],
+            headers={name: value for name, value in self.headers.items() if name.lower() != "host"},
+        )
+        with urllib.request.urlopen(request) as answer:  # noqa: S310 - loopback
+            document = json.loads(answer.read())
+        for release in document["releases"]:
+            for standard in release["standards"]:
+                del standard["criteria"]
+        body = json.dumps(document).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header(SIGNATURE_HEADER, f"sha256={signature(body, self.key)}")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_province_refuses_a_signed_answer_that_breaks_the_schema_and_names_the_field(
+    world: Any, national: National, receiver: Receiver
+) -> None:
+    receiver.start()
+    province = world.a.tenant
+    with tenant_context(province):
+        link = UpwardLink.objects.get(tenant=province)
+    _Malformed.upstream, _Malformed.key = standards_url(receiver.url), link.key
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Malformed)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        with tenant_context(province):
+            UpwardLink.objects.filter(tenant=province).update(
+                url=f"http://127.0.0.1:{proxy.server_port}/api/exchange/v1/batches/"
+            )
+        before = Standard.objects.count()
+        result = standards_pull(tenant=province)
+    finally:
+        proxy.shutdown()
+    assert "releases/0/standards/0: 'criteria' is a required property" in result.failed
+    assert _pull_state(province).last_seq == 0 and Standard.objects.count() == before
+    with pytest.raises(StandardsRefused, match="'criteria' is a required property"):
+        standards_apply(tenant=province, releases=[{**_releases(national)[0], "standards": [{}]}])
+    assert _pull_state(province).last_seq == 0
+
+
+def _releases(national: National) -> list[dict[str, Any]]:
+    with tenant_context(national.tenant):
+        return [
+            json.loads(body)
+            for body in StandardRelease.objects.order_by("seq").values_list("body", flat=True)
+        ]
 
 
 def test_only_national_committee_staff_publish_and_a_published_version_never_changes(
