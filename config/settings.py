@@ -119,6 +119,10 @@ REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
 # How long the landing page's numbers are kept for everyone of the same scope (0: computed every time); a
 # user's own change shows at once (core/own_writes.py).
 LANDING_CACHE_SECONDS = env_int("LANDING_CACHE_SECONDS", 60, minimum=0)
+# How long the to-do count on the menu (every signed-in page) is kept per user (0: counted every time). The
+# user's own change shows at once, and the inbox page always counts afresh and updates it; what others do
+# (a hazard handed to the user's department) reaches the menu's count within this time.
+INBOX_BADGE_SECONDS = env_int("INBOX_BADGE_SECONDS", 30, minimum=0)
 # How often each process asks the standby how far behind it is.
 REPLICA_HEALTH_SECONDS = env_int("REPLICA_HEALTH_SECONDS", 1, minimum=0)
 # The views (URL names, fnmatch patterns) whose GETs read on the replica: the public site, dashboards and

@@ -17,7 +17,9 @@ _KEY = "own-write:{user_id}"
 
 def note_own_write(user_id: int) -> None:
     """Remember that `user_id` has just written, for as long as anything may need to know."""
-    keep = max(settings.REPLICA_MAX_LAG_SECONDS + 1, settings.LANDING_CACHE_SECONDS, 1)
+    keep = max(
+        settings.REPLICA_MAX_LAG_SECONDS + 1, settings.LANDING_CACHE_SECONDS, settings.INBOX_BADGE_SECONDS, 1
+    )
     cache.set(_KEY.format(user_id=user_id), time.time(), timeout=keep)
 
 

@@ -447,13 +447,23 @@ class Hazard(TenantOwned):
                 name="hazard_tenant_overdue_idx",
             ),
             # The same for the hazards waiting on a regulator (the to-do inbox and its badge on every page):
-            # the few rows in the states that wait, with what the scope tests, index-only.
+            # the few rows in the states that wait, with what the scope tests and the inbox sorts by, so
+            # that both the counts and each section's first items are read index-only.
             models.Index(
                 fields=["tenant", "state", "region_path"],
                 opclasses=["int8_ops", "varchar_ops", "varchar_pattern_ops"],
                 condition=Q(state__in=WAITING_STATES),
-                include=["industry", "level", "id"],
+                include=["industry", "level", "id", "discovered_at", "deadline"],
                 name="hazard_tenant_waiting_idx",
+            ),
+            # The rectifications waiting for verification in the inbox's order (deadline first): walked in
+            # order and index-only, where the state index made the walk read each row from the table to test
+            # a department's scope (13,000 rows for its 32 at 1M hazards).
+            models.Index(
+                fields=["tenant", "deadline", "id"],
+                condition=Q(state=HazardState.PENDING_VERIFICATION),
+                include=["industry", "region_path", "level"],
+                name="hazard_tenant_verify_idx",
             ),
             # The overdue page in the ledger's order: a department's scope is an OR (its subtree and
             # industries, or what was handed to it), which no region index serves; walking only the overdue

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core import search
 from core.errors import PermissionDeniedError
 from core.months import first_of_month, parse_month
+from core.paging import first_rows
 from core.scoping import any_of, path_within
 from organizations.audit import audit_export
 from organizations.choices import DEPARTMENT_ROLES
@@ -90,7 +91,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     after = request.GET.get("after", "")
     limit = search.COUNT_LIMIT
     counted = queryset.annotate(matched=search.match_count(queryset, limit))
-    rows = list(keyset.after(counted, after)[: PAGE_SIZE + 1])
+    rows = list(first_rows(keyset.after(counted, after), PAGE_SIZE + 1))
     matched = rows[0].matched if rows else None
     query = request.GET.copy()
     query.pop("after", None)

@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from organizations.choices import BUSINESS_ROLES
 from organizations.scoping import scope_for
 
-from .selectors import inbox_total
+from .selectors import inbox_menu_count
 
 
 def inbox_badge(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +16,4 @@ def inbox_badge(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not scope_for(user).has_any_role(BUSINESS_ROLES):
         return {}
     # Lazily, and once: a page that never shows the navigation never asks.
-    return {"inbox_count": SimpleLazyObject(lambda: inbox_total(actor=user))}
+    return {"inbox_count": SimpleLazyObject(lambda: inbox_menu_count(actor=user))}

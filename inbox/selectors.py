@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -26,6 +27,8 @@ from accountability.models import SpotCheck
 from campaigns.choices import CampaignStatus, TaskStatus
 from campaigns.models import Task
 from core.months import first_of_month, last_day_of_month
+from core.own_writes import last_own_write
+from core.paging import first_rows
 from core.scoping import any_of, path_within
 from disclosure.choices import TipOffStatus
 from disclosure.models import TipOff
@@ -454,8 +457,34 @@ def inbox_counts(*, actor: User, today: dt.date | None = None) -> dict[InboxKind
 
 
 def inbox_total(*, actor: User) -> int:
-    """The navigation's badge."""
+    """How many items wait on the actor, counted now."""
     return sum(inbox_counts(actor=actor).values())
+
+
+def _badge_key(actor: User) -> str:
+    # The user's last write is part of the key: after their own change the count is taken afresh.
+    return f"inbox-badge:{actor.pk}:{scope_for(actor).tenant_id}:{last_own_write(actor.pk) or '-'}"
+
+
+def inbox_menu_count(*, actor: User) -> int:
+    """The count on the menu of every signed-in page, kept INBOX_BADGE_SECONDS per user: a department's
+    count reads its whole remit (tens of milliseconds at a province's scale), and the menu is on every
+    page a user opens. Their own change shows at once; the inbox page counts afresh and stores it."""
+    seconds = settings.INBOX_BADGE_SECONDS
+    if not seconds:
+        return inbox_total(actor=actor)
+    key = _badge_key(actor)
+    total = cache.get(key)
+    if total is None:
+        total = inbox_total(actor=actor)
+        cache.set(key, total, timeout=seconds)
+    return int(total)
+
+
+def remember_inbox_badge(*, actor: User, total: int) -> None:
+    """The inbox page has just counted everything: the menu shows the same from now on."""
+    if settings.INBOX_BADGE_SECONDS:
+        cache.set(_badge_key(actor), total, timeout=settings.INBOX_BADGE_SECONDS)
 
 
 def inbox_sections(*, actor: User, today: dt.date | None = None) -> list[InboxSection]:
@@ -467,6 +496,6 @@ def inbox_sections(*, actor: User, today: dt.date | None = None) -> list[InboxSe
     sections = []
     for kind, queryset in querysets.items():
         render = SOURCES[kind][1]
-        rows: Iterable[Any] = queryset[:ITEMS_PER_KIND] if counts[kind] else ()
+        rows: Iterable[Any] = first_rows(queryset, ITEMS_PER_KIND) if counts[kind] else ()
         sections.append(InboxSection(kind, counts[kind], [render(row, day) for row in rows]))
     return sections

@@ -7,13 +7,14 @@ from django.utils import timezone
 
 from organizations.scoping import actor_of
 
-from .selectors import inbox_sections
+from .selectors import inbox_sections, remember_inbox_badge
 
 
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
     sections = inbox_sections(actor=actor_of(request))
     total = sum(section.count for section in sections)
+    remember_inbox_badge(actor=actor_of(request), total=total)
     return render(
         request,
         "inbox/inbox.html",

@@ -15,6 +15,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
+from core.paging import first_rows
+
 from ..keyset import Keyset
 
 _FORWARD, _BACKWARD = "n", "p"
@@ -46,7 +48,7 @@ class KeysetPagination(CursorPagination):
         self.keyset = self._keyset(request, queryset, view)
         direction, position = self._decode(request.query_params.get(self.cursor_query_param, ""))
         walk = self.keyset if direction == _FORWARD else self.keyset.reversed()
-        rows = list(walk.after(queryset.order_by(*walk.order_by), position)[: self.page_size + 1])
+        rows = list(first_rows(walk.after(queryset.order_by(*walk.order_by), position), self.page_size + 1))
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if direction == _BACKWARD:

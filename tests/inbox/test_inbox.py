@@ -247,6 +247,35 @@ def test_the_page_shows_the_badge_and_links_each_item_where_it_is_done(
     assert "Handovers to acknowledge" not in page
 
 
+def _menu_count(client: Any) -> int:
+    page = client.get(reverse("ledger")).content.decode()
+    found = re.search(r"data-inbox-count>(\d+)<", page)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_menu_count_is_kept_a_while_but_own_changes_and_the_inbox_page_show_at_once(
+    world: Any, ledger: Any, client: Any
+) -> None:
+    w = world.a
+    first = ledger.handed_over()
+    client.force_login(w.inspector)
+    before = _menu_count(client)
+    assert before >= 1
+
+    # Someone else hands over another hazard: the menu keeps its count, and no page counts again...
+    ledger.handed_over()
+    with CaptureQueriesContext(connection) as kept:
+        assert _menu_count(client) == before
+    assert not [q for q in kept.captured_queries if "AS waiting" in q["sql"]]  # the count (_count_each)
+    # ...until the inbox page, which always counts afresh, shows it and the menu follows.
+    assert client.get(reverse("inbox")).context["total"] == before + 1
+    assert _menu_count(client) == before + 1
+
+    # The user's own change shows on their very next page.
+    client.post(reverse("handover-receipt-acknowledge", args=[first.pk]))
+    assert _menu_count(client) == before
+
+
 def test_the_api_returns_what_the_page_shows(world: Any, ledger: Any, client: Any, api: Any) -> None:
     w = world.a
     ledger.handed_over()
