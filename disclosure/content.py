@@ -65,7 +65,7 @@ def build_contents(*, tenant_id: int, month: dt.date, regions: Sequence[Region])
     under = _Subtrees(regions)
     hazards = Hazard.objects.filter(tenant_id=tenant_id)
     extensions = Extension.objects.filter(tenant_id=tenant_id)
-    if under.common_prefix:  # one region, or regions under one: read only their part of the tenant
+    if under.common_prefix:  # only the part of the tenant the regions lie in (one region: its subtree)
         hazards = hazards.filter(region_path__startswith=under.common_prefix)
         extensions = extensions.filter(hazard__region_path__startswith=under.common_prefix)
     tallies = [_Tally() for _region in regions]
