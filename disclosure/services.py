@@ -24,7 +24,7 @@ from organizations.scoping import scope_for
 
 from . import public_cache
 from .choices import PublicationStatus
-from .content import build_content, reviewed_titles
+from .content import build_content, build_contents, reviewed_titles
 from .models import PUBLIC_TITLE_MAX, DisclosurePolicy, Publication, PublicHazardId
 from .pdf import render_pdf
 
@@ -65,15 +65,34 @@ def publication_draft(*, region: Region, month: dt.date) -> Publication | None:
         return existing.filter(status=PublicationStatus.DRAFT).first()
 
 
+@transaction.atomic
 def publication_build_month(*, tenant: Tenant, month: dt.date) -> DraftRun:
-    """Drafts of the month for every region with a committee; safe to run again or twice at once."""
-    created = existing = 0
-    for region in regions_with_committee(tenant):
-        before = Publication.objects.filter(tenant=tenant, region=region, month=month.replace(day=1)).exists()
-        publication_draft(region=region, month=month)
-        existing += before
-        created += not before
-    return DraftRun(created=created, existing=existing)
+    """Drafts of the month for every region with a committee that has no publication of the month yet.
+
+    Their contents are built together (content.build_contents: one pass over the tenant's month, however many
+    regions) and written in one statement: all of the month's new drafts or none. Safe to run again or twice
+    at once: a region with a publication of the month keeps it, and a draft another run wrote first is left
+    as it is (the one-draft-per-region-and-month constraint, ON CONFLICT DO NOTHING).
+    """
+    month = month.replace(day=1)
+    regions = regions_with_committee(tenant)
+    done = set(Publication.objects.filter(tenant=tenant, month=month).values_list("region_id", flat=True))
+    missing = [region for region in regions if region.pk not in done]
+    contents = build_contents(tenant_id=tenant.pk, month=month, regions=missing)
+    Publication.objects.bulk_create(
+        [
+            Publication(
+                tenant=tenant,
+                region=region,
+                region_path=region.path,
+                month=month,
+                content=contents[region.pk],
+            )
+            for region in missing
+        ],
+        ignore_conflicts=True,
+    )
+    return DraftRun(created=len(missing), existing=len(regions) - len(missing))
 
 
 def _require_committee_of(actor: User, publication: Publication) -> None:
