@@ -11,9 +11,13 @@ every search. So the match runs in SECURITY DEFINER functions (`hazard_text_sear
 `enterprise_text_search`, `directory_text_search`: migrations named `search_definer_functions`), as the
 schema's owner, which the policies do not hold, and each names the tenant itself — the transaction's verified
 tenant (`app_current_tenant()`): a caller may name only its own tenant (the schema's owner, in a shell or a
-test, may name any). Their ids come back as
-`id = ANY(ARRAY(SELECT function(pattern)))`: computed once, probing a btree, with `=` (leakproof) under the
-policy as usual.
+test, may name any).
+
+A search runs its functions once, when the filter is applied (`found_by`: one round trip, on the database
+the queryset reads), and the ids ride in the queryset as a constant array, `id = ANY(ids)`: probing a btree,
+with `=` (leakproof) under the policy as usual. However often the queryset is then evaluated — the ledger
+page's rows and its count of matches, the directory's page and its paginator's count, an export's total and
+its rows — the match is not made again (it was most of a common term's cost: bench/NOTES.md).
 
 Ranking: an exact code (or credit code) first, then by pg_trgm's word similarity of the text to the best
 matching column, as a whole number 0-1000 so that the keyset pages can walk it (hazards/keyset.py).
@@ -21,9 +25,11 @@ matching column, as a whole number 0-1000 so that the keyset pages can walk it (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -71,26 +77,46 @@ EXACT = 1000  # the relevance of an exact code or credit code
 SEARCH_FUNCTIONS = frozenset({"hazard_text_search", "enterprise_text_search", "directory_text_search"})
 
 
-class AnyOfSearch(Func):
-    """`column = ANY(ARRAY(SELECT function(tenant, '%text%')))`: the ids a search function finds for the text
-    in the tenant (the actor's), as a condition for filter() and Q."""
+class AnyOf(Func):
+    """`column = ANY(ids)`, the ids a search function found (`found_by`) as PostgreSQL's own text of a bigint
+    array, bound as a parameter, as a condition for filter() and Q."""
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, column: str, function: str, *, tenant_id: int | None, text: str, **extra: Any) -> None:
-        if function not in SEARCH_FUNCTIONS:
-            raise ValueError(f"{function} is no search function")
-        self.search_function = function
-        self.tenant_id = tenant_id
-        super().__init__(F(column), Value(text, output_field=TextField()), **extra)
+    def __init__(self, column: str, ids: str, **extra: Any) -> None:
+        self.ids = ids
+        super().__init__(F(column), **extra)
 
     def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
-        column, text = self.get_source_expressions()
+        (column,) = self.get_source_expressions()
         column_sql, column_params = compiler.compile(column)
-        pattern = f"%{connection.ops.prep_for_like_query(text.value)}%"
-        sql = f"{column_sql} = ANY(ARRAY(SELECT {self.search_function}(%s, %s)))"
-        return sql, (*column_params, self.tenant_id, pattern)
+        return f"{column_sql} = ANY(%s::bigint[])", (*column_params, self.ids)
+
+
+def found_by(
+    queryset: QuerySet, searches: Mapping[str, str], *, tenant_id: int | None, text: str
+) -> QuerySet:
+    """The rows of the queryset whose column (a key of `searches`) holds an id that its search function (the
+    value) finds for the text in the tenant (the actor's). The functions run here, once, in one query on the
+    database the queryset reads (the replica's transaction, when it reads there, has the tenant set as the
+    primary's does); nothing found is `none()`, which reads nothing."""
+    for function in searches.values():
+        if function not in SEARCH_FUNCTIONS:
+            raise ValueError(f"{function} is no search function")
+    connection = connections[queryset.db]
+    pattern = f"%{connection.ops.prep_for_like_query(text)}%"
+    # As text: PostgreSQL's array literal goes back as it came, never parsed into Python integers.
+    arrays = ", ".join(f"ARRAY(SELECT {function}(%s, %s))::text" for function in searches.values())
+    with connection.cursor() as cursor:
+        # The function names come from SEARCH_FUNCTIONS (checked above); the tenant and text are parameters.
+        cursor.execute(f"SELECT {arrays}", [value for _ in searches for value in (tenant_id, pattern)])
+        found = cursor.fetchone()
+    condition = Q()
+    for column, ids in zip(searches, found, strict=True):
+        if ids != "{}":
+            condition |= Q(AnyOf(column, ids))
+    return queryset.filter(condition) if condition else queryset.none()
 
 
 class WordSimilarity(Func):

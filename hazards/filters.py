@@ -13,7 +13,7 @@ from django_filters import rest_framework as filters
 from campaigns.models import Campaign
 from core.api.months import MonthFilter
 from core.months import month_bounds, parse_month
-from core.search import AnyOfSearch, relevance
+from core.search import found_by, relevance
 from organizations.filters import ScopedFilterSet
 from organizations.models import Department, Enterprise, User
 from organizations.scoping import scope_for
@@ -142,17 +142,15 @@ class HazardFilter(ScopedFilterSet):
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Code, title, description or location, or the enterprise's name or credit code, through trigram
-        indexes (core/search.py); each row gets its `relevance`, by which the ledger orders when no other
-        order is asked for."""
+        indexes (core/search.py: the search functions run once, here, however often the rows are then read);
+        each row gets its `relevance`, by which the ledger orders when no other order is asked for."""
         text = " ".join(value.split())
         if not text:
             return queryset
         exact = Q(code__iexact=text) | Q(enterprise__credit_code=text.upper())
+        searches = {"pk": "hazard_text_search", "enterprise_id": "enterprise_text_search"}
         tenant_id = scope_for(self.request.user).tenant_id
-        return queryset.filter(
-            Q(AnyOfSearch("pk", "hazard_text_search", tenant_id=tenant_id, text=text))
-            | Q(AnyOfSearch("enterprise_id", "enterprise_text_search", tenant_id=tenant_id, text=text))
-        ).annotate(
+        return found_by(queryset, searches, tenant_id=tenant_id, text=text).annotate(
             relevance=relevance(
                 text, exact=exact, columns=("code", "title", "description", "location", "enterprise__name")
             )

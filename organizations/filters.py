@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from core.search import AnyOfSearch, relevance
+from core.search import found_by, relevance
 
 from .models import Department, Enterprise, Industry, Region
 from .scoping import scope_for
@@ -108,12 +108,9 @@ class EnterpriseFilter(ScopedFilterSet):
         if not text:
             return queryset
         score = relevance(text, exact=Q(credit_code=text.upper()), columns=("name", "credit_code", "address"))
+        tenant_id = scope_for(self.request.user).tenant_id
         return (
-            queryset.filter(
-                AnyOfSearch(
-                    "pk", "directory_text_search", tenant_id=scope_for(self.request.user).tenant_id, text=text
-                )
-            )
+            found_by(queryset, {"pk": "directory_text_search"}, tenant_id=tenant_id, text=text)
             .annotate(relevance=score)
             .order_by("-relevance", "name", "id")
         )
