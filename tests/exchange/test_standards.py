@@ -198,10 +198,13 @@ def test_the_national_system_refuses_a_request_not_signed_with_the_provinces_key
     assert refused.failed.startswith("HTTP 403") and _pull_state(province).last_seq == 0
 
 
-class _Tampering(http.server.BaseHTTPRequestHandler):
-    """A man in the middle: passes the national answer on with one byte changed."""
+class _Between(http.server.BaseHTTPRequestHandler):
+    """Sits between a province and the national feed: passes each answer on as `rewrite` changes it."""
 
     upstream = ""
+
+    def rewrite(self, body: bytes, signed: str) -> tuple[bytes, str]:
+        raise NotImplementedError
 
     def do_GET(self) -> None:
         request = urllib.request.Request(  # noqa: S310 - loopback
@@ -209,8 +212,7 @@ class _Tampering(http.server.BaseHTTPRequestHandler):
             headers={name: value for name, value in self.headers.items() if name.lower() != "host"},
         )
         with urllib.request.urlopen(request) as answer:  # noqa: S310 - loopback
-            body, signed = answer.read(), answer.headers[SIGNATURE_HEADER]
-        body = body.replace("重大".encode(), "一般".encode(), 1)
+            body, signed = self.rewrite(answer.read(), answer.headers[SIGNATURE_HEADER])
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header(SIGNATURE_HEADER, signed)
@@ -219,6 +221,13 @@ class _Tampering(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+class _Tampering(_Between):
+    """A man in the middle: one byte of the answer changed, its signature kept."""
+
+    def rewrite(self, body: bytes, signed: str) -> tuple[bytes, str]:
+        return body.replace("重大".encode(), "一般".encode(), 1), signed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -243,32 +252,19 @@ def test_a_province_refuses_an_answer_whose_signature_does_not_match(
     assert _pull_state(province).last_seq == 0 and Standard.objects.count() == before
 
 
-class _Malformed(http.server.BaseHTTPRequestHandler):
+class _Malformed(_Between):
     """An upstream that signs correctly with the province's key but answers outside the schema: every
     release loses its standards' criteria."""
 
-    upstream = ""
     key = ""
 
-    def do_GET(self) -> None:
-        request = urllib.request.Request(  # noqa: S310 - loopback
-            self.upstream + self.path.split("/standards/", 1)[1],
-            headers={name: value for name, value in self.headers.items() if name.lower() != "host"},
-        )
-        with urllib.request.urlopen(request) as answer:  # noqa: S310 - loopback
-            document = json.loads(answer.read())
+    def rewrite(self, body: bytes, signed: str) -> tuple[bytes, str]:
+        document = json.loads(body)
         for release in document["releases"]:
             for standard in release["standards"]:
                 del standard["criteria"]
-        body = json.dumps(document).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header(SIGNATURE_HEADER, f"sha256={signature(body, self.key)}")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        changed = json.dumps(document).encode()
+        return changed, f"sha256={signature(changed, self.key)}"
 
 
 @pytest.mark.django_db(transaction=True)
