@@ -230,24 +230,30 @@ class _Tampering(_Between):
         return body.replace("重大".encode(), "一般".encode(), 1), signed
 
 
+def _pull_through(handler: type[_Between], province: Tenant) -> tuple[Any, int]:
+    """The province pulls with `handler` between it and the national feed: (the pull's result, how many
+    standards the deployment held before it)."""
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        with tenant_context(province):
+            UpwardLink.objects.filter(tenant=province).update(
+                url=f"http://127.0.0.1:{proxy.server_port}/api/exchange/v1/batches/"
+            )
+        before = Standard.objects.count()
+        return standards_pull(tenant=province), before
+    finally:
+        proxy.shutdown()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_province_refuses_an_answer_whose_signature_does_not_match(
     world: Any, national: National, receiver: Receiver
 ) -> None:
     receiver.start()
     _Tampering.upstream = standards_url(receiver.url)
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Tampering)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        province = world.a.tenant
-        with tenant_context(province):
-            UpwardLink.objects.filter(tenant=province).update(
-                url=f"http://127.0.0.1:{proxy.server_port}/api/exchange/v1/batches/"
-            )
-        before = Standard.objects.count()
-        result = standards_pull(tenant=province)
-    finally:
-        proxy.shutdown()
+    province = world.a.tenant
+    result, before = _pull_through(_Tampering, province)
     assert "signature does not match" in result.failed
     assert _pull_state(province).last_seq == 0 and Standard.objects.count() == before
 
@@ -276,17 +282,7 @@ def test_a_province_refuses_a_signed_answer_that_breaks_the_schema_and_names_the
     with tenant_context(province):
         link = UpwardLink.objects.get(tenant=province)
     _Malformed.upstream, _Malformed.key = standards_url(receiver.url), link.key
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Malformed)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        with tenant_context(province):
-            UpwardLink.objects.filter(tenant=province).update(
-                url=f"http://127.0.0.1:{proxy.server_port}/api/exchange/v1/batches/"
-            )
-        before = Standard.objects.count()
-        result = standards_pull(tenant=province)
-    finally:
-        proxy.shutdown()
+    result, before = _pull_through(_Malformed, province)
     assert "releases/0/standards/0: 'criteria' is a required property" in result.failed
     assert _pull_state(province).last_seq == 0 and Standard.objects.count() == before
     with pytest.raises(StandardsRefused, match="'criteria' is a required property"):
