@@ -134,10 +134,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 # Regenerate translation catalogues after changing user-facing strings (needs GNU gettext).
+# The message tools load the settings but use no secret: DEBUG=1 lets them run without SECRET_KEY.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=.data --ignore=static
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=.data --ignore=static/vendor
-	$(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=.data --ignore=static
+	DEBUG=1 $(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=.data --ignore=static/vendor
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean-data:
 	rm -rf .data

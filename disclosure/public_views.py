@@ -3,9 +3,10 @@
 Only published snapshots are read here, never the ledger: what is not published cannot be found, and public
 ids are random, not database ids. A page depends on its URL alone (public_site.py keeps the visitor out);
 of a query string only the known parameters count, normalised. The index and the unfiltered publication
-pages are cached per tenant, language and path, so a tenant has at most
-len(LANGUAGES) * (1 + its published and superseded publications) cached pages, whatever is asked;
-filtered pages are built from the one snapshot each time. Publishing clears the tenant's pages.
+pages are cached per tenant, language, path and page number, so a tenant has at most
+len(LANGUAGES) * (1 + the pages of its published and superseded publications) cached pages, whatever is
+asked (a page number past the last is redirected, never cached); filtered pages are built from the one
+snapshot each time. Publishing clears the tenant's pages.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -77,7 +79,12 @@ def _page(
 
 
 def _cached(
-    request: HttpRequest, slug: str, build: Callable[[Tenant], HttpResponse], *, cache_it: bool = True
+    request: HttpRequest,
+    slug: str,
+    build: Callable[[Tenant], HttpResponse],
+    *,
+    cache_it: bool = True,
+    page: int = 1,
 ) -> HttpResponse:
     """Serve the page from the cache when its tenant's generation has not moved since it was built.
 
@@ -89,7 +96,7 @@ def _cached(
         the_tenant = _tenant(slug)
         enter_tenant_on_demand(request, the_tenant.pk)
         return build(the_tenant)
-    page_key = f"public:{slug}:{get_language()}:{request.path}"
+    page_key = f"public:{slug}:{get_language()}:{request.path}" + (f"?page={page}" if page > 1 else "")
     hit = public_cache.local_get(page_key)
     known = _tenant_ids.get(slug)
     if hit is None and known is not None:
@@ -132,6 +139,15 @@ def _publication(tenant: Tenant, public_id: str) -> Publication:
 
 FILTERS = ("q", "industry", "region_code", "state")
 SEARCH_MAX_LENGTH = 100
+# Major hazards on one page of a publication: a province's month lists thousands, a megabyte a hundred
+# rows, too much for a phone (the CSV, JSON and PDF keep them all).
+PUBLIC_PAGE_ROWS = 100
+
+
+def _page_number(params: Any) -> int:
+    """The `page` parameter: a whole number from 1; anything else counts as the first page."""
+    value = str(params.get("page", "")).strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else 1
 
 
 def _filters(params: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -162,10 +178,17 @@ def _filter_hazards(rows: list[dict[str, Any]], filters: dict[str, str]) -> list
 
 @tenant_on_demand
 def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:
+    number = _page_number(request.GET)
+
     def build(the_tenant: Tenant) -> HttpResponse:
         item = _publication(the_tenant, public_id)
         rows = item.content["major_hazards"]
         filters = _filters(request.GET, rows)
+        matching = _filter_hazards(rows, filters)
+        pages = Paginator(matching, PUBLIC_PAGE_ROWS, allow_empty_first_page=True)
+        if number > pages.num_pages:  # a bookmark from a longer version, or a made-up number
+            return redirect(request.path + language_query(**_page_params(filters, pages.num_pages)))
+        page = pages.page(number)
         return _page(
             request,
             the_tenant,
@@ -173,7 +196,10 @@ def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpRespon
             {
                 "publication": item,
                 "content": item.content,
-                "hazards": _filter_hazards(rows, filters),
+                "hazards": page.object_list,
+                "page_obj": page,
+                "page_links": _page_links(request.path, filters, page),
+                "matching": len(matching),
                 "industries": sorted({(r["industry"], r["industry_name"]) for r in rows}),
                 "regions": sorted({(r["region_code"], r["region"]) for r in rows}),
                 "states": sorted({r["state"] for r in rows}),
@@ -182,12 +208,34 @@ def publication(request: HttpRequest, tenant: str, public_id: str) -> HttpRespon
                 else None,
                 "query": filters,
             },
-            params=filters,
+            params=_page_params(filters, number),
         )
 
-    # Only the unfiltered page is cached: a search is free text, so its pages would have no bound.
+    # Only the unfiltered pages are cached: a search is free text, so its pages would have no bound.
     filtered = any(str(request.GET.get(field, "")).strip() for field in FILTERS)
-    return _cached(request, tenant, build, cache_it=not filtered)
+    return _cached(request, tenant, build, cache_it=not filtered, page=number)
+
+
+def _page_params(filters: dict[str, str], number: int) -> dict[str, str]:
+    """The query of one page of a publication: its filters, and its number unless it is the first."""
+    return {**filters, "page": str(number) if number > 1 else ""}
+
+
+def _page_links(path: str, filters: dict[str, str], page: Page) -> dict[str, str]:
+    """The previous and next pages' URLs, and the first and last when they are neither of those nor this
+    one, with the filters and the language kept."""
+    last = page.paginator.num_pages
+    numbers = {"previous": page.number - 1, "next": page.number + 1}
+    numbers.update(
+        (name, number)
+        for name, number in (("first", 1), ("last", last))
+        if number != page.number and number not in numbers.values()
+    )
+    return {
+        name: path + language_query(**_page_params(filters, number))
+        for name, number in numbers.items()
+        if 1 <= number <= last
+    }
 
 
 def publication_pdf(request: HttpRequest, tenant: str, public_id: str) -> HttpResponse:

@@ -4,11 +4,14 @@ import csv
 import hashlib
 import io
 import json
+import re
 
 import pytest
 from django.utils import timezone
 
+from disclosure import public_views
 from disclosure.models import Publication, TipOff
+from tests.disclosure.test_public_site import _page_keys
 from disclosure.services import (
     invalidate_public_pages,
     publication_build_month,
@@ -108,6 +111,66 @@ def test_search_and_filters_on_the_publication_page(client, published) -> None:
     assert hazard.code in client.get(url, {"q": hazard.enterprise.name[:3]}).content.decode()
     assert hazard.code not in client.get(url, {"q": "不存在的企业"}).content.decode()
     assert hazard.code not in client.get(url, {"state": "closed"}).content.decode()
+
+
+@pytest.fixture
+def long_month(world, published, monkeypatch):
+    """A published month of five major hazards, two to a page: pages 1 and 2 full, page 3 with one."""
+    monkeypatch.setattr(public_views, "PUBLIC_PAGE_ROWS", 2)
+    invalidate_public_pages(world.a.tenant.pk)
+    content = published["publication"].content
+    row = content["major_hazards"][0]
+    rows = [{**row, "code": f"ZH-PAGE-{number}", "public_id": f"pg{number}"} for number in range(1, 6)]
+    rows[4]["state"] = "closed"
+    today = timezone.localdate()
+    return Publication.objects.create(
+        tenant=world.a.tenant,
+        region=world.a.city,
+        region_path=world.a.city.path,
+        status="published",
+        month=today.replace(day=1, year=today.year + 3),
+        content={**content, "major_hazards": rows},
+    )
+
+
+def _codes(body: str) -> list[str]:
+    return re.findall(r"ZH-PAGE-\d", body)
+
+
+def test_a_long_publication_is_read_page_by_page_with_its_filters_and_language_kept(client, long_month) -> None:
+    url = f"/public/alpha/p/{long_month.public_id}/"
+    pages = [client.get(url, {"page": number}).content.decode() for number in (1, 2, 3)]
+    assert [_codes(body) for body in pages] == [
+        ["ZH-PAGE-1", "ZH-PAGE-2"],
+        ["ZH-PAGE-3", "ZH-PAGE-4"],
+        ["ZH-PAGE-5"],
+    ]
+    first, middle, last = pages
+    assert f'href="{url}?page=2" rel="next"' in first and f'href="{url}?page=3"' in first  # next, last
+    assert f'href="{url}" rel="prev"' in middle and f'href="{url}?page=3" rel="next"' in middle
+    assert f'href="{url}?page=2" rel="prev"' in last and f'href="{url}">' in last  # previous, first
+    # The first page is the page without a number; a number that is not one is the first page.
+    for same in ("", "?page=1", "?page=0", "?page=-2", "?page=x"):
+        assert client.get(url + same).content.decode() == first
+    # Past the last page (a bookmark of a longer version): to the last, with the filters and language kept.
+    assert client.get(url, {"page": 9}).url == f"{url}?page=3"
+    assert client.get(url, {"page": 9, "lang": "en", "state": "CLOSED"}).url == f"{url}?lang=en&state=closed"
+    # A filter pages what matches; the links keep it and the language, the switch keeps the page.
+    english = client.get(url, {"lang": "en", "state": "handed_over", "page": 2}).content.decode()
+    assert _codes(english) == ["ZH-PAGE-3", "ZH-PAGE-4"]
+    assert "Rows 3–4 of 4" in english and "4 of 5 major hazards match." in english
+    assert f'href="{url}?lang=en&amp;state=handed_over" rel="prev"' in english
+    assert f'href="{url}?state=handed_over&amp;page=2" lang="zh-hans"' in english
+
+
+def test_each_page_of_a_publication_is_cached_and_no_made_up_number_adds_an_entry(
+    world, client, long_month
+) -> None:
+    url = f"/public/alpha/p/{long_month.public_id}/"
+    for asked in ("", "?page=2", "?page=3", "?page=4", "?page=999999", "?page=9999999", "?page=abc"):
+        client.get(url + asked)
+    keys = {key for key in _page_keys("alpha") if long_month.public_id in key}
+    assert keys == {f"public:alpha:zh-hans:{url}{page}" for page in ("", "?page=2", "?page=3")}
 
 
 def test_a_correction_supersedes_and_both_stay_readable(world, client, published) -> None:
