@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.widgets import QuickSelect
+from core.widgets import QuickCheckboxes, QuickSelect
 from organizations.choices import DEPARTMENT_ROLES
 from organizations.forms import restrict_choices
 from organizations.models import Department, Enterprise, Industry, Membership, Region, User
@@ -75,18 +75,23 @@ class LedgerFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.MultipleChoiceField(
-        label=_("State"), choices=HazardState.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("State"), choices=HazardState.choices, required=False, widget=QuickCheckboxes
     )
-    level = forms.ChoiceField(label=_("Grade"), choices=[("", "—"), *HazardLevel.choices], required=False)
+    level = forms.ChoiceField(
+        label=_("Grade"), choices=[("", "—"), *HazardLevel.choices], required=False, widget=QuickSelect
+    )
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", "—"), *HazardCategory.choices], required=False
+        label=_("Category"), choices=[("", "—"), *HazardCategory.choices], required=False, widget=QuickSelect
     )
     proposed_level = forms.ChoiceField(
         label=_("Reported by the enterprise as"),
         choices=[("", "—"), (HazardLevel.MAJOR, _("Major (self-reported)"))],
         required=False,
+        widget=QuickSelect,
     )
-    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *HazardSource.choices], required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", "—"), *HazardSource.choices], required=False, widget=QuickSelect
+    )
     industry = forms.ModelChoiceField(
         label=_("Industry"),
         queryset=Industry.objects.none(),
@@ -100,12 +105,12 @@ class LedgerFilterForm(forms.Form):
     overdue = forms.NullBooleanField(
         label=_("Overdue"),
         required=False,
-        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=QuickSelect(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
     )
     listed = forms.NullBooleanField(
         label=_("Listed for supervision"),
         required=False,
-        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=QuickSelect(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
     )
     found_from = forms.DateField(
         label=_("Found from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -121,6 +126,7 @@ class LedgerFilterForm(forms.Form):
             ("discovered_at", _("Oldest first")),
             ("deadline", _("Deadline soonest")),
         ],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:

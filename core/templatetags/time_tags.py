@@ -24,6 +24,21 @@ MACHINE = {dt.datetime: "c", dt.date: "Y-m-d"}
 # A day shown as its month is marked up as the month (a valid <time> month string).
 MONTH = "Y-m"
 
+# The formats pages use, written directly: a ledger page has a hundred of these, and the `date` filter's
+# general formatter was a tenth of the page's time. Any other format goes through the filter.
+FAST_FORMATS = {
+    "Y-m-d": lambda v: f"{v.year:04d}-{v.month:02d}-{v.day:02d}",
+    "Y-m": lambda v: f"{v.year:04d}-{v.month:02d}",
+    "Y-m-d H:i": lambda v: f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}",
+    "c": lambda v: v.isoformat(),
+}
+
+
+def formatted(value: dt.date, shown: str) -> str:
+    """`value|date:shown`, faster for the formats of FAST_FORMATS."""
+    fast = FAST_FORMATS.get(shown)
+    return fast(value) if fast is not None else date_format(value, shown)
+
 
 @register.simple_tag
 def time_element(value: object, shown: str | None = None) -> SafeString | str:
@@ -37,6 +52,4 @@ def time_element(value: object, shown: str | None = None) -> SafeString | str:
         local = timezone.localtime(value)  # in the current time zone, as the `date` filter shows it in pages
     shown = shown or SHOWN[kind]
     machine = MONTH if kind is dt.date and shown == MONTH else MACHINE[kind]
-    return format_html(
-        '<time datetime="{}">{}</time>', date_format(local, machine), date_format(local, shown)
-    )
+    return format_html('<time datetime="{}">{}</time>', formatted(local, machine), formatted(local, shown))

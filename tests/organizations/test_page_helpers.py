@@ -11,8 +11,10 @@ import pytest
 from django import forms
 from django.contrib.auth.models import Group
 from django.template import Context, Template
+from django.template.defaultfilters import date as date_format
 from django.utils import timezone
 
+from core.templatetags.time_tags import formatted
 from organizations.forms import restrict_choices
 from organizations.models import Enterprise, Region
 
@@ -83,6 +85,22 @@ def test_a_day_shown_as_its_month_is_marked_up_as_the_month() -> None:
 def test_a_date_written_as_text_is_kept_and_escaped() -> None:
     assert _time("2024-06-03") == '<time datetime="2024-06-03">2024-06-03</time>'
     assert _time('2024"><b>') == '<time datetime="2024&quot;&gt;&lt;b&gt;">2024&quot;&gt;&lt;b&gt;</time>'
+
+
+DAYS = [dt.date(2024, 6, 3), dt.date(987, 12, 31)]
+MOMENTS = [
+    dt.datetime(2024, 6, 3, 9, 5, 7, tzinfo=dt.UTC),
+    dt.datetime(2024, 6, 3, 23, 59, 59, 123456, tzinfo=ZoneInfo("Asia/Shanghai")),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(day, shown) for day in DAYS for shown in ("Y-m-d", "Y-m", "j F Y")]
+    + [(moment, shown) for moment in MOMENTS for shown in ("Y-m-d", "Y-m", "Y-m-d H:i", "c", "j F Y")],
+)
+def test_the_written_formats_are_the_date_filters(value: dt.date, shown: str) -> None:
+    assert formatted(value, shown) == date_format(value, shown)
 
 
 def test_nothing_is_written_for_no_date() -> None:
