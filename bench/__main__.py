@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         + f"\n\n## Mixed load ({plan.load_seconds:.0f} s, {USERS} virtual users in a closed loop: public, "
         "enterprise, department, committee, and the bare view as the baseline)\n\n"
         + report.scaling_table(loadtest.HEADER, loadtest.table(load))
+        + f"\n\n{loadtest.floor_note(load, USERS)}"
     )
     if opened is not None:
         body += (

@@ -7,7 +7,12 @@ committee 1, baseline 1 parts of the users) and requests that group's pages and 
 baseline user asks the bare view (bench/baselines.py: one raw SQL query of a ledger page and json.dumps)
 signed in and anonymously in turn, so that the bare view sees the same queueing as every screen. Reports
 p50, p95, p99, requests/s and errors per request kind, and each kind's verdict: p95 ≤ 300 ms, no errors, and
-p95 ≤ 5x the signed-in bare view's p95 in the same run.
+p95 ≤ 5x the signed-in bare view's p95 in the same run. Before the load each kind is timed alone (one
+client, nothing else running), and the closed loop's floor on this machine is reported (closed_floor).
+
+BENCH_WORKERS and BENCH_THREADS set the shape of the gunicorn served (2 x 4 unless set); BENCH_KEEP_ALIVE=0
+makes every virtual user open a connection per request, as a reverse proxy without upstream keep-alive
+does (with keep-alive each user stays on the worker that accepted its connection for the whole run).
 
 Then an open loop over the same mix (--open-rate requests/s, 0 for none): requests start at fixed times
 whatever the server's pace, and latency is counted from the time a request was due, not from when a busy
@@ -35,6 +40,7 @@ BARE_ANONYMOUS = "baseline: bare view, anonymous"
 P95_LIMIT_MS = 300.0
 BARE_FACTOR = 5.0
 TARGET = f"≤ {P95_LIMIT_MS:.0f} ms; ≤ {BARE_FACTOR:.0f}x bare; no errors"
+KEEP_ALIVE = os.environ.get("BENCH_KEEP_ALIVE", "1") == "1"
 OPEN_WORKERS = 64  # client threads of the open loop: enough that the client is never what queues
 
 
@@ -169,6 +175,8 @@ class Result:
     kinds: dict[str, Kind]
     open_rate: float = 0.0  # arrivals per second for an open loop; 0 for the closed loop
     unsent: int = 0  # open loop: requests still unsent when the drain time ran out (counted as errors)
+    alone: dict[str, float] = field(default_factory=dict)  # each kind's time with nothing else running (s)
+    floor: float | None = None  # the closed loop's least mean latency on this machine (s); see closed_floor
 
     def p95(self, kind: str) -> float | None:
         return self.kinds[kind].pct(0.95) if kind in self.kinds else None
@@ -222,6 +230,7 @@ HEADER = [
     "p99",
     "errors",
     "p95 ÷ bare view p95 (signed in; anonymous)",
+    "alone (one client)",
     "target",
     "met",
 ]
@@ -265,12 +274,52 @@ def table(result: Result) -> list[list[str]]:
             [
                 *_figures(verdict.kind, result.kinds[verdict.kind], result.seconds),
                 f"{_times(verdict.ratio)}; {_times(verdict.ratio_anonymous)}",
+                _ms(1000 * result.alone[verdict.kind]) if verdict.kind in result.alone else "—",
                 TARGET,
                 "yes" if verdict.met else "**NO**",
             ]
         )
-    rows.append([*_figures("**all**", _everything(result), result.seconds), "", "", ""])
+    rows.append([*_figures("**all**", _everything(result), result.seconds), "", "", "", ""])
     return rows
+
+
+def closed_floor(users: list[list[str]], alone: dict[str, float], cores: int) -> float:
+    """The least mean latency (s) that the slowest virtual user can have on `cores` cores, however the
+    server schedules. Without think time each user always has one request in the server: user u, whose
+    requests take L_u on average and cost c_u (its steps' mean time alone), sends 1/L_u a second, so the
+    server needs sum(c_u / L_u) ≤ cores. Were every L_u below sum(c_u) / cores, that sum would exceed
+    `cores`: some user waits at least that long on average — before the load client's own share of the
+    CPU. `users` holds each virtual user's request kinds."""
+    costs = [sum(alone[kind] for kind in kinds) / len(kinds) for kinds in users if kinds]
+    return sum(costs) / cores
+
+
+def floor_note(result: Result, users: int) -> str:
+    if result.floor is None:
+        return ""
+    cores = os.cpu_count() or 1
+    return (
+        f"Floor of this closed loop on this machine: one request of each of the {users} users takes "
+        f"{1000 * result.floor * cores:.0f} ms alone (each user's mean over its request types, summed); on "
+        f"{cores} cores some user's requests therefore take at least {1000 * result.floor:.0f} ms on "
+        "average, however the server schedules them, before the load client's own share of the CPU "
+        "(bench/loadtest.py, closed_floor)."
+    )
+
+
+def measure_alone(
+    host: str, port: int, personas: dict[str, list[Persona]], rounds: int = 3
+) -> dict[str, float]:
+    """Each kind's median time over HTTP with nothing else running (its first persona's step; one warm-up)."""
+    from .serving import Client
+
+    steps = {step.kind: step for group in personas.values() for persona in group for step in persona.steps}
+    client = Client(host, port)
+    alone = {}
+    for kind, step in sorted(steps.items()):
+        times = [client.get(step.path, cookie=step.cookie)[2] for _round in range(rounds + 1)][1:]
+        alone[kind] = sorted(times)[len(times) // 2]
+    return alone
 
 
 def open_table(result: Result) -> list[list[str]]:
@@ -297,6 +346,11 @@ def run(host: str, port: int, slug: str, *, seconds: float, users: int) -> Resul
     from .serving import Client
 
     groups, personas = _schedule(slug, users)
+    alone = measure_alone(host, port, personas)
+    user_kinds = [
+        [step.kind for step in personas[group][index % len(personas[group])].steps]
+        for index, group in enumerate(groups)
+    ]
     kinds: dict[str, Kind] = defaultdict(Kind)
     for persona_list in personas.values():
         for persona in persona_list:
@@ -307,7 +361,7 @@ def run(host: str, port: int, slug: str, *, seconds: float, users: int) -> Resul
 
     def user(index: int, group: str) -> None:
         persona = personas[group][index % len(personas[group])]
-        client = Client(host, port)
+        client = Client(host, port, keep_alive=KEEP_ALIVE)
         step_index = index
         while time.monotonic() < stop:
             step = persona.steps[step_index % len(persona.steps)]
@@ -329,7 +383,8 @@ def run(host: str, port: int, slug: str, *, seconds: float, users: int) -> Resul
         thread.start()
     for thread in threads:
         thread.join()
-    return Result(time.monotonic() - started, dict(kinds))
+    floor = closed_floor(user_kinds, alone, os.cpu_count() or 1)
+    return Result(time.monotonic() - started, dict(kinds), alone=alone, floor=floor)
 
 
 def run_open(
@@ -426,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(f"- {name}: {value}" for name, value in [*start, *load_facts("end")]))
     print(f"\nClosed loop ({args.seconds:.0f} s, {args.users} virtual users)\n")
     print(scaling_table(HEADER, table(closed)))
+    print(f"\n{floor_note(closed, args.users)}")
     if opened is not None:
         print(f"\n{open_heading(opened, args.seconds, args.users)}\n")
         print(scaling_table(OPEN_HEADER, open_table(opened)))

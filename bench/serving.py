@@ -17,8 +17,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-WORKERS = 2
-THREADS = 4
+# The shape of the bench's gunicorn; BENCH_WORKERS and BENCH_THREADS change it for a run.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 
 
 def _free_port() -> int:
@@ -95,30 +96,37 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
 
 
 class Client:
-    """One keep-alive connection; get() returns (status, body, seconds)."""
+    """One keep-alive connection, or with keep_alive=False a connection per request (as a reverse proxy
+    without upstream keep-alive sends them); get() returns (status, body, seconds)."""
 
-    def __init__(self, host: str, port: int, cookie: str = "") -> None:
-        self.host, self.port, self.cookie = host, port, cookie
+    def __init__(self, host: str, port: int, cookie: str = "", *, keep_alive: bool = True) -> None:
+        self.host, self.port, self.cookie, self.keep_alive = host, port, cookie, keep_alive
         self.connection: http.client.HTTPConnection | None = None
 
     def get(self, path: str, cookie: str | None = None) -> tuple[int, bytes, float]:
         """GET on the kept connection, as the client's user or as `cookie`'s ('' for anonymous)."""
         cookie = self.cookie if cookie is None else cookie
         headers = {"Cookie": cookie} if cookie else {}
+        if not self.keep_alive:
+            headers["Connection"] = "close"
         for attempt in (1, 2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=300)
+            connection = self.connection
             started = time.perf_counter()
             try:
-                self.connection.request("GET", path, headers=headers)
-                response = self.connection.getresponse()
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException):
-                self.connection.close()
+                connection.close()
                 self.connection = None
                 if attempt == 2:
                     raise
                 continue
+            if not self.keep_alive:
+                connection.close()
+                self.connection = None
             return response.status, body, time.perf_counter() - started
         raise AssertionError("unreachable")
 

@@ -25,8 +25,10 @@ def test_a_request_type_within_300_ms_and_5x_the_bare_view_meets_its_target() ->
     result = _result(inbox=99)
 
     assert loadtest.missed(result) == []
+    result.alone = {"inbox": 0.012}
     row = next(row for row in loadtest.table(result) if row[0] == "inbox")
-    assert row[4] == "99 ms" and row[7] == "5.0x; 9.9x" and row[-1] == "yes"
+    assert row[4] == "99 ms" and row[7] == "5.0x; 9.9x" and row[8] == "12 ms" and row[-1] == "yes"
+    assert len(row) == len(loadtest.HEADER)
 
 
 def test_a_slow_request_type_misses_on_its_own() -> None:
@@ -67,3 +69,26 @@ def test_a_run_started_above_half_a_load_per_core_says_it_was_on_a_loaded_machin
     assert facts["load average at start (1, 5, 15 min)"] == "3.00, 2.00, 1.00"
     assert "3.00 on 2 cores" in facts["loaded machine"]
     assert "loaded machine" not in dict(report.load_facts("end", (3.0, 2.0, 1.0)))
+
+
+def test_the_closed_loop_floor_is_the_users_mean_costs_over_the_cores() -> None:
+    alone = {"page": 0.030, "api": 0.010, "public": 0.002}
+    users = [["page", "api"], ["page", "api"], ["public"], ["public"]]
+
+    # (20 + 20 + 2 + 2) ms of one request per user, on 2 cores: some user waits 22 ms on average.
+    assert abs(loadtest.closed_floor(users, alone, cores=2) - 0.022) < 1e-9
+    # However the server schedules: with every user's mean latency below the floor, the CPU the users'
+    # requests need (each user's cost over its latency, summed) would exceed the cores.
+    below = 0.021
+    assert sum(sum(alone[k] for k in kinds) / len(kinds) / below for kinds in users) > 2
+
+
+def test_the_floor_note_says_what_it_is(monkeypatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    result = _result(inbox=40)
+    result.floor = 0.175
+
+    note = loadtest.floor_note(result, 16)
+
+    assert "350 ms alone" in note and "at least 175 ms on average" in note and "2 cores" in note
+    assert loadtest.floor_note(_result(inbox=40), 16) == ""  # no floor measured, no note
