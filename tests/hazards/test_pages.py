@@ -349,25 +349,37 @@ def test_the_ledger_page_chooses_its_rows_by_id_before_reading_their_joins(world
     assert "organizations_" not in page_ids.group(1), page_ids.group(1)
 
 
-def test_a_departments_overdue_page_walks_its_ids_from_the_index_alone(world, client, ledger) -> None:
-    """The overdue page's ids, newest first, come from the overdue index in its order, index-only: the
-    department's scope (its subtree and industries, or what was handed to it) is tested on the index's own
-    columns, never by reading each overdue row from the table (16,000 of them at 1M hazards)."""
-    ledger.reported()
+@pytest.mark.parametrize(
+    ("url", "index"),
+    [
+        ("/ledger/?overdue=true", "hazard_tenant_overdue_disc_idx"),
+        ("/api/v1/hazards/?state=confirmed&state=rectifying", "hazard_tenant_open_disc_idx"),
+    ],
+)
+def test_a_departments_working_lists_walk_their_ids_from_an_index_alone(
+    world, client, ledger, url, index
+) -> None:
+    """The overdue page's ids and the open hazards' (the department's API list), newest first, come from an
+    index in its order, index-only: the state and the department's scope (its subtree and industries, or
+    what was handed to it) are tested on the index's own columns, never by reading each row from the table
+    (at 1M hazards 16,000 overdue rows for the page's 51, 30,000 rows for the open list's)."""
+    ledger.rectifying()
     client.force_login(world.a.inspector)
     with CaptureQueriesContext(connection) as captured:
-        client.get("/ledger/?overdue=true", headers=EN)
-    joined = 'INNER JOIN "organizations_enterprise"'
-    rows = next(q["sql"] for q in captured.captured_queries if joined in q["sql"])
-    page_ids = re.search(r'"id" IN \((SELECT [^()]*"hazards_hazard" "?\w+"? WHERE .*? LIMIT 51)\)', rows)
-    assert page_ids, rows
+        assert client.get(url, headers=EN).status_code == 200
+    # The ids' walk: the innermost select of the hazards alone, ordered and cut to the page.
+    walk = re.compile(
+        r'(SELECT (?:DISTINCT )?"V0"\."id"[^()]* FROM "hazards_hazard" "V0" WHERE .*? LIMIT \d+)'
+    )
+    walks = [found.group(1) for query in captured.captured_queries if (found := walk.search(query["sql"]))]
+    assert len(walks) == 1, [query["sql"] for query in captured.captured_queries]
     with connection.cursor() as cursor:
         # Priced out: reading the table, bitmaps and sorting; what is left is an index walked in order.
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute("EXPLAIN " + page_ids.group(1))
+        cursor.execute("EXPLAIN " + walks[0])
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Only Scan using hazard_tenant_overdue_disc_idx" in plan, plan
+    assert f"Index Only Scan using {index}" in plan, plan
 
 
 @pytest.mark.parametrize("ordering", ["", "discovered_at", "deadline"])
