@@ -382,6 +382,19 @@ def test_a_departments_working_lists_walk_their_ids_from_an_index_alone(
     assert f"Index Only Scan using {index}" in plan, plan
 
 
+def test_the_planner_sees_a_county_in_the_region_paths_statistics(db) -> None:
+    """Region paths are sampled finely enough that a county's share of a country's ledger is estimated
+    from buckets narrower than the county (hazards migration 0028: with three provinces the default
+    histogram expected 30 times too few rows under a county's path, and the first province's ledger API
+    took twice its time alone)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'hazards_hazard'::regclass"
+            " AND attname = 'region_path'"
+        )
+        assert cursor.fetchone()[0] >= 1000
+
+
 @pytest.mark.parametrize("ordering", ["", "discovered_at", "deadline"])
 def test_ledger_pages_follow_each_other_without_gaps_or_repeats(world, client, ledger, ordering) -> None:
     # 53 rows, several found at the same moment across the page boundary: the cursor breaks the tie by id.
