@@ -4,7 +4,10 @@ the department that verified them, which records whether the rectification held.
 The sample is drawn in one statement (`recheck_sample_month`, a monthly job of config/monthly.py): per region,
 RECHECK_SAMPLE_PERCENT of the major hazards closed by the month's end (at least one where any are), ordered
 by md5(tenant, month, hazard id) — the same month and tenant draw the same hazards, on any run. A region
-already drawn for the month is left alone, so a second run adds nothing.
+already drawn for the month is left alone, so a second run adds nothing. The regions already drawn are read
+first and passed as a list: as a NOT EXISTS in the statement, PostgreSQL took the past months' re-checks
+for this month's and expected one hazard left to draw, and joined the tenant's handovers once per closed
+major hazard (a province's month from 0.5 s to 13-16 s once a month had been drawn).
 
 A result is recorded once (`recheck_record_result`); not held reopens the hazard through `hazard_reopen`, in
 the same transaction, so the reopening counts in the "reopened after closure" indicator.
@@ -54,8 +57,7 @@ pool AS (
   LEFT JOIN first_receipt fr ON fr.hazard_id = h.id
   WHERE h.tenant_id = %(tenant)s AND h.level = 'major' AND h.state = 'closed' AND h.closed_at < %(end)s
     AND COALESCE(la.department_id, fr.department_id) IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM hazards_recheck x
-                    WHERE x.tenant_id = %(tenant)s AND x.month = %(month)s AND x.region_id = h.region_id)
+    AND NOT (h.region_id = ANY(%(drawn)s::bigint[]))
 ),
 ranked AS (
   SELECT pool.*, row_number() OVER (PARTITION BY region_id ORDER BY draw, id) AS n,
@@ -112,6 +114,11 @@ def recheck_sample_month(*, tenant: Tenant, month: dt.date, now: dt.datetime | N
         % {"month": month.strftime("%Y-%m")},
     }
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT region_id FROM hazards_recheck WHERE tenant_id = %s AND month = %s",
+            [tenant.pk, month],
+        )
+        params["drawn"] = [region for (region,) in cursor.fetchall()]
         cursor.execute(SAMPLE_SQL, params)
         added = cursor.rowcount
         if added:

@@ -114,6 +114,16 @@ def test_the_monthly_sample_is_a_share_of_each_region_reproducible_from_month_an
     assert _drawn(w.tenant, month) == first  # the same month and tenant draw the same hazards
 
 
+def test_a_region_drawn_for_the_month_is_left_alone_and_the_others_are_drawn(world, closed, settings) -> None:
+    w, month = world.a, _month()
+    recheck_sample_month(tenant=w.tenant, month=month)  # 10 %: one hazard in each region
+    county = _drawn(w.tenant, month) & {h.pk for h in closed["county"]}
+    Recheck.objects.filter(tenant=w.tenant, region=w.sibling_county).delete()
+    settings.RECHECK_SAMPLE_PERCENT = 100
+    assert recheck_sample_month(tenant=w.tenant, month=month) == len(closed["sibling"])
+    assert _drawn(w.tenant, month) == county | {h.pk for h in closed["sibling"]}
+
+
 def test_at_least_one_is_drawn_where_any_is_closed_and_none_before_they_closed(world, closed) -> None:
     w, month = world.a, _month()
     assert recheck_sample_month(tenant=w.tenant, month=month) == 2  # 10 % rounds up to one per region
