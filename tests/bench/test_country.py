@@ -137,3 +137,35 @@ def test_the_fill_ends_where_the_real_exchange_path_ends(monkeypatch) -> None:
             tenant=fast, hazard__code=change.hazard.code, action=change.action
         ).values_list("created_at", "to_state")
         assert change.state in {state for at, state in events if at.replace(microsecond=0) == change.at}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_warm_pipeline_timings_redo_one_month_and_leave_nothing_behind() -> None:
+    from bench.country import next_month_to_run, pipeline_rows, run_monthly_jobs, time_monthly_jobs_warm
+    from disclosure.models import Publication
+
+    standards_load()
+    call_command("generate_load", tenant="warm", enterprises=40, hazards=800, counties_per_city=0)
+    tenant = Tenant.objects.get(slug="warm")
+    _seconds, cold_month, _split = run_monthly_jobs(tenant)
+    month = next_month_to_run(tenant)
+    assert month < cold_month
+
+    seconds, timed_month = time_monthly_jobs_warm(tenant, samples=2)
+
+    assert timed_month == month and len(seconds) == 2 and all(value > 0 for value in seconds)
+    # Rolled back each time: the month is still to run, so every sample did the whole month's work.
+    assert next_month_to_run(tenant) == month
+    assert not Publication.objects.filter(tenant=tenant, month=month).exists()
+
+    saved = {
+        "warm_seconds": [2.0, 1.0, 3.0],
+        "warm_month": "2026-10-01",
+        "jobs_seconds": 4.0,
+        "jobs_month": "2026-11-01",
+    }
+    target, cold = pipeline_rows(
+        saved, [(5.0, month, {}), (5.0, month, {})], [([1.1, 1.3], month), ([1.4], month)], ""
+    )
+    assert target.ratio == "1.25x" and not target.met  # (1.1 + 1.4) / (2 x the best alone, 1.0)
+    assert cold.ratio == "1.25x" and cold.met  # information only
