@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.widgets import QuickCheckboxes, QuickSelect
 from organizations.choices import DEPARTMENT_ROLES
-from organizations.forms import restrict_choices
+from organizations.forms import NamedModelChoiceField, restrict_choices
 from organizations.models import Department, Enterprise, Industry, Membership, Region, User
 from organizations.scoping import scope_for
 
@@ -92,14 +92,14 @@ class LedgerFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), choices=[("", "—"), *HazardSource.choices], required=False, widget=QuickSelect
     )
-    industry = forms.ModelChoiceField(
+    industry = NamedModelChoiceField(
         label=_("Industry"),
         queryset=Industry.objects.none(),
         required=False,
         to_field_name="code",
         widget=QuickSelect,
     )
-    region = forms.ModelChoiceField(
+    region = NamedModelChoiceField(
         label=_("Region"), queryset=Region.objects.none(), required=False, widget=QuickSelect
     )
     overdue = forms.NullBooleanField(

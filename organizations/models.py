@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.managers import GroupObjectPermissionManager, UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.choice_labels import QuickDisplayModel
 from core.scoping import ScopedManager, ScopedQuerySet, any_of, path_within
 from core.search import trigram_index
 
@@ -45,10 +46,14 @@ class BilingualNameMixin(models.Model):
 
     @property
     def display_name(self) -> str:
-        language = get_language() or ""
-        if language.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return self.name_to_show(self.name, self.name_en)
+
+    @staticmethod
+    def name_to_show(name: str, name_en: str) -> str:
+        """The English name in English when there is one, else the official Chinese name."""
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name
 
 
 class Tenant(BilingualNameMixin):
@@ -62,7 +67,7 @@ class Tenant(BilingualNameMixin):
         verbose_name_plural = _("tenants")
 
 
-class TenantOwned(models.Model):
+class TenantOwned(QuickDisplayModel):
     """Every tenant-owned row carries tenant_id; composite indexes lead with it."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant"))

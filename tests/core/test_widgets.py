@@ -60,3 +60,24 @@ def test_the_ledger_filter_bar_renders_as_with_djangos_widgets(world: Any) -> No
     page = str(form)
     for chosen in ("major", "hazardous_chemicals", w.county.pk):
         assert f'value="{chosen}" selected' in page
+
+
+def test_the_named_choices_are_those_of_djangos_model_choice_field_in_each_language(world: Any) -> None:
+    """Regions and industries offered as plain values: each option's value and label as a model choice field
+    of the same rows writes them (value by the field's key, label the name in the active language)."""
+    from django.utils import translation
+
+    from organizations.forms import NamedModelChoiceField
+    from organizations.models import Industry, Region
+
+    w = world.a
+    Region.objects.filter(pk=w.county.pk).update(name_en="")  # an untranslated name shows the official one
+    for model, key in ((Region, None), (Industry, "code")):
+        rows = model.objects.filter(tenant=w.tenant)
+        ours = NamedModelChoiceField(queryset=rows, to_field_name=key)
+        django = forms.ModelChoiceField(queryset=rows, to_field_name=key)
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                theirs = [(str(value), str(label)) for value, label in django.choices]
+                assert [(str(value), str(label)) for value, label in ours.choices] == theirs
+                assert len(theirs) > 2

@@ -58,7 +58,11 @@ def test_dalian_committee_sees_the_campaign_and_a_wall_chart_that_matches_the_le
                 checked += 1
     assert checked > 20
     html = client.get(f"/campaigns/{campaign.pk}/wall-chart/").content.decode()
-    assert dalian["cells"][0]["links"]["total"].replace("&", "&amp;") in html
+    for measure in ("total", "found_major", "self_found"):  # each number a link to its ledger rows
+        assert f'href="/ledger/?{dalian["cells"][0]["links"][measure].replace("&", "&amp;")}"' in html
+    english = client.get(f"/campaigns/{campaign.pk}/wall-chart/", headers={"Accept-Language": "en"})
+    for word in (" hazards</span>", "major <a", "self-found <a", "department-found <a", "overdue <a"):
+        assert word in english.content.decode(), word  # each cell's words, once per page, in every cell
 
 
 def test_the_demo_has_an_accident_with_its_case_at_an_enterprise_with_an_overdue_major_hazard(db, settings):
