@@ -325,7 +325,9 @@ def pipeline_rows(saved: dict[str, Any], all_jobs: list[Any], all_warm: list[Any
         Row(
             f"monthly jobs warm, every job of config.monthly, all {count} provinces one after another "
             f"(each the best of {runs} runs, rolled back)",
-            f"{sum(warm):.2f} s ({', '.join(f'{s:.2f}' for s in warm)})",
+            f"{sum(warm):.2f} s (best of each province's runs: "
+            + "; ".join(", ".join(f"{s:.2f}" for s in seconds) for seconds, _month in all_warm)
+            + ")",
             f"{count} x {one_warm:.2f} s, the first province alone, best of "
             f"{', '.join(f'{s:.2f}' for s in saved['warm_seconds'])} s ({saved['warm_month'][:7]}){note}",
             f"{warm_ratio:.2f}x",

@@ -50,7 +50,13 @@ _CHECKED_FOR = "_visible_to_user_id"
 
 
 def hazard_get(*, actor: User, pk: int | str) -> Hazard:
-    hazard: Hazard = Hazard.objects.select_related(*LIST_RELATED, "discovered_by").get_visible(actor, pk=pk)
+    # The criterion and its standard (major hazards only) are read apart: joined too, the seven tables' join
+    # order took PostgreSQL 4-6 ms to plan for a statement that runs in 0.6 ms.
+    hazard: Hazard = (
+        Hazard.objects.select_related("enterprise", "region", "industry", "discovered_by")
+        .prefetch_related("criterion__standard")
+        .get_visible(actor, pk=pk)
+    )
     setattr(hazard, _CHECKED_FOR, actor.pk)  # later reads of its parts for this actor need not ask again
     return hazard
 
