@@ -90,6 +90,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     keyset = _ordering(request)
     after = request.GET.get("after", "")
     limit = search.COUNT_LIMIT
+    # Only what a row shows is joined: the list's criterion and standard (for the API and exports) made the
+    # join order take PostgreSQL longer to plan (6.5 ms) than the page's rows took to read (0.8 ms).
+    queryset = queryset.select_related(None).select_related(*ROW_RELATED)
     counted = queryset.annotate(matched=search.match_count(queryset, limit))
     rows = list(first_rows(keyset.after(counted, after), PAGE_SIZE + 1))
     matched = rows[0].matched if rows else None
@@ -115,6 +118,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "drill_down": _drill_down(request),
         },
     )
+
+
+ROW_RELATED = ("enterprise", "region", "industry")  # what ledger_row reads beside the hazard
 
 
 def ledger_row(hazard: Hazard) -> dict[str, Any]:
