@@ -43,6 +43,28 @@ def test_ledger_pages_without_counting_the_whole_ledger(world, client, ledger, d
     assert response.status_code == 200
 
 
+def test_the_ledger_page_reads_the_same_queries_whatever_its_rows(world, client, ledger) -> None:
+    """The page joins what its rows show (enterprise, region, industry) and reads nothing per row, majors
+    with their criterion included; and its rows statement does not join the criterion (planning cost)."""
+    client.force_login(world.a.committee)
+
+    def page_queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/ledger/").status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    ledger.confirmed("major")
+    page_queries()  # the first page also reads the user and counts the menu's to-do badge
+    few = page_queries()
+    for _ in range(3):
+        ledger.confirmed("major")
+        ledger.reported()
+    many = page_queries()
+    assert len(many) == len(few)
+    rows = [sql for sql in many if 'FROM "hazards_hazard" INNER JOIN' in sql]
+    assert rows and not any('"hazards_criterion"' in sql for sql in rows)
+
+
 def test_detail_page_is_404_outside_the_scope(world, client, ledger) -> None:
     hazard = ledger.reported()
     for user in (world.b.admin, world.b.committee, world.a.outsider):
