@@ -151,6 +151,10 @@ def enter_tenant(request: HttpRequest, tenant_id: int, *, user_id: int | None = 
     # A view of REPLICA_READ_VIEWS reads on the standby, in a transaction of its own beside this one,
     # unless this user has just written (they must see it) or the standby lags or is away.
     if stack is not None and getattr(request, _REPLICA_ATTR, False) and not held_for_own_writes(user_id):
+        if user_id is not None:
+            # Who is signed in is read on the primary: a user the standby has not replayed yet (just made,
+            # or their password just changed) would otherwise be signed out by a page of the standby.
+            request.user.is_authenticated  # noqa: B018 (evaluates the lazy user now)
         stack.enter_context(reads_on_replica(tenant_id))
     return True
 

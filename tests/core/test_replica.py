@@ -24,6 +24,9 @@ from core.rls import tenant_context
 from hazards.models import Hazard
 from operations.postgres import server_major
 from operations.standby import Standby, standby_create
+from organizations.choices import Role
+
+from ..factories import MembershipFactory, UserFactory
 
 # The standby is a database of the test like the primary; it is the primary's mirror, so the flush
 # between tests (a write) happens on the primary alone and reaches the standby by replication.
@@ -148,6 +151,18 @@ def test_a_user_reads_their_own_write_on_the_primary(on_standby: Standby, api: A
     with CaptureQueriesContext(connections[REPLICA]) as on_replica:
         assert client.get("/").status_code == 200
     assert len(on_replica) > 0
+
+
+def test_who_is_signed_in_is_read_on_the_primary(on_standby: Standby, client: Any, world: Any):
+    on_standby.catch_up()
+    on_standby.pause_replay()  # the standby has not replayed the newcomer (nor their sign-in)
+    newcomer = UserFactory.create(username="alpha-newcomer", tenant=world.a.tenant)
+    MembershipFactory.create(user=newcomer, role=Role.COMMITTEE_STAFF, region=world.a.city)
+    client.force_login(newcomer)
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        response = client.get("/")
+    assert response.status_code == 200, response  # not sent back to the sign-in page
+    assert len(on_replica) > 2  # the page's numbers still read on the standby
 
 
 def _lag_above(limit: float, timeout: float = 20.0) -> None:
