@@ -20,7 +20,7 @@ from campaigns.choices import TaskStatus
 from campaigns.models import Campaign
 from organizations.choices import EnterpriseStatus
 from organizations.models import Enterprise, Region, User
-from organizations.selectors import cached_for_scope
+from organizations.shared_readings import cached_for_scope, shared_reading
 
 from .choices import (
     OPEN_STATES,
@@ -126,8 +126,12 @@ def wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
     """The campaign's wall chart, shared for LANDING_CACHE_SECONDS by the users of one scope (a city's
     three-year campaign counts a hundred thousand ledger rows several ways); the user's own change shows at
     once."""
-    name = f"wall-chart:{campaign.pk}:{get_language()}"
-    return cached_for_scope(name, actor, lambda: _wall_chart(actor=actor, campaign=campaign))
+    return cached_for_scope("wall-chart", actor, campaign_id=campaign.pk)
+
+
+@shared_reading("wall-chart")
+def _wall_chart_of(actor: User, *, campaign_id: int) -> dict[str, Any]:
+    return _wall_chart(actor=actor, campaign=Campaign.objects.visible_to(actor).get(pk=campaign_id))
 
 
 def _wall_chart(*, actor: User, campaign: Campaign) -> dict[str, Any]:
@@ -260,8 +264,12 @@ def stage_completion(campaign: Campaign) -> list[dict[str, Any]]:
 
 def dashboard_series(*, actor: User, campaign: Campaign) -> dict[str, Any]:
     """The dashboard's series, shared as the wall chart is (`wall_chart`)."""
-    name = f"dashboard:{campaign.pk}:{get_language()}"
-    return cached_for_scope(name, actor, lambda: _dashboard_series(actor=actor, campaign=campaign))
+    return cached_for_scope("dashboard", actor, campaign_id=campaign.pk)
+
+
+@shared_reading("dashboard")
+def _dashboard_series_of(actor: User, *, campaign_id: int) -> dict[str, Any]:
+    return _dashboard_series(actor=actor, campaign=Campaign.objects.visible_to(actor).get(pk=campaign_id))
 
 
 def _dashboard_series(*, actor: User, campaign: Campaign) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from organizations.models import Enterprise, Region, User
-from organizations.selectors import cached_for_scope
+from organizations.shared_readings import cached_for_scope, shared_reading
 
 from .choices import OPEN_STATES, HazardLevel, HazardState, SelfInspectionStatus
 from .enforcement import due_to_file
@@ -98,23 +98,25 @@ def filing_summary(*, actor: User, region: Region, month: dt.date) -> dict[str, 
     return {"total": total, "filed": total - missing, "missing": missing}
 
 
+@shared_reading("landing-ledger")
+def _ledger_counts(actor: User) -> dict[str, int]:
+    """The landing page's tiles, counted in one grouped query over the actor's whole ledger."""
+    open_q = Q(state__in=OPEN_STATES)
+    return Hazard.objects.visible_to(actor).aggregate(
+        open=Count("pk", filter=open_q),
+        major=Count("pk", filter=open_q & Q(level=HazardLevel.MAJOR)),
+        overdue=Count("pk", filter=open_q & Q(is_overdue=True)),
+        listed=Count("pk", filter=open_q & Q(listed=True)),
+        reported=Count("pk", filter=Q(state=HazardState.REPORTED)),
+        pending=Count("pk", filter=Q(state=HazardState.PENDING_VERIFICATION)),
+        closed=Count("pk", filter=Q(state=HazardState.CLOSED)),
+    )
+
+
 def landing_panel(actor: User) -> dict[str, Any] | None:
     """The ledger's numbers for a role's landing page: one grouped query, each tile linking to its rows."""
-    open_q = Q(state__in=OPEN_STATES)
-
-    def count() -> dict[str, int]:
-        return Hazard.objects.visible_to(actor).aggregate(
-            open=Count("pk", filter=open_q),
-            major=Count("pk", filter=open_q & Q(level=HazardLevel.MAJOR)),
-            overdue=Count("pk", filter=open_q & Q(is_overdue=True)),
-            listed=Count("pk", filter=open_q & Q(listed=True)),
-            reported=Count("pk", filter=Q(state=HazardState.REPORTED)),
-            pending=Count("pk", filter=Q(state=HazardState.PENDING_VERIFICATION)),
-            closed=Count("pk", filter=Q(state=HazardState.CLOSED)),
-        )
-
     # The whole scope's ledger is counted (a province's: a million rows): shared a minute within a scope.
-    numbers = cached_for_scope("landing-ledger", actor, count)
+    numbers = cached_for_scope("landing-ledger", actor)
     tiles = [
         ("open", _("Open hazards"), "state=" + "&state=".join(sorted(OPEN_STATES))),
         ("major", _("Open major hazards"), "level=major&state=" + "&state=".join(sorted(OPEN_STATES))),

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
-from core.own_writes import last_own_write
 from core.scoping import any_of, path_within
 
 from .choices import DEPARTMENT_ROLES, ENTERPRISE_ROLES, Role
 from .models import Department, Enterprise, Industry, Membership, Region, User
 from .scoping import scope_for, tenant_of
+from .shared_readings import cached_for_scope, shared_reading
 
 
 def user_memberships(user: User) -> QuerySet[Membership]:
@@ -61,22 +58,7 @@ def enterprise_counts_by_industry(actor: User) -> list[dict[str, Any]]:
     return [row for row in rows if row["total"]]
 
 
-def cached_for_scope[T](name: str, actor: User, compute: Callable[[], T]) -> T:
-    """`compute()`, shared for LANDING_CACHE_SECONDS by every user of the same scope — counts over a
-    province's ledger cost hundreds of milliseconds, and a landing page is opened all day long. A user's
-    own change shows at once: the key carries when they last wrote (core/own_writes.py)."""
-    seconds = settings.LANDING_CACHE_SECONDS
-    if not seconds:
-        return compute()
-    scope = scope_for(actor)
-    key = f"scoped:{name}:{scope.tenant_id}:{scope.fingerprint()}:{last_own_write(actor.pk) or '-'}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=seconds)
-    return cast(T, value)
-
-
+@shared_reading("landing-counts")
 def _landing_counts(actor: User) -> dict[str, Any]:
     scope = scope_for(actor)
     numbers: dict[str, Any] = {
@@ -100,7 +82,7 @@ def landing_numbers(actor: User) -> dict[str, Any]:
     """Real numbers for the role's landing page (the counts shared a minute within a scope)."""
     scope = scope_for(actor)
     enterprises = Enterprise.objects.visible_to(actor)
-    numbers: dict[str, Any] = dict(cached_for_scope("landing-counts", actor, lambda: _landing_counts(actor)))
+    numbers: dict[str, Any] = dict(cached_for_scope("landing-counts", actor))
     if scope.roles & DEPARTMENT_ROLES:
         numbers["my_departments"] = list(
             Department.objects.visible_to(actor)
