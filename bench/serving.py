@@ -92,6 +92,7 @@ def gunicorn(workers: int = WORKERS, threads: int = THREADS) -> Iterator[tuple[s
             "celery",
             "-A",
             "config",
+            "--quiet",  # no banner in the bench's output
             "worker",
             "--pool",
             "solo",
