@@ -35,6 +35,10 @@ class ExportJob(TenantOwned):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker claimed the job, and when the one writing it last showed a sign of life (each
+    # progress write): a job whose worker died is taken up again (export_recover_stalled).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager()
 

@@ -11,6 +11,7 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -84,13 +86,16 @@ def export_request(*, actor: User, kind: str, fmt: str, params: dict[str, list[s
     return job
 
 
-def export_claim(*, job_id: int) -> bool:
-    """Only one worker writes a given job, however often its task is delivered (a conditional UPDATE)."""
-    return bool(
-        ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
-            status=ExportStatus.RUNNING, started_at=timezone.now()
-        )
+def export_claim(*, job_id: int) -> int | None:
+    """Only one worker writes a given job, however often its task is delivered (a conditional UPDATE).
+    Returns the attempt claimed (1 the first time), or None when the job was not waiting."""
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
+    if not claimed:
+        return None
+    return int(ExportJob.objects.values_list("attempts", flat=True).get(pk=job_id))
 
 
 def export_job_run(*, job_id: int, tenant_id: int) -> str:
@@ -98,15 +103,16 @@ def export_job_run(*, job_id: int, tenant_id: int) -> str:
     the job row is not held locked), write the file reading the rows in one transaction (one snapshot) while
     the progress is written beside it (core.progress), or record the failure. Returns the job's status."""
     with tenant_context(tenant_id):
-        if not export_claim(job_id=job_id):
+        attempt = export_claim(job_id=job_id)
+        if attempt is None:
             return str(ExportJob.objects.values_list("status", flat=True).get(pk=job_id))
     try:
         with tenant_context(tenant_id):
-            return export_write(job_id=job_id).status
+            return export_write(job_id=job_id, attempt=attempt).status
     except Exception as error:
         logger.exception("export job %s failed", job_id)
         with tenant_context(tenant_id):
-            return export_fail(job_id=job_id, error=error).status
+            return export_fail(job_id=job_id, error=error, attempt=attempt).status
 
 
 def _folder(job: ExportJob) -> Path:
@@ -142,7 +148,7 @@ def _write_counted(job: ExportJob, table: Table, target: Path) -> int:
     EXPORT_PROGRESS_ROWS rows (core.progress). Returns the number of rows written."""
     done, every = 0, settings.EXPORT_PROGRESS_ROWS
     with ProgressWriter(model=ExportJob, pk=job.pk, tenant_id=job.tenant_id) as progress:
-        progress.write(rows_total=table.total, rows_done=0)
+        progress.write(rows_total=table.total, rows_done=0, heartbeat_at=timezone.now())
 
         def counted() -> Iterator[list[Any]]:
             nonlocal done
@@ -150,16 +156,18 @@ def _write_counted(job: ExportJob, table: Table, target: Path) -> int:
                 yield row
                 done += 1
                 if done % every == 0:
-                    progress.write(rows_done=done)
+                    progress.write(rows_done=done, heartbeat_at=timezone.now())
 
         _write(table, counted(), job.format, target)
     return done
 
 
-def export_write(*, job_id: int) -> ExportJob:
-    """Write a claimed job's file (in the caller's transaction, which reads every row in one snapshot)."""
+def export_write(*, job_id: int, attempt: int) -> ExportJob:
+    """Write a claimed job's file (in the caller's transaction, which reads every row in one snapshot). The
+    file is kept only if the job is still this attempt's when it is done: one taken for dead meanwhile and
+    queued again (export_recover_stalled) is the next attempt's to write."""
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    if job.status != ExportStatus.RUNNING:
+    if job.status != ExportStatus.RUNNING or job.attempts != attempt:
         raise InvalidStateError(_("This export is %(state)s.") % {"state": job.get_status_display()})
     folder = _folder(job)
     absolute = Path(settings.MEDIA_ROOT) / folder
@@ -176,34 +184,29 @@ def export_write(*, job_id: int) -> ExportJob:
         shutil.rmtree(absolute, ignore_errors=True)  # nothing half-written stays behind
         raise
     finished = timezone.now()
-    job.status = ExportStatus.SUCCEEDED
-    job.rows_total = max(table.total, done)
-    job.rows_done = done
-    job.file_path = str(folder / name)
-    job.file_name = name
-    job.size = size
-    job.sha256 = digest
-    job.finished_at = finished
-    job.expires_at = finished + dt.timedelta(days=settings.EXPORT_KEEP_DAYS)
-    job.save(
-        update_fields=[
-            "status",
-            "rows_total",
-            "rows_done",
-            "file_path",
-            "file_name",
-            "size",
-            "sha256",
-            "finished_at",
-            "expires_at",
-        ]
+    written = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING, attempts=attempt).update(
+        status=ExportStatus.SUCCEEDED,
+        rows_total=max(table.total, done),
+        rows_done=done,
+        file_path=str(folder / name),
+        file_name=name,
+        size=size,
+        sha256=digest,
+        finished_at=finished,
+        expires_at=finished + dt.timedelta(days=settings.EXPORT_KEEP_DAYS),
     )
+    if not written:  # taken up again while this worker was silent: the file is not the job's
+        shutil.rmtree(absolute, ignore_errors=True)
+    job.refresh_from_db()
     return job
 
 
-def export_fail(*, job_id: int, error: Exception) -> ExportJob:
-    """Record why a job failed, in words for its requester (a refusal says why; anything else does not)."""
+def export_fail(*, job_id: int, error: Exception, attempt: int) -> ExportJob:
+    """Record why a job failed, in words for its requester (a refusal says why; anything else does not);
+    unless the job is no longer this attempt's (taken up again meanwhile)."""
     job = ExportJob.objects.select_for_update().get(pk=job_id)
+    if job.status != ExportStatus.RUNNING or job.attempts != attempt:
+        return job
     with translation.override(job.language):
         if isinstance(error, DomainError | ValidationError):
             message = " ".join(getattr(error, "messages", [str(error)])) or str(error)
@@ -214,6 +217,69 @@ def export_fail(*, job_id: int, error: Exception) -> ExportJob:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
     return job
+
+
+@dataclass(frozen=True)
+class RecoveryResult:
+    queued_again: int
+    failed: int
+
+
+def export_recover_stalled(*, tenant_id: int, now: dt.datetime | None = None) -> RecoveryResult:
+    """The tenant's exports whose worker has shown no sign of life for EXPORT_STALL_MINUTES (it died, or its
+    host did: the job would stay `running` for ever) are queued again, what they had half written removed;
+    one that stalled EXPORT_MAX_ATTEMPTS times fails, saying so. In the caller's tenant transaction."""
+    now = now or timezone.now()
+    silent_since = now - dt.timedelta(minutes=settings.EXPORT_STALL_MINUTES)
+    stalled = ExportJob.objects.select_for_update(skip_locked=True).filter(
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since),
+        tenant_id=tenant_id,
+        status=ExportStatus.RUNNING,
+    )
+    from .tasks import export_run_task  # here, not at the top: the tasks module imports this one
+
+    queued_again = failed = 0
+    for job in stalled.order_by("pk"):
+        _remove_partial_files(job)
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+            with translation.override(job.language):
+                job.error = _(
+                    "The export stopped %(times)d times before it was written. Ask for it again, or tell "
+                    "the administrator."
+                ) % {"times": job.attempts}
+            job.status = ExportStatus.FAILED
+            job.finished_at = now
+            job.save(update_fields=["status", "error", "finished_at"])
+            failed += 1
+            continue
+        job.status = ExportStatus.QUEUED
+        job.rows_done = 0
+        job.heartbeat_at = None
+        job.save(update_fields=["status", "rows_done", "heartbeat_at"])
+        transaction.on_commit(partial(export_run_task.delay, job.pk, tenant_id))
+        queued_again += 1
+    if queued_again or failed:
+        logger.warning(
+            "exports of tenant %s: %d stalled queued again, %d failed", tenant_id, queued_again, failed
+        )
+    return RecoveryResult(queued_again=queued_again, failed=failed)
+
+
+def export_recover_stalled_all_tenants(*, now: dt.datetime | None = None) -> RecoveryResult:
+    """Every few minutes: every tenant in a transaction of its own, with its tenant set for the database."""
+    queued_again = failed = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_context(tenant):
+            result = export_recover_stalled(tenant_id=tenant.pk, now=now)
+        queued_again += result.queued_again
+        failed += result.failed
+    return RecoveryResult(queued_again=queued_again, failed=failed)
+
+
+def _remove_partial_files(job: ExportJob) -> None:
+    """The folders a dead attempt left (`_folder`: the job's id and a random token) under its tenant's."""
+    for folder in (Path(settings.MEDIA_ROOT) / FOLDER / str(job.tenant_id)).glob(f"{job.pk}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def export_file(*, job: ExportJob) -> Path:
