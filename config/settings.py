@@ -246,10 +246,11 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1, maximum=365)
 EXPORT_DIRECT_MAX_ROWS = env_int("EXPORT_DIRECT_MAX_ROWS", 5000, minimum=0)
 EXPORT_PROGRESS_ROWS = env_int("EXPORT_PROGRESS_ROWS", 5000, minimum=1)
-# A running export whose worker has shown no sign of life for EXPORT_STALL_MINUTES (its progress is written
-# every few seconds) is taken for dead and queued again, at most EXPORT_MAX_ATTEMPTS times in all.
-EXPORT_STALL_MINUTES = env_int("EXPORT_STALL_MINUTES", 10, minimum=1)
-EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+# A running export or import whose worker has shown no sign of life for JOB_STALL_MINUTES (its progress is
+# written every few seconds) is taken for dead and queued again, at most JOB_MAX_ATTEMPTS times in all
+# (core/stalled_jobs.py).
+JOB_STALL_MINUTES = env_int("JOB_STALL_MINUTES", 10, minimum=1)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 # What an uploaded XLSX (a zip archive) may unpack to: refuses zip bombs before openpyxl inflates them.
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
 # The largest request body: multipart uploads up to this; other bodies (JSON, forms) up to
@@ -447,9 +448,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "hazards.tasks.deliver_pending_notices",
         "schedule": crontab(minute="*"),
     },
-    # Queue again the exports whose worker died while writing them (EXPORT_STALL_MINUTES).
+    # Queue again the exports and imports whose worker died while running them (JOB_STALL_MINUTES).
     "recover-stalled-exports": {
         "task": "exports.tasks.recover_stalled_exports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "recover-stalled-imports": {
+        "task": "organizations.tasks.recover_stalled_imports",
         "schedule": crontab(minute="*/5"),
     },
     # Delete the files of export jobs past EXPORT_KEEP_DAYS (the jobs stay, marked expired).

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from core.progress import ProgressWriter
 from core.replica import reads_on_replica
 from core.rls import tenant_context
 from core.spreadsheets import WorkbookWriter, csv_lines
+from core.stalled_jobs import out_of_attempts, stalled_jobs
 from organizations.audit import audit_export
 from organizations.models import Tenant, User
 from organizations.scoping import tenant_of
@@ -226,22 +227,18 @@ class RecoveryResult:
 
 
 def export_recover_stalled(*, tenant_id: int, now: dt.datetime | None = None) -> RecoveryResult:
-    """The tenant's exports whose worker has shown no sign of life for EXPORT_STALL_MINUTES (it died, or its
+    """The tenant's exports whose worker has shown no sign of life for JOB_STALL_MINUTES (it died, or its
     host did: the job would stay `running` for ever) are queued again, what they had half written removed;
-    one that stalled EXPORT_MAX_ATTEMPTS times fails, saying so. In the caller's tenant transaction."""
+    one that stalled JOB_MAX_ATTEMPTS times fails, saying so. In the caller's tenant transaction
+    (core/stalled_jobs.py)."""
     now = now or timezone.now()
-    silent_since = now - dt.timedelta(minutes=settings.EXPORT_STALL_MINUTES)
-    stalled = ExportJob.objects.select_for_update(skip_locked=True).filter(
-        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since),
-        tenant_id=tenant_id,
-        status=ExportStatus.RUNNING,
-    )
+    stalled = stalled_jobs(ExportJob, tenant_id=tenant_id, running=ExportStatus.RUNNING, now=now)
     from .tasks import export_run_task  # here, not at the top: the tasks module imports this one
 
     queued_again = failed = 0
-    for job in stalled.order_by("pk"):
+    for job in stalled:
         _remove_partial_files(job)
-        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+        if out_of_attempts(job):
             with translation.override(job.language):
                 job.error = _(
                     "The export stopped %(times)d times before it was written. Ask for it again, or tell "

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import logging
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from core.progress import ProgressWriter
+from core.rls import tenant_context
 from core.spreadsheets import WorkbookWriter, restored
+from core.stalled_jobs import out_of_attempts, stalled_jobs
 from core.workbooks import check_workbook
 
 from .audit import audit_record
@@ -27,9 +34,11 @@ from .choices import (
     EnterpriseStatus,
     ImportStatus,
 )
-from .models import Enterprise, EnterpriseImport, Industry, Region, User
+from .models import Enterprise, EnterpriseImport, Industry, Region, Tenant, User
 from .scoping import Scope, require_role, scope_for, tenant_of
 from .validators import validate_credit_code
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = ["name", "credit_code", "region_code", "industries", "address", "scale", "status"]
 REQUIRED = {"name", "credit_code", "region_code", "industries"}
@@ -221,39 +230,56 @@ class _RowValidator:
         }, []
 
 
-def enterprise_import_claim(*, import_id: int) -> bool:
+def enterprise_import_claim(*, import_id: int) -> int | None:
     """Only one worker runs a given import, however often the task is delivered. The worker claims in a
     transaction of its own, before the import's: the job row is then not locked while the import runs, and
-    its progress (written on a connection of its own, core.progress) is seen as it moves."""
-    return bool(
-        EnterpriseImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.RUNNING
-        )
+    its progress (written on a connection of its own, core.progress) is seen as it moves. Returns the
+    attempt claimed (1 the first time), or None when the import was not waiting."""
+    claimed = EnterpriseImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), attempts=F("attempts") + 1
     )
+    if not claimed:
+        return None
+    return int(EnterpriseImport.objects.values_list("attempts", flat=True).get(pk=import_id))
 
 
 def enterprise_import_run(*, import_id: int) -> EnterpriseImport:
     """Claim the job, then validate every row and import all of them in one transaction, or none with a
     per-row report."""
-    if not enterprise_import_claim(import_id=import_id):
+    attempt = enterprise_import_claim(import_id=import_id)
+    if attempt is None:
         return EnterpriseImport.objects.get(pk=import_id)
-    return enterprise_import_process(import_id=import_id)
+    return enterprise_import_process(import_id=import_id, attempt=attempt)
 
 
-def enterprise_import_process(*, import_id: int) -> EnterpriseImport:
-    """Run a claimed job (enterprise_import_claim)."""
+def enterprise_import_process(*, import_id: int, attempt: int | None = None) -> EnterpriseImport:
+    """Run a claimed job (enterprise_import_claim; its attempt, the job's latest when not given)."""
     job = EnterpriseImport.objects.select_related("created_by").get(pk=import_id)
     with translation.override(job.language):
-        return _run(job)
+        return _run(job, job.attempts if attempt is None else attempt)
 
 
-def _run(job: EnterpriseImport) -> EnterpriseImport:
+def _still_this_attempts(job: EnterpriseImport, attempt: int) -> bool:
+    """Lock the job row for the rest of the import's transaction, if the job is still this attempt's: one
+    taken for dead meanwhile and queued again (enterprise_import_recover_stalled) is the next attempt's,
+    and the recovery passes over a row locked here."""
+    return (
+        EnterpriseImport.objects.select_for_update()
+        .filter(pk=job.pk, status=ImportStatus.RUNNING, attempts=attempt)
+        .exists()
+    )
+
+
+def _run(job: EnterpriseImport, attempt: int) -> EnterpriseImport:
     try:
         valid, errors = _validate_all(job)
     except ValidationError as error:
         valid, errors = [], [{"row": 1, "field": "file", "message": " ".join(error.messages)}]
     except Exception:  # a workbook openpyxl cannot read is a user error, not a crash
         valid, errors = [], [{"row": 0, "field": "file", "message": _("The workbook could not be read.")}]
+    if not _still_this_attempts(job, attempt):
+        job.refresh_from_db()
+        return job
     if errors or not valid:
         if not errors:
             errors = [{"row": 0, "field": "file", "message": _("The workbook has no data rows.")}]
@@ -299,14 +325,14 @@ def _validate_all(job: EnterpriseImport) -> tuple[list[dict[str, Any]], list[dic
     errors: list[dict[str, Any]] = []
     rows = list(_rows(bytes(job.content)))
     with ProgressWriter(model=EnterpriseImport, pk=job.pk, tenant_id=job.tenant_id) as progress:
-        progress.write(rows_total=len(rows), rows_done=0)
+        progress.write(rows_total=len(rows), rows_done=0, heartbeat_at=timezone.now())
         for done, (number, record) in enumerate(rows, start=1):
             row, row_errors = validator.validate(number, record)
             if row is not None:
                 valid.append(row)
             errors.extend(row_errors)
             if done % PROGRESS_EVERY == 0:
-                progress.write(rows_done=done)
+                progress.write(rows_done=done, heartbeat_at=timezone.now())
     job.rows_total = len(rows)
     return valid, errors
 
@@ -321,3 +347,54 @@ def _finish(
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "errors", "imported_count", "rows_total", "rows_done", "finished_at"])
     return job
+
+
+@dataclass(frozen=True)
+class ImportRecovery:
+    queued_again: int
+    failed: int
+
+
+def enterprise_import_recover_stalled(*, tenant_id: int, now: dt.datetime | None = None) -> ImportRecovery:
+    """The tenant's imports whose worker has shown no sign of life for JOB_STALL_MINUTES are queued again
+    (their transaction died with the worker: nothing of them was imported); one that stalled
+    JOB_MAX_ATTEMPTS times fails, saying so. In the caller's tenant transaction (core/stalled_jobs.py)."""
+    now = now or timezone.now()
+    from .tasks import enterprise_import_task  # here, not at the top: the tasks module imports this one
+
+    queued_again = failed = 0
+    for job in stalled_jobs(EnterpriseImport, tenant_id=tenant_id, running=ImportStatus.RUNNING, now=now):
+        if out_of_attempts(job):
+            with translation.override(job.language):
+                message = _(
+                    "The import stopped %(times)d times before it was done. Upload the workbook again, or "
+                    "tell the administrator."
+                ) % {"times": job.attempts}
+            job.status = ImportStatus.FAILED
+            job.errors = [{"row": 0, "field": "file", "message": message}]
+            job.finished_at = now
+            job.save(update_fields=["status", "errors", "finished_at"])
+            failed += 1
+            continue
+        job.status = ImportStatus.QUEUED
+        job.rows_done = 0
+        job.heartbeat_at = None
+        job.save(update_fields=["status", "rows_done", "heartbeat_at"])
+        transaction.on_commit(partial(enterprise_import_task.delay, job.pk, tenant_id))
+        queued_again += 1
+    if queued_again or failed:
+        logger.warning(
+            "tenant %s: %d stalled imports queued again, %d failed", tenant_id, queued_again, failed
+        )
+    return ImportRecovery(queued_again=queued_again, failed=failed)
+
+
+def enterprise_import_recover_stalled_all_tenants(*, now: dt.datetime | None = None) -> ImportRecovery:
+    """Every few minutes: every tenant in a transaction of its own, with its tenant set for the database."""
+    queued_again = failed = 0
+    for tenant in Tenant.objects.order_by("pk"):
+        with tenant_context(tenant):
+            result = enterprise_import_recover_stalled(tenant_id=tenant.pk, now=now)
+        queued_again += result.queued_again
+        failed += result.failed
+    return ImportRecovery(queued_again=queued_again, failed=failed)

@@ -475,6 +475,10 @@ class EnterpriseImport(TenantOwned):
     # [{"row": 3, "field": "credit_code", "message": "..."}]; empty when every row was valid.
     errors = models.JSONField(default=list)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker claimed the import, and when the one running it last showed a sign of life
+    # (each progress write): an import whose worker died is taken up again (core/stalled_jobs.py).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager()
 

@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from core.rls import tenant_context
 
-from .imports import enterprise_import_claim, enterprise_import_process
+from .imports import (
+    enterprise_import_claim,
+    enterprise_import_process,
+    enterprise_import_recover_stalled_all_tenants,
+)
 from .models import EnterpriseImport
 
 
@@ -17,11 +21,18 @@ from .models import EnterpriseImport
 def enterprise_import_task(import_id: int, tenant_id: int) -> str:
     # The claim commits first; the import is then one transaction, its progress written beside it.
     with tenant_context(tenant_id):
-        claimed = enterprise_import_claim(import_id=import_id)
-        if not claimed:
+        attempt = enterprise_import_claim(import_id=import_id)
+        if attempt is None:
             return str(EnterpriseImport.objects.values_list("status", flat=True).get(pk=import_id))
     with tenant_context(tenant_id):
-        return enterprise_import_process(import_id=import_id).status
+        return enterprise_import_process(import_id=import_id, attempt=attempt).status
+
+
+@shared_task
+def recover_stalled_imports() -> dict[str, int]:
+    """Every five minutes: imports whose worker died while running them are queued again (or failed)."""
+    result = enterprise_import_recover_stalled_all_tenants()
+    return {"queued_again": result.queued_again, "failed": result.failed}
 
 
 @shared_task

@@ -1,6 +1,6 @@
 """An export whose worker died while writing it (a killed process, a lost host) does not stay `running` for
-ever: once it has shown no sign of life for EXPORT_STALL_MINUTES it is queued again, what it half wrote
-removed, and written by the next worker; one that stalls EXPORT_MAX_ATTEMPTS times fails, saying so; a dead
+ever: once it has shown no sign of life for JOB_STALL_MINUTES it is queued again, what it half wrote
+removed, and written by the next worker; one that stalls JOB_MAX_ATTEMPTS times fails, saying so; a dead
 attempt that wakes up keeps nothing."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_an_export_whose_worker_died_is_queued_again_and_written_by_the_next(
     leftover = _half_written(media, job)
     with tenant_context(tenant):
         assert export_recover_stalled(tenant_id=tenant.pk, now=_later(5)).queued_again == 0  # not silent yet
-    result = export_recover_stalled_all_tenants(now=_later(settings.EXPORT_STALL_MINUTES + 1))
+    result = export_recover_stalled_all_tenants(now=_later(settings.JOB_STALL_MINUTES + 1))
     assert (result.queued_again, result.failed) == (1, 0)
     assert not leftover.exists()
     deadline = time.monotonic() + 60
@@ -96,9 +96,9 @@ def test_an_export_that_stalls_too_often_fails_saying_so(
     world: Any, media: Path, settings: Any, no_worker: list[Any]
 ):
     tenant = world.a.tenant
-    settings.EXPORT_MAX_ATTEMPTS = 1
+    settings.JOB_MAX_ATTEMPTS = 1
     job, _attempt = _claimed(world, tenant)
-    result = export_recover_stalled(tenant_id=tenant.pk, now=_later(settings.EXPORT_STALL_MINUTES + 1))
+    result = export_recover_stalled(tenant_id=tenant.pk, now=_later(settings.JOB_STALL_MINUTES + 1))
     assert (result.queued_again, result.failed) == (0, 1)
     job.refresh_from_db()
     assert job.status == "failed" and "stopped 1 times" in job.error
@@ -110,7 +110,7 @@ def test_a_working_export_is_left_alone(world: Any, media: Path, settings: Any, 
     tenant = world.a.tenant
     job, _attempt = _claimed(world, tenant)
     folder = _half_written(media, job)  # the file it is writing
-    minutes = settings.EXPORT_STALL_MINUTES - 1
+    minutes = settings.JOB_STALL_MINUTES - 1
     assert export_recover_stalled(tenant_id=tenant.pk, now=_later(minutes)).queued_again == 0
     job.refresh_from_db()
     assert job.status == "running" and folder.exists() and no_worker == []
