@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -48,8 +47,7 @@ def standby(directory: Path) -> Iterator[Standby]:
             os.environ.pop("DATABASE_REPLICA_URL", None)
         else:
             os.environ["DATABASE_REPLICA_URL"] = previous
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)  # a whole copy of the database
+        server.remove()  # its slot on the primary, and a whole copy of the database
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import socket
 import time
@@ -41,6 +42,10 @@ class Standby:
     # The system user the server runs as when we are root (PostgreSQL refuses to run as root): the owner
     # of the primary's socket directory, as the embedded server runs as a user of its own.
     os_user: int | None = None
+    # The physical replication slot on the primary that keeps the WAL this standby has not received yet:
+    # without it a primary writing fast (another test's load) recycles segments the standby still needs,
+    # during the base backup or while the standby is stopped, and it never catches up.
+    slot: str = ""
 
     @property
     def data_dir(self) -> Path:
@@ -67,16 +72,32 @@ class Standby:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c hot_standby=on"
-        log = self.directory / "standby.log"
         try:
-            self._pg_ctl("start", "-w", "-t", "120", "-l", str(log), "-o", options)
+            self._pg_ctl("start", "-w", "-t", "120", "-l", str(self._log), "-o", options)
         except PostgresToolError as error:  # say why: the server's own last words
-            said = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else ["(no log)"]
-            raise PostgresToolError(f"{error}\n" + "\n".join(said)) from error
+            raise PostgresToolError(f"{error}\n" + "\n".join(self._log_tail())) from error
+
+    @property
+    def _log(self) -> Path:
+        return self.directory / "standby.log"
+
+    def _log_tail(self, lines: int = 15) -> list[str]:
+        return (
+            self._log.read_text(errors="replace").splitlines()[-lines:]
+            if self._log.exists()
+            else ["(no log)"]
+        )
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
             self._pg_ctl("stop", "-w", "-m", "fast")
+
+    def remove(self) -> None:
+        """Stop the standby, drop its slot on the primary (which would keep WAL for ever) and delete its
+        directory (a whole copy of the database)."""
+        self.stop()
+        _drop_slot(self.primary, self.slot)
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     @contextlib.contextmanager
     def superuser(self) -> Iterator[Any]:
@@ -104,7 +125,10 @@ class Standby:
                 if cursor.fetchone()[0]:
                     return
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"the standby did not replay up to {target} in {timeout} s")
+                    raise TimeoutError(
+                        f"the standby did not replay up to {target} in {timeout} s; its log ends:\n"
+                        + "\n".join(self._log_tail())
+                    )
                 time.sleep(0.05)
 
     def pause_replay(self) -> None:
@@ -125,23 +149,59 @@ def _os_user(primary: dict[str, Any]) -> int | None:
     return pwd.getpwnam("postgres").pw_uid
 
 
+def _slot_name(primary: dict[str, Any]) -> str:
+    """One slot name per database copied: a run killed before it removed its standby leaves a slot the next
+    run of the same database drops."""
+    return "hl_standby_" + re.sub(r"[^a-z0-9_]", "_", str(primary["NAME"]).lower())[:50]
+
+
+def _drop_slot(primary: dict[str, Any], slot: str) -> None:
+    """Drop the slot on the primary unless a standby is streaming through it."""
+    if not slot:
+        return
+    conninfo, _env = connection_for(primary, str(primary["NAME"]))
+    conn = psycopg2.connect(conninfo)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                " WHERE slot_name = %s AND NOT active",
+                [slot],
+            )
+    finally:
+        conn.close()
+
+
 def standby_create(*, primary: dict[str, Any], directory: Path, major: int) -> Standby:
     """Copy the primary with pg_basebackup into `directory` (emptied first; its parents must be open to
-    the server's system user) and start it as a hot standby streaming from the primary. `primary` is a
-    DATABASES entry of a login that may replicate (a superuser)."""
+    the server's system user) and start it as a hot standby streaming from the primary through a slot of
+    its own. `primary` is a DATABASES entry of a login that may replicate (a superuser). Undo with
+    `Standby.remove()`."""
     shutil.rmtree(directory, ignore_errors=True)
     standby = Standby(
-        primary=primary, directory=directory, major=major, port=_free_port(), os_user=_os_user(primary)
+        primary=primary,
+        directory=directory,
+        major=major,
+        port=_free_port(),
+        os_user=_os_user(primary),
+        slot=_slot_name(primary),
     )
+    _drop_slot(primary, standby.slot)  # left by a run that was killed
     standby.socket_dir.mkdir(parents=True)
     if standby.os_user is not None:
         for path in (directory, standby.socket_dir):
             os.chown(path, standby.os_user, -1)
     conninfo, env = connection_for(primary, str(primary["NAME"]))
     basebackup = client_program("pg_basebackup", major)
-    # -R writes primary_conninfo and standby.signal; -X stream brings the WAL written during the copy.
+    # -R writes primary_conninfo, primary_slot_name and standby.signal; -X stream brings the WAL written
+    # during the copy; -C -S creates the slot first, so none of that WAL can be recycled before it is read.
     run_program(
-        [basebackup, "-d", conninfo, "-D", standby.data_dir, "-R", "-X", "stream", "-c", "fast"],
+        [
+            basebackup,
+            *("-d", conninfo, "-D", standby.data_dir, "-R", "-X", "stream", "-c", "fast"),
+            *("-C", "-S", standby.slot),
+        ],
         env,
         "pg_basebackup",
         user=standby.os_user,

@@ -277,6 +277,14 @@ def _run(job: EnterpriseImport, attempt: int) -> EnterpriseImport:
         valid, errors = [], [{"row": 1, "field": "file", "message": " ".join(error.messages)}]
     except Exception:  # a workbook openpyxl cannot read is a user error, not a crash
         valid, errors = [], [{"row": 0, "field": "file", "message": _("The workbook could not be read.")}]
+    with transaction.atomic():  # the job row's lock (the attempt's check) held until its rows are written
+        return _import_rows(job, attempt, valid, errors)
+
+
+def _import_rows(
+    job: EnterpriseImport, attempt: int, valid: list[dict[str, Any]], errors: list[dict[str, Any]]
+) -> EnterpriseImport:
+    """Import the validated rows, or record the errors — if the job is still this attempt's."""
     if not _still_this_attempts(job, attempt):
         job.refresh_from_db()
         return job
@@ -284,39 +292,38 @@ def _run(job: EnterpriseImport, attempt: int) -> EnterpriseImport:
         if not errors:
             errors = [{"row": 0, "field": "file", "message": _("The workbook has no data rows.")}]
         return _finish(job, ImportStatus.FAILED, errors=errors)
-    with transaction.atomic():
-        created = Enterprise.objects.bulk_create(
-            [
-                Enterprise(
-                    tenant_id=job.tenant_id,
-                    name=row["name"],
-                    credit_code=row["credit_code"],
-                    region=row["region"],
-                    region_path=row["region"].path,
-                    address=row["address"],
-                    scale=row["scale"],
-                    status=row["status"],
-                )
-                for row in valid
-            ],
-            batch_size=2000,
-        )
-        through = Enterprise.industries.through
-        through.objects.bulk_create(
-            [
-                through(enterprise_id=enterprise.pk, industry_id=industry.pk)
-                for enterprise, row in zip(created, valid, strict=True)
-                for industry in {industry.pk: industry for industry in row["industries"]}.values()
-            ],
-            batch_size=5000,
-        )
-        audit_record(
-            actor=job.created_by,
-            action=AuditAction.DIRECTORY_CREATE,
-            target=job,
-            detail={"enterprises": len(created)},
-        )
-        return _finish(job, ImportStatus.SUCCEEDED, imported=len(created))
+    created = Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                tenant_id=job.tenant_id,
+                name=row["name"],
+                credit_code=row["credit_code"],
+                region=row["region"],
+                region_path=row["region"].path,
+                address=row["address"],
+                scale=row["scale"],
+                status=row["status"],
+            )
+            for row in valid
+        ],
+        batch_size=2000,
+    )
+    through = Enterprise.industries.through
+    through.objects.bulk_create(
+        [
+            through(enterprise_id=enterprise.pk, industry_id=industry.pk)
+            for enterprise, row in zip(created, valid, strict=True)
+            for industry in {industry.pk: industry for industry in row["industries"]}.values()
+        ],
+        batch_size=5000,
+    )
+    audit_record(
+        actor=job.created_by,
+        action=AuditAction.DIRECTORY_CREATE,
+        target=job,
+        detail={"enterprises": len(created)},
+    )
+    return _finish(job, ImportStatus.SUCCEEDED, imported=len(created))
 
 
 def _validate_all(job: EnterpriseImport) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

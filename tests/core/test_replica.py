@@ -5,7 +5,6 @@ own write, and every read while the standby lags or is down go to the primary â€
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -53,8 +52,7 @@ def standby(django_db_setup: None, django_db_blocker: Any) -> Iterator[Standby]:
             connections[REPLICA].close()
             del connections[REPLICA]
         del connections.settings[REPLICA]
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+        server.remove()
 
 
 @pytest.fixture
