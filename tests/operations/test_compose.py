@@ -203,6 +203,9 @@ def test_an_optional_standby_streams_from_the_primary_and_the_app_may_read_there
     command = " ".join(standby["command"])
     assert "pg_basebackup -h postgres" in command and " -R " in command and "-X stream" in command
     assert "hot_standby=on" in command
+    # Through a slot of its own (a stale one dropped first), the WAL it needs kept within a bound.
+    assert "-C -S ledger_replica" in command and "pg_drop_replication_slot" in command
+    assert "max_slot_wal_keep_size=10GB" in services["postgres"]["command"]
     assert standby["depends_on"]["postgres"] == {"condition": "service_healthy"}
     hba = compose["configs"]["replication-hba"]["content"]
     assert "host replication ledger all scram-sha-256" in hba
