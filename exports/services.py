@@ -11,7 +11,6 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from core.progress import ProgressWriter
 from core.replica import reads_on_replica
 from core.rls import tenant_context
 from core.spreadsheets import WorkbookWriter, csv_lines
-from core.stalled_jobs import out_of_attempts, stalled_jobs
+from core.stalled_jobs import JobKind, Recovery, recover_stalled, recover_stalled_all_tenants
 from organizations.audit import audit_export
 from organizations.models import Tenant, User
 from organizations.scoping import tenant_of
@@ -220,57 +219,41 @@ def export_fail(*, job_id: int, error: Exception, attempt: int) -> ExportJob:
     return job
 
 
-@dataclass(frozen=True)
-class RecoveryResult:
-    queued_again: int
-    failed: int
+def _give_up(job: ExportJob, now: dt.datetime) -> None:
+    with translation.override(job.language):
+        job.error = _(
+            "The export stopped %(times)d times before it was written. Ask for it again, or tell "
+            "the administrator."
+        ) % {"times": job.attempts}
+    job.status = ExportStatus.FAILED
+    job.finished_at = now
+    job.save(update_fields=["status", "error", "finished_at"])
 
 
-def export_recover_stalled(*, tenant_id: int, now: dt.datetime | None = None) -> RecoveryResult:
+def _stalled_exports() -> JobKind:
+    from .tasks import export_run_task  # here, not at the top: the tasks module imports this one
+
+    return JobKind(
+        model=ExportJob,
+        running=ExportStatus.RUNNING,
+        queued=ExportStatus.QUEUED,
+        task=export_run_task,
+        give_up=_give_up,
+        clean_up=_remove_partial_files,
+    )
+
+
+def export_recover_stalled(*, tenant_id: int, now: dt.datetime | None = None) -> Recovery:
     """The tenant's exports whose worker has shown no sign of life for JOB_STALL_MINUTES (it died, or its
     host did: the job would stay `running` for ever) are queued again, what they had half written removed;
     one that stalled JOB_MAX_ATTEMPTS times fails, saying so. In the caller's tenant transaction
     (core/stalled_jobs.py)."""
-    now = now or timezone.now()
-    stalled = stalled_jobs(ExportJob, tenant_id=tenant_id, running=ExportStatus.RUNNING, now=now)
-    from .tasks import export_run_task  # here, not at the top: the tasks module imports this one
-
-    queued_again = failed = 0
-    for job in stalled:
-        _remove_partial_files(job)
-        if out_of_attempts(job):
-            with translation.override(job.language):
-                job.error = _(
-                    "The export stopped %(times)d times before it was written. Ask for it again, or tell "
-                    "the administrator."
-                ) % {"times": job.attempts}
-            job.status = ExportStatus.FAILED
-            job.finished_at = now
-            job.save(update_fields=["status", "error", "finished_at"])
-            failed += 1
-            continue
-        job.status = ExportStatus.QUEUED
-        job.rows_done = 0
-        job.heartbeat_at = None
-        job.save(update_fields=["status", "rows_done", "heartbeat_at"])
-        transaction.on_commit(partial(export_run_task.delay, job.pk, tenant_id))
-        queued_again += 1
-    if queued_again or failed:
-        logger.warning(
-            "exports of tenant %s: %d stalled queued again, %d failed", tenant_id, queued_again, failed
-        )
-    return RecoveryResult(queued_again=queued_again, failed=failed)
+    return recover_stalled(_stalled_exports(), tenant_id=tenant_id, now=now)
 
 
-def export_recover_stalled_all_tenants(*, now: dt.datetime | None = None) -> RecoveryResult:
-    """Every few minutes: every tenant in a transaction of its own, with its tenant set for the database."""
-    queued_again = failed = 0
-    for tenant in Tenant.objects.order_by("pk"):
-        with tenant_context(tenant):
-            result = export_recover_stalled(tenant_id=tenant.pk, now=now)
-        queued_again += result.queued_again
-        failed += result.failed
-    return RecoveryResult(queued_again=queued_again, failed=failed)
+def export_recover_stalled_all_tenants(*, now: dt.datetime | None = None) -> Recovery:
+    tenant_ids = Tenant.objects.order_by("pk").values_list("pk", flat=True)
+    return recover_stalled_all_tenants(_stalled_exports(), tenant_ids=tenant_ids, now=now)
 
 
 def _remove_partial_files(job: ExportJob) -> None:

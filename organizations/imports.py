@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,9 +17,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from core.progress import ProgressWriter
-from core.rls import tenant_context
 from core.spreadsheets import WorkbookWriter, restored
-from core.stalled_jobs import out_of_attempts, stalled_jobs
+from core.stalled_jobs import JobKind, Recovery, recover_stalled, recover_stalled_all_tenants
 from core.workbooks import check_workbook
 
 from .audit import audit_record
@@ -37,8 +33,6 @@ from .choices import (
 from .models import Enterprise, EnterpriseImport, Industry, Region, Tenant, User
 from .scoping import Scope, require_role, scope_for, tenant_of
 from .validators import validate_credit_code
-
-logger = logging.getLogger(__name__)
 
 COLUMNS = ["name", "credit_code", "region_code", "industries", "address", "scale", "status"]
 REQUIRED = {"name", "credit_code", "region_code", "industries"}
@@ -356,52 +350,37 @@ def _finish(
     return job
 
 
-@dataclass(frozen=True)
-class ImportRecovery:
-    queued_again: int
-    failed: int
+def _give_up(job: EnterpriseImport, now: dt.datetime) -> None:
+    with translation.override(job.language):
+        message = _(
+            "The import stopped %(times)d times before it was done. Upload the workbook again, or "
+            "tell the administrator."
+        ) % {"times": job.attempts}
+    job.status = ImportStatus.FAILED
+    job.errors = [{"row": 0, "field": "file", "message": message}]
+    job.finished_at = now
+    job.save(update_fields=["status", "errors", "finished_at"])
 
 
-def enterprise_import_recover_stalled(*, tenant_id: int, now: dt.datetime | None = None) -> ImportRecovery:
+def _stalled_imports() -> JobKind:
+    from .tasks import enterprise_import_task  # here, not at the top: the tasks module imports this one
+
+    return JobKind(
+        model=EnterpriseImport,
+        running=ImportStatus.RUNNING,
+        queued=ImportStatus.QUEUED,
+        task=enterprise_import_task,
+        give_up=_give_up,
+    )
+
+
+def enterprise_import_recover_stalled(*, tenant_id: int, now: dt.datetime | None = None) -> Recovery:
     """The tenant's imports whose worker has shown no sign of life for JOB_STALL_MINUTES are queued again
     (their transaction died with the worker: nothing of them was imported); one that stalled
     JOB_MAX_ATTEMPTS times fails, saying so. In the caller's tenant transaction (core/stalled_jobs.py)."""
-    now = now or timezone.now()
-    from .tasks import enterprise_import_task  # here, not at the top: the tasks module imports this one
-
-    queued_again = failed = 0
-    for job in stalled_jobs(EnterpriseImport, tenant_id=tenant_id, running=ImportStatus.RUNNING, now=now):
-        if out_of_attempts(job):
-            with translation.override(job.language):
-                message = _(
-                    "The import stopped %(times)d times before it was done. Upload the workbook again, or "
-                    "tell the administrator."
-                ) % {"times": job.attempts}
-            job.status = ImportStatus.FAILED
-            job.errors = [{"row": 0, "field": "file", "message": message}]
-            job.finished_at = now
-            job.save(update_fields=["status", "errors", "finished_at"])
-            failed += 1
-            continue
-        job.status = ImportStatus.QUEUED
-        job.rows_done = 0
-        job.heartbeat_at = None
-        job.save(update_fields=["status", "rows_done", "heartbeat_at"])
-        transaction.on_commit(partial(enterprise_import_task.delay, job.pk, tenant_id))
-        queued_again += 1
-    if queued_again or failed:
-        logger.warning(
-            "tenant %s: %d stalled imports queued again, %d failed", tenant_id, queued_again, failed
-        )
-    return ImportRecovery(queued_again=queued_again, failed=failed)
+    return recover_stalled(_stalled_imports(), tenant_id=tenant_id, now=now)
 
 
-def enterprise_import_recover_stalled_all_tenants(*, now: dt.datetime | None = None) -> ImportRecovery:
-    """Every few minutes: every tenant in a transaction of its own, with its tenant set for the database."""
-    queued_again = failed = 0
-    for tenant in Tenant.objects.order_by("pk"):
-        with tenant_context(tenant):
-            result = enterprise_import_recover_stalled(tenant_id=tenant.pk, now=now)
-        queued_again += result.queued_again
-        failed += result.failed
-    return ImportRecovery(queued_again=queued_again, failed=failed)
+def enterprise_import_recover_stalled_all_tenants(*, now: dt.datetime | None = None) -> Recovery:
+    tenant_ids = Tenant.objects.order_by("pk").values_list("pk", flat=True)
+    return recover_stalled_all_tenants(_stalled_imports(), tenant_ids=tenant_ids, now=now)
